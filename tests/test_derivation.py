@@ -259,3 +259,13 @@ def test_show_source():
     assert "def check_answer" in listing._repr_markdown_()
     with pytest.raises(TypeError, match="obj must be"):
         dv.show_source(3)
+
+
+def test_facts_with_the_sum_limit_are_used_on_the_numeric_path():
+    mean = sp.Symbol("mean", real=True)
+    d = dv.Derivation(sp.Sum(X[n], (n, 1, N)),
+                      assumptions=[sp.Eq(mean, sp.Sum(X[n], (n, 1, N)) / N)])
+    d.step(N * mean, "definition of the mean", check="numeric")
+    assert d.audit().numeric == 1
+    with pytest.raises(dv.StepError):
+        d.step((N + 1) * mean, "wrong", check="numeric")

@@ -345,7 +345,12 @@ class _Evaluator:
         return self.values[atom]
 
     def __call__(self, expr, subs):
-        expr = expr.xreplace(self.int_values) if self.int_values else expr
+        # facts first, while they and the expression still share symbolic sizes and limits
+        expr = _apply_subs(expr, subs)
+        if self.int_values:
+            expr = expr.xreplace(self.int_values)
+            subs = [(lhs.xreplace(self.int_values), rhs.xreplace(self.int_values))
+                    for lhs, rhs in subs]
         # MatrixSymbols whose shapes were symbolic are rebuilt with integer shapes
         expr = expr.replace(
             lambda e: isinstance(e, sp.MatrixSymbol),

@@ -1,0 +1,165 @@
+# Machine-learning derivations that run: build, test and serve the book.
+#
+#   make book    executed notebooks -> static site in _build/html
+#   make test    ruff, unit tests, strict nbval, the book with warnings as errors, site tests
+#   make serve   serve _build/html on http://localhost:8000
+#   make lab     JupyterLab on the chapters (installed into .venv on first use)
+#   make bench   run the benchmarks (derivlib against the production libraries)
+#   make execute re-execute notebooks in place: NB=path/to.ipynb, or every chapter then audit
+#   make lock    rewrite constraints.txt from the current .venv
+#   make clean   remove _build and caches (keeps .venv)
+#
+# Every target creates .venv (Python 3.11) and installs the pinned environment on first use.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+
+BOOTSTRAP_PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV     := .venv
+BIN      := $(VENV)/bin
+PY       := $(BIN)/python
+PIP      := $(PY) -m pip --disable-pip-version-check
+BUILD    := _build
+HTML     := $(BUILD)/html
+PORT     ?= 8000
+JUPYTERLAB_VERSION := 4.6.6
+
+# What the installed environment depends on: reinstall when any of these changes (by content).
+INSTALL_INPUTS := requirements.txt constraints.txt pyproject.toml
+INSTALL_STAMP  := $(VENV)/.install-hash
+# What executed notebook outputs depend on besides their own cells. The jupyter-cache used by
+# `execute_notebooks: cache` keys on cell sources only, so a change here must wipe it.
+EXEC_INPUTS_CMD := { find src -type f -name '*.py' -print0 | sort -z | xargs -0 sha256sum; \
+                     sha256sum constraints.txt pyproject.toml; } | sha256sum | cut -d' ' -f1
+SRC_HASH := $(BUILD)/.src-hash
+
+JB_FLAGS := -W -n --keep-going
+RUFF_PATHS := $(wildcard src tests chapters benchmarks scripts _ext *.ipynb conftest.py)
+NOTEBOOKS := chapters audit.ipynb
+NBVAL_FLAGS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
+               --nbval-cell-timeout=120 -p no:cacheprovider
+
+.PHONY: help venv book html execution-cache test lint unit nbval site-test serve lab bench execute lock clean
+
+help:
+	@sed -n '3,11p' Makefile | sed 's/^# \{0,1\}//'
+
+## Environment ---------------------------------------------------------------------------------
+
+$(PY):
+	@test -n "$(BOOTSTRAP_PYTHON)" || { echo "Python 3.11 not found (need python3.11 or python3 on PATH)"; exit 1; }
+	@"$(BOOTSTRAP_PYTHON)" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 needed, found " + sys.version.split()[0])'
+	"$(BOOTSTRAP_PYTHON)" -m venv $(VENV)
+
+# Content-hashed stamp: a second run skips pip when the inputs did not change (robust to the
+# timestamps that a fresh clone or a branch switch gives every file).
+venv: $(PY)
+	@want=$$(cat $(INSTALL_INPUTS) | sha256sum | cut -d' ' -f1); \
+	if [ "$$(cat $(INSTALL_STAMP) 2>/dev/null)" = "$$want" ]; then \
+	  echo "Environment up to date ($(VENV))."; \
+	else \
+	  echo "Installing the pinned environment into $(VENV) ..."; \
+	  $(PIP) install -q -c constraints.txt -r requirements.txt -e . ; \
+	  echo "$$want" > $(INSTALL_STAMP); \
+	fi
+
+## The book ------------------------------------------------------------------------------------
+
+# Wipe the notebook execution cache (and Sphinx's environment, which would otherwise not even
+# re-read an unchanged notebook) when derivlib or the pinned environment changed.
+execution-cache: venv
+	@mkdir -p $(BUILD); \
+	now=$$($(EXEC_INPUTS_CMD)); \
+	if [ "$$(cat $(SRC_HASH) 2>/dev/null)" != "$$now" ]; then \
+	  if [ -e $(SRC_HASH) ]; then echo "derivlib or the environment changed: re-executing every notebook."; fi; \
+	  rm -rf $(BUILD)/.jupyter_cache $(BUILD)/.doctrees $(BUILD)/jupyter_execute $(HTML); \
+	  echo "$$now" > $(SRC_HASH); \
+	fi
+
+# Sphinx re-reads only changed pages, and a page that warned is not re-read (nor re-warned) on
+# the next run: after a failed build, drop Sphinx's environment so the warnings come back.
+# `make test` rebuilds every page (--all; notebooks come from the execution cache).
+JB_ALL ?=
+html: execution-cache
+	$(BIN)/jupyter-book build . $(JB_FLAGS) $(JB_ALL) || { rm -rf $(BUILD)/.doctrees; exit 1; }
+
+book: html
+	@echo
+	@echo "The book is in $(CURDIR)/$(HTML)/index.html"
+	@echo "Open that file in a browser, or run 'make serve' and visit http://localhost:$(PORT)"
+
+## Tests ---------------------------------------------------------------------------------------
+
+lint: venv
+	$(BIN)/ruff check $(RUFF_PATHS)
+
+# tests/site checks the built site in a browser, so it runs after the build (site-test).
+unit: venv
+	$(BIN)/pytest -p no:cacheprovider tests --ignore=tests/site
+
+nbval: venv
+	$(BIN)/pytest $(NBVAL_FLAGS) $(NOTEBOOKS)
+
+# The pages load MathJax from a CDN; the browser tests serve a copy fetched from npm instead.
+site-test: venv
+	@if [ ! -d tests/site ]; then echo "No site tests (tests/site does not exist)."; exit 0; fi; \
+	if [ -f tests/site/fetch_mathjax.sh ]; then bash tests/site/fetch_mathjax.sh; fi; \
+	$(BIN)/pytest -p no:cacheprovider tests/site
+
+# ruff, unit tests, strict nbval, the book with warnings as errors, then the built site in a
+# browser; stops at the first failure. A skipped test fails the run (conftest.py at the root).
+test: venv
+	@$(MAKE) --no-print-directory lint
+	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory nbval
+	@$(MAKE) --no-print-directory book JB_ALL=--all
+	@$(MAKE) --no-print-directory site-test
+	@echo "make test: all checks passed."
+
+## Helpers -------------------------------------------------------------------------------------
+
+serve:
+	@test -f $(HTML)/index.html || { echo "No site yet: run 'make book' first."; exit 1; }
+	@echo "Serving $(HTML) on http://localhost:$(PORT) (Ctrl-C to stop)"
+	$(or $(wildcard $(PY)),$(BOOTSTRAP_PYTHON)) -m http.server $(PORT) --bind 127.0.0.1 --directory $(HTML)
+
+lab: venv
+	@$(PY) -c 'import jupyterlab' 2>/dev/null || $(PIP) install -q -c constraints.txt jupyterlab==$(JUPYTERLAB_VERSION)
+	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) chapters
+
+bench: venv
+	@shopt -s nullglob; scripts=(); for s in benchmarks/*.py; do \
+	  case "$$(basename "$$s")" in _*) ;; *) scripts+=("$$s");; esac; done; \
+	if [ $${#scripts[@]} -eq 0 ]; then echo "No benchmarks yet (benchmarks/ has no scripts)."; exit 0; fi; \
+	for s in "$${scripts[@]}"; do echo "== $$s"; $(PY) "$$s"; done
+
+# Store fresh outputs in the notebooks (what strict nbval compares against). The audit page
+# counts the chapters' stored derivations, so it is executed after them.
+NB ?=
+execute: venv
+	@if [ -n "$(NB)" ]; then nbs="$(NB)"; else \
+	  nbs="$$(find chapters -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' | sort) audit.ipynb"; fi; \
+	for nb in $$nbs; do echo "== $$nb"; $(BIN)/jupyter execute --inplace --timeout=120 "$$nb"; done
+
+# The lock is what pip resolves for requirements.txt (keeping the current pins where they still
+# fit), not a freeze of .venv, so that tools installed by hand (e.g. by `make lab`) stay out.
+# After changing requirements.txt: `make lock`, then `make venv` installs the new lock.
+lock: $(PY)
+	@mkdir -p $(BUILD)
+	$(PIP) install -q --dry-run --ignore-installed --report $(BUILD)/lock-report.json \
+	  -c constraints.txt -r requirements.txt
+	@{ echo "# Full lock of the tested environment (Python 3.11): every package that"; \
+	   echo "# 'pip install -r requirements.txt' installs, pinned. Regenerate with 'make lock'."; \
+	   $(PY) -c 'import json, sys; r = json.load(open(sys.argv[1])); \
+	     pins = (i["metadata"]["name"] + "==" + i["metadata"]["version"] for i in r["install"]); \
+	     print("\n".join(sorted(pins, key=str.lower)))' $(BUILD)/lock-report.json; \
+	 } > $(BUILD)/constraints.txt.new
+	@mv $(BUILD)/constraints.txt.new constraints.txt
+	@echo "constraints.txt rewritten; run 'make venv' to install it."
+
+clean:
+	rm -rf $(BUILD) .pytest_cache .hypothesis .ruff_cache
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
+	find . -path ./$(VENV) -prune -o -name .ipynb_checkpoints -type d -prune -exec rm -rf {} +

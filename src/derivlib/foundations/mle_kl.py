@@ -1,0 +1,563 @@
+"""Maximum likelihood as KL minimisation, and the losses it gives.
+
+The code of the chapter ``chapters/foundations/mle_kl.ipynb``. Minimising the
+Kullback-Leibler divergence from the data distribution to the model is the same as
+maximising the expected log-likelihood (eq. ``mle-kl-split``); with the empirical
+distribution, the average log-likelihood. Three likelihoods give the three everyday losses:
+
+============================  ======================================  ====================
+likelihood                    negative log-likelihood                 derivlib function
+============================  ======================================  ====================
+Gaussian, mean ``mu``         ``(y - mu)**2 / (2 sigma2) + const``    ``gaussian_nll``,
+                                                                      ``squared_loss``
+Bernoulli, ``p = expit(z)``   binary cross-entropy                    ``binary_cross_entropy``
+categorical, ``softmax(z)``   softmax cross-entropy                   ``softmax_cross_entropy``
+============================  ======================================  ====================
+
+Symbols
+-------
+==========  =============================================================  ===========
+symbol      meaning                                                        shape
+==========  =============================================================  ===========
+``p, q``    discrete probability vectors (data, model)                     ``(K,)``
+``mu``      Gaussian mean (``mu0, mu1`` for the two Gaussians of a KL)     scalar
+``sigma``   Gaussian standard deviation (``sigma0, sigma1``)               scalar
+``sigma2``  Gaussian noise variance ``sigma**2``                           scalar/(n,)
+``y``       targets: reals (regression) or labels in {0, 1} (binary)       ``(n,)``
+``y_hat``   predictions of a regression model                              ``(n,)``
+``z``       logits, ``p = expit(z)`` (binary)                              ``(n,)``
+``Y``       one-hot (or probability) rows, or label indices in 0..K-1      ``(n, K)``/``(n,)``
+``Z``       logits, ``P = softmax(Z)`` row by row (multiclass)             ``(n, K)``
+``n, K``    number of samples, number of classes
+==========  =============================================================  ===========
+
+Conventions
+-----------
+* Logarithms are natural: divergences and losses are in nats.
+* Every loss is the **average over the samples** by default (``reduction="mean"``), as
+  scikit-learn's ``log_loss`` and ``mean_squared_error`` are; ``reduction="sum"`` gives the
+  sum and ``reduction="none"`` the per-sample losses ``l_i``.
+* Every ``*_grad`` function returns the **per-sample derivatives** ``d l_i / d z_i`` (the
+  formulas the chapter derives, e.g. ``expit(z) - y``). This is the gradient of the *summed*
+  loss; divide by ``n`` for the gradient of the average.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import expit, log_expit, log_softmax, rel_entr, softmax
+
+from derivlib._validation import as_array, check_probability_vector, check_same_length
+
+__all__ = [
+    "binary_cross_entropy",
+    "binary_cross_entropy_grad",
+    "gaussian_kl",
+    "gaussian_nll",
+    "gaussian_nll_grad",
+    "kl_divergence",
+    "softmax_cross_entropy",
+    "softmax_cross_entropy_grad",
+    "squared_loss",
+    "squared_loss_grad",
+]
+
+_REDUCTIONS = ("mean", "sum", "none")
+
+
+# --------------------------------------------------------------------------- helpers
+def _reduce(losses: np.ndarray, reduction: str):
+    """Average, sum or keep the per-sample losses."""
+    if reduction == "mean":
+        return float(np.mean(losses))
+    if reduction == "sum":
+        return float(np.sum(losses))
+    if reduction == "none":
+        return losses
+    raise ValueError(f"reduction must be one of {_REDUCTIONS}, got {reduction!r}")
+
+
+def _check_reduction(reduction: str) -> None:
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"reduction must be one of {_REDUCTIONS}, got {reduction!r}")
+
+
+def _binary_labels(y, name: str) -> np.ndarray:
+    y = as_array(y, name, ndim=1)
+    if not np.all((y == 0) | (y == 1)):
+        bad = np.unique(y[(y != 0) & (y != 1)])
+        raise ValueError(f"{name} must contain labels in {{0, 1}} only, got {bad[:5]}")
+    return y
+
+
+def _positive_array(x, name: str) -> np.ndarray:
+    x = as_array(x, name)
+    if np.any(x <= 0):
+        raise ValueError(f"{name} must be > 0, got minimum {float(np.min(x)):.3g}")
+    return x
+
+
+def _float_or_array(x: np.ndarray):
+    return float(x) if np.ndim(x) == 0 else x
+
+
+def _one_hot_targets(Y, n_classes: int, name: str = "Y") -> np.ndarray:
+    """Label indices ``(n,)`` or probability rows ``(n, K)`` -> rows ``(n, K)``."""
+    Y = as_array(Y, name, ndim=(1, 2))
+    if Y.ndim == 1:
+        if not np.all(Y == np.round(Y)) or np.any(Y < 0) or np.any(Y >= n_classes):
+            raise ValueError(
+                f"{name} as label indices must be integers in 0..{n_classes - 1}, "
+                f"got values in [{Y.min():g}, {Y.max():g}]"
+            )
+        return np.eye(n_classes)[Y.astype(np.intp)]
+    if Y.shape[1] != n_classes:
+        raise ValueError(
+            f"{name} must have {n_classes} columns (one per class, as Z), got shape {Y.shape}"
+        )
+    return check_probability_vector(Y, name, axis=1)
+
+
+def _check_logits_2d(Y, Z) -> tuple[np.ndarray, np.ndarray]:
+    Z = as_array(Z, "Z", ndim=2)
+    if Z.shape[1] < 2:
+        raise ValueError(f"Z must have at least 2 columns (classes), got shape {Z.shape}")
+    Y = _one_hot_targets(Y, Z.shape[1])
+    check_same_length(Y, Z, "Y", "Z")
+    return Y, Z
+
+
+def _check_pair_1d(a, b, name_a: str, name_b: str) -> tuple[np.ndarray, np.ndarray]:
+    a = as_array(a, name_a, ndim=1)
+    b = as_array(b, name_b, ndim=1)
+    check_same_length(a, b, name_a, name_b)
+    return a, b
+
+
+# --------------------------------------------------------------------------- divergences
+def kl_divergence(p, q) -> float:
+    r"""Kullback-Leibler divergence between two discrete distributions.
+
+    Parameters
+    ----------
+    p : array_like, shape (K,)
+        The first distribution (the data distribution in the chapter): non-negative,
+        sums to 1.
+    q : array_like, shape (K,)
+        The second distribution (the model), same length as ``p``.
+
+    Returns
+    -------
+    float
+        :math:`\mathrm{KL}(p \,\|\, q) \ge 0` in nats; ``inf`` when ``q`` puts zero mass
+        where ``p`` does not (``p`` is then not absolutely continuous w.r.t. ``q``).
+
+    Raises
+    ------
+    ValueError
+        If ``p`` or ``q`` is not 1-D, has a negative entry or does not sum to 1, or if the
+        lengths differ.
+
+    Notes
+    -----
+    Implements eq. (mle-kl-def) of the chapter,
+
+    .. math::
+        \mathrm{KL}(p \,\|\, q) = \sum_k p_k \log \frac{p_k}{q_k},
+
+    with the conventions :math:`0 \log(0/q) = 0` and :math:`p \log(p/0) = \infty` for
+    :math:`p > 0`, as ``scipy.special.rel_entr`` does. Gibbs' inequality
+    (eq. mle-gibbs) says the result is non-negative, with equality iff ``p == q``.
+
+    Examples
+    --------
+    >>> kl_divergence([0.5, 0.5], [0.5, 0.5])
+    0.0
+    >>> round(kl_divergence([1.0, 0.0], [0.5, 0.5]), 6)  # log 2
+    0.693147
+    """
+    p = check_probability_vector(as_array(p, "p", ndim=1), "p")
+    q = check_probability_vector(as_array(q, "q", ndim=1), "q")
+    if p.shape != q.shape:
+        raise ValueError(f"p and q must have the same shape, got {p.shape} and {q.shape}")
+    # sum_k p_k log(p_k / q_k), term by term with 0 log 0 = 0   (mle-kl-def)
+    return float(np.sum(rel_entr(p, q)))
+
+
+def gaussian_kl(mu0, sigma0, mu1, sigma1):
+    r"""KL divergence between two univariate Gaussians, in closed form.
+
+    Parameters
+    ----------
+    mu0, sigma0 : float or array_like
+        Mean and standard deviation (> 0) of the first Gaussian :math:`N(\mu_0, \sigma_0^2)`.
+    mu1, sigma1 : float or array_like
+        Mean and standard deviation (> 0) of the second Gaussian :math:`N(\mu_1, \sigma_1^2)`.
+        Arrays broadcast against each other (elementwise divergences).
+
+    Returns
+    -------
+    float or ndarray
+        :math:`\mathrm{KL}(N(\mu_0, \sigma_0^2) \,\|\, N(\mu_1, \sigma_1^2))` in nats.
+
+    Raises
+    ------
+    ValueError
+        If a standard deviation is not strictly positive, or an argument is NaN or infinite.
+
+    Notes
+    -----
+    Implements eq. (mle-gauss-kl) of the chapter,
+
+    .. math::
+        \mathrm{KL} = \log\frac{\sigma_1}{\sigma_0}
+            + \frac{\sigma_0^2 + (\mu_0 - \mu_1)^2}{2\sigma_1^2} - \frac{1}{2}.
+
+    The ratio form ``r = sigma0 / sigma1`` with ``-log r`` keeps it accurate when the two
+    standard deviations are close.
+
+    Examples
+    --------
+    >>> gaussian_kl(0.0, 1.0, 0.0, 1.0)
+    0.0
+    >>> gaussian_kl(1.0, 1.0, 0.0, 1.0)  # (mu0 - mu1)^2 / 2
+    0.5
+    """
+    mu0 = as_array(mu0, "mu0")
+    mu1 = as_array(mu1, "mu1")
+    sigma0 = _positive_array(sigma0, "sigma0")
+    sigma1 = _positive_array(sigma1, "sigma1")
+    r = sigma0 / sigma1
+    d = (mu0 - mu1) / sigma1
+    # log(s1/s0) + (s0^2 + (mu0 - mu1)^2) / (2 s1^2) - 1/2      (mle-gauss-kl)
+    return _float_or_array(-np.log(r) + 0.5 * (r * r + d * d) - 0.5)
+
+
+# --------------------------------------------------------------------------- regression
+def squared_loss(y, y_hat, *, reduction: str = "mean"):
+    r"""Squared loss :math:`(y_i - \hat y_i)^2`, averaged over the samples.
+
+    Parameters
+    ----------
+    y : array_like, shape (n,)
+        Targets.
+    y_hat : array_like, shape (n,)
+        Predictions.
+    reduction : {"mean", "sum", "none"}, default "mean"
+        Average (the mean squared error), sum, or per-sample losses of shape ``(n,)``.
+
+    Returns
+    -------
+    float or ndarray of shape (n,)
+
+    Raises
+    ------
+    ValueError
+        If ``y`` and ``y_hat`` are not 1-D of the same length, contain NaN, or
+        ``reduction`` is unknown.
+
+    Notes
+    -----
+    Per sample, :math:`\ell_i = (y_i - \hat y_i)^2`: up to the factor
+    :math:`1/(2\sigma^2)` and an additive constant, the Gaussian negative log-likelihood
+    eq. (mle-gauss-nll); see :func:`gaussian_nll`.
+
+    Examples
+    --------
+    >>> squared_loss([1.0, 2.0], [1.0, 0.0])
+    2.0
+    """
+    _check_reduction(reduction)
+    y, y_hat = _check_pair_1d(y, y_hat, "y", "y_hat")
+    return _reduce((y - y_hat) ** 2, reduction)
+
+
+def squared_loss_grad(y, y_hat) -> np.ndarray:
+    r"""Per-sample derivative of the squared loss with respect to the prediction.
+
+    Parameters
+    ----------
+    y : array_like, shape (n,)
+        Targets.
+    y_hat : array_like, shape (n,)
+        Predictions.
+
+    Returns
+    -------
+    ndarray, shape (n,)
+        :math:`\partial \ell_i / \partial \hat y_i = 2 (\hat y_i - y_i)`; the gradient of
+        ``squared_loss(..., reduction="sum")``. Divide by ``n`` for the mean squared error.
+
+    Raises
+    ------
+    ValueError
+        If ``y`` and ``y_hat`` are not 1-D of the same length or contain NaN.
+
+    Notes
+    -----
+    With :math:`\hat y = X w`, the chain rule gives the matrix form of eq. (mle-sq-grad):
+    :math:`\nabla_w \sum_i \ell_i = X^\top \, 2(Xw - y)`.
+    """
+    y, y_hat = _check_pair_1d(y, y_hat, "y", "y_hat")
+    return 2.0 * (y_hat - y)
+
+
+def gaussian_nll(y, mu, sigma2, *, reduction: str = "mean"):
+    r"""Negative log-likelihood of :math:`y_i \sim N(\mu_i, \sigma^2)`.
+
+    Parameters
+    ----------
+    y : array_like, shape (n,)
+        Observations.
+    mu : float or array_like, shape (n,)
+        Means (e.g. :math:`\mu_i = w^\top x_i` in linear regression); a scalar broadcasts.
+    sigma2 : float or array_like, shape (n,)
+        Noise variance(s) :math:`\sigma^2 > 0`.
+    reduction : {"mean", "sum", "none"}, default "mean"
+
+    Returns
+    -------
+    float or ndarray of shape (n,)
+
+    Raises
+    ------
+    ValueError
+        If ``sigma2`` is not strictly positive, shapes do not broadcast to ``(n,)``, an input
+        is NaN or ``reduction`` is unknown.
+
+    Notes
+    -----
+    Implements eq. (mle-gauss-nll) of the chapter, per sample
+
+    .. math::
+        -\log N(y_i \mid \mu_i, \sigma^2)
+            = \frac{(y_i - \mu_i)^2}{2\sigma^2} + \frac{1}{2}\log(2\pi\sigma^2),
+
+    so that with a fixed :math:`\sigma^2` minimising the summed NLL over :math:`w` is least
+    squares.
+
+    Examples
+    --------
+    >>> round(gaussian_nll([0.0], 0.0, 1.0), 6)  # log(2 pi) / 2
+    0.918939
+    """
+    _check_reduction(reduction)
+    y = as_array(y, "y", ndim=1)
+    mu = as_array(mu, "mu", ndim=(0, 1))
+    sigma2 = _positive_array(sigma2, "sigma2")
+    for value, name in ((mu, "mu"), (sigma2, "sigma2")):
+        if value.ndim == 1 and value.shape != y.shape:
+            raise ValueError(f"{name} must be a scalar or of shape {y.shape}, got {value.shape}")
+    # (y - mu)^2 / (2 sigma^2) + log(2 pi sigma^2) / 2         (mle-gauss-nll)
+    losses = 0.5 * (y - mu) ** 2 / sigma2 + 0.5 * np.log(2.0 * np.pi * sigma2)
+    return _reduce(np.broadcast_to(losses, y.shape).copy(), reduction)
+
+
+def gaussian_nll_grad(y, mu, sigma2) -> np.ndarray:
+    r"""Per-sample derivative of the Gaussian NLL with respect to the mean.
+
+    Parameters
+    ----------
+    y : array_like, shape (n,)
+    mu : float or array_like, shape (n,)
+    sigma2 : float or array_like, shape (n,)
+        Noise variance(s) > 0.
+
+    Returns
+    -------
+    ndarray, shape (n,)
+        :math:`(\mu_i - y_i) / \sigma^2`.
+
+    Raises
+    ------
+    ValueError
+        As :func:`gaussian_nll`.
+
+    Notes
+    -----
+    With :math:`\mu = Xw`, the chain rule gives eq. (mle-sq-grad),
+
+    .. math::
+        \nabla_w \Bigl[\frac{1}{2\sigma^2}\lVert y - Xw\rVert^2\Bigr]
+            = -\frac{1}{\sigma^2} X^\top (y - Xw)
+            = X^\top \,\texttt{gaussian\_nll\_grad}(y, Xw, \sigma^2).
+    """
+    y = as_array(y, "y", ndim=1)
+    mu = as_array(mu, "mu", ndim=(0, 1))
+    sigma2 = _positive_array(sigma2, "sigma2")
+    for value, name in ((mu, "mu"), (sigma2, "sigma2")):
+        if value.ndim == 1 and value.shape != y.shape:
+            raise ValueError(f"{name} must be a scalar or of shape {y.shape}, got {value.shape}")
+    return np.broadcast_to((mu - y) / sigma2, y.shape).copy()
+
+
+# --------------------------------------------------------------------------- classification
+def binary_cross_entropy(y, z, *, reduction: str = "mean"):
+    r"""Binary cross-entropy of labels ``y`` under :math:`p = \sigma(z)`, from the logits.
+
+    Parameters
+    ----------
+    y : array_like, shape (n,)
+        Labels in {0, 1}.
+    z : array_like, shape (n,)
+        Logits (log-odds); the model's probability of class 1 is ``expit(z)``.
+    reduction : {"mean", "sum", "none"}, default "mean"
+
+    Returns
+    -------
+    float or ndarray of shape (n,)
+        The mean equals ``sklearn.metrics.log_loss(y, expit(z))`` wherever the latter is
+        not clipped.
+
+    Raises
+    ------
+    ValueError
+        If ``y`` has a label outside {0, 1}, the lengths differ, an input is NaN or
+        infinite, or ``reduction`` is unknown.
+
+    Notes
+    -----
+    Implements eq. (mle-bce) of the chapter, per sample
+
+    .. math::
+        \ell_i = -\bigl[y_i \log\sigma(z_i) + (1 - y_i)\log(1 - \sigma(z_i))\bigr],
+
+    using :math:`1 - \sigma(z) = \sigma(-z)` and ``scipy.special.log_expit``, which never
+    forms :math:`\sigma(z)` itself: logits of :math:`\pm 1000` give finite losses
+    (0 or 1000) where the naive formula gives ``log(0) = -inf``.
+
+    Examples
+    --------
+    >>> round(binary_cross_entropy([1.0], [0.0]), 6)  # log 2
+    0.693147
+    >>> binary_cross_entropy([0.0, 1.0], [1000.0, -1000.0])
+    1000.0
+    """
+    _check_reduction(reduction)
+    y, z = _check_pair_1d(y, z, "y", "z")
+    y = _binary_labels(y, "y")
+    # -[y log s(z) + (1 - y) log s(-z)]                          (mle-bce)
+    losses = -(y * log_expit(z) + (1.0 - y) * log_expit(-z))
+    return _reduce(losses, reduction)
+
+
+def binary_cross_entropy_grad(y, z) -> np.ndarray:
+    r"""Per-sample derivative of the binary cross-entropy with respect to the logit.
+
+    Parameters
+    ----------
+    y : array_like, shape (n,)
+        Labels in {0, 1}.
+    z : array_like, shape (n,)
+        Logits.
+
+    Returns
+    -------
+    ndarray, shape (n,)
+        :math:`\sigma(z_i) - y_i`; the gradient of ``binary_cross_entropy(...,
+        reduction="sum")``. Divide by ``n`` for the gradient of the mean.
+
+    Raises
+    ------
+    ValueError
+        As :func:`binary_cross_entropy`.
+
+    Notes
+    -----
+    Implements eq. (mle-bce-grad): :math:`\partial\ell_i/\partial z_i = \sigma(z_i) - y_i`.
+    With :math:`z = Xw` the gradient in the weights is :math:`X^\top(\sigma(Xw) - y)`.
+
+    Examples
+    --------
+    >>> binary_cross_entropy_grad([1.0, 0.0], [0.0, 0.0])
+    array([-0.5,  0.5])
+    """
+    y, z = _check_pair_1d(y, z, "y", "z")
+    y = _binary_labels(y, "y")
+    # d/dz -[y log s(z) + (1 - y) log s(-z)] = s(z) - y           (mle-bce-grad)
+    return expit(z) - y
+
+
+def softmax_cross_entropy(Y, Z, *, reduction: str = "mean"):
+    r"""Softmax cross-entropy of targets ``Y`` under :math:`P = \mathrm{softmax}(Z)`.
+
+    Parameters
+    ----------
+    Y : array_like, shape (n, K) or (n,)
+        One-hot rows (or, more generally, probability rows), or integer label indices in
+        ``0..K-1``.
+    Z : array_like, shape (n, K)
+        Logits, one row per sample; ``softmax(Z, axis=1)`` are the class probabilities.
+    reduction : {"mean", "sum", "none"}, default "mean"
+
+    Returns
+    -------
+    float or ndarray of shape (n,)
+        The mean equals ``sklearn.metrics.log_loss(labels, softmax(Z, axis=1))``.
+
+    Raises
+    ------
+    ValueError
+        If ``Y``'s rows are not probability vectors, labels are out of range, ``Y`` and
+        ``Z`` disagree in shape, ``Z`` has fewer than 2 columns, an input is NaN or
+        infinite, or ``reduction`` is unknown.
+
+    Notes
+    -----
+    Implements eq. (mle-softmax-ce) of the chapter, per sample
+
+    .. math::
+        \ell_i = -\sum_k Y_{ik} \log \mathrm{softmax}(z_i)_k
+               = \log\sum_j e^{z_{ij}} - \sum_k Y_{ik} z_{ik},
+
+    with ``scipy.special.log_softmax`` (a log-sum-exp shifted by the row maximum), so huge
+    logits do not overflow.
+
+    Examples
+    --------
+    >>> round(softmax_cross_entropy([0], [[0.0, 0.0, 0.0]]), 6)  # log 3
+    1.098612
+    """
+    _check_reduction(reduction)
+    Y, Z = _check_logits_2d(Y, Z)
+    # -sum_k Y_ik log softmax(z_i)_k                              (mle-softmax-ce)
+    losses = -np.sum(Y * log_softmax(Z, axis=1), axis=1)
+    return _reduce(losses, reduction)
+
+
+def softmax_cross_entropy_grad(Y, Z) -> np.ndarray:
+    r"""Per-sample gradient of the softmax cross-entropy with respect to the logits.
+
+    Parameters
+    ----------
+    Y : array_like, shape (n, K) or (n,)
+        One-hot (probability) rows or integer label indices, as in
+        :func:`softmax_cross_entropy`.
+    Z : array_like, shape (n, K)
+        Logits.
+
+    Returns
+    -------
+    ndarray, shape (n, K)
+        :math:`\mathrm{softmax}(z_i) - y_i` row by row; the gradient of
+        ``softmax_cross_entropy(..., reduction="sum")``. Divide by ``n`` for the mean.
+
+    Raises
+    ------
+    ValueError
+        As :func:`softmax_cross_entropy`.
+
+    Notes
+    -----
+    Implements eq. (mle-softmax-grad):
+    :math:`\partial \ell_i / \partial z_{ik} = p_{ik} - Y_{ik}`, valid for any target
+    row summing to one.
+
+    Examples
+    --------
+    >>> softmax_cross_entropy_grad([1], [[0.0, 0.0]])
+    array([[ 0.5, -0.5]])
+    """
+    Y, Z = _check_logits_2d(Y, Z)
+    # d l_i / d z_ik = softmax(z_i)_k - Y_ik                       (mle-softmax-grad)
+    return softmax(Z, axis=1) - Y

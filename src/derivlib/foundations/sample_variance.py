@@ -1,0 +1,445 @@
+r"""Why the maximum-likelihood variance is biased.
+
+Code of the chapter ``chapters/foundations/sample_variance.ipynb``; tested in
+``tests/foundations/test_sample_variance.py``. Every function mirrors one labelled
+equation of the chapter (the label is given in its Notes), after Bishop (2006),
+*Pattern Recognition and Machine Learning*, section 1.2.4, eqs. (1.54)-(1.59).
+
+Symbols
+-------
+==================================  ========================  ====================================
+book                                code                      meaning
+==================================  ========================  ====================================
+:math:`x_n`                         ``x[n - 1]``              :math:`n`-th observation, i.i.d.
+                                                              :math:`\mathcal{N}(\mu, \sigma^2)`
+:math:`N`                           ``N``                     observations in one data set
+:math:`\mu`                         ``mu``                    true mean
+:math:`\sigma`                      ``sigma``                 true standard deviation
+:math:`\sigma^2`                    ``sigma2``                true variance
+:math:`\hat\mu_{\text{ML}}`         ``ml_mean(x)``            ML mean, eq. (sv-mu-ml)
+:math:`\hat\sigma^2_{\text{ML}}`    ``ml_variance(x)``        ML variance, eq. (sv-var-ml)
+:math:`s^2`                         ``unbiased_variance(x)``  Bessel-corrected variance,
+                                                              eq. (sv-s2)
+==================================  ========================  ====================================
+
+Results of the chapter implemented here:
+
+* eq. (sv-bias): :math:`E[\hat\sigma^2_{\text{ML}}] = \frac{N-1}{N}\sigma^2`;
+* eq. (sv-var-mu): :math:`\operatorname{Var}[\hat\mu_{\text{ML}}] = \sigma^2 / N`;
+* eq. (sv-var-s2): :math:`\operatorname{Var}[s^2] = 2\sigma^4/(N-1)` for Gaussian data,
+  hence :math:`\operatorname{Var}[\hat\sigma^2_{\text{ML}}] = 2(N-1)\sigma^4/N^2`.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from derivlib._validation import as_array, as_generator, check_positive
+
+__all__ = [
+    "EstimatorDraws",
+    "expected_ml_variance",
+    "gaussian_log_likelihood",
+    "ml_mean",
+    "ml_variance",
+    "simulate_estimators",
+    "unbiased_variance",
+    "variance_of_ml_mean",
+    "variance_of_ml_variance",
+    "variance_of_unbiased_variance",
+]
+
+
+class EstimatorDraws(NamedTuple):
+    """The three estimates computed on each of ``n_trials`` simulated data sets.
+
+    Attributes
+    ----------
+    mu_ml : ndarray, shape (n_trials,)
+        Maximum-likelihood means, eq. (sv-mu-ml).
+    sigma2_ml : ndarray, shape (n_trials,)
+        Maximum-likelihood variances, eq. (sv-var-ml).
+    s2 : ndarray, shape (n_trials,)
+        Unbiased (Bessel-corrected) variances, eq. (sv-s2).
+    """
+
+    mu_ml: np.ndarray
+    sigma2_ml: np.ndarray
+    s2: np.ndarray
+
+
+def _n_observations(x: np.ndarray, axis) -> int:
+    """Number of observations that one estimate averages over."""
+    if axis is None:
+        return int(x.size)
+    if isinstance(axis, bool) or not isinstance(axis, int | np.integer):
+        raise TypeError(f"axis must be an integer or None, got {axis!r}")
+    if not -x.ndim <= axis < x.ndim:
+        raise ValueError(
+            f"axis must be in [-{x.ndim}, {x.ndim}) for x of shape {x.shape}, got {axis}"
+        )
+    return int(x.shape[axis])
+
+
+def _check_N(N, name: str = "N", *, minimum: int = 1) -> int:
+    N = int(check_positive(N, name, integer=True))
+    if N < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {N}")
+    return N
+
+
+def ml_mean(x, axis=None):
+    r"""Maximum-likelihood estimate of a Gaussian mean: the sample mean.
+
+    Parameters
+    ----------
+    x : array_like
+        Observations; non-empty and finite. Any shape.
+    axis : int, optional
+        Axis along which the observations lie. ``None`` (default) pools all entries.
+
+    Returns
+    -------
+    mu_ml : float or ndarray
+        A float if ``axis`` is None, else an array with ``axis`` removed.
+
+    Raises
+    ------
+    ValueError
+        If ``x`` is empty or contains NaN or infinity.
+
+    Notes
+    -----
+    Eq. (sv-mu-ml), Bishop (2006) eq. (1.55):
+
+    .. math:: \hat\mu_{\text{ML}} = \frac{1}{N}\sum_{n=1}^N x_n .
+
+    It is unbiased, :math:`E[\hat\mu_{\text{ML}}] = \mu` (exercise sv-ex-mean).
+    """
+    x = as_array(x, "x")
+    # mu_ML = (1/N) sum_n x_n                                            (sv-mu-ml)
+    return x.mean(axis=axis)[()]
+
+
+def ml_variance(x, axis=None, *, mu=None):
+    r"""Maximum-likelihood estimate of a Gaussian variance (divides by :math:`N`).
+
+    Parameters
+    ----------
+    x : array_like
+        Observations; non-empty and finite. Any shape.
+    axis : int, optional
+        Axis along which the observations lie. ``None`` (default) pools all entries.
+    mu : float or array_like, optional
+        The mean, if it is *known*. By default the mean is estimated by
+        :func:`ml_mean`, which is what makes the estimator biased.
+        Must broadcast against ``x`` with ``axis`` kept (shape 1 along ``axis``)
+        or against the result.
+
+    Returns
+    -------
+    sigma2_ml : float or ndarray
+        A float if ``axis`` is None, else an array with ``axis`` removed.
+
+    Raises
+    ------
+    ValueError
+        If ``x`` is empty or ``x`` or ``mu`` contain NaN or infinity.
+
+    Notes
+    -----
+    Eq. (sv-var-ml), Bishop (2006) eq. (1.56):
+
+    .. math:: \hat\sigma^2_{\text{ML}} = \frac{1}{N}\sum_{n=1}^N (x_n - \hat\mu_{\text{ML}})^2 ,
+
+    computed in two passes (mean first, then squared deviations), which is the
+    numerically stable form; the one-pass :math:`\overline{x^2} - \bar{x}^2`
+    cancels catastrophically when :math:`|\mu| \gg \sigma`. Its expectation is
+    eq. (sv-bias), :math:`E[\hat\sigma^2_{\text{ML}}] = \frac{N-1}{N}\sigma^2`. With a known
+    ``mu`` it is unbiased: :math:`E[\frac1N\sum_n (x_n-\mu)^2] = \sigma^2`.
+    """
+    x = as_array(x, "x")
+    N = _n_observations(x, axis)
+    if mu is None:
+        centre = x.mean(axis=axis, keepdims=True)
+    else:
+        centre = as_array(mu, "mu")
+        if axis is not None and centre.ndim == x.ndim - 1 and x.ndim > 0:
+            centre = np.expand_dims(centre, axis)
+    # sigma2_ML = (1/N) sum_n (x_n - mu_ML)^2                             (sv-var-ml)
+    deviations = x - centre
+    return (np.sum(deviations * deviations, axis=axis) / N)[()]
+
+
+def unbiased_variance(x, axis=None):
+    r"""Unbiased (Bessel-corrected) variance estimate :math:`s^2` (divides by :math:`N-1`).
+
+    Parameters
+    ----------
+    x : array_like
+        Observations; finite, at least two along ``axis``. Any shape.
+    axis : int, optional
+        Axis along which the observations lie. ``None`` (default) pools all entries.
+
+    Returns
+    -------
+    s2 : float or ndarray
+        A float if ``axis`` is None, else an array with ``axis`` removed.
+
+    Raises
+    ------
+    ValueError
+        If there are fewer than two observations (:math:`N < 2`), or ``x`` contains
+        NaN or infinity.
+
+    Notes
+    -----
+    Eq. (sv-s2), Bishop (2006) eq. (1.59):
+
+    .. math:: s^2 = \frac{N}{N-1}\,\hat\sigma^2_{\text{ML}}
+              = \frac{1}{N-1}\sum_{n=1}^N (x_n - \hat\mu_{\text{ML}})^2 ,
+
+    so that :math:`E[s^2] = \sigma^2` by eq. (sv-bias).
+    """
+    x = as_array(x, "x")
+    N = _n_observations(x, axis)
+    if N < 2:
+        raise ValueError(
+            f"x must have at least 2 observations along axis {axis} for the unbiased "
+            f"variance (N - 1 > 0), got N = {N}"
+        )
+    # s^2 = N/(N-1) sigma2_ML                                             (sv-s2)
+    return ml_variance(x, axis=axis) * (N / (N - 1))
+
+
+def expected_ml_variance(sigma2, N):
+    r"""Closed-form expectation of the maximum-likelihood variance.
+
+    Parameters
+    ----------
+    sigma2 : float or array_like
+        True variance :math:`\sigma^2 \ge 0`.
+    N : int or array_like of int
+        Number of observations, :math:`N \ge 1`. Broadcasts against ``sigma2``.
+
+    Returns
+    -------
+    float or ndarray
+        :math:`E[\hat\sigma^2_{\text{ML}}]`.
+
+    Raises
+    ------
+    ValueError
+        If ``sigma2`` is negative or not finite, or ``N < 1``.
+
+    Notes
+    -----
+    Eq. (sv-bias), Bishop (2006) eq. (1.58); holds for any distribution with
+    variance :math:`\sigma^2`, not only the Gaussian:
+
+    .. math:: E[\hat\sigma^2_{\text{ML}}] = \frac{N-1}{N}\,\sigma^2 .
+    """
+    sigma2 = _check_sigma2(sigma2)
+    N = _check_N_array(N)
+    # E[sigma2_ML] = (N-1)/N sigma^2                                      (sv-bias)
+    return ((N - 1) / N * sigma2)[()]
+
+
+def variance_of_ml_mean(sigma2, N):
+    r"""Variance of the maximum-likelihood mean over data sets of size :math:`N`.
+
+    Parameters
+    ----------
+    sigma2 : float or array_like
+        True variance :math:`\sigma^2 \ge 0`.
+    N : int or array_like of int
+        Number of observations, :math:`N \ge 1`.
+
+    Returns
+    -------
+    float or ndarray
+        :math:`\operatorname{Var}[\hat\mu_{\text{ML}}]`.
+
+    Notes
+    -----
+    Eq. (sv-var-mu) (exercise sv-ex-varmean); any distribution with variance
+    :math:`\sigma^2`:
+
+    .. math:: \operatorname{Var}[\hat\mu_{\text{ML}}] = \frac{\sigma^2}{N} .
+    """
+    sigma2 = _check_sigma2(sigma2)
+    N = _check_N_array(N)
+    # Var[mu_ML] = sigma^2 / N                                            (sv-var-mu)
+    return (sigma2 / N)[()]
+
+
+def variance_of_unbiased_variance(sigma2, N):
+    r"""Variance of :math:`s^2` for Gaussian data.
+
+    Parameters
+    ----------
+    sigma2 : float or array_like
+        True variance :math:`\sigma^2 \ge 0`.
+    N : int or array_like of int
+        Number of observations, :math:`N \ge 2`.
+
+    Returns
+    -------
+    float or ndarray
+        :math:`\operatorname{Var}[s^2]`.
+
+    Raises
+    ------
+    ValueError
+        If ``sigma2`` is negative or ``N < 2``.
+
+    Notes
+    -----
+    Eq. (sv-var-s2) (exercise sv-ex-vars2). For Gaussian data
+    :math:`(N-1)s^2/\sigma^2 \sim \chi^2_{N-1}`, whose variance is :math:`2(N-1)`:
+
+    .. math:: \operatorname{Var}[s^2] = \frac{2\sigma^4}{N-1} .
+
+    Unlike eq. (sv-bias) this needs the Gaussian fourth moment.
+    """
+    sigma2 = _check_sigma2(sigma2)
+    N = _check_N_array(N, minimum=2)
+    # Var[s^2] = 2 sigma^4 / (N-1)                                        (sv-var-s2)
+    return (2 * sigma2**2 / (N - 1))[()]
+
+
+def variance_of_ml_variance(sigma2, N):
+    r"""Variance of :math:`\hat\sigma^2_{\text{ML}}` for Gaussian data.
+
+    Parameters
+    ----------
+    sigma2 : float or array_like
+        True variance :math:`\sigma^2 \ge 0`.
+    N : int or array_like of int
+        Number of observations, :math:`N \ge 2`.
+
+    Returns
+    -------
+    float or ndarray
+        :math:`\operatorname{Var}[\hat\sigma^2_{\text{ML}}]`.
+
+    Notes
+    -----
+    From eq. (sv-var-s2) and :math:`\hat\sigma^2_{\text{ML}} = \frac{N-1}{N}s^2`:
+
+    .. math:: \operatorname{Var}[\hat\sigma^2_{\text{ML}}]
+              = \frac{(N-1)^2}{N^2}\,\frac{2\sigma^4}{N-1}
+              = \frac{2(N-1)\sigma^4}{N^2} .
+    """
+    sigma2 = _check_sigma2(sigma2)
+    N = _check_N_array(N, minimum=2)
+    # Var[sigma2_ML] = ((N-1)/N)^2 Var[s^2]                               (sv-var-s2)
+    return (2 * (N - 1) * sigma2**2 / N**2)[()]
+
+
+def gaussian_log_likelihood(x, mu, sigma2):
+    r"""Log-likelihood of i.i.d. Gaussian data.
+
+    Parameters
+    ----------
+    x : array_like, shape (N,)
+        Observations; non-empty and finite.
+    mu : float
+        Mean.
+    sigma2 : float
+        Variance, :math:`\sigma^2 > 0`.
+
+    Returns
+    -------
+    float
+        :math:`\log p(\mathbf{x} \mid \mu, \sigma^2)`.
+
+    Raises
+    ------
+    ValueError
+        If ``x`` is empty or not 1-D, ``mu`` is not finite, or ``sigma2 <= 0``.
+
+    Notes
+    -----
+    Eq. (sv-loglik), Bishop (2006) eq. (1.54):
+
+    .. math:: \log p(\mathbf{x}\mid\mu,\sigma^2) = -\frac{1}{2\sigma^2}\sum_{n=1}^N (x_n-\mu)^2
+              - \frac{N}{2}\log\sigma^2 - \frac{N}{2}\log(2\pi) .
+
+    Its maximiser is :math:`(\hat\mu_{\text{ML}}, \hat\sigma^2_{\text{ML}})`, eqs. (sv-mu-ml)
+    and (sv-var-ml).
+    """
+    x = as_array(x, "x", ndim=1)
+    mu = float(as_array(mu, "mu", ndim=0))
+    sigma2 = float(check_positive(sigma2, "sigma2"))
+    N = x.size
+    r = x - mu
+    # ln p = -1/(2 sigma^2) sum (x_n - mu)^2 - N/2 ln sigma^2 - N/2 ln(2 pi)   (sv-loglik)
+    return float(-0.5 * (r @ r) / sigma2 - 0.5 * N * np.log(sigma2) - 0.5 * N * np.log(2 * np.pi))
+
+
+def simulate_estimators(N, sigma, mu=0.0, n_trials=10_000, rng=None) -> EstimatorDraws:
+    r"""Draw ``n_trials`` Gaussian data sets of size ``N`` and estimate on each.
+
+    Parameters
+    ----------
+    N : int
+        Observations per data set, :math:`N \ge 2` (so that :math:`s^2` exists).
+    sigma : float
+        True standard deviation, :math:`\sigma \ge 0`.
+    mu : float, default 0.0
+        True mean.
+    n_trials : int, default 10_000
+        Number of independent data sets.
+    rng : numpy.random.Generator, int or None
+        Source of randomness.
+
+    Returns
+    -------
+    EstimatorDraws
+        ``mu_ml``, ``sigma2_ml`` and ``s2``, each of shape ``(n_trials,)``.
+
+    Raises
+    ------
+    ValueError
+        If ``N < 2``, ``sigma < 0``, ``mu`` is not finite, or ``n_trials < 1``.
+
+    Notes
+    -----
+    Each row of an ``(n_trials, N)`` matrix of draws
+    :math:`x_n \sim \mathcal{N}(\mu, \sigma^2)` is one data set; the estimators are
+    eqs. (sv-mu-ml), (sv-var-ml) and (sv-s2) along ``axis=1``. The averages over
+    trials estimate :math:`E[\hat\mu_{\text{ML}}] = \mu`, :math:`E[\hat\sigma^2_{\text{ML}}] =
+    \frac{N-1}{N}\sigma^2` (sv-bias) and :math:`E[s^2] = \sigma^2`, with standard
+    errors :math:`\sqrt{\operatorname{Var}/n_{\text{trials}}}` from eqs. (sv-var-mu)
+    and (sv-var-s2).
+    """
+    N = _check_N(N, minimum=2)
+    sigma = float(check_positive(sigma, "sigma", strict=False))
+    mu = float(as_array(mu, "mu", ndim=0))
+    n_trials = _check_N(n_trials, "n_trials")
+    rng = as_generator(rng)
+    x = rng.normal(mu, sigma, size=(n_trials, N))
+    mu_ml = x.mean(axis=1)
+    sigma2_ml = ml_variance(x, axis=1)
+    return EstimatorDraws(mu_ml=mu_ml, sigma2_ml=sigma2_ml, s2=sigma2_ml * (N / (N - 1)))
+
+
+def _check_sigma2(sigma2) -> np.ndarray:
+    sigma2 = as_array(sigma2, "sigma2")
+    if np.any(sigma2 < 0):
+        raise ValueError(f"sigma2 must be >= 0, got minimum {sigma2.min():.6g}")
+    return sigma2
+
+
+def _check_N_array(N, name: str = "N", *, minimum: int = 1) -> np.ndarray:
+    if np.ndim(N) == 0:
+        return np.asarray(_check_N(N, name, minimum=minimum))
+    N_arr = as_array(N, name)
+    if np.any(N_arr != np.round(N_arr)):
+        raise TypeError(f"{name} must contain integers, got {N_arr}")
+    if np.any(N_arr < minimum):
+        raise ValueError(f"{name} must be >= {minimum}, got minimum {N_arr.min():.0f}")
+    return N_arr

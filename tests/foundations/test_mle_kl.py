@@ -1,0 +1,367 @@
+"""Tests of derivlib.foundations.mle_kl (chapter ``chapters/foundations/mle_kl.ipynb``).
+
+Each function is compared with an independent implementation on random inputs:
+scikit-learn's ``log_loss`` and ``mean_squared_error``, ``scipy.stats.entropy`` (discrete
+KL), ``scipy.stats.norm.logpdf`` (Gaussian NLL), ``scipy.special.log_softmax`` and numeric
+integration with ``scipy.integrate.quad`` (Gaussian KL, eq. mle-gauss-kl). Gradients are
+checked by central finite differences; Gibbs' inequality (eq. mle-gibbs) by hypothesis.
+"""
+
+from __future__ import annotations
+
+import doctest
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+from scipy import integrate, special, stats
+from sklearn.metrics import log_loss, mean_squared_error
+
+from derivlib.foundations import mle_kl
+
+SEEDS = [0, 1, 2, 3, 4]
+
+
+def _central_diff(f, x: np.ndarray, h: float = 1e-6) -> np.ndarray:
+    """Gradient of a scalar function f at x by central differences, entry by entry."""
+    grad = np.zeros_like(x, dtype=float)
+    for idx in np.ndindex(x.shape):
+        e = np.zeros_like(x, dtype=float)
+        e[idx] = h
+        grad[idx] = (f(x + e) - f(x - e)) / (2 * h)
+    return grad
+
+
+def _random_simplex(rng: np.random.Generator, k: int) -> np.ndarray:
+    return rng.dirichlet(np.ones(k))
+
+
+# --------------------------------------------------------------------------- docstrings
+def test_docstring_examples_all_run():
+    finder = doctest.DocTestFinder()
+    runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)
+    n_examples = 0
+    for test in finder.find(mle_kl):
+        n_examples += len(test.examples)
+        runner.run(test)
+    result = runner.summarize(verbose=False)
+    assert result.failed == 0
+    assert n_examples == result.attempted == 11
+
+
+# --------------------------------------------------------------------------- discrete KL
+@pytest.mark.parametrize("seed", SEEDS)
+def test_kl_divergence_matches_scipy_entropy(seed):
+    rng = np.random.default_rng(seed)
+    k = int(rng.integers(2, 10))
+    p, q = _random_simplex(rng, k), _random_simplex(rng, k)
+    assert mle_kl.kl_divergence(p, q) == pytest.approx(stats.entropy(p, q), rel=1e-12)
+
+
+def test_kl_divergence_zero_conventions():
+    # 0 log(0/q) = 0
+    assert mle_kl.kl_divergence([1.0, 0.0], [0.5, 0.5]) == pytest.approx(np.log(2.0))
+    # p > 0 where q = 0: infinite, matching scipy, not NaN
+    value = mle_kl.kl_divergence([0.5, 0.5], [1.0, 0.0])
+    assert value == np.inf == stats.entropy([0.5, 0.5], [1.0, 0.0])
+
+
+def test_kl_divergence_is_not_symmetric():
+    p, q = np.array([0.9, 0.1]), np.array([0.5, 0.5])
+    assert mle_kl.kl_divergence(p, q) != pytest.approx(mle_kl.kl_divergence(q, p))
+
+
+_simplex = arrays(np.float64, st.integers(2, 8), elements=st.floats(1e-3, 1.0)).map(
+    lambda a: a / a.sum()
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.data())
+def test_gibbs_inequality_kl_nonnegative(data):
+    p = data.draw(_simplex)
+    q = data.draw(arrays(np.float64, p.shape, elements=st.floats(1e-3, 1.0)))
+    q = q / q.sum()
+    assert mle_kl.kl_divergence(p, q) >= -1e-15
+
+
+@settings(max_examples=100, deadline=None)
+@given(_simplex)
+def test_kl_of_a_distribution_with_itself_is_zero(p):
+    assert mle_kl.kl_divergence(p, p) == pytest.approx(0.0, abs=1e-15)
+
+
+# --------------------------------------------------------------------------- Gaussian KL
+@pytest.mark.parametrize(
+    ("mu0", "sigma0", "mu1", "sigma1"),
+    [(0.0, 1.0, 0.0, 1.0), (0.3, 0.7, -1.2, 1.9), (2.0, 2.5, 1.0, 0.8), (-1.0, 0.4, 0.5, 0.6)],
+)
+def test_gaussian_kl_matches_numeric_integration(mu0, sigma0, mu1, sigma1):
+    p, q = stats.norm(mu0, sigma0), stats.norm(mu1, sigma1)
+
+    def integrand(x):
+        return p.pdf(x) * (p.logpdf(x) - q.logpdf(x))
+
+    lo, hi = mu0 - 12 * sigma0, mu0 + 12 * sigma0
+    numeric, _ = integrate.quad(integrand, lo, hi, epsabs=1e-12, epsrel=1e-10, limit=200)
+    assert mle_kl.gaussian_kl(mu0, sigma0, mu1, sigma1) == pytest.approx(numeric, abs=1e-9)
+
+
+def test_gaussian_kl_special_cases_and_broadcasting():
+    assert mle_kl.gaussian_kl(0.0, 1.0, 0.0, 1.0) == 0.0
+    # equal variances: (mu0 - mu1)^2 / (2 sigma^2)
+    assert mle_kl.gaussian_kl(1.0, 2.0, 3.0, 2.0) == pytest.approx(4.0 / 8.0)
+    mu0 = np.linspace(-1.0, 1.0, 5)
+    out = mle_kl.gaussian_kl(mu0, 1.0, 0.0, 1.0)
+    assert isinstance(out, np.ndarray) and out.shape == (5,)
+    np.testing.assert_allclose(out, mu0**2 / 2, rtol=1e-14, atol=1e-15)
+    assert isinstance(mle_kl.gaussian_kl(0.0, 1.0, 1.0, 2.0), float)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.floats(-5, 5), st.floats(0.05, 5), st.floats(-5, 5), st.floats(0.05, 5),
+)
+def test_gaussian_kl_nonnegative(mu0, sigma0, mu1, sigma1):
+    assert mle_kl.gaussian_kl(mu0, sigma0, mu1, sigma1) >= -1e-12
+
+
+def test_gaussian_kl_is_the_limit_of_discrete_kl_on_a_fine_grid():
+    # a Riemann sum of the discrete KL between binned Gaussians converges to the closed form
+    x = np.linspace(-15, 15, 30001)
+    p = stats.norm.pdf(x, 0.5, 1.3)
+    q = stats.norm.pdf(x, -0.2, 0.9)
+    p, q = p / p.sum(), q / q.sum()
+    expected = mle_kl.gaussian_kl(0.5, 1.3, -0.2, 0.9)
+    assert mle_kl.kl_divergence(p, q) == pytest.approx(expected, rel=1e-6)
+
+
+# --------------------------------------------------------------------------- regression
+@pytest.mark.parametrize("seed", SEEDS)
+def test_squared_loss_matches_sklearn_mse(seed):
+    rng = np.random.default_rng(seed)
+    y, y_hat = rng.normal(size=50), rng.normal(size=50)
+    assert mle_kl.squared_loss(y, y_hat) == pytest.approx(mean_squared_error(y, y_hat), rel=1e-13)
+    assert mle_kl.squared_loss(y, y_hat, reduction="sum") == pytest.approx(
+        50 * mean_squared_error(y, y_hat), rel=1e-13
+    )
+    np.testing.assert_allclose(mle_kl.squared_loss(y, y_hat, reduction="none"), (y - y_hat) ** 2)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_squared_loss_grad_finite_differences(seed):
+    rng = np.random.default_rng(seed)
+    y, y_hat = rng.normal(size=7), rng.normal(size=7)
+    numeric = _central_diff(lambda v: mle_kl.squared_loss(y, v, reduction="sum"), y_hat)
+    np.testing.assert_allclose(mle_kl.squared_loss_grad(y, y_hat), numeric, atol=1e-7)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_gaussian_nll_matches_scipy_norm_logpdf(seed):
+    rng = np.random.default_rng(seed)
+    n = 40
+    y, mu = rng.normal(size=n), rng.normal(size=n)
+    sigma2 = float(rng.uniform(0.2, 3.0))
+    expected = -stats.norm.logpdf(y, loc=mu, scale=np.sqrt(sigma2))
+    np.testing.assert_allclose(
+        mle_kl.gaussian_nll(y, mu, sigma2, reduction="none"), expected, rtol=1e-13
+    )
+    assert mle_kl.gaussian_nll(y, mu, sigma2) == pytest.approx(expected.mean(), rel=1e-13)
+    assert mle_kl.gaussian_nll(y, mu, sigma2, reduction="sum") == pytest.approx(
+        expected.sum(), rel=1e-13
+    )
+    # per-sample variances
+    s2 = rng.uniform(0.2, 3.0, size=n)
+    np.testing.assert_allclose(
+        mle_kl.gaussian_nll(y, mu, s2, reduction="none"),
+        -stats.norm.logpdf(y, loc=mu, scale=np.sqrt(s2)),
+        rtol=1e-13,
+    )
+
+
+def test_gaussian_nll_is_scaled_squared_loss_plus_constant():
+    # eq. (mle-gauss-nll): sum NLL = SSE / (2 sigma^2) + n/2 log(2 pi sigma^2)
+    rng = np.random.default_rng(7)
+    y, mu, sigma2 = rng.normal(size=20), rng.normal(size=20), 0.6
+    nll = mle_kl.gaussian_nll(y, mu, sigma2, reduction="sum")
+    sse = mle_kl.squared_loss(y, mu, reduction="sum")
+    assert nll == pytest.approx(sse / (2 * sigma2) + 10 * np.log(2 * np.pi * sigma2))
+    # scalar mean broadcasts
+    assert mle_kl.gaussian_nll(y, 0.0, sigma2, reduction="none").shape == (20,)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_linear_gaussian_grad_in_weights_matrix_form(seed):
+    # eq. (mle-sq-grad): grad_w of sum NLL = -X^T (y - X w) / sigma^2 = X^T gaussian_nll_grad
+    rng = np.random.default_rng(seed)
+    n, d, sigma2 = 12, 3, 0.7
+    X, y, w = rng.normal(size=(n, d)), rng.normal(size=n), rng.normal(size=d)
+    closed = -X.T @ (y - X @ w) / sigma2
+    via_lib = X.T @ mle_kl.gaussian_nll_grad(y, X @ w, sigma2)
+    numeric = _central_diff(lambda v: mle_kl.gaussian_nll(y, X @ v, sigma2, reduction="sum"), w)
+    np.testing.assert_allclose(via_lib, closed, rtol=1e-12)
+    np.testing.assert_allclose(via_lib, numeric, rtol=1e-6, atol=1e-6)
+
+
+def test_gaussian_nll_grad_finite_differences():
+    rng = np.random.default_rng(11)
+    y, mu = rng.normal(size=6), rng.normal(size=6)
+    numeric = _central_diff(lambda m: mle_kl.gaussian_nll(y, m, 1.7, reduction="sum"), mu)
+    np.testing.assert_allclose(mle_kl.gaussian_nll_grad(y, mu, 1.7), numeric, atol=1e-7)
+
+
+# --------------------------------------------------------------------------- binary
+@pytest.mark.parametrize("seed", SEEDS)
+def test_binary_cross_entropy_matches_sklearn_log_loss(seed):
+    rng = np.random.default_rng(seed)
+    n = 60
+    z = rng.normal(scale=3.0, size=n)
+    y = rng.integers(0, 2, size=n).astype(float)
+    p = special.expit(z)
+    assert mle_kl.binary_cross_entropy(y, z) == pytest.approx(log_loss(y, p), rel=1e-10)
+    assert mle_kl.binary_cross_entropy(y, z, reduction="sum") == pytest.approx(
+        log_loss(y, p, normalize=False), rel=1e-10
+    )
+    naive = -(y * np.log(p) + (1 - y) * np.log1p(-p))
+    np.testing.assert_allclose(mle_kl.binary_cross_entropy(y, z, reduction="none"), naive,
+                               rtol=1e-9)
+
+
+def test_binary_cross_entropy_extreme_logits_are_finite():
+    y = np.array([1.0, 0.0, 1.0, 0.0])
+    z = np.array([1000.0, -1000.0, -1000.0, 1000.0])
+    losses = mle_kl.binary_cross_entropy(y, z, reduction="none")
+    assert np.all(np.isfinite(losses))
+    np.testing.assert_allclose(losses, [0.0, 0.0, 1000.0, 1000.0], atol=1e-300)
+    grads = mle_kl.binary_cross_entropy_grad(y, z)
+    np.testing.assert_allclose(grads, [0.0, 0.0, -1.0, 1.0])
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_binary_cross_entropy_grad_finite_differences(seed):
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, size=8).astype(float)
+    z = rng.normal(scale=2.0, size=8)
+    numeric = _central_diff(lambda v: mle_kl.binary_cross_entropy(y, v, reduction="sum"), z)
+    analytic = mle_kl.binary_cross_entropy_grad(y, z)
+    np.testing.assert_allclose(analytic, numeric, atol=1e-7)
+    np.testing.assert_allclose(analytic, special.expit(z) - y)
+
+
+def test_logistic_regression_grad_in_weights():
+    # exercise (c): grad_w sum BCE(y, Xw) = X^T (sigmoid(Xw) - y)
+    rng = np.random.default_rng(5)
+    X, w = rng.normal(size=(15, 3)), rng.normal(size=3)
+    y = rng.integers(0, 2, size=15).astype(float)
+    numeric = _central_diff(lambda v: mle_kl.binary_cross_entropy(y, X @ v, reduction="sum"), w)
+    analytic = X.T @ mle_kl.binary_cross_entropy_grad(y, X @ w)
+    np.testing.assert_allclose(analytic, numeric, rtol=1e-6, atol=1e-7)
+
+
+# --------------------------------------------------------------------------- multiclass
+@pytest.mark.parametrize("seed", SEEDS)
+def test_softmax_cross_entropy_matches_sklearn_log_loss(seed):
+    rng = np.random.default_rng(seed)
+    n, k = 50, int(rng.integers(3, 7))
+    Z = rng.normal(scale=2.0, size=(n, k))
+    labels = rng.integers(0, k, size=n)
+    P = special.softmax(Z, axis=1)
+    expected = log_loss(labels, P, labels=np.arange(k))
+    assert mle_kl.softmax_cross_entropy(labels, Z) == pytest.approx(expected, rel=1e-10)
+    one_hot = np.eye(k)[labels]
+    assert mle_kl.softmax_cross_entropy(one_hot, Z) == pytest.approx(expected, rel=1e-10)
+    assert mle_kl.softmax_cross_entropy(labels, Z, reduction="sum") == pytest.approx(
+        log_loss(labels, P, labels=np.arange(k), normalize=False), rel=1e-10
+    )
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_softmax_cross_entropy_per_sample_is_minus_log_softmax(seed):
+    rng = np.random.default_rng(seed)
+    Z = rng.normal(scale=5.0, size=(20, 4))
+    labels = rng.integers(0, 4, size=20)
+    expected = -special.log_softmax(Z, axis=1)[np.arange(20), labels]
+    np.testing.assert_allclose(
+        mle_kl.softmax_cross_entropy(labels, Z, reduction="none"), expected, rtol=1e-13
+    )
+
+
+def test_softmax_cross_entropy_extreme_logits_are_finite():
+    Z = np.array([[1000.0, -1000.0, 0.0], [-1000.0, 1000.0, 1000.0]])
+    labels = np.array([1, 0])
+    losses = mle_kl.softmax_cross_entropy(labels, Z, reduction="none")
+    assert np.all(np.isfinite(losses))
+    np.testing.assert_allclose(losses, [2000.0, 2000.0 + np.log(2.0)], rtol=1e-14)
+    grads = mle_kl.softmax_cross_entropy_grad(labels, Z)
+    assert np.all(np.isfinite(grads))
+    np.testing.assert_allclose(grads, [[1.0, -1.0, 0.0], [-1.0, 0.5, 0.5]], atol=1e-300)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_softmax_cross_entropy_grad_finite_differences(seed):
+    rng = np.random.default_rng(seed)
+    Z = rng.normal(scale=2.0, size=(5, 3))
+    Y = rng.dirichlet(np.ones(3), size=5)  # soft targets: the formula holds for any rows
+    numeric = _central_diff(lambda v: mle_kl.softmax_cross_entropy(Y, v, reduction="sum"), Z)
+    analytic = mle_kl.softmax_cross_entropy_grad(Y, Z)
+    np.testing.assert_allclose(analytic, numeric, atol=1e-7)
+    np.testing.assert_allclose(analytic.sum(axis=1), 0.0, atol=1e-15)
+
+
+def test_softmax_with_two_classes_is_binary_cross_entropy_of_the_logit_difference():
+    rng = np.random.default_rng(3)
+    Z = rng.normal(size=(10, 2))
+    y = rng.integers(0, 2, size=10)
+    z = Z[:, 1] - Z[:, 0]
+    assert mle_kl.softmax_cross_entropy(y, Z) == pytest.approx(
+        mle_kl.binary_cross_entropy(y, z), rel=1e-13
+    )
+
+
+# --------------------------------------------------------------------------- validation
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda: mle_kl.kl_divergence([0.5, 0.6], [0.5, 0.5]), "p must sum to 1"),
+        (lambda: mle_kl.kl_divergence([0.5, 0.5], [1.5, -0.5]), "q must be non-negative"),
+        (lambda: mle_kl.kl_divergence([0.5, 0.5], [0.2, 0.3, 0.5]), "same shape"),
+        (lambda: mle_kl.kl_divergence([[0.5, 0.5]], [[0.5, 0.5]]), "p must be 1-D"),
+        (lambda: mle_kl.kl_divergence([np.nan, 1.0], [0.5, 0.5]), "p must be finite"),
+        (lambda: mle_kl.gaussian_kl(0.0, 0.0, 0.0, 1.0), "sigma0 must be > 0"),
+        (lambda: mle_kl.gaussian_kl(0.0, 1.0, 0.0, -2.0), "sigma1 must be > 0"),
+        (lambda: mle_kl.gaussian_kl(np.nan, 1.0, 0.0, 1.0), "mu0 must be finite"),
+        (lambda: mle_kl.squared_loss([1.0, 2.0], [1.0]), "y and y_hat must have the same"),
+        (lambda: mle_kl.squared_loss([1.0], [np.nan]), "y_hat must be finite"),
+        (lambda: mle_kl.squared_loss([1.0], [1.0], reduction="avg"), "reduction must be"),
+        (lambda: mle_kl.squared_loss_grad([1.0, 2.0], [1.0]), "same length"),
+        (lambda: mle_kl.gaussian_nll([1.0], 0.0, 0.0), "sigma2 must be > 0"),
+        (lambda: mle_kl.gaussian_nll([1.0, 2.0], [0.0], 1.0), "mu must be a scalar or of shape"),
+        (lambda: mle_kl.gaussian_nll([1.0, 2.0], 0.0, [1.0, 1.0, 1.0]), "sigma2 must be a"),
+        (lambda: mle_kl.gaussian_nll_grad([1.0], 0.0, -1.0), "sigma2 must be > 0"),
+        (lambda: mle_kl.gaussian_nll_grad([1.0], [0.0, 1.0], 1.0), "mu must be a scalar"),
+        (lambda: mle_kl.binary_cross_entropy([0.0, 2.0], [0.1, 0.2]), r"labels in \{0, 1\}"),
+        (lambda: mle_kl.binary_cross_entropy([0.0, 1.0], [0.1]), "y and z must have the same"),
+        (lambda: mle_kl.binary_cross_entropy([0.0], [np.nan]), "z must be finite"),
+        (lambda: mle_kl.binary_cross_entropy([[0.0]], [[1.0]]), "y must be 1-D"),
+        (lambda: mle_kl.binary_cross_entropy_grad([0.5], [0.0]), r"labels in \{0, 1\}"),
+        (lambda: mle_kl.softmax_cross_entropy([0, 3], np.zeros((2, 3))), "integers in 0..2"),
+        (lambda: mle_kl.softmax_cross_entropy([0.5, 1], np.zeros((2, 3))), "integers in 0..2"),
+        (lambda: mle_kl.softmax_cross_entropy([0, 1, 2], np.zeros((2, 3))), "Y and Z must have"),
+        (lambda: mle_kl.softmax_cross_entropy(np.eye(2), np.zeros((2, 3))), "must have 3 columns"),
+        (lambda: mle_kl.softmax_cross_entropy([[0.6, 0.6]], [[0.0, 0.0]]), "Y must sum to 1"),
+        (lambda: mle_kl.softmax_cross_entropy([0], [[0.0]]), "at least 2 columns"),
+        (lambda: mle_kl.softmax_cross_entropy([0], [0.0, 1.0]), "Z must be 2-D"),
+        (lambda: mle_kl.softmax_cross_entropy_grad([[1.2, -0.2]], [[0.0, 0.0]]), "non-negative"),
+        (lambda: mle_kl.softmax_cross_entropy([0], [[np.inf, 0.0]]), "Z must be finite"),
+    ],
+)
+def test_validation_errors_name_the_argument(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+def test_non_numeric_input_is_a_type_error():
+    with pytest.raises(TypeError, match="y must be array-like"):
+        mle_kl.squared_loss("abc", [1.0])
