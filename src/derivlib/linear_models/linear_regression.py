@@ -1,0 +1,733 @@
+r"""Linear regression: least squares, ridge, lasso and gradient descent.
+
+The code of the chapter ``chapters/linear_models/linear_regression.ipynb``. The normal
+equation :math:`\mathbf{X}^\top \mathbf{X} \mathbf{w} = \mathbf{X}^\top \mathbf{t}`
+(eq. ``lr-normal``) is solved through a QR or singular value decomposition of
+:math:`\mathbf{X}`, never by forming :math:`(\mathbf{X}^\top\mathbf{X})^{-1}`; ridge
+regression shrinks along the singular directions (eq. ``lr-ridge-svd``); the lasso is
+solved by coordinate descent with the soft-thresholding update (eq. ``lr-cd-update``) and a
+duality-gap stopping rule; gradient descent converges for step sizes below
+:math:`2/L` (eq. ``lr-gd-bound``).
+
+Symbols
+-------
+==========  ==============================================================  ============
+symbol      meaning                                                         shape
+==========  ==============================================================  ============
+``X``       data matrix, one row per sample                                 ``(n, d)``
+``t``       targets                                                         ``(n,)``
+``w``       weights                                                         ``(d,)``
+``w0``      intercept (bias), never penalised                               scalar
+``lam``     regularisation strength :math:`\lambda` (objective scalings     scalar
+            below)
+``eta``     gradient-descent step size :math:`\eta`                          scalar
+``L``       largest eigenvalue of the Hessian :math:`\mathbf{X}^\top        scalar
+            \mathbf{X}`
+``sigma2``  noise variance :math:`\sigma^2`                                 scalar
+``n, d``    number of samples, number of features
+==========  ==============================================================  ============
+
+Objectives (the same scalings as scikit-learn, so ``lam`` is scikit-learn's ``alpha``)
+-------------------------------------------------------------------------------------
+================================  ==========================================  ================
+function                          minimises                                   scikit-learn
+================================  ==========================================  ================
+``least_squares``                 ``||t - X w - w0||^2``                      LinearRegression
+``ridge``                         ``||t - X w - w0||^2 + lam ||w||^2``        Ridge(alpha=lam)
+``lasso``                         ``||t - X w - w0||^2 / (2 n)                Lasso(alpha=lam)
+                                  + lam ||w||_1``
+``gradient_descent``              ``||t - X w - w0||^2 / 2``                  (none)
+================================  ==========================================  ================
+
+Intercept: with ``fit_intercept=True`` (the default, as in scikit-learn) the columns of ``X``
+and ``t`` are centred, the centred problem is solved for ``w`` and
+``w0 = mean(t) - mean(X, axis=0) @ w``. The intercept is not penalised.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import NamedTuple
+
+import numpy as np
+from scipy import linalg
+from scipy.linalg.blas import daxpy, ddot
+
+from derivlib._validation import as_array, check_positive, check_same_length
+
+__all__ = [
+    "GradientDescentResult",
+    "LassoResult",
+    "LinearFit",
+    "gradient_descent",
+    "gradient_descent_step",
+    "hat_matrix",
+    "lasso",
+    "lasso_duality_gap",
+    "lasso_lam_max",
+    "lasso_objective",
+    "lasso_path",
+    "least_squares",
+    "lipschitz_constant",
+    "noise_variance",
+    "ridge",
+    "ridge_path",
+    "ridge_shrinkage",
+    "soft_threshold",
+]
+
+_LSTSQ_METHODS = ("qr", "svd")
+_LASSO_METHODS = ("auto", "gram", "residual")
+
+
+# --------------------------------------------------------------------------- results
+class LinearFit(NamedTuple):
+    """A fitted linear model ``y(x) = x @ w + w0``."""
+
+    w: np.ndarray  #: weights, shape (d,)
+    w0: float  #: intercept (0.0 when ``fit_intercept=False``)
+
+    def predict(self, X) -> np.ndarray:
+        """Predictions ``X @ w + w0`` for ``X`` of shape (m, d)."""
+        X = _check_X(X, "X")
+        if X.shape[1] != self.w.shape[0]:
+            raise ValueError(f"X must have {self.w.shape[0]} columns, got shape {X.shape}")
+        return X @ self.w + self.w0
+
+
+class LassoResult(NamedTuple):
+    """The lasso solution found by coordinate descent, with its convergence record."""
+
+    w: np.ndarray  #: weights, shape (d,)
+    w0: float  #: intercept
+    n_iter: int  #: number of full sweeps over the coordinates
+    gap: float  #: duality gap of the returned w (objective scaling of ``lasso``)
+    converged: bool  #: whether gap <= tol * ||t_c||^2 / n was reached
+    objective: np.ndarray  #: objective after each sweep, shape (n_iter + 1,), start first
+
+    def predict(self, X) -> np.ndarray:
+        """Predictions ``X @ w + w0``."""
+        return LinearFit(self.w, self.w0).predict(X)
+
+
+class GradientDescentResult(NamedTuple):
+    """The iterates of gradient descent on ``E(w) = ||t - X w||^2 / 2``."""
+
+    w: np.ndarray  #: last iterate, shape (d,)
+    path: np.ndarray  #: all iterates w_0, ..., w_K, shape (K + 1, d)
+    objective: np.ndarray  #: E(w_k) for k = 0..K, shape (K + 1,)
+    eta: float  #: the step size used
+
+
+# --------------------------------------------------------------------------- validation
+def _check_X(X, name="X") -> np.ndarray:
+    return as_array(X, name, ndim=2)
+
+
+def _check_Xt(X, t) -> tuple[np.ndarray, np.ndarray]:
+    X = _check_X(X)
+    t = as_array(t, "t", ndim=1)
+    check_same_length(X, t, "X", "t")
+    return X, t
+
+
+def _check_lam(lam, name="lam", *, strict=False) -> float:
+    return float(check_positive(lam, name, strict=strict))
+
+
+def _check_choice(value, name, choices):
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {list(choices)}, got {value!r}")
+    return value
+
+
+def _check_bool(value, name) -> bool:
+    if not isinstance(value, bool | np.bool_):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
+def _check_w(w, d, name="w") -> np.ndarray:
+    w = as_array(w, name, ndim=1)
+    if w.shape[0] != d:
+        raise ValueError(f"{name} must have length {d} (the number of columns of X), "
+                         f"got shape {w.shape}")
+    return w
+
+
+def _center(X, t, fit_intercept):
+    """Centre X and t when an intercept is fitted; return the means for the intercept."""
+    if not fit_intercept:
+        return X, t, np.zeros(X.shape[1]), 0.0
+    x_mean, t_mean = X.mean(axis=0), float(t.mean())
+    return X - x_mean, t - t_mean, x_mean, t_mean
+
+
+def _intercept(w, x_mean, t_mean, fit_intercept) -> float:
+    # w0 = mean(t) - mean(x) @ w: the intercept that makes the residuals sum to zero
+    return float(t_mean - x_mean @ w) if fit_intercept else 0.0
+
+
+def _rank_tol(s, shape) -> float:
+    # the rank threshold of numpy.linalg.lstsq / matrix_rank
+    return float(s[0]) * max(shape) * np.finfo(float).eps if s.size else 0.0
+
+
+# --------------------------------------------------------------------------- least squares
+def least_squares(X, t, *, fit_intercept: bool = True, method: str = "qr") -> LinearFit:
+    r"""Least-squares fit: the solution of the normal equation, without an inverse.
+
+    Parameters
+    ----------
+    X : array_like, shape (n, d)
+        Data matrix.
+    t : array_like, shape (n,)
+        Targets.
+    fit_intercept : bool, default True
+        Fit an unpenalised intercept ``w0`` by centring ``X`` and ``t``.
+    method : {"qr", "svd"}, default "qr"
+        ``"qr"``: ``X = Q R``, then ``R w = Q^T t`` by back substitution; needs full column
+        rank. ``"svd"``: ``X = U diag(s) V^T`` and ``w = V diag(1/s) U^T t`` over the
+        non-negligible singular values: the minimum-norm solution, as
+        ``numpy.linalg.lstsq`` returns it, also when ``X`` is rank deficient.
+
+    Returns
+    -------
+    LinearFit
+        ``w`` of shape (d,) and the intercept ``w0``.
+
+    Notes
+    -----
+    The normal equation :math:`\mathbf{X}^\top\mathbf{X}\,\mathbf{w} = \mathbf{X}^\top
+    \mathbf{t}` (eq. ``lr-normal``) becomes, with :math:`\mathbf{X} = \mathbf{Q}\mathbf{R}`,
+    the triangular system :math:`\mathbf{R}\mathbf{w} = \mathbf{Q}^\top\mathbf{t}`. Solving it
+    squares no condition number, whereas forming :math:`\mathbf{X}^\top\mathbf{X}` does.
+
+    Examples
+    --------
+    >>> X = np.array([[0.0], [1.0], [2.0]])
+    >>> fit = least_squares(X, [1.0, 3.0, 5.0])
+    >>> np.round(fit.w, 12), round(fit.w0, 12)
+    (array([2.]), 1.0)
+    """
+    X, t = _check_Xt(X, t)
+    fit_intercept = _check_bool(fit_intercept, "fit_intercept")
+    _check_choice(method, "method", _LSTSQ_METHODS)
+    Xc, tc, x_mean, t_mean = _center(X, t, fit_intercept)
+    n, d = Xc.shape
+    if method == "qr":
+        if n < d:
+            raise ValueError(f"method='qr' needs at least as many rows as columns in X, got "
+                             f"shape {X.shape}; use method='svd' for the minimum-norm solution")
+        Q, R = linalg.qr(Xc, mode="economic")
+        diag = np.abs(np.diag(R))
+        if diag.size and diag.min() <= diag.max() * max(n, d) * np.finfo(float).eps:
+            raise ValueError("X is rank deficient (collinear columns): the least-squares "
+                             "solution is not unique; use method='svd' for the minimum-norm one")
+        # R w = Q^T t   (eq. lr-normal, after X = QR)
+        w = linalg.solve_triangular(R, Q.T @ tc)
+    else:
+        U, s, Vt = linalg.svd(Xc, full_matrices=False)
+        keep = s > _rank_tol(s, Xc.shape)
+        # w = V diag(1/s) U^T t over the non-zero singular values (minimum norm)
+        w = Vt[keep].T @ ((U[:, keep].T @ tc) / s[keep])
+    return LinearFit(w, _intercept(w, x_mean, t_mean, fit_intercept))
+
+
+def hat_matrix(X, *, fit_intercept: bool = False) -> np.ndarray:
+    r"""The hat matrix: the orthogonal projection onto the column space of ``X``.
+
+    Parameters
+    ----------
+    X : array_like, shape (n, d)
+    fit_intercept : bool, default False
+        Include the constant column (the projection then also reproduces the mean).
+
+    Returns
+    -------
+    ndarray, shape (n, n)
+        :math:`\mathbf{H} = \mathbf{X}(\mathbf{X}^\top\mathbf{X})^{-1}\mathbf{X}^\top =
+        \mathbf{U}_r\mathbf{U}_r^\top` (eq. ``lr-hat``), computed from the left singular
+        vectors of the ``r`` non-zero singular values; symmetric and idempotent.
+    """
+    X = _check_X(X)
+    fit_intercept = _check_bool(fit_intercept, "fit_intercept")
+    if fit_intercept:
+        X = np.column_stack([np.ones(X.shape[0]), X])
+    U, s, _ = linalg.svd(X, full_matrices=False)
+    Ur = U[:, s > _rank_tol(s, X.shape)]
+    # H = U_r U_r^T   (eq. lr-hat)
+    return Ur @ Ur.T
+
+
+def noise_variance(X, t, w, w0: float = 0.0, *, ddof: int = 0) -> float:
+    r"""Noise-variance estimate from the residuals of a linear fit.
+
+    Parameters
+    ----------
+    X : array_like, shape (n, d)
+    t : array_like, shape (n,)
+    w : array_like, shape (d,)
+    w0 : float, default 0.0
+    ddof : int, default 0
+        ``0`` gives the maximum-likelihood estimate (eq. ``lr-sigma-ml``); the unbiased
+        estimate divides by ``n - p`` with ``p`` the number of fitted coefficients
+        (``ddof = d + 1`` with an intercept).
+
+    Returns
+    -------
+    float
+        :math:`\hat\sigma^2 = \frac{1}{n - \text{ddof}}\lVert\mathbf{t} - \mathbf{X}\mathbf{w}
+        - w_0\rVert^2`.
+    """
+    X, t = _check_Xt(X, t)
+    w = _check_w(w, X.shape[1])
+    w0 = float(as_array(w0, "w0", ndim=0))
+    if isinstance(ddof, bool) or not isinstance(ddof, numbers.Integral) or ddof < 0:
+        raise ValueError(f"ddof must be a non-negative integer, got {ddof!r}")
+    if ddof >= X.shape[0]:
+        raise ValueError(f"ddof must be smaller than the number of samples {X.shape[0]}, "
+                         f"got {ddof}")
+    r = t - X @ w - w0
+    # sigma2 = ||t - X w - w0||^2 / (n - ddof)   (eq. lr-sigma-ml for ddof = 0)
+    return float(r @ r / (X.shape[0] - ddof))
+
+
+# --------------------------------------------------------------------------- ridge
+def ridge(X, t, lam: float, *, fit_intercept: bool = True) -> LinearFit:
+    r"""Ridge regression: minimise ``||t - X w - w0||^2 + lam ||w||^2``.
+
+    Parameters
+    ----------
+    X : array_like, shape (n, d)
+    t : array_like, shape (n,)
+    lam : float
+        :math:`\lambda \ge 0` (scikit-learn's ``Ridge(alpha=lam)``); ``0`` gives the
+        minimum-norm least-squares solution.
+    fit_intercept : bool, default True
+        Unpenalised intercept, by centring.
+
+    Returns
+    -------
+    LinearFit
+
+    Notes
+    -----
+    With the thin SVD :math:`\mathbf{X} = \mathbf{U}\mathbf{D}\mathbf{V}^\top`,
+    :math:`\hat{\mathbf{w}}_\lambda = (\mathbf{X}^\top\mathbf{X} + \lambda\mathbf{I})^{-1}
+    \mathbf{X}^\top\mathbf{t} = \mathbf{V}\,\operatorname{diag}\!\big(d_j/(d_j^2 +
+    \lambda)\big)\,\mathbf{U}^\top\mathbf{t}` (eq. ``lr-ridge-svd``): each singular direction
+    is shrunk by :math:`d_j^2/(d_j^2+\lambda)` (see :func:`ridge_shrinkage`).
+    """
+    return LinearFit(*_ridge_many(X, t, [lam], fit_intercept, scalar_name="lam"))
+
+
+def ridge_path(X, t, lams, *, fit_intercept: bool = True) -> np.ndarray:
+    """Ridge weights for several ``lam`` from one SVD: shape (len(lams), d).
+
+    The intercepts are ``mean(t) - mean(X, axis=0) @ w`` for each row (when fitted).
+    """
+    lams = as_array(lams, "lams", ndim=1)
+    W, _ = _ridge_many(X, t, lams, fit_intercept, scalar_name="lams")
+    return W
+
+
+def _ridge_many(X, t, lams, fit_intercept, scalar_name):
+    X, t = _check_Xt(X, t)
+    fit_intercept = _check_bool(fit_intercept, "fit_intercept")
+    lams = [_check_lam(v, scalar_name) for v in np.atleast_1d(lams)]
+    Xc, tc, x_mean, t_mean = _center(X, t, fit_intercept)
+    U, s, Vt = linalg.svd(Xc, full_matrices=False)
+    keep = s > _rank_tol(s, Xc.shape)
+    U, s, Vt = U[:, keep], s[keep], Vt[keep]
+    Ut_t = U.T @ tc
+    W = np.empty((len(lams), X.shape[1]))
+    for k, lam in enumerate(lams):
+        # w = V diag(d_j / (d_j^2 + lam)) U^T t   (eq. lr-ridge-svd)
+        W[k] = Vt.T @ (s / (s**2 + lam) * Ut_t)
+    if len(lams) == 1 and scalar_name == "lam":
+        return W[0], _intercept(W[0], x_mean, t_mean, fit_intercept)
+    return W, None
+
+
+def ridge_shrinkage(X, lam: float, *, fit_intercept: bool = True) -> np.ndarray:
+    r"""Shrinkage factors :math:`d_j^2/(d_j^2 + \lambda)` of ridge along the singular directions.
+
+    Parameters
+    ----------
+    X : array_like, shape (n, d)
+    lam : float
+        :math:`\lambda \ge 0`.
+    fit_intercept : bool, default True
+        Use the centred ``X`` (as :func:`ridge` does).
+
+    Returns
+    -------
+    ndarray, shape (min(n, d),)
+        In decreasing order of the singular values :math:`d_j`. Their sum is the effective
+        number of parameters :math:`\operatorname{df}(\lambda)` (eq. ``lr-shrink``).
+    """
+    X = _check_X(X)
+    lam = _check_lam(lam)
+    fit_intercept = _check_bool(fit_intercept, "fit_intercept")
+    Xc = X - X.mean(axis=0) if fit_intercept else X
+    s = linalg.svd(Xc, compute_uv=False)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        # d_j^2 / (d_j^2 + lam)   (eq. lr-shrink); a zero singular value gives 0
+        return np.where(s > 0, s**2 / np.where(s > 0, s**2 + lam, 1.0), 0.0)
+
+
+# --------------------------------------------------------------------------- lasso
+def soft_threshold(z, gamma):
+    r"""The soft-thresholding operator :math:`S(z, \gamma) = \operatorname{sign}(z)
+    \max(|z| - \gamma, 0)` (eq. ``lr-soft``), elementwise.
+
+    Parameters
+    ----------
+    z : float or array_like
+    gamma : float
+        Threshold :math:`\gamma \ge 0`.
+
+    Examples
+    --------
+    >>> soft_threshold(np.array([-3.0, -0.5, 0.0, 2.0]), 1.0)
+    array([-2., -0.,  0.,  1.])
+    """
+    z = as_array(z, "z", min_size=0)
+    gamma = _check_lam(gamma, "gamma")
+    # S(z, gamma) = sign(z) max(|z| - gamma, 0)   (eq. lr-soft)
+    out = np.sign(z) * np.maximum(np.abs(z) - gamma, 0.0)
+    return float(out) if out.ndim == 0 else out
+
+
+def lasso_objective(X, t, w, w0: float, lam: float) -> float:
+    r"""The lasso objective :math:`\frac{1}{2n}\lVert\mathbf{t} - \mathbf{X}\mathbf{w} -
+    w_0\rVert^2 + \lambda\lVert\mathbf{w}\rVert_1` (eq. ``lr-lasso``)."""
+    X, t = _check_Xt(X, t)
+    w = _check_w(w, X.shape[1])
+    w0 = float(as_array(w0, "w0", ndim=0))
+    lam = _check_lam(lam)
+    r = t - X @ w - w0
+    return float(r @ r / (2 * X.shape[0]) + lam * np.abs(w).sum())
+
+
+def lasso_lam_max(X, t, *, fit_intercept: bool = True) -> float:
+    r"""The smallest :math:`\lambda` for which the lasso solution is :math:`\mathbf{w} = 0`:
+    :math:`\lambda_{\max} = \lVert\mathbf{X}^\top\mathbf{t}\rVert_\infty / n` (centred data)."""
+    X, t = _check_Xt(X, t)
+    fit_intercept = _check_bool(fit_intercept, "fit_intercept")
+    Xc, tc, _, _ = _center(X, t, fit_intercept)
+    return float(np.max(np.abs(Xc.T @ tc)) / X.shape[0])
+
+
+def _gap(r_norm2, r_t, w_l1, xtr_inf, n_lam):
+    """Duality gap of 1/2||r||^2 + n_lam ||w||_1 (scikit-learn's cd_fast, formulation A).
+
+    The dual point is the residual scaled into the dual feasible set {|X^T v| <= n_lam}.
+    """
+    scale = n_lam / xtr_inf if xtr_inf > n_lam else 1.0
+    primal = 0.5 * r_norm2 + n_lam * w_l1
+    dual = -0.5 * scale**2 * r_norm2 + scale * r_t
+    return primal - dual
+
+
+def lasso_duality_gap(X, t, w, lam: float, *, fit_intercept: bool = True) -> float:
+    r"""Duality gap of the lasso at ``w``: an upper bound on ``objective(w) - min objective``.
+
+    Parameters
+    ----------
+    X, t, w, lam
+        As for :func:`lasso`; ``lam > 0``.
+    fit_intercept : bool, default True
+        Evaluate on the centred data (the intercept is optimal for every ``w``).
+
+    Returns
+    -------
+    float
+        :math:`P(\mathbf{w}) - D(s\,\mathbf{r})` with :math:`\mathbf{r} = \mathbf{t} -
+        \mathbf{X}\mathbf{w}` and :math:`s = \min(1, n\lambda/\lVert\mathbf{X}^\top\mathbf{r}
+        \rVert_\infty)`, divided by ``n`` to match the objective of :func:`lasso`.
+    """
+    X, t = _check_Xt(X, t)
+    w = _check_w(w, X.shape[1])
+    lam = _check_lam(lam, strict=True)
+    fit_intercept = _check_bool(fit_intercept, "fit_intercept")
+    Xc, tc, _, _ = _center(X, t, fit_intercept)
+    n = X.shape[0]
+    r = tc - Xc @ w
+    gap = _gap(r @ r, r @ tc, np.abs(w).sum(), np.max(np.abs(Xc.T @ r)), n * lam)
+    return float(gap / n)
+
+
+def lasso(X, t, lam: float, *, fit_intercept: bool = True, tol: float = 1e-4,
+          max_iter: int = 1000, method: str = "auto", w_init=None) -> LassoResult:
+    r"""The lasso by cyclic coordinate descent, stopped on the duality gap.
+
+    Minimises :math:`\frac{1}{2n}\lVert\mathbf{t} - \mathbf{X}\mathbf{w} - w_0\rVert^2 +
+    \lambda\lVert\mathbf{w}\rVert_1` (scikit-learn's ``Lasso(alpha=lam)``).
+
+    Parameters
+    ----------
+    X : array_like, shape (n, d)
+    t : array_like, shape (n,)
+    lam : float
+        :math:`\lambda > 0`.
+    fit_intercept : bool, default True
+        Unpenalised intercept, by centring.
+    tol : float, default 1e-4
+        Stop when the duality gap is at most ``tol * ||t_c||^2 / n`` (``t_c`` the centred
+        targets): scikit-learn's criterion in this objective's scaling.
+    max_iter : int, default 1000
+        Maximum number of sweeps over all coordinates.
+    method : {"auto", "gram", "residual"}, default "auto"
+        ``"residual"`` keeps the residual :math:`\mathbf{r} = \mathbf{t} - \mathbf{X}
+        \mathbf{w}` up to date: O(n) per coordinate. ``"gram"`` precomputes
+        :math:`\mathbf{X}^\top\mathbf{X}` and :math:`\mathbf{X}^\top\mathbf{t}` once (O(n d^2))
+        and keeps :math:`\mathbf{X}^\top\mathbf{X}\mathbf{w}` up to date: O(d) per coordinate,
+        and the duality gap costs O(d). ``"auto"`` uses ``"gram"`` when ``n >= 2 d``.
+    w_init : array_like, shape (d,), optional
+        Starting point (warm start); zeros by default.
+
+    Returns
+    -------
+    LassoResult
+        ``w``, ``w0``, the number of sweeps, the final gap, whether it converged, and the
+        objective after every sweep (coordinate descent never increases it).
+
+    Notes
+    -----
+    Coordinate :math:`j` is set to the minimiser of the objective in :math:`w_j` alone,
+    (eq. ``lr-cd-update``)
+
+    .. math::
+
+        w_j \leftarrow \frac{S(\rho_j, n\lambda)}{\lVert\mathbf{x}_j\rVert^2}, \qquad
+        \rho_j = \mathbf{x}_j^\top(\mathbf{r} + \mathbf{x}_j w_j),
+
+    with :math:`S` the soft-thresholding operator (eq. ``lr-soft``) and
+    :math:`\mathbf{x}_j` the :math:`j`-th column. After a sweep whose largest coefficient
+    change is at most ``tol`` times the largest coefficient (every sweep in Gram mode, where
+    it is cheap), the duality gap is computed and the loop stops once it is small enough.
+    """
+    X, t = _check_Xt(X, t)
+    lam = _check_lam(lam, strict=True)
+    fit_intercept = _check_bool(fit_intercept, "fit_intercept")
+    tol = float(check_positive(tol, "tol"))
+    max_iter = int(check_positive(max_iter, "max_iter", integer=True))
+    _check_choice(method, "method", _LASSO_METHODS)
+    n, d = X.shape
+    w = np.zeros(d) if w_init is None else _check_w(w_init, d, "w_init").copy()
+    # centre straight into column-major storage: one copy, columns contiguous for BLAS
+    x_mean = X.mean(axis=0) if fit_intercept else np.zeros(d)
+    t_mean = float(t.mean()) if fit_intercept else 0.0
+    Xc = np.subtract(X, x_mean, out=np.empty((n, d), order="F"))
+    tc = t - t_mean
+    if method == "gram":
+        w, n_iter, gap, converged, objective = _lasso_gram(Xc, tc, lam, w, tol, max_iter)
+    else:
+        # "auto": residual sweeps first; if they have not converged after about as many
+        # sweeps as forming X^T X would cost, switch to the Gram form (warm start). Like
+        # renting skis before buying, this is never worse than twice the better choice.
+        budget = max_iter if method == "residual" else min(max_iter, max(5, d // 20))
+        w, n_iter, gap, converged, objective = _lasso_residual(Xc, tc, lam, w, tol, budget)
+        if not converged and n_iter < max_iter:
+            w, more, gap, converged, obj2 = _lasso_gram(Xc, tc, lam, w, tol, max_iter - n_iter)
+            n_iter, objective = n_iter + more, np.concatenate([objective, obj2[1:]])
+    return LassoResult(w, _intercept(w, x_mean, t_mean, fit_intercept), n_iter, gap / n,
+                       converged, objective)
+
+
+def _lasso_residual(X, t, lam, w, tol, max_iter):
+    """Coordinate descent keeping the residual r = t - X w (O(n) per coordinate)."""
+    n, d = X.shape
+    Xf = np.asfortranarray(X)  # columns contiguous: each x_j is one BLAS vector (no copy
+    # when the caller already centred into column-major storage)
+    cols = [Xf[:, j] for j in range(d)]
+    norm2 = np.einsum("ij,ij->j", Xf, Xf).tolist()  # ||x_j||^2, once
+    n_lam = n * lam
+    gap_tol = tol * float(t @ t)
+    r = t - Xf @ w if np.any(w) else t.copy()  # the residual, kept up to date below
+    wl = w.tolist()
+
+    def objective():
+        return (0.5 * float(r @ r) + n_lam * sum(abs(v) for v in wl)) / n
+
+    def gap():
+        return _gap(float(r @ r), float(r @ t), sum(abs(v) for v in wl),
+                    float(np.max(np.abs(Xf.T @ r))), n_lam)
+
+    history = [objective()]
+    g = gap()
+    converged = g <= gap_tol
+    n_iter = 0
+    dot, axpy = ddot, daxpy  # local names: this loop runs d times per sweep
+    coords = [(j, cols[j], norm2[j]) for j in range(d) if norm2[j] > 0.0]
+    while not converged and n_iter < max_iter:
+        n_iter += 1
+        w_max = dw_max = 0.0
+        for j, x_j, a in coords:
+            wj = wl[j]
+            # rho_j = x_j^T (r + x_j w_j): the fit of x_j to the partial residual
+            rho = dot(x_j, r) + a * wj
+            # w_j = S(rho_j, n lam) / ||x_j||^2   (eq. lr-cd-update, lr-soft)
+            if rho > n_lam:
+                new = (rho - n_lam) / a
+            elif rho < -n_lam:
+                new = (rho + n_lam) / a
+            else:
+                new = 0.0
+            if new != wj:
+                axpy(x_j, r, a=wj - new)  # r -= (new - w_j) x_j, in place
+                wl[j] = new
+                change = abs(new - wj)
+                if change > dw_max:
+                    dw_max = change
+                if abs(new) > w_max:
+                    w_max = abs(new)
+            elif wj != 0.0 and abs(wj) > w_max:
+                w_max = abs(wj)
+        history.append(objective())
+        if w_max == 0.0 or dw_max <= tol * w_max or n_iter == max_iter:
+            g = gap()
+            converged = g <= gap_tol
+    return np.array(wl), n_iter, g, converged, np.array(history)
+
+
+def _lasso_gram(X, t, lam, w, tol, max_iter):
+    """Coordinate descent on the Gram matrix G = X^T X (O(d) per coordinate)."""
+    n, d = X.shape
+    G = X.T @ X  # precomputed once: O(n d^2)
+    c = X.T @ t  # X^T t
+    tt = float(t @ t)
+    q = G @ w  # X^T X w, kept up to date below
+    rows = list(G)  # G is symmetric: row j is column j, contiguous
+    diag = np.diag(G).tolist()
+    n_lam = n * lam
+    gap_tol = tol * tt
+    wl = w.tolist()
+    cl = c.tolist()
+
+    def objective_and_gap():
+        wv = np.array(wl)
+        wc = float(wv @ c)
+        r_norm2 = max(tt - 2.0 * wc + float(wv @ q), 0.0)  # ||t - X w||^2 from the Gram form
+        w_l1 = float(np.abs(wv).sum())
+        xtr_inf = float(np.max(np.abs(c - q)))  # ||X^T r||_inf, r = t - X w
+        return (0.5 * r_norm2 + n_lam * w_l1) / n, _gap(r_norm2, tt - wc, w_l1, xtr_inf, n_lam)
+
+    obj, g = objective_and_gap()
+    history = [obj]
+    converged = g <= gap_tol
+    n_iter = 0
+    axpy = daxpy  # a local name: this loop runs d times per sweep
+    coords = [(j, rows[j], diag[j], cl[j]) for j in range(d) if diag[j] > 0.0]
+    while not converged and n_iter < max_iter:
+        n_iter += 1
+        for j, g_j, a, c_j in coords:
+            wj = wl[j]
+            # rho_j = x_j^T (t - X w) + ||x_j||^2 w_j = c_j - (G w)_j + G_jj w_j
+            rho = c_j - q[j] + a * wj
+            # w_j = S(rho_j, n lam) / ||x_j||^2   (eq. lr-cd-update, lr-soft)
+            if rho > n_lam:
+                new = (rho - n_lam) / a
+            elif rho < -n_lam:
+                new = (rho + n_lam) / a
+            else:
+                new = 0.0
+            if new != wj:
+                axpy(g_j, q, a=new - wj)  # G w += (new - w_j) G[:, j], in place
+                wl[j] = new
+        obj, g = objective_and_gap()  # O(d): cheap enough to check after every sweep
+        history.append(obj)
+        converged = g <= gap_tol
+    return np.array(wl), n_iter, g, converged, np.array(history)
+
+
+def lasso_path(X, t, lams, *, fit_intercept: bool = True, tol: float = 1e-8,
+               max_iter: int = 10_000) -> np.ndarray:
+    """Lasso weights for several ``lam`` (warm starts from the largest): shape (len(lams), d).
+
+    Row ``k`` belongs to ``lams[k]`` whatever the order of ``lams``.
+    """
+    X, t = _check_Xt(X, t)
+    lams = as_array(lams, "lams", ndim=1)
+    for v in lams:
+        _check_lam(float(v), "lams", strict=True)
+    W = np.empty((lams.size, X.shape[1]))
+    w = np.zeros(X.shape[1])
+    for k in np.argsort(-lams):
+        w = lasso(X, t, float(lams[k]), fit_intercept=fit_intercept, tol=tol,
+                  max_iter=max_iter, w_init=w).w
+        W[k] = w
+    return W
+
+
+# --------------------------------------------------------------------------- gradient descent
+def lipschitz_constant(X) -> float:
+    r"""The largest eigenvalue :math:`L` of the Hessian :math:`\mathbf{X}^\top\mathbf{X}` of
+    :math:`E(\mathbf{w}) = \frac12\lVert\mathbf{t} - \mathbf{X}\mathbf{w}\rVert^2`: the squared
+    largest singular value of ``X``. Gradient descent converges iff :math:`0 < \eta < 2/L`
+    (eq. ``lr-gd-bound``)."""
+    X = _check_X(X)
+    return float(linalg.svd(X, compute_uv=False)[0] ** 2)
+
+
+def gradient_descent_step(X, t, w, eta: float) -> np.ndarray:
+    r"""One step :math:`\mathbf{w} - \eta\,\mathbf{X}^\top(\mathbf{X}\mathbf{w} - \mathbf{t})`
+    (eq. ``lr-gd``) on :math:`E(\mathbf{w}) = \frac12\lVert\mathbf{t} - \mathbf{X}\mathbf{w}
+    \rVert^2`; returns the new ``w`` of shape (d,)."""
+    X, t = _check_Xt(X, t)
+    w = _check_w(w, X.shape[1])
+    eta = float(check_positive(eta, "eta"))
+    return w - eta * (X.T @ (X @ w - t))
+
+
+def gradient_descent(X, t, *, eta: float | None = None, n_iter: int = 100,
+                     w_init=None) -> GradientDescentResult:
+    r"""Gradient descent on :math:`E(\mathbf{w}) = \frac12\lVert\mathbf{t} -
+    \mathbf{X}\mathbf{w}\rVert^2`, returning every iterate.
+
+    Parameters
+    ----------
+    X : array_like, shape (n, d)
+        Data matrix (add a column of ones for an intercept).
+    t : array_like, shape (n,)
+    eta : float, optional
+        Step size; default :math:`1/L` (see :func:`lipschitz_constant`). Steps
+        :math:`\eta \ge 2/L` are allowed (the chapter shows them diverge).
+    n_iter : int, default 100
+        Number of steps.
+    w_init : array_like, shape (d,), optional
+        Starting point; zeros by default.
+
+    Returns
+    -------
+    GradientDescentResult
+        The last iterate, the path of shape (n_iter + 1, d), the objective values and ``eta``.
+
+    Notes
+    -----
+    The update (eq. ``lr-gd``) is :math:`\mathbf{w}_{k+1} = \mathbf{w}_k - \eta\,
+    \mathbf{X}^\top(\mathbf{X}\mathbf{w}_k - \mathbf{t})`; its error obeys
+    :math:`\mathbf{w}_{k+1} - \hat{\mathbf{w}} = (\mathbf{I} - \eta\mathbf{X}^\top\mathbf{X})
+    (\mathbf{w}_k - \hat{\mathbf{w}})`, which contracts iff :math:`0 < \eta < 2/L`
+    (eq. ``lr-gd-bound``). The Gram matrix and ``X^T t`` are formed once, so each step costs
+    O(d^2).
+    """
+    X, t = _check_Xt(X, t)
+    d = X.shape[1]
+    eta = 1.0 / lipschitz_constant(X) if eta is None else float(check_positive(eta, "eta"))
+    n_iter = int(check_positive(n_iter, "n_iter", integer=True))
+    w = np.zeros(d) if w_init is None else _check_w(w_init, d, "w_init").astype(float)
+    G, c, tt = X.T @ X, X.T @ t, float(t @ t)
+    path = np.empty((n_iter + 1, d))
+    objective = np.empty(n_iter + 1)
+    path[0] = w
+    with np.errstate(over="ignore", invalid="ignore"):
+        for k in range(n_iter):
+            # w <- w - eta X^T (X w - t)   (eq. lr-gd)
+            w = w - eta * (G @ w - c)
+            path[k + 1] = w
+        # E(w) = (t^T t - 2 w^T X^T t + w^T X^T X w) / 2, for every iterate at once
+        objective[:] = 0.5 * (tt - 2.0 * path @ c + np.einsum("kd,de,ke->k", path, G, path))
+    return GradientDescentResult(w, path, objective, eta)

@@ -1,0 +1,1157 @@
+r"""Logistic regression: cross-entropy, gradient, Hessian, IRLS, softmax regression.
+
+The code of the chapter ``chapters/linear_models/logistic_regression.ipynb``. A Bernoulli
+likelihood with :math:`p_i = \sigma(w^\top x_i + b)` turns into the binary cross-entropy
+(eq. ``logreg-nll``); its gradient is :math:`X^\top(p - y)` (eq. ``logreg-grad``) and its Hessian
+:math:`X^\top S X` with :math:`S = \mathrm{diag}(p_i(1 - p_i))` (eq. ``logreg-hess``), positive
+semi-definite, so the loss is convex. Newton's method on it is iteratively reweighted least
+squares (IRLS, eq. ``logreg-newton``); the L2 penalty makes the problem strictly convex and
+keeps the weights finite on separable data. With K classes, the softmax gives softmax
+regression (eq. ``logreg-softmax-grad``).
+
+The per-sample losses and their derivatives are those of
+:mod:`derivlib.foundations.mle_kl` (``binary_cross_entropy``, ``softmax_cross_entropy`` and
+their ``*_grad``): this module reuses them, so every loss is computed from the logits in the
+stable log-sum-exp form and logits of :math:`\pm 1000` give finite values.
+
+The objective
+-------------
+Every function here minimises (or evaluates) the *summed* negative log-likelihood plus an
+L2 penalty on the weights, never on the intercept,
+
+.. math::
+    L(w, b) = \sum_{i=1}^n \ell_i(w^\top x_i + b) + \frac{1}{2C}\lVert w\rVert^2,
+    \qquad \text{(eq. logreg-obj)}
+
+which is scikit-learn's ``LogisticRegression`` objective
+:math:`C\sum_i \ell_i + \tfrac12\lVert w\rVert^2` divided by :math:`C`: the same minimiser.
+``C = np.inf`` means no penalty (maximum likelihood).
+
+Symbols
+-------
+==========  ===============================================================  ===========
+symbol      meaning                                                          shape
+==========  ===============================================================  ===========
+``X``       inputs, one sample per row                                       ``(n, d)``
+``y``       binary labels in {0, 1} (the fits accept any two labels)         ``(n,)``
+``w``       weights                                                          ``(d,)``
+``b``       intercept (``None``: no intercept)                               scalar
+``z``       logits :math:`z_i = w^\top x_i + b`                              ``(n,)``
+``p``       probabilities :math:`p_i = \sigma(z_i)`                          ``(n,)``
+``s``       IRLS weights :math:`s_i = p_i(1 - p_i) = \sigma'(z_i)`           ``(n,)``
+``C``       inverse regularisation strength (as in scikit-learn), > 0
+``W``       softmax weights, one column per class                            ``(d, K)``
+``bK``      softmax intercepts                                               ``(K,)``
+``P``       class probabilities :math:`\mathrm{softmax}(W^\top x_i + b)`    ``(n, K)``
+``n, d, K`` samples, features, classes
+==========  ===============================================================  ===========
+
+Gradients and Hessians are with respect to the parameter vector :math:`(w, b)`, **intercept
+last**: shape ``(d + 1,)`` and ``(d + 1, d + 1)``, or ``(d,)`` and ``(d, d)`` when ``b`` is
+``None``. For softmax regression the parameters are the ``(d + 1, K)`` matrix
+:math:`\Theta = [W; b^\top]` (intercept row last), flattened row by row.
+"""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+from typing import NamedTuple
+
+import numpy as np
+from scipy import linalg, optimize
+from scipy.special import expit, softmax
+
+from derivlib._validation import as_array, check_positive, check_same_length
+from derivlib.foundations import mle_kl
+
+__all__ = [
+    "ConvergenceWarning",
+    "LogisticFit",
+    "LogisticRegression",
+    "SeparationWarning",
+    "SoftmaxFit",
+    "SoftmaxRegression",
+    "fit_softmax",
+    "gradient",
+    "gradient_descent",
+    "hessian",
+    "irls",
+    "newton_step",
+    "objective",
+    "predict_proba",
+    "sigmoid",
+    "sigmoid_derivative",
+    "softmax_gradient",
+    "softmax_hessian",
+    "softmax_objective",
+    "softmax_predict_proba",
+]
+
+
+class ConvergenceWarning(UserWarning):
+    """An iterative fit stopped (``max_iter`` or a failed line search) before converging."""
+
+
+class SeparationWarning(UserWarning):
+    """The classes are linearly separable: without a penalty the weights diverge."""
+
+
+class LogisticFit(NamedTuple):
+    """Result of :func:`irls` or :func:`gradient_descent`.
+
+    ``history[k]`` is the objective (eq. logreg-obj) at iterate ``k`` (``history[0]`` at the
+    starting point) and ``norms[k]`` is :math:`\\lVert w_k \\rVert`; ``classes`` are the
+    original labels mapped to 0 and 1.
+    """
+
+    w: np.ndarray
+    b: float | None
+    history: np.ndarray
+    norms: np.ndarray
+    n_iter: int
+    converged: bool
+    classes: np.ndarray
+
+
+class SoftmaxFit(NamedTuple):
+    """Result of :func:`fit_softmax`: ``W`` (d, K), ``b`` (K,) centred to sum to zero."""
+
+    W: np.ndarray
+    b: np.ndarray | None
+    history: np.ndarray
+    n_iter: int
+    converged: bool
+    classes: np.ndarray
+
+
+# --------------------------------------------------------------------------- validation
+def _check_C(C) -> float:
+    if isinstance(C, bool) or not isinstance(C, numbers.Real):
+        raise TypeError(f"C must be a real number (np.inf for no penalty), got {C!r}")
+    if np.isnan(C) or C <= 0:
+        raise ValueError(
+            f"C must be > 0 (the inverse regularisation strength; np.inf for no penalty), "
+            f"got {C!r}"
+        )
+    return float(C)
+
+
+def _check_X(X) -> np.ndarray:
+    return as_array(X, "X", ndim=2)
+
+
+def _check_params(w, b, d: int) -> tuple[np.ndarray, float | None]:
+    w = as_array(w, "w", ndim=1)
+    if w.shape != (d,):
+        raise ValueError(f"w must have shape ({d},) (one weight per column of X), got {w.shape}")
+    if b is not None:
+        b = float(as_array(b, "b", ndim=0))
+    return w, b
+
+
+def _check_labels01(y, n: int) -> np.ndarray:
+    y = as_array(y, "y", ndim=1)
+    if len(y) != n:
+        raise ValueError(f"X and y must have the same length, got {n} and {len(y)}")
+    if not np.all((y == 0) | (y == 1)):
+        bad = np.unique(y[(y != 0) & (y != 1)])
+        raise ValueError(f"y must contain labels in {{0, 1}} only, got {bad[:5]}")
+    return y
+
+
+def _binary_targets(X, y) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Validate (X, y) for a binary fit; map the two labels to 0 and 1."""
+    X = _check_X(X)
+    y = as_array(y, "y", ndim=1)
+    check_same_length(X, y, "X", "y")
+    classes, y01 = np.unique(y, return_inverse=True)
+    if len(classes) != 2:
+        raise ValueError(
+            "y must contain exactly two classes for binary logistic regression, got "
+            f"{len(classes)}: {classes[:6]} (use fit_softmax for K classes)"
+        )
+    return X, y01.astype(float), classes
+
+
+def _check_fit_options(tol, max_iter) -> tuple[float, int]:
+    tol = float(check_positive(tol, "tol"))
+    max_iter = int(check_positive(max_iter, "max_iter", integer=True))
+    return tol, max_iter
+
+
+def _penalty_diag(d: int, C: float, intercept: bool) -> np.ndarray:
+    """Diagonal of the penalty's Hessian: 1/C on the weights, 0 on the intercept."""
+    diag = np.full(d + intercept, 0.0 if np.isinf(C) else 1.0 / C)
+    if intercept:
+        diag[-1] = 0.0
+    return diag
+
+
+# --------------------------------------------------------------------------- the sigmoid
+def sigmoid(z):
+    r"""The logistic sigmoid :math:`\sigma(z) = 1 / (1 + e^{-z})`, elementwise.
+
+    Parameters
+    ----------
+    z : float or array_like
+        Logits.
+
+    Returns
+    -------
+    float or ndarray
+        Values in [0, 1]; ``scipy.special.expit``, which never overflows.
+
+    Notes
+    -----
+    Eq. (logreg-sigmoid) of the chapter.
+
+    Examples
+    --------
+    >>> sigmoid(0.0)
+    0.5
+    >>> sigmoid([-1000.0, 1000.0])
+    array([0., 1.])
+    """
+    z = as_array(z, "z")
+    out = expit(z)
+    return float(out) if out.ndim == 0 else out
+
+
+def sigmoid_derivative(z):
+    r"""The derivative :math:`\sigma'(z) = \sigma(z)(1 - \sigma(z)) = \sigma(z)\sigma(-z)`.
+
+    Parameters
+    ----------
+    z : float or array_like
+        Logits.
+
+    Returns
+    -------
+    float or ndarray
+        Values in (0, 1/4].
+
+    Notes
+    -----
+    Eq. (logreg-sigmoid-deriv). The product :math:`\sigma(z)\sigma(-z)` keeps the relative
+    accuracy for large :math:`|z|` (about :math:`e^{-|z|}`), where
+    :math:`\sigma(z)(1 - \sigma(z))` would round to 0 from :math:`|z| \approx 37` on.
+
+    Examples
+    --------
+    >>> sigmoid_derivative(0.0)
+    0.25
+    """
+    z = as_array(z, "z")
+    out = expit(z) * expit(-z)
+    return float(out) if out.ndim == 0 else out
+
+
+# --------------------------------------------------------------------------- binary model
+def _logits(X, w, b):
+    z = X @ w
+    return z if b is None else z + b
+
+
+def _objective(X, y, w, b, C, z=None) -> float:
+    z = _logits(X, w, b) if z is None else z
+    # sum_i l_i (mle-bce, reused from foundations.mle_kl) + |w|^2 / (2C)
+    nll = mle_kl.binary_cross_entropy(y, z, reduction="sum")
+    return nll if np.isinf(C) else nll + 0.5 * float(w @ w) / C
+
+
+def _gradient(X, y, w, b, C, z=None) -> np.ndarray:
+    z = _logits(X, w, b) if z is None else z
+    r = mle_kl.binary_cross_entropy_grad(y, z)  # p - y                  (mle-bce-grad)
+    g_w = r @ X  # X^T (p - y), as a row vector times X (faster than X.T @ r)  (logreg-grad)
+    if not np.isinf(C):
+        g_w = g_w + w / C  # + w / C                                      (logreg-grad-l2)
+    return g_w if b is None else np.append(g_w, r.sum())
+
+
+def _weighted_gram(X, s, intercept: bool, C, work=None) -> np.ndarray:
+    """[X, 1]^T diag(s) [X, 1] + Lambda, by one symmetric BLAS product."""
+    n, d = X.shape
+    m = d + intercept  # the intercept is a column of ones
+    # X~^T S X~ = A^T A with A = S^(1/2) X~: one symmetric BLAS product (syrk), half the
+    # flops of (X * s[:, None]).T @ X; `work` is an optional (n, m) buffer reused by IRLS
+    A = np.empty((n, m)) if work is None else work
+    root = np.sqrt(s)
+    np.multiply(X, root[:, None], out=A[:, :d])
+    if intercept:
+        A[:, d] = root
+    H = A.T @ A  # X~^T S X~                                               (logreg-hess)
+    H[np.diag_indices_from(H)] += _penalty_diag(d, C, intercept)  # + Lambda  (logreg-hess-l2)
+    return H
+
+
+def _hessian(X, w, b, C, z=None, work=None) -> np.ndarray:
+    z = _logits(X, w, b) if z is None else z
+    s = expit(z) * expit(-z)  # s_i = p_i (1 - p_i)                 (logreg-sigmoid-deriv)
+    return _weighted_gram(X, s, b is not None, C, work)
+
+
+def objective(w, b, X, y, *, C=np.inf) -> float:
+    r"""The penalised negative log-likelihood :math:`L(w, b)` of eq. (logreg-obj).
+
+    Parameters
+    ----------
+    w : array_like, shape (d,)
+        Weights.
+    b : float or None
+        Intercept; ``None`` for a model without one.
+    X : array_like, shape (n, d)
+        Inputs.
+    y : array_like, shape (n,)
+        Labels in {0, 1}.
+    C : float, default np.inf
+        Inverse regularisation strength (> 0); ``np.inf`` gives the plain negative
+        log-likelihood.
+
+    Returns
+    -------
+    float
+        :math:`\sum_i \ell_i + \lVert w\rVert^2 / (2C)`.
+
+    Raises
+    ------
+    ValueError
+        If shapes disagree, an input is NaN or infinite, ``y`` is not in {0, 1}, or
+        ``C <= 0``.
+
+    Notes
+    -----
+    Eq. (logreg-nll) plus the penalty of eq. (logreg-obj), with the per-sample cross-entropy
+
+    .. math::
+        \ell_i = -\bigl[y_i\log\sigma(z_i) + (1 - y_i)\log\sigma(-z_i)\bigr]
+
+    computed by ``mle_kl.binary_cross_entropy`` from the logits (``log_expit``), so
+    :math:`z = \pm 1000` gives a finite loss.
+
+    Examples
+    --------
+    >>> round(objective([0.0], 0.0, [[1.0], [2.0]], [0, 1]), 6)  # 2 log 2
+    1.386294
+    """
+    X = _check_X(X)
+    w, b = _check_params(w, b, X.shape[1])
+    y = _check_labels01(y, len(X))
+    return _objective(X, y, w, b, _check_C(C))
+
+
+def gradient(w, b, X, y, *, C=np.inf) -> np.ndarray:
+    r"""Gradient of :math:`L(w, b)` (eq. logreg-obj), intercept last.
+
+    Parameters
+    ----------
+    w, b, X, y, C
+        As in :func:`objective`.
+
+    Returns
+    -------
+    ndarray, shape (d + 1,) or (d,)
+        :math:`\bigl(X^\top(p - y) + w/C,\; \sum_i (p_i - y_i)\bigr)`; without the last
+        entry when ``b`` is None.
+
+    Raises
+    ------
+    ValueError
+        As :func:`objective`.
+
+    Notes
+    -----
+    Eq. (logreg-grad) :math:`\nabla_w \sum_i \ell_i = X^\top(p - y)`, plus the penalty's
+    :math:`w/C` (eq. logreg-grad-l2); the intercept is the weight of a column of ones.
+
+    Examples
+    --------
+    >>> gradient([0.0], 0.0, [[1.0], [2.0]], [0, 1])
+    array([-0.5,  0. ])
+    """
+    X = _check_X(X)
+    w, b = _check_params(w, b, X.shape[1])
+    y = _check_labels01(y, len(X))
+    return _gradient(X, y, w, b, _check_C(C))
+
+
+def hessian(w, b, X, y=None, *, C=np.inf) -> np.ndarray:
+    r"""Hessian of :math:`L(w, b)` (eq. logreg-obj), intercept last.
+
+    Parameters
+    ----------
+    w, b, X, C
+        As in :func:`objective`.
+    y : array_like, shape (n,), optional
+        Ignored (the Hessian does not depend on the labels); accepted so that
+        ``hessian(w, b, X, y)`` reads like ``gradient(w, b, X, y)``.
+
+    Returns
+    -------
+    ndarray, shape (d + 1, d + 1) or (d, d)
+        :math:`[X, 1]^\top S\, [X, 1] + \mathrm{diag}(1/C, \dots, 1/C, 0)`: symmetric positive
+        semi-definite (definite for finite ``C`` and data that are not degenerate).
+
+    Raises
+    ------
+    ValueError
+        As :func:`objective`.
+
+    Notes
+    -----
+    Eq. (logreg-hess) :math:`\nabla^2_w \sum_i\ell_i = X^\top S X` with
+    :math:`S = \mathrm{diag}(\sigma'(z_i))`, formed as :math:`A^\top A` with
+    :math:`A = S^{1/2}X` (one symmetric BLAS product, no ``n x n`` diagonal matrix), plus
+    :math:`I/C` on the weights (eq. logreg-hess-l2).
+
+    Examples
+    --------
+    >>> hessian([0.0], None, [[1.0], [2.0]])  # (1 + 4) / 4
+    array([[1.25]])
+    """
+    X = _check_X(X)
+    w, b = _check_params(w, b, X.shape[1])
+    if y is not None:
+        _check_labels01(y, len(X))
+    return _hessian(X, w, b, _check_C(C))
+
+
+def predict_proba(w, b, X) -> np.ndarray:
+    r"""Probabilities of class 1, :math:`\sigma(Xw + b)`.
+
+    Parameters
+    ----------
+    w : array_like, shape (d,)
+    b : float or None
+    X : array_like, shape (n, d)
+
+    Returns
+    -------
+    ndarray, shape (n,)
+
+    Examples
+    --------
+    >>> predict_proba([1.0], 0.0, [[0.0]])
+    array([0.5])
+    """
+    X = _check_X(X)
+    w, b = _check_params(w, b, X.shape[1])
+    return expit(_logits(X, w, b))
+
+
+# --------------------------------------------------------------------------- Newton / IRLS
+def _solve_spd(H: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """Solve H x = g by Cholesky; H is symmetric positive (semi-)definite."""
+    try:
+        return linalg.cho_solve(linalg.cho_factor(H, lower=True, check_finite=False), g,
+                                check_finite=False)
+    except linalg.LinAlgError:
+        # singular to working precision (a flat direction): a tiny ridge keeps the step finite
+        jitter = 1e-10 * max(float(np.trace(H)) / len(H), np.finfo(float).tiny)
+        H = H + jitter * np.eye(len(H))
+        return linalg.cho_solve(linalg.cho_factor(H, lower=True, check_finite=False), g,
+                                check_finite=False)
+
+
+def newton_step(w, b, X, y, *, C=np.inf):
+    r"""One Newton (IRLS) step on :math:`L(w, b)`, without line search.
+
+    Parameters
+    ----------
+    w, b, X, y, C
+        As in :func:`objective`.
+
+    Returns
+    -------
+    w_new : ndarray, shape (d,)
+    b_new : float or None
+
+    Notes
+    -----
+    Eq. (logreg-newton):
+    :math:`\theta_{t+1} = \theta_t - H^{-1}\nabla L(\theta_t)`, solved with a Cholesky
+    factorisation of the Hessian (no inverse), which is IRLS's weighted least-squares step
+    with weights :math:`s_i` and working responses :math:`z_i + (y_i - p_i)/s_i`.
+
+    Examples
+    --------
+    >>> w, b = newton_step([0.0], None, [[1.0], [-1.0]], [1, 0], C=1.0)
+    >>> round(float(w[0]), 6)  # 1 / (1/2 + 1)
+    0.666667
+    """
+    X = _check_X(X)
+    w, b = _check_params(w, b, X.shape[1])
+    y = _check_labels01(y, len(X))
+    C = _check_C(C)
+    z = _logits(X, w, b)
+    delta = -_solve_spd(_hessian(X, w, b, C, z), _gradient(X, y, w, b, C, z))
+    if b is None:
+        return w + delta, None
+    return w + delta[:-1], b + float(delta[-1])
+
+
+def _separates(y01: np.ndarray, z: np.ndarray) -> bool:
+    """True if the logits classify every sample correctly (complete separation)."""
+    return bool(np.all(np.where(y01 == 1, z, -z) > 0))
+
+
+_SEPARATION_MSG = (
+    "the two classes are linearly separable (every training sample is classified correctly): "
+    "the unpenalised likelihood has no maximum and the weights diverge; the returned weights "
+    "are finite only because the iterations stopped. Use a finite C (L2 penalty)."
+)
+
+
+def irls(X, y, *, C=1.0, fit_intercept=True, tol=1e-8, max_iter=100) -> LogisticFit:
+    r"""Fit binary logistic regression by Newton's method (IRLS) with Cholesky solves.
+
+    Parameters
+    ----------
+    X : array_like, shape (n, d)
+        Inputs (finite).
+    y : array_like, shape (n,)
+        Labels: exactly two distinct values; the larger one is class 1 (as in scikit-learn).
+    C : float, default 1.0
+        Inverse regularisation strength, > 0 (scikit-learn's ``C``); ``np.inf``: none.
+    fit_intercept : bool, default True
+        Fit an unpenalised intercept ``b``.
+    tol : float, default 1e-8
+        Stop when :math:`\max_j |\partial L / \partial\theta_j| / n \le` ``tol``, the
+        criterion of scikit-learn's lbfgs solver (whose objective is ours divided by
+        :math:`n`), or when the Newton decrement reaches rounding level.
+    max_iter : int, default 100
+        Maximum number of Newton steps.
+
+    Returns
+    -------
+    LogisticFit
+        ``w``, ``b`` (None without intercept), ``history`` of the objective (eq. logreg-obj),
+        ``norms`` of ``w``, ``n_iter``, ``converged`` and the two ``classes``.
+
+    Raises
+    ------
+    ValueError
+        If ``X`` is not 2-D or has NaN/inf, ``X`` and ``y`` differ in length, ``y`` does not
+        have exactly two classes, or ``C <= 0``.
+
+    Warns
+    -----
+    SeparationWarning
+        With ``C = np.inf``, when an iterate classifies every sample correctly: then no
+        maximum-likelihood estimate exists (the weights diverge) and the fit stops.
+    ConvergenceWarning
+        If ``max_iter`` steps do not reach ``tol``.
+
+    Notes
+    -----
+    The start is the usual one of GLM software (McCullagh and Nelder 1989; R's ``glm``): the
+    fitted probabilities :math:`\mu_0 = (y + 1/2)/2` and one weighted least-squares fit of
+    eq. (logreg-irls) to their working response (a ridge fit for finite ``C``); it is about
+    one Newton step closer to the optimum than :math:`\theta = 0`. ``history[0]`` is the
+    objective there. Each step then solves eq. (logreg-newton),
+
+    .. math::
+        \bigl(\tilde X^\top S \tilde X + \Lambda\bigr)\,\delta
+            = -\bigl(\tilde X^\top(p - y) + \Lambda\theta\bigr),
+        \qquad \tilde X = [X, 1],\; \Lambda = \mathrm{diag}(1/C, \dots, 1/C, 0),
+
+    by a Cholesky factorisation, then backtracks (halves the step) until the objective
+    decreases enough (Armijo), which makes the method monotone; the full step is accepted
+    near the minimum, where convergence is quadratic. Once the predicted decrease
+    :math:`-\nabla L^\top\delta` is at rounding level, the last full step is taken and the
+    fit stops.
+
+    Examples
+    --------
+    >>> fit = irls([[0.0], [1.0], [2.0], [3.0]], [0, 1, 0, 1], C=10.0)
+    >>> fit.converged, fit.n_iter <= 10
+    (True, True)
+    """
+    X, y01, classes = _binary_targets(X, y)
+    C = _check_C(C)
+    tol, max_iter = _check_fit_options(tol, max_iter)
+    n, d = X.shape
+    intercept = bool(fit_intercept)
+    work = np.empty((n, d + intercept))  # S^(1/2) X~, reused by every Hessian
+    # Start as GLM software does (McCullagh & Nelder; R's glm): from the fitted probabilities
+    # mu0 = (y + 1/2) / 2, one weighted least-squares fit (eq. logreg-irls) to the working
+    # response r0 = logit(mu0) + (y - mu0) / s0 with the weights s0 = mu0 (1 - mu0) = 3/16
+    s0 = np.full(n, 3.0 / 16.0)
+    r0 = (2.0 * y01 - 1.0) * (np.log(3.0) + 4.0 / 3.0)
+    rhs = s0 * r0 @ X if not intercept else np.append(s0 * r0 @ X, s0 @ r0)
+    theta = _solve_spd(_weighted_gram(X, s0, intercept, C, work), rhs)
+    w, b = (theta[:-1], float(theta[-1])) if intercept else (theta, None)
+    z = _logits(X, w, b)
+    f = _objective(X, y01, w, b, C, z)
+    history, norms = [f], [float(np.linalg.norm(w))]
+    converged, stopped = False, False
+    for n_iter in range(max_iter + 1):
+        g = _gradient(X, y01, w, b, C, z)
+        if np.max(np.abs(g)) / n <= tol:
+            converged = True
+            break
+        if np.isinf(C) and _separates(y01, z):
+            warnings.warn(_SEPARATION_MSG, SeparationWarning, stacklevel=2)
+            stopped = True
+            break
+        if n_iter == max_iter:
+            break
+        # (X~^T S X~ + Lambda) delta = -grad, by Cholesky                 (logreg-newton)
+        delta = -_solve_spd(_hessian(X, w, b, C, z, work), g)
+        decrement = -float(g @ delta)  # Newton decrement squared, >= 0
+        # at rounding level the objective cannot judge a step: take the full (quadratically
+        # convergent) Newton step and stop
+        final = decrement <= 1e3 * np.finfo(float).eps * (abs(f) + 1.0)
+        dw, db = (delta, 0.0) if b is None else (delta[:-1], float(delta[-1]))
+        dz = X @ dw + db
+        t = 1.0
+        while True:  # backtracking (Armijo) line search; t = 1 near the minimum
+            z_new, w_new = z + t * dz, w + t * dw
+            f_new = _objective(X, y01, w_new, None if b is None else b + t * db, C, z_new)
+            if final or f_new <= f - 1e-4 * t * decrement or t < 1e-10:
+                break
+            t *= 0.5
+        if final:
+            w, z, f = w_new, z_new, f_new
+            b = None if b is None else b + db
+            history.append(f)
+            norms.append(float(np.linalg.norm(w)))
+            converged = True
+            break
+        if f_new > f:  # the line search failed: rounding dominates
+            warnings.warn("IRLS line search failed to decrease the objective; stopping",
+                          ConvergenceWarning, stacklevel=2)
+            stopped = True
+            break
+        w, z, f = w_new, z_new, f_new
+        b = None if b is None else b + t * db
+        history.append(f)
+        norms.append(float(np.linalg.norm(w)))
+    if not (converged or stopped):
+        warnings.warn(f"IRLS did not converge in {max_iter} iterations (tol={tol:g})",
+                      ConvergenceWarning, stacklevel=2)
+    return LogisticFit(w, b, np.array(history), np.array(norms), len(history) - 1, converged,
+                       classes)
+
+
+def gradient_descent(X, y, *, C=1.0, fit_intercept=True, lr=None, tol=1e-6, max_iter=1000,
+                     warn=True) -> LogisticFit:
+    r"""Fit binary logistic regression by gradient descent with a fixed step.
+
+    Parameters
+    ----------
+    X, y, C, fit_intercept
+        As in :func:`irls`.
+    lr : float, optional
+        Step size; by default :math:`1/\Lambda_{\max}` with the Lipschitz constant
+        :math:`\Lambda_{\max} = \lVert[X, 1]\rVert_2^2/4 + 1/C` of the gradient, which
+        guarantees a monotone decrease.
+    tol : float, default 1e-6
+        Stop when :math:`\max_j |\partial L/\partial\theta_j| / n \le` ``tol``.
+    max_iter : int, default 1000
+    warn : bool, default True
+        Emit :class:`ConvergenceWarning` when ``max_iter`` is reached (the chapter runs a
+        fixed budget on purpose and turns it off).
+
+    Returns
+    -------
+    LogisticFit
+        With the whole ``history`` of the objective and of :math:`\lVert w\rVert`.
+
+    Raises
+    ------
+    ValueError
+        As :func:`irls`, or if ``lr <= 0``.
+
+    Warns
+    -----
+    SeparationWarning
+        Once, with ``C = np.inf``, when an iterate separates the classes; the iterations go
+        on (the losses stay finite) and the norm of ``w`` keeps growing, like
+        :math:`\log t`.
+    ConvergenceWarning
+        If ``max_iter`` steps do not reach ``tol`` (and ``warn`` is true).
+
+    Notes
+    -----
+    Eq. (logreg-gd): :math:`\theta_{t+1} = \theta_t - \eta\,\nabla L(\theta_t)` with the gradient
+    of eq. (logreg-grad).
+
+    Examples
+    --------
+    >>> fit = gradient_descent([[0.0], [1.0], [2.0], [3.0]], [0, 1, 0, 1], C=10.0)
+    >>> bool(np.all(np.diff(fit.history) <= 0))
+    True
+    """
+    X, y01, classes = _binary_targets(X, y)
+    C = _check_C(C)
+    tol, max_iter = _check_fit_options(tol, max_iter)
+    n, d = X.shape
+    intercept = bool(fit_intercept)
+    if lr is None:
+        Xt = np.column_stack([X, np.ones(n)]) if intercept else X
+        lipschitz = np.linalg.norm(Xt, 2) ** 2 / 4 + (0.0 if np.isinf(C) else 1.0 / C)
+        lr = 1.0 / lipschitz
+    lr = float(check_positive(lr, "lr"))
+    w, b = np.zeros(d), (0.0 if intercept else None)
+    z = np.zeros(n)
+    history = [_objective(X, y01, w, b, C, z)]
+    norms = [0.0]
+    converged, warned = False, False
+    for _ in range(max_iter):
+        g = _gradient(X, y01, w, b, C, z)
+        if np.max(np.abs(g)) / n <= tol:
+            converged = True
+            break
+        # theta <- theta - lr * grad L                                       (logreg-gd)
+        w = w - lr * g[:d]
+        b = None if b is None else b - lr * float(g[d])
+        z = _logits(X, w, b)
+        history.append(_objective(X, y01, w, b, C, z))
+        norms.append(float(np.linalg.norm(w)))
+        if np.isinf(C) and not warned and _separates(y01, z):
+            warnings.warn(_SEPARATION_MSG, SeparationWarning, stacklevel=2)
+            warned = True
+    if not converged and warn:
+        warnings.warn(f"gradient descent did not converge in {max_iter} iterations "
+                      f"(tol={tol:g})", ConvergenceWarning, stacklevel=2)
+    return LogisticFit(w, b, np.array(history), np.array(norms), len(history) - 1, converged,
+                       classes)
+
+
+# --------------------------------------------------------------------------- softmax
+def _check_softmax_params(W, b, d: int) -> tuple[np.ndarray, np.ndarray | None]:
+    W = as_array(W, "W", ndim=2)
+    if W.shape[0] != d or W.shape[1] < 2:
+        raise ValueError(f"W must have shape ({d}, K) with K >= 2 classes, got {W.shape}")
+    if b is not None:
+        b = as_array(b, "b", ndim=1)
+        if b.shape != (W.shape[1],):
+            raise ValueError(f"b must have shape ({W.shape[1]},) (one per class), got {b.shape}")
+    return W, b
+
+
+def _softmax_targets(Y, n: int, K: int) -> np.ndarray:
+    Y = as_array(Y, "y", ndim=(1, 2))
+    if len(Y) != n:
+        raise ValueError(f"X and y must have the same length, got {n} and {len(Y)}")
+    return mle_kl._one_hot_targets(Y, K, "y")
+
+
+def _softmax_logits(X, W, b):
+    Z = X @ W
+    return Z if b is None else Z + b
+
+
+def _softmax_objective(X, Y, W, b, C, Z=None) -> float:
+    Z = _softmax_logits(X, W, b) if Z is None else Z
+    # sum_i -sum_k Y_ik log softmax(z_i)_k (mle-softmax-ce) + |W|_F^2 / (2C)
+    nll = mle_kl.softmax_cross_entropy(Y, Z, reduction="sum")
+    return nll if np.isinf(C) else nll + 0.5 * float(np.sum(W * W)) / C
+
+
+def _softmax_gradient(X, Y, W, b, C, Z=None) -> np.ndarray:
+    Z = _softmax_logits(X, W, b) if Z is None else Z
+    R = mle_kl.softmax_cross_entropy_grad(Y, Z)  # P - Y                  (mle-softmax-grad)
+    G = X.T @ R  # X^T (P - Y)                                             (logreg-softmax-grad)
+    if not np.isinf(C):
+        G = G + W / C
+    return G if b is None else np.vstack([G, R.sum(axis=0)])
+
+
+def _softmax_hessian(X, W, b, C, Z=None) -> np.ndarray:
+    Z = _softmax_logits(X, W, b) if Z is None else Z
+    P = softmax(Z, axis=1)
+    Xt = X if b is None else np.column_stack([X, np.ones(len(X))])
+    n, m = Xt.shape
+    K = P.shape[1]
+    # sum_i (x_i x_i^T) kron (diag(p_i) - p_i p_i^T), Theta row by row  (logreg-softmax-hess)
+    D = (Xt[:, :, None] * P[:, None, :]).reshape(n, m * K)  # x_ij p_ik
+    H = -(D.T @ D)
+    diag_part = np.einsum("ij,il,ik->jlk", Xt, Xt, P)  # sum_i x_ij x_il p_ik
+    H4 = H.reshape(m, K, m, K)
+    for k in range(K):
+        H4[:, k, :, k] += diag_part[:, :, k]
+    pen = _penalty_diag(X.shape[1], C, b is not None)
+    H[np.diag_indices_from(H)] += np.repeat(pen, K)
+    return H
+
+
+def softmax_objective(W, b, X, y, *, C=np.inf) -> float:
+    r"""Penalised softmax cross-entropy :math:`\sum_i \ell_i + \lVert W\rVert_F^2/(2C)`.
+
+    Parameters
+    ----------
+    W : array_like, shape (d, K)
+        Weights, one column per class.
+    b : array_like, shape (K,), or None
+        Intercepts (unpenalised).
+    X : array_like, shape (n, d)
+    y : array_like, shape (n,) or (n, K)
+        Label indices in ``0..K-1`` or one-hot rows.
+    C : float, default np.inf
+        Inverse regularisation strength; ``np.inf`` for none.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        If shapes disagree, labels are out of range, an input is NaN/inf, or ``C <= 0``.
+
+    Notes
+    -----
+    Eq. (logreg-softmax-nll) with :math:`\ell_i = \log\sum_k e^{z_{ik}} - z_{i y_i}`, computed
+    by ``mle_kl.softmax_cross_entropy`` (log-sum-exp, finite for logits of :math:`\pm1000`).
+
+    Examples
+    --------
+    >>> round(softmax_objective([[0.0, 0.0, 0.0]], None, [[1.0]], [2]), 6)  # log 3
+    1.098612
+    """
+    X = _check_X(X)
+    W, b = _check_softmax_params(W, b, X.shape[1])
+    Y = _softmax_targets(y, len(X), W.shape[1])
+    return _softmax_objective(X, Y, W, b, _check_C(C))
+
+
+def softmax_gradient(W, b, X, y, *, C=np.inf) -> np.ndarray:
+    r"""Gradient of :func:`softmax_objective` with respect to :math:`\Theta = [W; b^\top]`.
+
+    Parameters
+    ----------
+    W, b, X, y, C
+        As in :func:`softmax_objective`.
+
+    Returns
+    -------
+    ndarray, shape (d + 1, K) or (d, K)
+        :math:`X^\top(P - Y) + W/C` stacked over the intercept row :math:`1^\top(P - Y)`.
+
+    Notes
+    -----
+    Eq. (logreg-softmax-grad): :math:`\nabla_{w_k} \sum_i\ell_i = \sum_i (p_{ik} - y_{ik})x_i`.
+
+    Examples
+    --------
+    >>> softmax_gradient([[0.0, 0.0]], None, [[1.0]], [1])
+    array([[ 0.5, -0.5]])
+    """
+    X = _check_X(X)
+    W, b = _check_softmax_params(W, b, X.shape[1])
+    Y = _softmax_targets(y, len(X), W.shape[1])
+    return _softmax_gradient(X, Y, W, b, _check_C(C))
+
+
+def softmax_hessian(W, b, X, *, C=np.inf) -> np.ndarray:
+    r"""Hessian of :func:`softmax_objective` in :math:`\Theta` flattened row by row.
+
+    Parameters
+    ----------
+    W, b, X, C
+        As in :func:`softmax_objective`.
+
+    Returns
+    -------
+    ndarray, shape ((d + 1) K, (d + 1) K) or (d K, d K)
+        Positive semi-definite; singular along :math:`\Theta_j \mapsto \Theta_j + c\,1^\top`
+        for every unpenalised row :math:`j` (adding a constant to all the logits of a sample
+        does not change the softmax).
+
+    Notes
+    -----
+    Eq. (logreg-softmax-hess):
+    :math:`\sum_i (\tilde x_i\tilde x_i^\top)\otimes(\mathrm{diag}(p_i) - p_ip_i^\top)`
+    plus :math:`I/C` on the weights.
+
+    Examples
+    --------
+    >>> softmax_hessian([[0.0, 0.0]], None, [[1.0]])
+    array([[ 0.25, -0.25],
+           [-0.25,  0.25]])
+    """
+    X = _check_X(X)
+    W, b = _check_softmax_params(W, b, X.shape[1])
+    return _softmax_hessian(X, W, b, _check_C(C))
+
+
+def softmax_predict_proba(W, b, X) -> np.ndarray:
+    """Class probabilities ``softmax(X W + b)``, shape ``(n, K)``.
+
+    Examples
+    --------
+    >>> softmax_predict_proba([[0.0, 0.0]], None, [[1.0]])
+    array([[0.5, 0.5]])
+    """
+    X = _check_X(X)
+    W, b = _check_softmax_params(W, b, X.shape[1])
+    return softmax(_softmax_logits(X, W, b), axis=1)
+
+
+def _center(W: np.ndarray, b: np.ndarray | None, C: float):
+    """The symmetric solution: class-wise constants do not change the softmax."""
+    if b is not None:
+        b = b - b.mean()
+    if np.isinf(C):
+        W = W - W.mean(axis=1, keepdims=True)
+    return W, b
+
+
+def fit_softmax(X, y, *, C=1.0, fit_intercept=True, method="lbfgs", tol=1e-8,
+                max_iter=1000) -> SoftmaxFit:
+    r"""Fit softmax (multinomial logistic) regression for K classes.
+
+    Parameters
+    ----------
+    X : array_like, shape (n, d)
+    y : array_like, shape (n,)
+        Labels, at least two distinct values; ``classes = np.unique(y)``.
+    C : float, default 1.0
+        Inverse regularisation strength (> 0) on ``W``; ``np.inf`` for none.
+    fit_intercept : bool, default True
+    method : {"lbfgs", "newton"}, default "lbfgs"
+        ``"lbfgs"``: ``scipy.optimize.minimize(method="L-BFGS-B")`` with the analytic
+        gradient (eq. logreg-softmax-grad); it also stops when the objective no longer
+        decreases beyond rounding (``ftol``), as in scikit-learn. ``"newton"``: Newton's
+        method with the Hessian of eq. (logreg-softmax-hess) and Cholesky solves (for small
+        ``d K``).
+    tol : float, default 1e-8
+        Stop when :math:`\max |\nabla L| / n \le` ``tol`` (lbfgs: scipy's ``gtol`` on the
+        objective divided by ``n``, as scikit-learn does).
+    max_iter : int, default 1000
+
+    Returns
+    -------
+    SoftmaxFit
+        ``W`` (d, K), ``b`` (K,) with :math:`\sum_k b_k = 0`, ``history`` of the objective,
+        ``n_iter``, ``converged``, ``classes``.
+
+    Raises
+    ------
+    ValueError
+        Bad shapes, NaN/inf in ``X``, fewer than two classes, ``C <= 0``, unknown ``method``.
+
+    Warns
+    -----
+    ConvergenceWarning
+        If the optimiser stops before ``tol``.
+
+    Notes
+    -----
+    The objective :math:`\sum_i\ell_i + \lVert W\rVert_F^2/(2C)` is invariant when the same
+    vector is added to every column of an unpenalised row of :math:`\Theta`; the returned
+    solution is the symmetric one (intercepts summing to zero), which is also the one
+    scikit-learn's ``LogisticRegression`` returns. Newton's method adds
+    :math:`\tfrac12(\sum_k\Theta_{jk})^2` for those rows, which removes the flat direction
+    without moving the minimum.
+
+    Examples
+    --------
+    >>> X = [[0.0], [1.0], [2.0], [3.0], [4.0], [5.0]]
+    >>> fit = fit_softmax(X, [0, 0, 1, 1, 2, 2], C=10.0)
+    >>> fit.converged, fit.W.shape, abs(float(fit.b.sum())) < 1e-12
+    (True, (1, 3), True)
+    """
+    X = _check_X(X)
+    y = as_array(y, "y", ndim=1)
+    check_same_length(X, y, "X", "y")
+    classes, labels = np.unique(y, return_inverse=True)
+    K = len(classes)
+    if K < 2:
+        raise ValueError(f"y must contain at least two classes, got {classes}")
+    C = _check_C(C)
+    tol, max_iter = _check_fit_options(tol, max_iter)
+    if method not in ("lbfgs", "newton"):
+        raise ValueError(f"method must be 'lbfgs' or 'newton', got {method!r}")
+    n, d = X.shape
+    intercept = bool(fit_intercept)
+    Y = np.eye(K)[labels]
+    m = d + intercept
+
+    def unpack(theta):
+        T = theta.reshape(m, K)
+        return (T[:d], T[d]) if intercept else (T, None)
+
+    history = []
+    if method == "lbfgs":
+        def fun(theta):  # the objective over n, as scikit-learn scales it
+            W, b = unpack(theta)
+            Z = _softmax_logits(X, W, b)
+            f = _softmax_objective(X, Y, W, b, C, Z)
+            return f / n, _softmax_gradient(X, Y, W, b, C, Z).ravel() / n
+
+        theta0 = np.zeros(m * K)
+        history.append(fun(theta0)[0] * n)
+        res = optimize.minimize(
+            fun, theta0, jac=True, method="L-BFGS-B",
+            callback=lambda intermediate_result: history.append(intermediate_result.fun * n),
+            options={"maxiter": max_iter, "gtol": tol, "ftol": 64 * np.finfo(float).eps,
+                     "maxls": 50},
+        )
+        theta, n_iter = res.x, int(res.nit)
+        # success: the gradient reached tol, or the objective stalled at rounding level
+        converged = bool(res.success)
+        if not converged:
+            warnings.warn(f"L-BFGS did not converge (tol={tol:g}): {res.message}",
+                          ConvergenceWarning, stacklevel=2)
+    else:
+        gauge_rows = list(range(m)) if np.isinf(C) else ([d] if intercept else [])
+        G = np.zeros((m * K, m * K))
+        for j in gauge_rows:  # 1/2 (sum_k Theta_jk)^2 has Hessian 1 1^T on row j
+            G[j * K:(j + 1) * K, j * K:(j + 1) * K] = 1.0
+        theta = np.zeros(m * K)
+        W, b = unpack(theta)
+        f = _softmax_objective(X, Y, W, b, C)
+        history.append(f)
+        converged, n_iter = False, 0
+        for n_iter in range(max_iter + 1):  # noqa: B007
+            W, b = unpack(theta)
+            Z = _softmax_logits(X, W, b)
+            g = _softmax_gradient(X, Y, W, b, C, Z).ravel() + G @ theta
+            if np.max(np.abs(g)) / n <= tol or n_iter == max_iter:
+                converged = bool(np.max(np.abs(g)) / n <= tol)
+                break
+            delta = -_solve_spd(_softmax_hessian(X, W, b, C, Z) + G, g)
+            decrement = -float(g @ delta)
+            final = decrement <= 1e3 * np.finfo(float).eps * (abs(f) + 1.0)
+            t = 1.0
+            while True:  # backtracking on the gauge-fixed objective
+                theta_new = theta + t * delta
+                f_new = _softmax_objective(X, Y, *unpack(theta_new), C)
+                gauge = 0.5 * float(theta_new @ G @ theta_new - theta @ G @ theta)
+                if final or f_new + gauge <= f - 1e-4 * t * decrement or t < 1e-10:
+                    break
+                t *= 0.5
+            theta, f = theta_new, f_new
+            history.append(f)
+            if final:  # rounding level: the last full Newton step
+                converged = True
+                break
+        if not converged:
+            warnings.warn(f"Newton's method did not converge in {max_iter} iterations",
+                          ConvergenceWarning, stacklevel=2)
+        n_iter = len(history) - 1
+    W, b = unpack(theta)
+    W, b = _center(W.copy(), None if b is None else b.copy(), C)
+    return SoftmaxFit(W, b, np.array(history), n_iter, converged, classes)
+
+
+# --------------------------------------------------------------------------- estimators
+class LogisticRegression:
+    """Binary logistic regression, scikit-learn style (``fit`` returns ``self``).
+
+    Parameters
+    ----------
+    C : float, default 1.0
+        Inverse regularisation strength, as in ``sklearn.linear_model.LogisticRegression``.
+    solver : {"irls", "gd"}, default "irls"
+        :func:`irls` or :func:`gradient_descent`.
+    fit_intercept : bool, default True
+    tol : float, default 1e-8
+    max_iter : int, default 100
+
+    Attributes
+    ----------
+    coef_ : ndarray, shape (1, d)
+    intercept_ : ndarray, shape (1,)
+    classes_ : ndarray, shape (2,)
+    history_ : ndarray
+        Objective (eq. logreg-obj) per iteration.
+    n_iter_ : int
+
+    Examples
+    --------
+    >>> model = LogisticRegression(C=10.0).fit([[0.0], [1.0], [2.0], [3.0]], [0, 1, 0, 1])
+    >>> model.predict_proba([[1.5]]).shape
+    (1, 2)
+    """
+
+    def __init__(self, C=1.0, *, solver="irls", fit_intercept=True, tol=1e-8, max_iter=100):
+        self.C = C
+        self.solver = solver
+        self.fit_intercept = fit_intercept
+        self.tol = tol
+        self.max_iter = max_iter
+
+    def fit(self, X, y):
+        if self.solver == "irls":
+            fit = irls(X, y, C=self.C, fit_intercept=self.fit_intercept, tol=self.tol,
+                       max_iter=self.max_iter)
+        elif self.solver == "gd":
+            fit = gradient_descent(X, y, C=self.C, fit_intercept=self.fit_intercept,
+                                   tol=self.tol, max_iter=self.max_iter)
+        else:
+            raise ValueError(f"solver must be 'irls' or 'gd', got {self.solver!r}")
+        self.coef_ = fit.w[None, :]
+        self.intercept_ = np.array([0.0 if fit.b is None else fit.b])
+        self.classes_ = fit.classes
+        self.history_ = fit.history
+        self.n_iter_ = fit.n_iter
+        return self
+
+    def decision_function(self, X) -> np.ndarray:
+        """Logits ``X w + b``, shape ``(n,)``."""
+        return _check_X(X) @ self.coef_[0] + self.intercept_[0]
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Probabilities of ``classes_[0]`` and ``classes_[1]``, shape ``(n, 2)``."""
+        z = self.decision_function(X)
+        return np.column_stack([expit(-z), expit(z)])
+
+    def predict(self, X) -> np.ndarray:
+        """The more probable class of each sample."""
+        return self.classes_[(self.decision_function(X) > 0).astype(int)]
+
+
+class SoftmaxRegression:
+    """Softmax regression for K classes, scikit-learn style.
+
+    Parameters
+    ----------
+    C : float, default 1.0
+    method : {"lbfgs", "newton"}, default "lbfgs"
+    fit_intercept : bool, default True
+    tol : float, default 1e-8
+    max_iter : int, default 1000
+
+    Attributes
+    ----------
+    coef_ : ndarray, shape (K, d)
+        ``W.T``, the layout of scikit-learn.
+    intercept_ : ndarray, shape (K,)
+    classes_ : ndarray, shape (K,)
+    history_ : ndarray
+
+    Examples
+    --------
+    >>> X = [[0.0], [1.0], [2.0], [3.0], [4.0], [5.0]]
+    >>> SoftmaxRegression(C=10.0).fit(X, [0, 0, 1, 1, 2, 2]).predict([[0.5], [4.5]])
+    array([0., 2.])
+    """
+
+    def __init__(self, C=1.0, *, method="lbfgs", fit_intercept=True, tol=1e-8, max_iter=1000):
+        self.C = C
+        self.method = method
+        self.fit_intercept = fit_intercept
+        self.tol = tol
+        self.max_iter = max_iter
+
+    def fit(self, X, y):
+        fit = fit_softmax(X, y, C=self.C, fit_intercept=self.fit_intercept, method=self.method,
+                          tol=self.tol, max_iter=self.max_iter)
+        self.coef_ = fit.W.T
+        self.intercept_ = np.zeros(len(fit.classes)) if fit.b is None else fit.b
+        self.classes_ = fit.classes
+        self.history_ = fit.history
+        self.n_iter_ = fit.n_iter
+        return self
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Class probabilities, shape ``(n, K)``."""
+        return softmax(_check_X(X) @ self.coef_.T + self.intercept_, axis=1)
+
+    def predict(self, X) -> np.ndarray:
+        """The most probable class of each sample."""
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]

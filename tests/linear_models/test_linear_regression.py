@@ -1,0 +1,404 @@
+"""Tests of derivlib.linear_models.linear_regression (``chapters/linear_models/linear_regression``).
+
+Each solver is compared with an independent production implementation on random data:
+``numpy.linalg.lstsq`` and scikit-learn's ``LinearRegression`` (least squares, eq. lr-normal),
+``Ridge`` (eq. lr-ridge-svd; both minimise ``||t - Xw||^2 + alpha ||w||^2``) and ``Lasso`` /
+``lasso_path`` (eq. lr-lasso; both minimise ``||t - Xw||^2 / (2n) + alpha ||w||_1``), with the
+intercept handled the same way (centring). Where the solution is unique the agreement is
+1e-8 relative; the lasso runs with tol=1e-12 on both sides. Invariants: the hat matrix is a
+symmetric idempotent projection (eq. lr-hat), the residual is orthogonal to the columns, the
+lasso solution satisfies its subgradient (KKT) conditions and coordinate descent never
+increases the objective, gradient descent converges below 2/L and diverges above it
+(eq. lr-gd-bound). Every validation error is triggered once.
+"""
+
+from __future__ import annotations
+
+import doctest
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import linalg, optimize
+from sklearn.linear_model import Lasso, LinearRegression, Ridge
+from sklearn.linear_model import lasso_path as sk_lasso_path
+
+from derivlib.linear_models import linear_regression as lr
+
+SEEDS = [0, 1, 2]
+RTOL = 1e-8
+
+
+def _data(seed, n=60, d=8, *, sparse=True, corr=0.0, offset=1.5):
+    """Random regression data; with corr > 0 the columns are correlated."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, d))
+    if corr:
+        X = X + corr * rng.normal(size=(n, 1))
+    w = rng.normal(scale=2.0, size=d)
+    if sparse:
+        w[d // 2 :] = 0.0
+    t = X @ w + offset + 0.5 * rng.normal(size=n)
+    return X, t
+
+
+def _close(a, b, rtol=RTOL):
+    """Max-norm relative agreement, the same criterion for every comparison in this file."""
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    scale = max(float(np.max(np.abs(b), initial=0.0)), 1e-300)
+    return float(np.max(np.abs(a - b), initial=0.0)) <= rtol * max(scale, 1.0)
+
+
+# --------------------------------------------------------------------------- docstrings
+def test_docstring_examples_all_run():
+    finder = doctest.DocTestFinder()
+    runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)
+    n_examples = 0
+    for test in finder.find(lr):
+        n_examples += len(test.examples)
+        runner.run(test)
+    result = runner.summarize(verbose=False)
+    assert result.failed == 0
+    assert n_examples == result.attempted == 4
+
+
+# --------------------------------------------------------------------------- least squares
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("method", ["qr", "svd"])
+def test_least_squares_matches_numpy_lstsq(seed, method):
+    X, t = _data(seed)
+    fit = lr.least_squares(X, t, fit_intercept=False, method=method)
+    expected = np.linalg.lstsq(X, t, rcond=None)[0]
+    assert _close(fit.w, expected)
+    assert fit.w0 == 0.0
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("method", ["qr", "svd"])
+def test_least_squares_matches_sklearn_linear_regression(seed, method):
+    X, t = _data(seed, n=40, d=6)
+    fit = lr.least_squares(X, t, method=method)
+    sk = LinearRegression().fit(X, t)
+    assert _close(fit.w, sk.coef_)
+    assert fit.w0 == pytest.approx(sk.intercept_, rel=RTOL, abs=RTOL)
+    assert _close(fit.predict(X), sk.predict(X))
+
+
+def test_least_squares_solves_the_normal_equation():
+    X, t = _data(3, n=30, d=5)
+    w = lr.least_squares(X, t, fit_intercept=False).w
+    # eq. lr-normal: X^T X w = X^T t, i.e. the residual is orthogonal to every column
+    assert _close(X.T @ X @ w, X.T @ t, rtol=1e-10)
+
+
+def test_least_squares_rank_deficient_svd_gives_minimum_norm():
+    X, t = _data(4, n=20, d=4)
+    X = np.column_stack([X, X[:, 0] + X[:, 1]])  # a collinear column
+    fit = lr.least_squares(X, t, fit_intercept=False, method="svd")
+    assert _close(fit.w, np.linalg.lstsq(X, t, rcond=None)[0])
+    with pytest.raises(ValueError, match="rank deficient"):
+        lr.least_squares(X, t, fit_intercept=False, method="qr")
+
+
+def test_least_squares_wide_matrix():
+    X, t = _data(5, n=5, d=9)
+    fit = lr.least_squares(X, t, fit_intercept=False, method="svd")
+    assert _close(fit.w, np.linalg.lstsq(X, t, rcond=None)[0])
+    with pytest.raises(ValueError, match="method='svd'"):
+        lr.least_squares(X, t, method="qr")
+
+
+# --------------------------------------------------------------------------- geometry
+@pytest.mark.parametrize("seed", SEEDS)
+def test_hat_matrix_is_an_orthogonal_projection(seed):
+    X, t = _data(seed, n=25, d=4)
+    H = lr.hat_matrix(X)
+    assert np.allclose(H, H.T, atol=1e-12)  # symmetric
+    assert np.allclose(H @ H, H, atol=1e-12)  # idempotent
+    assert np.allclose(H @ X, X, atol=1e-12)  # leaves the column space fixed
+    assert np.trace(H) == pytest.approx(4.0, rel=1e-12)  # trace = rank
+    fitted = X @ lr.least_squares(X, t, fit_intercept=False).w
+    assert np.allclose(H @ t, fitted, atol=1e-10)
+    assert np.allclose(X.T @ (t - H @ t), 0.0, atol=1e-10)  # residual ⟂ columns
+
+
+def test_hat_matrix_with_intercept_matches_sklearn_predictions():
+    X, t = _data(7, n=30, d=3)
+    H = lr.hat_matrix(X, fit_intercept=True)
+    assert np.allclose(H @ t, LinearRegression().fit(X, t).predict(X), atol=1e-10)
+    assert np.trace(H) == pytest.approx(4.0, rel=1e-12)
+
+
+def test_noise_variance_ml_and_unbiased():
+    X, t = _data(8, n=50, d=5)
+    sk = LinearRegression().fit(X, t)
+    rss = float(np.sum((t - sk.predict(X)) ** 2))
+    fit = lr.least_squares(X, t)
+    assert lr.noise_variance(X, t, fit.w, fit.w0) == pytest.approx(rss / 50, rel=1e-10)
+    assert lr.noise_variance(X, t, fit.w, fit.w0, ddof=6) == pytest.approx(rss / 44, rel=1e-10)
+
+
+def test_noise_variance_ml_is_biased_by_the_expected_factor():
+    # E[RSS] = sigma^2 (n - p): Monte Carlo mean of sigma2_ML against sigma^2 (n - p) / n
+    rng = np.random.default_rng(11)
+    n, d, sigma2 = 12, 3, 2.0
+    X = rng.normal(size=(n, d))
+    draws = []
+    for _ in range(4000):
+        t = X @ np.ones(d) + np.sqrt(sigma2) * rng.normal(size=n)
+        fit = lr.least_squares(X, t, fit_intercept=False)
+        draws.append(lr.noise_variance(X, t, fit.w))
+    assert np.mean(draws) == pytest.approx(sigma2 * (n - d) / n, rel=0.03)
+
+
+# --------------------------------------------------------------------------- ridge
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("lam", [0.01, 1.0, 50.0])
+def test_ridge_matches_sklearn(seed, fit_intercept, lam):
+    X, t = _data(seed)
+    fit = lr.ridge(X, t, lam, fit_intercept=fit_intercept)
+    sk = Ridge(alpha=lam, fit_intercept=fit_intercept, solver="cholesky").fit(X, t)
+    assert _close(fit.w, sk.coef_)
+    assert fit.w0 == pytest.approx(sk.intercept_, rel=RTOL, abs=RTOL)
+
+
+def test_ridge_matches_the_regularised_normal_equation():
+    X, t = _data(9, n=20, d=6)
+    lam = 0.7
+    # (X^T X + lam I) w = X^T t solved by Cholesky, independently of the SVD in ridge()
+    expected = linalg.cho_solve(linalg.cho_factor(X.T @ X + lam * np.eye(6)), X.T @ t)
+    assert _close(lr.ridge(X, t, lam, fit_intercept=False).w, expected)
+
+
+def test_ridge_with_zero_lambda_is_least_squares():
+    X, t = _data(10)
+    assert _close(lr.ridge(X, t, 0.0).w, lr.least_squares(X, t).w)
+
+
+def test_ridge_path_rows_are_ridge_fits():
+    X, t = _data(12)
+    lams = np.array([0.1, 3.0, 30.0])
+    W = lr.ridge_path(X, t, lams)
+    for k, lam in enumerate(lams):
+        assert _close(W[k], lr.ridge(X, t, lam).w, rtol=1e-12)
+
+
+def test_ridge_shrinkage_factors():
+    X, _ = _data(13, n=30, d=5)
+    lam = 2.0
+    f = lr.ridge_shrinkage(X, lam)
+    assert f.shape == (5,) and np.all((f > 0) & (f < 1)) and np.all(np.diff(f) <= 0)
+    # df(lam) = sum_j d_j^2 / (d_j^2 + lam) = tr(X (X^T X + lam I)^{-1} X^T), centred X
+    Xc = X - X.mean(axis=0)
+    smoother = Xc @ np.linalg.solve(Xc.T @ Xc + lam * np.eye(5), Xc.T)
+    assert f.sum() == pytest.approx(np.trace(smoother), rel=1e-10)
+    assert np.allclose(lr.ridge_shrinkage(X, 0.0), 1.0)
+    assert np.all(lr.ridge_shrinkage(X, 10.0) < f)
+
+
+# --------------------------------------------------------------------------- lasso
+def test_soft_threshold_values():
+    z = np.array([-3.0, -1.0, -0.5, 0.0, 0.5, 1.0, 3.0])
+    assert np.array_equal(lr.soft_threshold(z, 1.0), [-2.0, 0.0, 0.0, 0.0, 0.0, 0.0, 2.0])
+    assert lr.soft_threshold(2.5, 0.5) == 2.0
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.floats(-10, 10), st.floats(0, 5))
+def test_soft_threshold_is_the_proximal_operator_of_the_l1_norm(z, gamma):
+    # S(z, gamma) = argmin_x (x - z)^2 / 2 + gamma |x|  (eq. lr-soft), by a scalar minimiser
+    x = lr.soft_threshold(z, gamma)
+    res = optimize.minimize_scalar(lambda v: 0.5 * (v - z) ** 2 + gamma * abs(v),
+                                   bounds=(-11, 11), method="bounded",
+                                   options={"xatol": 1e-10})
+    assert x == pytest.approx(res.x, abs=1e-6)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("method", ["auto", "gram", "residual"])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_lasso_matches_sklearn(seed, method, fit_intercept):
+    X, t = _data(seed, n=80, d=10)
+    lam = 0.1 * lr.lasso_lam_max(X, t, fit_intercept=fit_intercept)
+    fit = lr.lasso(X, t, lam, fit_intercept=fit_intercept, tol=1e-12, max_iter=100_000,
+                   method=method)
+    sk = Lasso(alpha=lam, fit_intercept=fit_intercept, tol=1e-12, max_iter=100_000).fit(X, t)
+    assert fit.converged
+    assert _close(fit.w, sk.coef_)
+    assert fit.w0 == pytest.approx(sk.intercept_, rel=RTOL, abs=RTOL)
+    # the same objective, evaluated by derivlib for both solutions
+    ours = lr.lasso_objective(X, t, fit.w, fit.w0, lam)
+    theirs = lr.lasso_objective(X, t, sk.coef_, sk.intercept_, lam)
+    assert ours == pytest.approx(theirs, rel=1e-12)
+
+
+def test_lasso_wide_data_matches_sklearn():
+    X, t = _data(14, n=20, d=40)
+    lam = 0.2 * lr.lasso_lam_max(X, t)
+    fit = lr.lasso(X, t, lam, tol=1e-12, max_iter=200_000)
+    sk = Lasso(alpha=lam, tol=1e-12, max_iter=200_000).fit(X, t)
+    assert np.count_nonzero(fit.w) < 20  # the lasso solution has at most n nonzeros
+    assert _close(fit.w, sk.coef_)
+
+
+def test_lasso_auto_switches_to_gram_on_a_hard_problem():
+    X, t = _data(15, n=300, d=40, corr=3.0)  # strongly correlated columns: many sweeps
+    lam = 0.01 * lr.lasso_lam_max(X, t)
+    fit = lr.lasso(X, t, lam, tol=1e-12, max_iter=100_000)
+    sk = Lasso(alpha=lam, tol=1e-12, max_iter=100_000).fit(X, t)
+    assert fit.n_iter > 5  # more than the residual budget max(5, d // 20): switched
+    assert fit.converged and _close(fit.w, sk.coef_, rtol=1e-7)
+
+
+def test_lasso_kkt_conditions_and_gap():
+    X, t = _data(16, n=100, d=12)
+    lam = 0.05 * lr.lasso_lam_max(X, t)
+    fit = lr.lasso(X, t, lam, tol=1e-12, max_iter=100_000)
+    Xc, tc = X - X.mean(axis=0), t - t.mean()
+    corr = Xc.T @ (tc - Xc @ fit.w) / len(t)  # (1/n) x_j^T r
+    active = fit.w != 0
+    assert np.allclose(corr[active], lam * np.sign(fit.w[active]), rtol=1e-7, atol=1e-10)
+    assert np.all(np.abs(corr[~active]) <= lam * (1 + 1e-8))
+    # the gap certifies objective(w) - min objective <= tol ||t_c||^2 / n
+    bound = 1e-12 * np.sum(tc**2) / len(t)
+    assert fit.converged and fit.gap <= bound
+    assert 0 <= lr.lasso_duality_gap(X, t, fit.w, lam) <= bound
+    assert lr.lasso_duality_gap(X, t, np.zeros(12), lam) > 1e3 * bound
+
+
+@pytest.mark.parametrize("method", ["residual", "gram"])
+def test_lasso_objective_never_increases(method):
+    X, t = _data(17, n=120, d=15, corr=2.0)
+    fit = lr.lasso(X, t, 0.02, tol=1e-10, max_iter=5000, method=method)
+    obj = fit.objective
+    assert obj.shape == (fit.n_iter + 1,)
+    assert np.all(np.diff(obj) <= 1e-12 * obj[0])
+    assert obj[-1] == pytest.approx(lr.lasso_objective(X, t, fit.w, fit.w0, 0.02), rel=1e-9)
+
+
+def test_lasso_is_zero_above_lam_max():
+    X, t = _data(18)
+    lam_max = lr.lasso_lam_max(X, t)
+    assert np.all(lr.lasso(X, t, lam_max * 1.0001).w == 0.0)
+    assert np.any(lr.lasso(X, t, lam_max * 0.9).w != 0.0)
+
+
+def test_lasso_path_matches_sklearn():
+    X, t = _data(19, n=70, d=9)
+    lams = np.geomspace(1.0, 0.01, 6) * lr.lasso_lam_max(X, t, fit_intercept=False)
+    W = lr.lasso_path(X, t, lams, fit_intercept=False, tol=1e-12, max_iter=100_000)
+    sk_lams, sk_coefs, _ = sk_lasso_path(X, t, alphas=lams, tol=1e-12, max_iter=100_000)
+    assert np.allclose(sk_lams, lams)
+    assert _close(W, sk_coefs.T)
+    # the rows do not depend on the order in which the lams are given
+    W_rev = lr.lasso_path(X, t, lams[::-1], fit_intercept=False, tol=1e-12, max_iter=100_000)
+    assert _close(W_rev[::-1], W, rtol=1e-9)
+
+
+def test_lasso_warm_start_converges_immediately():
+    X, t = _data(20)
+    fit = lr.lasso(X, t, 0.05, tol=1e-12, max_iter=100_000)
+    again = lr.lasso(X, t, 0.05, tol=1e-12, w_init=fit.w)
+    assert again.n_iter <= 1 and _close(again.w, fit.w, rtol=1e-10)
+
+
+def test_lasso_reports_non_convergence():
+    X, t = _data(21, corr=3.0)
+    fit = lr.lasso(X, t, 1e-4, tol=1e-15, max_iter=2, method="residual")
+    assert not fit.converged and fit.n_iter == 2
+
+
+# --------------------------------------------------------------------------- gradient descent
+def test_lipschitz_constant_is_the_largest_hessian_eigenvalue():
+    X, _ = _data(22, n=30, d=5)
+    assert lr.lipschitz_constant(X) == pytest.approx(np.linalg.eigvalsh(X.T @ X)[-1], rel=1e-12)
+
+
+def test_gradient_descent_step_is_minus_eta_times_the_gradient():
+    X, t = _data(23, n=15, d=4)
+    w = np.random.default_rng(0).normal(size=4)
+
+    def E(v):
+        return 0.5 * np.sum((t - X @ v) ** 2)
+
+    grad = optimize.approx_fprime(w, E, 1e-6)
+    new = lr.gradient_descent_step(X, t, w, 0.01)
+    assert np.allclose((w - new) / 0.01, grad, rtol=1e-5, atol=1e-4)
+
+
+def test_gradient_descent_converges_below_two_over_l():
+    X, t = _data(24, n=40, d=5)
+    L = lr.lipschitz_constant(X)
+    res = lr.gradient_descent(X, t, eta=1.9 / L, n_iter=3000)
+    w_hat = np.linalg.lstsq(X, t, rcond=None)[0]
+    assert _close(res.w, w_hat, rtol=1e-6)
+    assert res.path.shape == (3001, 5) and res.objective.shape == (3001,)
+    # for a quadratic every step below 2/L decreases E (each eigen-direction contracts)
+    assert np.all(np.diff(res.objective) <= 1e-9 * res.objective[0])
+    assert res.objective[5] == pytest.approx(0.5 * np.sum((t - X @ res.path[5]) ** 2), rel=1e-9)
+
+
+def test_gradient_descent_diverges_above_two_over_l():
+    X, t = _data(25, n=40, d=5)
+    L = lr.lipschitz_constant(X)
+    res = lr.gradient_descent(X, t, eta=2.1 / L, n_iter=200)
+    assert res.objective[-1] > 1e3 * res.objective[0]
+
+
+def test_gradient_descent_default_step_and_path_start():
+    X, t = _data(26, n=20, d=3)
+    w0 = np.array([1.0, -1.0, 0.5])
+    res = lr.gradient_descent(X, t, n_iter=5, w_init=w0)
+    assert res.eta == pytest.approx(1 / lr.lipschitz_constant(X))
+    assert np.array_equal(res.path[0], w0)
+    assert np.allclose(res.path[1], lr.gradient_descent_step(X, t, w0, res.eta))
+
+
+# --------------------------------------------------------------------------- validation
+X_OK, T_OK = _data(0, n=10, d=3)
+X_NAN = X_OK.copy()
+X_NAN[2, 1] = np.nan
+X_INF = X_OK.copy()
+X_INF[0, 0] = np.inf
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (lambda: lr.least_squares(X_OK, T_OK[:-1]), ValueError, "X and t must have the same"),
+        (lambda: lr.least_squares(X_NAN, T_OK), ValueError, "X must be finite"),
+        (lambda: lr.ridge(X_INF, T_OK, 1.0), ValueError, "X must be finite"),
+        (lambda: lr.lasso(X_OK, np.r_[T_OK[:-1], np.nan], 0.1), ValueError, "t must be finite"),
+        (lambda: lr.least_squares(X_OK[:, 0], T_OK), ValueError, "X must be 2-D"),
+        (lambda: lr.ridge(X_OK, T_OK[:, None], 1.0), ValueError, "t must be 1-D"),
+        (lambda: lr.least_squares(X_OK, T_OK, method="inv"), ValueError, "method must be one of"),
+        (lambda: lr.ridge(X_OK, T_OK, -1.0), ValueError, "lam must be >= 0"),
+        (lambda: lr.ridge_path(X_OK, T_OK, [1.0, -2.0]), ValueError, "lams must be >= 0"),
+        (lambda: lr.ridge_shrinkage(X_OK, -0.5), ValueError, "lam must be >= 0"),
+        (lambda: lr.lasso(X_OK, T_OK, -0.1), ValueError, "lam must be > 0"),
+        (lambda: lr.lasso(X_OK, T_OK, 0.0), ValueError, "lam must be > 0"),
+        (lambda: lr.lasso_path(X_OK, T_OK, [0.1, -0.1]), ValueError, "lams must be > 0"),
+        (lambda: lr.lasso_duality_gap(X_OK, T_OK, np.zeros(3), -1.0), ValueError, "lam must be"),
+        (lambda: lr.lasso_objective(X_OK, T_OK, np.zeros(3), 0.0, -1.0), ValueError, "lam must"),
+        (lambda: lr.soft_threshold([1.0, 2.0], -1.0), ValueError, "gamma must be >= 0"),
+        (lambda: lr.lasso(X_OK, T_OK, 0.1, tol=0.0), ValueError, "tol must be > 0"),
+        (lambda: lr.lasso(X_OK, T_OK, 0.1, max_iter=2.5), TypeError, "max_iter must be an integer"),
+        (lambda: lr.lasso(X_OK, T_OK, 0.1, method="cd"), ValueError, "method must be one of"),
+        (lambda: lr.lasso(X_OK, T_OK, 0.1, w_init=np.zeros(4)), ValueError, "w_init must have"),
+        (lambda: lr.lasso(X_OK, T_OK, 0.1, fit_intercept=1), TypeError, "fit_intercept must be"),
+        (lambda: lr.noise_variance(X_OK, T_OK, np.zeros(2)), ValueError, "w must have length 3"),
+        (lambda: lr.noise_variance(X_OK, T_OK, np.zeros(3), ddof=-1), ValueError, "ddof"),
+        (lambda: lr.noise_variance(X_OK, T_OK, np.zeros(3), ddof=10), ValueError, "ddof"),
+        (lambda: lr.gradient_descent(X_OK, T_OK, eta=0.0), ValueError, "eta must be > 0"),
+        (lambda: lr.gradient_descent(X_OK, T_OK, n_iter=0), ValueError, "n_iter must be > 0"),
+        (lambda: lr.gradient_descent_step(X_OK, T_OK, np.zeros(3), -1.0), ValueError, "eta"),
+        (lambda: lr.hat_matrix(np.ones((2, 2, 2))), ValueError, "X must be 2-D"),
+        (lambda: lr.LinearFit(np.zeros(3), 0.0).predict(np.ones((2, 4))), ValueError, "3 columns"),
+        (lambda: lr.least_squares("abc", T_OK), TypeError, "X must be array-like"),
+    ],
+)
+def test_bad_input_raises_a_clear_error(call, error, match):
+    with pytest.raises(error, match=match):
+        call()

@@ -1,0 +1,425 @@
+"""Tests of derivlib.linear_models.logistic_regression.
+
+Chapter ``chapters/linear_models/logistic_regression.ipynb``. The fits are compared with
+scikit-learn's ``LogisticRegression`` (binary and multinomial) on the same data, with the
+same ``C``: scikit-learn minimises ``C * sum(loss) + ||w||^2 / 2`` without penalising the
+intercept, which is eq. (logreg-obj) of the chapter times ``C``. The losses are compared with
+``sklearn.metrics.log_loss``, the gradients (eqs. logreg-grad, logreg-softmax-grad) and Hessians
+(eqs. logreg-hess, logreg-softmax-hess) with central finite differences, and convexity (the Hessian
+is positive semi-definite) is checked on random points, also with hypothesis.
+"""
+
+from __future__ import annotations
+
+import doctest
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.special import expit, softmax
+from sklearn.linear_model import LogisticRegression as SkLogisticRegression
+from sklearn.metrics import log_loss
+
+from derivlib.linear_models import logistic_regression as lr
+
+SEEDS = [0, 1, 2]
+
+
+def _central_diff(f, x: np.ndarray, h: float = 1e-6) -> np.ndarray:
+    """Gradient (or Jacobian, for vector-valued f) of f at x by central differences."""
+    x = np.asarray(x, dtype=float)
+    cols = []
+    for idx in np.ndindex(x.shape):
+        e = np.zeros_like(x)
+        e[idx] = h
+        cols.append((np.asarray(f(x + e)) - np.asarray(f(x - e))) / (2 * h))
+    return np.stack(cols, axis=-1)
+
+
+def _binary_data(seed: int, n: int = 120, d: int = 4, scale: float = 1.0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, d)) * scale
+    w = rng.standard_normal(d)
+    y = (rng.random(n) < expit(X @ w + 0.3)).astype(float)
+    return X, y
+
+
+def _multiclass_data(seed: int, n: int = 150, d: int = 3, K: int = 3):
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, K, n)
+    means = rng.standard_normal((K, d)) * 1.5
+    X = means[labels] + rng.standard_normal((n, d))
+    return X, labels
+
+
+def _sklearn(X, y, C, solver, fit_intercept=True):
+    model = SkLogisticRegression(C=C, solver=solver, tol=1e-12, max_iter=100_000,
+                                 fit_intercept=fit_intercept)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # lbfgs may report rounding-level stalls
+        return model.fit(X, y)
+
+
+# --------------------------------------------------------------------------- docstrings
+def test_docstring_examples_all_run():
+    finder = doctest.DocTestFinder()
+    runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)
+    n_examples = 0
+    for test in finder.find(lr):
+        n_examples += len(test.examples)
+        runner.run(test)
+    result = runner.summarize(verbose=False)
+    assert result.failed == 0
+    assert n_examples == result.attempted == 24
+
+
+# --------------------------------------------------------------------------- sigmoid
+def test_sigmoid_matches_definition_and_is_stable():
+    z = np.linspace(-30, 30, 61)
+    np.testing.assert_allclose(lr.sigmoid(z), 1 / (1 + np.exp(-z)), rtol=1e-14)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow warning
+        assert lr.sigmoid([-1000.0, 1000.0]).tolist() == [0.0, 1.0]
+    # sigma(-z) = 1 - sigma(z), eq. (logreg-sigmoid-sym)
+    np.testing.assert_allclose(lr.sigmoid(-z), 1 - lr.sigmoid(z), atol=1e-15)
+
+
+def test_sigmoid_derivative_by_finite_differences_and_tails():
+    z = np.linspace(-8, 8, 33)
+    fd = (lr.sigmoid(z + 1e-6) - lr.sigmoid(z - 1e-6)) / 2e-6
+    np.testing.assert_allclose(lr.sigmoid_derivative(z), fd, rtol=1e-6, atol=1e-9)
+    # accurate in the tails, where sigma (1 - sigma) would round to zero
+    assert lr.sigmoid_derivative(50.0) == pytest.approx(np.exp(-50.0), rel=1e-12)
+    assert lr.sigmoid_derivative(0.0) == 0.25
+
+
+# --------------------------------------------------------------------------- loss
+@pytest.mark.parametrize("seed", SEEDS)
+def test_objective_is_sklearn_log_loss_plus_penalty(seed):
+    X, y = _binary_data(seed)
+    rng = np.random.default_rng(seed + 10)
+    w, b, C = rng.standard_normal(X.shape[1]), 0.4, 0.7
+    expected = len(y) * log_loss(y, expit(X @ w + b)) + w @ w / (2 * C)
+    assert lr.objective(w, b, X, y, C=C) == pytest.approx(expected, rel=1e-12)
+    assert lr.objective(w, None, X, y) == pytest.approx(
+        len(y) * log_loss(y, expit(X @ w)), rel=1e-12)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize(("C", "intercept"), [(np.inf, True), (0.5, True), (2.0, False)])
+def test_gradient_and_hessian_by_finite_differences(seed, C, intercept):
+    X, y = _binary_data(seed, n=60, d=3)
+    rng = np.random.default_rng(seed + 20)
+    theta = rng.standard_normal(4 if intercept else 3)
+
+    def split(t):
+        return (t[:-1], float(t[-1])) if intercept else (t, None)
+
+    f = lambda t: lr.objective(*split(t), X, y, C=C)  # noqa: E731
+    g = lambda t: lr.gradient(*split(t), X, y, C=C)  # noqa: E731
+    np.testing.assert_allclose(g(theta), _central_diff(f, theta), rtol=1e-6, atol=1e-6)
+    H = lr.hessian(*split(theta), X, y, C=C)
+    np.testing.assert_allclose(H, _central_diff(g, theta), rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(H, H.T, atol=1e-12)
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 10_000), scale=st.floats(0.1, 30.0))
+def test_hessian_is_positive_semidefinite_and_loss_convex(seed, scale):
+    """Convexity, eq. (logreg-psd): v^T X^T S X v = sum_i s_i (x_i^T v)^2 >= 0."""
+    X, y = _binary_data(seed, n=30, d=3)
+    rng = np.random.default_rng(seed)
+    t1, t2 = rng.standard_normal(4) * scale, rng.standard_normal(4) * scale
+    H = lr.hessian(t1[:-1], t1[-1], X)
+    assert np.linalg.eigvalsh(H).min() >= -1e-10 * max(1.0, np.abs(H).max())
+    f1 = lr.objective(t1[:-1], t1[-1], X, y)
+    f2 = lr.objective(t2[:-1], t2[-1], X, y)
+    for a in (0.25, 0.5, 0.75):
+        tm = a * t1 + (1 - a) * t2
+        assert lr.objective(tm[:-1], tm[-1], X, y) <= a * f1 + (1 - a) * f2 + 1e-9 * (
+            1 + abs(f1) + abs(f2))
+
+
+def test_extreme_logits_give_finite_losses_and_gradients():
+    X = np.array([[1.0], [-1.0], [1.0]])
+    y = np.array([0.0, 1.0, 1.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow / divide-by-zero warnings
+        for w in (1000.0, -1000.0):
+            f = lr.objective([w], 0.0, X, y)
+            g = lr.gradient([w], 0.0, X, y)
+            H = lr.hessian([w], 0.0, X, y)
+            assert np.isfinite(f) and np.all(np.isfinite(g)) and np.all(np.isfinite(H))
+        # two wrong samples with margin 1000 each, one right one: loss 2000
+        assert lr.objective([1000.0], 0.0, X, y) == pytest.approx(2000.0)
+        np.testing.assert_allclose(lr.gradient([1000.0], 0.0, X, y), [2.0, 0.0])
+        W = np.array([[1000.0, -1000.0, 0.0]])
+        Xs, ys = np.array([[1.0], [-1.0]]), np.array([1, 2])
+        assert lr.softmax_objective(W, None, Xs, ys) == pytest.approx(3000.0)
+        assert np.all(np.isfinite(lr.softmax_gradient(W, np.zeros(3), Xs, ys)))
+        assert np.all(np.isfinite(lr.softmax_hessian(W, np.zeros(3), Xs)))
+
+
+# --------------------------------------------------------------------------- binary fits
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("C", [0.05, 1.0, 20.0])
+@pytest.mark.parametrize("solver", ["lbfgs", "newton-cg"])
+def test_irls_matches_sklearn(seed, C, solver):
+    X, y = _binary_data(seed)
+    sk = _sklearn(X, y, C, solver)
+    fit = lr.irls(X, y, C=C, tol=1e-12)
+    assert fit.converged
+    np.testing.assert_allclose(fit.w, sk.coef_[0], atol=1e-6, rtol=1e-6)
+    assert fit.b == pytest.approx(sk.intercept_[0], abs=1e-6)
+    # the same objective value: scikit-learn's is ours times C
+    f_sk = lr.objective(sk.coef_[0], sk.intercept_[0], X, y, C=C)
+    assert fit.history[-1] <= f_sk + 1e-9 * abs(f_sk)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_irls_without_intercept_matches_sklearn(seed):
+    X, y = _binary_data(seed)
+    sk = _sklearn(X, y, 3.0, "newton-cg", fit_intercept=False)
+    fit = lr.irls(X, y, C=3.0, fit_intercept=False, tol=1e-12)
+    assert fit.b is None
+    np.testing.assert_allclose(fit.w, sk.coef_[0], atol=1e-6, rtol=1e-6)
+
+
+def test_estimator_matches_sklearn_probabilities_and_labels():
+    X, y01 = _binary_data(4)
+    y = np.where(y01 == 1, 7.0, -2.0)  # arbitrary labels; the larger one is class 1
+    sk = _sklearn(X, y, 1.0, "newton-cg")
+    ours = lr.LogisticRegression(C=1.0, tol=1e-12).fit(X, y)
+    np.testing.assert_array_equal(ours.classes_, sk.classes_)
+    np.testing.assert_allclose(ours.predict_proba(X), sk.predict_proba(X), atol=1e-8)
+    np.testing.assert_array_equal(ours.predict(X), sk.predict(X))
+    gd = lr.LogisticRegression(C=1.0, solver="gd", tol=1e-7, max_iter=20_000).fit(X, y)
+    np.testing.assert_allclose(gd.coef_, ours.coef_, atol=1e-4)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_irls_is_monotone_and_converges_quadratically(seed):
+    X, y = _binary_data(seed, n=400, d=6)
+    fit = lr.irls(X, y, C=1.0, tol=1e-14)
+    assert fit.converged and fit.n_iter <= 10
+    assert np.all(np.diff(fit.history) <= 1e-12 * abs(fit.history[0]))
+    gaps = fit.history[:-1] - fit.history[-1]
+    gaps = gaps[gaps > 1e-10]
+    # quadratic convergence: the gap to the optimum at least squares (roughly) each step
+    assert gaps[-1] < 1e-3 * gaps[-2] or len(gaps) < 3
+
+
+def test_irls_starts_from_the_glm_working_response_then_takes_newton_steps():
+    """Start: weighted ridge fit to the working response of mu0 = (y + 1/2)/2 (logreg-irls)."""
+    X, y = _binary_data(5)
+    n, d = X.shape
+    Xt = np.column_stack([X, np.ones(n)])
+    mu0 = (y + 0.5) / 2
+    s0 = mu0 * (1 - mu0)
+    r0 = np.log(mu0 / (1 - mu0)) + (y - mu0) / s0
+    Lam = np.diag(np.r_[np.full(d, 1.0), 0.0])  # C = 1
+    theta0 = np.linalg.solve(Xt.T @ (s0[:, None] * Xt) + Lam, Xt.T @ (s0 * r0))
+    with pytest.warns(lr.ConvergenceWarning):
+        fit = lr.irls(X, y, C=1.0, max_iter=1)
+    assert fit.history[0] == pytest.approx(lr.objective(theta0[:-1], theta0[-1], X, y, C=1.0))
+    w1, b1 = lr.newton_step(theta0[:-1], theta0[-1], X, y, C=1.0)
+    np.testing.assert_allclose(fit.w, w1, rtol=1e-10)
+    assert fit.b == pytest.approx(b1, rel=1e-10)
+    # and the gradient is zero at the fixed point
+    full = lr.irls(X, y, C=1.0, tol=1e-13)
+    np.testing.assert_allclose(lr.gradient(full.w, full.b, X, y, C=1.0), 0.0, atol=1e-9)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_gradient_descent_is_monotone_and_reaches_the_irls_solution(seed):
+    X, y = _binary_data(seed, n=80, d=3)
+    gd = lr.gradient_descent(X, y, C=1.0, tol=1e-9, max_iter=50_000)
+    assert gd.converged
+    assert np.all(np.diff(gd.history) <= 1e-12 * abs(gd.history[0]))
+    newton = lr.irls(X, y, C=1.0, tol=1e-12)
+    np.testing.assert_allclose(gd.w, newton.w, atol=1e-6)
+    assert gd.n_iter > 3 * newton.n_iter  # why Newton is worth its Hessian
+
+
+def test_no_iteration_budget_gives_a_convergence_warning():
+    X, y = _binary_data(1)
+    with pytest.warns(lr.ConvergenceWarning, match="did not converge"):
+        lr.irls(X, y, C=1.0, tol=1e-14, max_iter=1)
+    with pytest.warns(lr.ConvergenceWarning, match="did not converge"):
+        lr.gradient_descent(X, y, max_iter=3)
+    with pytest.warns(lr.ConvergenceWarning):
+        lr.fit_softmax(*_multiclass_data(1), max_iter=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        lr.gradient_descent(X, y, max_iter=3, warn=False)
+
+
+# --------------------------------------------------------------------------- separable data
+def _separable(seed: int = 0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((60, 2))
+    y = (X @ np.array([1.0, -2.0]) + 0.2 > 0).astype(float)
+    return X, y
+
+
+def test_separable_data_warn_instead_of_diverging():
+    X, y = _separable()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # no overflow anywhere
+        with pytest.warns(lr.SeparationWarning, match="separable"):
+            fit = lr.irls(X, y, C=np.inf)
+        assert not fit.converged and np.all(np.isfinite(fit.w))
+        with pytest.warns(lr.SeparationWarning):
+            gd = lr.gradient_descent(X, y, C=np.inf, max_iter=3000, warn=False)
+    # without a penalty the norm keeps growing (like log t) ...
+    assert gd.norms[-1] > gd.norms[300] > gd.norms[30]
+    # ... with one it converges, without a warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        reg = lr.irls(X, y, C=1.0)
+        reg_gd = lr.gradient_descent(X, y, C=1.0, max_iter=3000, warn=False)
+    assert reg.converged and reg_gd.converged and not gd.converged
+    assert gd.norms[-1] > 2 * reg_gd.norms[-1]
+    np.testing.assert_allclose(reg.w, _sklearn(X, y, 1.0, "newton-cg").coef_[0], atol=1e-6)
+
+
+# --------------------------------------------------------------------------- softmax
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize(("C", "intercept"), [(np.inf, True), (0.5, True), (2.0, False)])
+def test_softmax_gradient_and_hessian_by_finite_differences(seed, C, intercept):
+    X, y = _multiclass_data(seed, n=40, d=2, K=3)
+    rng = np.random.default_rng(seed + 30)
+    theta = rng.standard_normal((3 if intercept else 2, 3))
+
+    def split(t):
+        t = t.reshape(-1, 3)
+        return (t[:-1], t[-1]) if intercept else (t, None)
+
+    f = lambda t: lr.softmax_objective(*split(t), X, y, C=C)  # noqa: E731
+    g = lambda t: lr.softmax_gradient(*split(t), X, y, C=C).ravel()  # noqa: E731
+    flat = theta.ravel()
+    np.testing.assert_allclose(g(flat), _central_diff(f, flat), rtol=1e-6, atol=1e-6)
+    H = lr.softmax_hessian(*split(flat), X, C=C)
+    np.testing.assert_allclose(H, _central_diff(g, flat), rtol=1e-6, atol=1e-6)
+    assert np.linalg.eigvalsh(H).min() >= -1e-9
+
+
+def test_softmax_objective_matches_sklearn_log_loss():
+    X, y = _multiclass_data(3, K=4)
+    rng = np.random.default_rng(3)
+    W, b = rng.standard_normal((3, 4)), rng.standard_normal(4)
+    P = softmax(X @ W + b, axis=1)
+    expected = len(y) * log_loss(y, P) + np.sum(W**2) / (2 * 0.3)
+    assert lr.softmax_objective(W, b, X, y, C=0.3) == pytest.approx(expected, rel=1e-12)
+    np.testing.assert_allclose(lr.softmax_predict_proba(W, b, X), P, rtol=1e-13)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("C", [0.1, 1.0, 10.0])
+@pytest.mark.parametrize(("method", "solver"), [("lbfgs", "lbfgs"), ("newton", "newton-cg")])
+def test_softmax_matches_sklearn_multinomial(seed, C, method, solver):
+    X, y = _multiclass_data(seed, K=3 + seed % 2)
+    sk = _sklearn(X, y, C, solver)
+    fit = lr.fit_softmax(X, y, C=C, method=method, tol=1e-12)
+    assert fit.converged
+    np.testing.assert_allclose(fit.W.T, sk.coef_, atol=1e-6, rtol=1e-6)
+    np.testing.assert_allclose(fit.b, sk.intercept_, atol=1e-6, rtol=1e-6)
+    assert abs(fit.b.sum()) < 1e-10  # the symmetric solution
+    model = lr.SoftmaxRegression(C=C, method=method, tol=1e-12).fit(X, y)
+    np.testing.assert_allclose(model.predict_proba(X), sk.predict_proba(X), atol=1e-6)
+    np.testing.assert_array_equal(model.predict(X), sk.predict(X))
+
+
+def test_softmax_newton_and_lbfgs_agree_and_newton_is_monotone():
+    X, y = _multiclass_data(7, K=4)
+    newton = lr.fit_softmax(X, y, C=2.0, method="newton", tol=1e-12)
+    lbfgs = lr.fit_softmax(X, y, C=2.0, method="lbfgs", tol=1e-12)
+    np.testing.assert_allclose(newton.W, lbfgs.W, atol=1e-5)
+    assert newton.n_iter < lbfgs.n_iter
+    assert np.all(np.diff(newton.history) <= 1e-12 * newton.history[0])
+
+
+def test_two_class_softmax_is_logistic_regression_with_twice_the_C():
+    """W = [-v/2, v/2]: ||W||^2 = ||v||^2 / 2, so softmax with C is logistic with 2C."""
+    X, y = _binary_data(8)
+    soft = lr.fit_softmax(X, y, C=0.7, method="newton", tol=1e-12)
+    binary = lr.irls(X, y, C=1.4, tol=1e-12)
+    np.testing.assert_allclose(soft.W[:, 1] - soft.W[:, 0], binary.w, atol=1e-8)
+    assert soft.b[1] - soft.b[0] == pytest.approx(binary.b, abs=1e-8)
+
+
+def test_softmax_without_penalty_or_intercept_runs():
+    X, y = _multiclass_data(2)
+    fit = lr.fit_softmax(X, y, C=np.inf, fit_intercept=False, method="newton", tol=1e-10)
+    assert fit.b is None and fit.converged
+    np.testing.assert_allclose(fit.W.sum(axis=1), 0.0, atol=1e-10)
+    np.testing.assert_allclose(lr.softmax_gradient(fit.W, None, X, y), 0.0, atol=1e-7)
+
+
+# --------------------------------------------------------------------------- validation
+def _fits():
+    return [lr.irls, lr.gradient_descent, lr.fit_softmax,
+            lambda X, y, **kw: lr.LogisticRegression(**kw).fit(X, y)]
+
+
+@pytest.mark.parametrize("fit", _fits())
+def test_x_and_y_of_different_lengths(fit):
+    X, y = _binary_data(0)
+    with pytest.raises(ValueError, match="same length"):
+        fit(X, y[:-1])
+
+
+@pytest.mark.parametrize("fit", _fits())
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_nan_or_inf_in_x(fit, bad):
+    X, y = _binary_data(0)
+    X[3, 1] = bad
+    with pytest.raises(ValueError, match="X must be finite"):
+        fit(X, y)
+
+
+@pytest.mark.parametrize("fit", _fits())
+@pytest.mark.parametrize("C", [0.0, -1.0, np.nan])
+def test_non_positive_c(fit, C):
+    X, y = _binary_data(0)
+    with pytest.raises(ValueError, match="C must be > 0"):
+        fit(X, y, C=C)
+
+
+@pytest.mark.parametrize("fit", [lr.irls, lr.gradient_descent])
+def test_labels_that_are_not_two_classes(fit):
+    X, _ = _binary_data(0)
+    with pytest.raises(ValueError, match="exactly two classes"):
+        fit(X, np.arange(len(X)) % 3)
+    with pytest.raises(ValueError, match="exactly two classes"):
+        fit(X, np.ones(len(X)))
+    with pytest.raises(ValueError, match="at least two classes"):
+        lr.fit_softmax(X, np.ones(len(X)))
+
+
+def test_other_bad_input():
+    X, y = _binary_data(0, d=2)
+    with pytest.raises(ValueError, match="labels in"):
+        lr.objective([0.0, 0.0], 0.0, X, y + 1)
+    with pytest.raises(ValueError, match="w must have shape"):
+        lr.gradient([0.0], 0.0, X, y)
+    with pytest.raises(ValueError, match="X must be 2-D"):
+        lr.irls(X[:, 0], y)
+    with pytest.raises(TypeError, match="C must be a real number"):
+        lr.irls(X, y, C="1")
+    with pytest.raises(ValueError, match="method must be"):
+        lr.fit_softmax(X, y, method="sgd")
+    with pytest.raises(ValueError, match="solver must be"):
+        lr.LogisticRegression(solver="sgd").fit(X, y)
+    with pytest.raises(ValueError, match="lr must be > 0"):
+        lr.gradient_descent(X, y, lr=-0.1)
+    with pytest.raises(ValueError, match="W must have shape"):
+        lr.softmax_gradient(np.zeros((3, 2)), None, X, y)
+    with pytest.raises(ValueError, match="b must have shape"):
+        lr.softmax_objective(np.zeros((2, 3)), np.zeros(2), X, y)
+    with pytest.raises(ValueError, match="label indices"):
+        lr.softmax_objective(np.zeros((2, 2)), None, X, y + 5)
+    with pytest.raises(ValueError, match="max_iter must be > 0"):
+        lr.irls(X, y, max_iter=0)

@@ -1,0 +1,396 @@
+"""Tests of derivlib.linear_models.svm (chapter ``chapters/linear_models/svm.ipynb``).
+
+The solver is compared with scikit-learn's ``SVC`` (LIBSVM) on the same data, C, kernel and
+kernel parameters, both run to a KKT tolerance of 1e-6: dual objective (eq. svm-dual), the
+set of support vectors, the dual coefficients and the decision function. The kernels are
+compared with ``sklearn.metrics.pairwise``. The pieces of SMO are checked against brute
+force: the two-variable update (eqs. svm-smo-step, svm-smo-clip) against a bounded scalar
+maximisation of the restricted dual, the working-set choice (eq. svm-wss2) against the exact
+gain of every pair. Invariants: the dual never decreases, the KKT conditions (eq. svm-kkt)
+hold to the tolerance, weak duality P >= D for every feasible alpha (hypothesis) and a
+vanishing duality gap at the solution (the hinge-loss view, eq. svm-primal-hinge).
+"""
+
+from __future__ import annotations
+
+import doctest
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import optimize
+from sklearn import svm as sk_svm
+from sklearn.datasets import make_classification, make_moons
+from sklearn.metrics import pairwise
+
+from derivlib.linear_models import svm
+
+TOL = 1e-6
+
+
+def _data(seed, n=150, d=4):
+    X, y = make_classification(n_samples=n, n_features=d, n_informative=3, n_redundant=0,
+                               flip_y=0.1, random_state=seed)
+    return X, y
+
+
+def _sklearn_alpha(clf, n):
+    alpha = np.zeros(n)
+    alpha[clf.support_] = np.abs(clf.dual_coef_[0])
+    return alpha
+
+
+# --------------------------------------------------------------------------- docstrings
+def test_docstring_examples_all_run():
+    finder = doctest.DocTestFinder()
+    runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)
+    n_examples = 0
+    for test in finder.find(svm):
+        n_examples += len(test.examples)
+        runner.run(test)
+    result = runner.summarize(verbose=False)
+    assert result.failed == 0
+    assert n_examples == result.attempted == 9
+
+
+# --------------------------------------------------------------------------- kernels
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_kernels_match_sklearn_pairwise(seed):
+    rng = np.random.default_rng(seed)
+    X, Y = rng.normal(size=(30, 5)), rng.normal(size=(20, 5))
+    gamma = float(rng.uniform(0.05, 2.0))
+    np.testing.assert_allclose(svm.rbf_kernel(X, Y, gamma=gamma),
+                               pairwise.rbf_kernel(X, Y, gamma=gamma), rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(svm.rbf_kernel(X, gamma=gamma),
+                               pairwise.rbf_kernel(X, gamma=gamma), rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(
+        svm.polynomial_kernel(X, Y, degree=3, gamma=gamma, coef0=0.5),
+        pairwise.polynomial_kernel(X, Y, degree=3, gamma=gamma, coef0=0.5), rtol=1e-12)
+    np.testing.assert_allclose(svm.linear_kernel(X, Y), pairwise.linear_kernel(X, Y),
+                               rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("kernel", ["rbf", "poly", "linear"])
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1), n=st.integers(2, 40), gamma=st.floats(0.01, 5.0))
+def test_kernel_matrices_are_positive_semidefinite(kernel, seed, n, gamma):
+    X = np.random.default_rng(seed).normal(size=(n, 3))
+    K = svm.kernel_matrix(X, kernel=kernel, gamma=gamma, degree=2, coef0=1.0)
+    np.testing.assert_allclose(K, K.T, rtol=1e-12, atol=1e-12)
+    eig = np.linalg.eigvalsh(K)
+    assert eig.min() >= -1e-9 * max(1.0, eig.max())
+
+
+def test_rbf_kernel_diagonal_is_exactly_one_and_entries_in_unit_interval():
+    X = np.random.default_rng(0).normal(size=(50, 3)) * 100
+    K = svm.rbf_kernel(X, gamma=0.3)
+    assert np.all(np.diag(K) == 1.0)
+    assert np.all((K >= 0) & (K <= 1))
+
+
+# --------------------------------------------------------------------------- the solver vs SVC
+CASES = [
+    ("rbf", {"gamma": 0.5}, 0.1), ("rbf", {"gamma": 0.5}, 1.0), ("rbf", {"gamma": 2.0}, 10.0),
+    ("poly", {"gamma": 0.3, "degree": 3, "coef0": 1.0}, 0.1),
+    ("poly", {"gamma": 0.3, "degree": 2, "coef0": 1.0}, 1.0),
+    ("linear", {}, 0.1), ("linear", {}, 1.0),
+]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize(("kernel", "params", "C"), CASES)
+def test_smo_matches_libsvm(kernel, params, C, seed):
+    X, y = _data(seed)
+    ref = sk_svm.SVC(C=C, kernel=kernel, tol=TOL, **params).fit(X, y)
+    ours = svm.SVC(C=C, kernel=kernel, tol=TOL, **params).fit(X, y)
+    assert ours.converged_ and ours.kkt_gap_ <= TOL
+    np.testing.assert_array_equal(ours.classes_, ref.classes_)
+    # the same support vectors, with the same coefficients alpha_n y_n
+    np.testing.assert_array_equal(ours.support_, np.sort(ref.support_))
+    order = np.argsort(ref.support_)
+    np.testing.assert_allclose(ours.dual_coef_[0], ref.dual_coef_[0][order], atol=1e-3)
+    # the dual objective, eq. (svm-dual), of both solutions
+    K = svm.kernel_matrix(X, kernel=kernel, **({"gamma": 1.0} | params))
+    y_pm = np.where(y == ref.classes_[1], 1.0, -1.0)
+    d_ref = svm.dual_objective(_sklearn_alpha(ref, len(y)), y_pm, K)
+    assert ours.dual_objective_ == pytest.approx(d_ref, rel=1e-4)
+    assert svm.dual_objective(ours.alpha_, y_pm, K) == pytest.approx(ours.dual_objective_,
+                                                                    rel=1e-10)
+    # the decision function, on the data and on new points
+    X_new = np.random.default_rng(seed).normal(size=(40, X.shape[1])) * X.std(0)
+    for Z in (X, X_new):
+        np.testing.assert_allclose(ours.decision_function(Z), ref.decision_function(Z),
+                                   atol=1e-4)
+    np.testing.assert_array_equal(ours.predict(X_new), ref.predict(X_new))
+
+
+def test_smo_matches_libsvm_on_moons_with_default_gamma_and_string_labels():
+    X, y01 = make_moons(n_samples=200, noise=0.2, random_state=0)
+    y = np.array(["blue", "red"])[y01]
+    ref = sk_svm.SVC(C=3.0, tol=TOL).fit(X, y)
+    ours = svm.SVC(C=3.0, tol=TOL).fit(X, y)
+    assert ours.gamma_ == pytest.approx(ref._gamma, rel=1e-12)
+    np.testing.assert_array_equal(ours.support_, np.sort(ref.support_))
+    np.testing.assert_allclose(ours.decision_function(X), ref.decision_function(X), atol=1e-4)
+    np.testing.assert_array_equal(ours.predict(X), ref.predict(X))
+    assert set(ours.predict(X)) <= {"blue", "red"}
+
+
+def test_kernel_column_cache_gives_the_same_solution():
+    X, y = _data(5, n=120)
+    y_pm = 2.0 * y - 1
+    full = svm.smo(X, y_pm, 1.0, gamma=0.5, tol=TOL)
+    # a cache of two columns forces recomputation; the answer must not change
+    cached = svm.smo(X, y_pm, 1.0, gamma=0.5, tol=TOL, precompute_limit=0, cache_mb=1e-6)
+    np.testing.assert_allclose(cached.alpha, full.alpha, rtol=0, atol=1e-12)
+    assert cached.b == pytest.approx(full.b, abs=1e-12)
+    assert cached.n_iter == full.n_iter
+
+
+def test_precomputed_kernel_gives_the_same_solution():
+    X, y = _data(6, n=100)
+    y_pm = 2.0 * y - 1
+    K = svm.rbf_kernel(X, gamma=0.7)
+    a = svm.smo(X, y_pm, 2.0, gamma=0.7, tol=TOL)
+    b = svm.smo(K, y_pm, 2.0, kernel="precomputed", tol=TOL)
+    np.testing.assert_array_equal(a.alpha, b.alpha)
+
+
+# --------------------------------------------------------------------------- invariants
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_kkt_conditions_hold_at_the_solution(seed):
+    X, y = _data(seed)
+    y_pm = 2.0 * y - 1
+    C = [0.1, 1.0, 10.0, 100.0][seed]
+    res = svm.smo(X, y_pm, C, gamma=0.5, tol=TOL)
+    K = svm.rbf_kernel(X, gamma=0.5)
+    assert res.converged and res.gap <= TOL
+    # feasibility: the box and the equality constraint
+    assert np.all((res.alpha >= 0) & (res.alpha <= C))
+    assert abs(res.alpha @ y_pm) <= 1e-10 * max(1.0, C * len(y))
+    # complementary slackness, eq. (svm-kkt-cases), to the stopping tolerance
+    assert svm.kkt_violations(res.alpha, y_pm, K, res.b, C).max() <= TOL
+    # the maintained gradient is the true one
+    np.testing.assert_allclose(res.F, K @ (res.alpha * y_pm) - y_pm, atol=1e-9)
+    assert svm.kkt_gap(res.alpha, y_pm, res.F, C) == pytest.approx(res.gap, abs=1e-12)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_dual_never_decreases_and_its_record_is_exact(seed):
+    X, y = _data(seed)
+    y_pm = 2.0 * y - 1
+    res = svm.smo(X, y_pm, 1.0, kernel="poly", gamma=0.3, degree=3, coef0=1.0, tol=TOL)
+    K = svm.polynomial_kernel(X, degree=3, gamma=0.3, coef0=1.0)
+    assert res.dual[0] == 0.0 and len(res.dual) == res.n_iter + 1
+    assert np.all(np.diff(res.dual) >= -1e-12)
+    assert res.dual[-1] == pytest.approx(svm.dual_objective(res.alpha, y_pm, K), rel=1e-9)
+
+
+@pytest.mark.parametrize("kernel", ["linear", "rbf"])
+def test_duality_gap_vanishes_hinge_loss_view(kernel):
+    X, y = _data(3)
+    y_pm = 2.0 * y - 1
+    C = 0.5
+    res = svm.smo(X, y_pm, C, kernel=kernel, gamma=0.5, tol=1e-8)
+    K = svm.kernel_matrix(X, kernel=kernel, gamma=0.5)
+    P = svm.primal_objective(res.alpha, res.b, y_pm, K, C)
+    D = svm.dual_objective(res.alpha, y_pm, K)
+    assert P >= D - 1e-9
+    assert P - D <= 1e-6 * abs(D)
+    if kernel == "linear":  # w = sum_n alpha_n y_n x_n and the primal by hand
+        w = X.T @ (res.alpha * y_pm)
+        by_hand = 0.5 * w @ w + C * np.maximum(0, 1 - y_pm * (X @ w + res.b)).sum()
+        assert P == pytest.approx(by_hand, rel=1e-10)
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1), C=st.floats(0.01, 10.0), b=st.floats(-3.0, 3.0))
+def test_weak_duality_for_every_feasible_alpha(seed, C, b):
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(4, 30))
+    X = rng.normal(size=(n, 2))
+    y = np.where(np.arange(n) % 2 == 0, 1.0, -1.0)
+    alpha = rng.uniform(0, C, size=n)
+    # make sum alpha_n y_n = 0 by shrinking the heavier class
+    pos, neg = alpha[y > 0].sum(), alpha[y < 0].sum()
+    if pos > neg:
+        alpha[y > 0] *= neg / pos
+    else:
+        alpha[y < 0] *= pos / neg
+    K = svm.rbf_kernel(X, gamma=1.0)
+    assert svm.primal_objective(alpha, b, y, K, C) >= svm.dual_objective(alpha, y, K) - 1e-9
+
+
+# --------------------------------------------------------------------------- SMO pieces
+def _restricted_dual(alpha, y, K, i, j):
+    """The dual along the line y_i a_i + y_j a_j = const, as a function of a_j."""
+    zeta = y[i] * alpha[i] + y[j] * alpha[j]
+
+    def D(a_j):
+        a = alpha.copy()
+        a[j] = a_j
+        a[i] = y[i] * (zeta - y[j] * a_j)
+        return svm.dual_objective(a, y, K)
+
+    return D
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_two_variable_update_is_the_clipped_maximiser(seed):
+    rng = np.random.default_rng(seed)
+    n, C = 6, float(rng.uniform(0.5, 3.0))
+    X = rng.normal(size=(n, 2))
+    y = rng.choice([-1.0, 1.0], size=n)
+    K = svm.rbf_kernel(X, gamma=0.8)
+    alpha = rng.uniform(0, C, size=n)
+    alpha[rng.random(n) < 0.3] = 0.0
+    i, j = 0, 1
+    E = K @ (alpha * y) - y  # f(x) - y without the bias (it cancels)
+    ai, aj = svm.two_variable_update(alpha[i], alpha[j], y[i], y[j], E[i], E[j],
+                                     K[i, i], K[j, j], K[i, j], C)
+    # feasible: in the box and on the line
+    assert 0.0 <= ai <= C and 0.0 <= aj <= C
+    assert y[i] * ai + y[j] * aj == pytest.approx(y[i] * alpha[i] + y[j] * alpha[j], abs=1e-12)
+    # the maximiser of the restricted dual over the feasible segment, by brute force
+    if y[i] != y[j]:
+        L, H = max(0, alpha[j] - alpha[i]), min(C, C + alpha[j] - alpha[i])
+    else:
+        L, H = max(0, alpha[i] + alpha[j] - C), min(C, alpha[i] + alpha[j])
+    D = _restricted_dual(alpha, y, K, i, j)
+    best = optimize.minimize_scalar(lambda a: -D(a), bounds=(L, H), method="bounded",
+                                    options={"xatol": 1e-12})
+    assert D(aj) >= -best.fun - 1e-10
+    assert aj == pytest.approx(best.x, abs=1e-5)
+
+
+def test_two_variable_update_clips_to_the_box():
+    # an unconstrained step far outside [L, H] = [0, C] lands on H
+    ai, aj = svm.two_variable_update(0.0, 0.0, 1.0, -1.0, -100.0, 100.0, 1.0, 1.0, 0.0, C=1.0)
+    assert (ai, aj) == (1.0, 1.0)
+    # same labels: alpha_i + alpha_j is kept, alpha_j in [max(0, s - C), min(C, s)]
+    ai, aj = svm.two_variable_update(0.8, 0.6, 1.0, 1.0, 50.0, -50.0, 1.0, 1.0, 0.0, C=1.0)
+    assert (ai, aj) == pytest.approx((0.4, 1.0))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_wss2_picks_the_pair_with_the_largest_unclipped_gain(seed):
+    rng = np.random.default_rng(seed)
+    n, C = 12, 1.0
+    X = rng.normal(size=(n, 2))
+    y = np.where(np.arange(n) < n // 2, 1.0, -1.0)
+    K = svm.rbf_kernel(X, gamma=0.5)
+    alpha = rng.choice([0.0, 0.3, 1.0], size=n)
+    F = K @ (alpha * y) - y
+    up = np.where(y > 0, alpha < C, alpha > 0)
+    low = np.where(y > 0, alpha > 0, alpha < C)
+    i, j, gap, _ = svm.select_working_set(F, up, low, np.diag(K).copy(), lambda t: K[t])
+    assert i == np.flatnonzero(up)[np.argmin(F[up])]
+    assert gap == pytest.approx(F[low].max() - F[up].min())
+    assert gap == pytest.approx(svm.kkt_gap(alpha, y, F, C))
+    # brute force: the dual gain of the unclipped step along d_i = y_i, d_j = -y_j
+    gains = {}
+    for t in np.flatnonzero(low):
+        b_it = F[t] - F[i]
+        if b_it > 0:
+            a_it = K[i, i] + K[t, t] - 2 * K[i, t]
+            step = b_it / a_it
+            d = np.zeros(n)
+            d[i], d[t] = y[i] * step, -y[t] * step
+            gains[t] = svm.dual_objective(alpha + d, y, K) - svm.dual_objective(alpha, y, K)
+    assert j == max(gains, key=gains.get)
+
+
+def test_bias_from_free_support_vectors():
+    X, y = _data(0)
+    y_pm = 2.0 * y - 1
+    res = svm.smo(X, y_pm, 1.0, gamma=0.5, tol=1e-9)
+    K = svm.rbf_kernel(X, gamma=0.5)
+    free = (res.alpha > 0) & (res.alpha < 1.0)
+    assert free.any()
+    # each free vector alone gives b = y_n - sum_m alpha_m y_m K_nm, eq. (svm-bias)
+    each = y_pm[free] - K[free] @ (res.alpha * y_pm)
+    np.testing.assert_allclose(each, res.b, atol=1e-8)
+
+
+def test_bias_without_free_vectors_is_the_midpoint():
+    y = np.array([1.0, 1.0, -1.0, -1.0])
+    alpha = np.array([0.0, 1.0, 1.0, 0.0])
+    F = np.array([0.5, -0.2, 0.1, -0.4])
+    # I_up: y=+1 and alpha<C -> 0; y=-1 and alpha>0 -> 2;  I_low: 1 (y=+1, alpha>0), 3
+    assert svm.bias(alpha, y, F, 1.0) == pytest.approx(-(min(0.5, 0.1) + max(-0.2, -0.4)) / 2)
+
+
+def test_max_iter_warns_and_reports_not_converged():
+    X, y = _data(0)
+    with pytest.warns(RuntimeWarning, match="max_iter=5"):
+        res = svm.smo(X, 2.0 * y - 1, 1.0, gamma=0.5, max_iter=5)
+    assert not res.converged and res.n_iter == 5 and res.gap > 1e-3
+
+
+# --------------------------------------------------------------------------- estimator API
+def test_estimator_api():
+    X, y = _data(1, n=60)
+    clf = svm.SVC(C=1.0, gamma=0.5)
+    assert clf.fit(X, y) is clf
+    learned = ["alpha_", "classes_", "support_", "support_vectors_", "dual_coef_",
+               "intercept_", "gamma_", "dual_objective_", "kkt_gap_", "n_iter_",
+               "converged_", "dual_history_"]
+    for name in learned:
+        assert hasattr(clf, name), name
+    assert clf.dual_coef_.shape == (1, len(clf.support_))
+    assert clf.intercept_.shape == (1,)
+    assert clf.decision_function(X[:7]).shape == (7,)
+    assert set(clf.predict(X)) <= set(clf.classes_)
+    assert np.mean(clf.predict(X) == y) > 0.7
+
+
+# --------------------------------------------------------------------------- validation
+X_OK = np.array([[0.0, 0.0], [1.0, 1.0], [0.0, 1.0], [1.0, 0.0]])
+Y_OK = np.array([0, 1, 1, 0])
+
+
+@pytest.mark.parametrize(
+    ("X", "y", "kwargs", "match"),
+    [
+        (X_OK, Y_OK[:3], {}, "X and y must have the same length"),
+        (X_OK, np.array([1, 1, 1, 1]), {}, "exactly two classes, got 1"),
+        (X_OK, np.array([0, 1, 2, 0]), {}, "exactly two classes, got 3"),
+        (X_OK, Y_OK, {"C": 0.0}, "C must be > 0"),
+        (X_OK, Y_OK, {"C": -1.0}, "C must be > 0"),
+        (X_OK, Y_OK, {"gamma": 0.0}, "gamma must be > 0"),
+        (X_OK, Y_OK, {"gamma": -2.0}, "gamma must be > 0"),
+        (np.where(X_OK == 1, np.nan, X_OK), Y_OK, {}, "X must be finite"),
+        (np.where(X_OK == 1, np.inf, X_OK), Y_OK, {}, "X must be finite"),
+        (X_OK[:, 0], Y_OK, {}, "X must be 2-D"),
+        (X_OK, Y_OK, {"kernel": "sigmoid"}, "kernel must be"),
+        (X_OK, Y_OK, {"gamma": "wide"}, "gamma must be 'scale'"),
+    ],
+)
+def test_estimator_rejects_bad_input(X, y, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        svm.SVC(**kwargs).fit(X, y)
+
+
+def test_function_validation():
+    K = np.eye(4)
+    y = np.array([1.0, -1.0, 1.0, -1.0])
+    with pytest.raises(ValueError, match="y must contain only -1 and \\+1"):
+        svm.smo(K, np.array([0.0, 1.0, 0.0, 1.0]), kernel="precomputed")
+    with pytest.raises(ValueError, match="both classes"):
+        svm.smo(K, np.ones(4), kernel="precomputed")
+    with pytest.raises(ValueError, match="precomputed kernel must have shape"):
+        svm.smo(np.ones((4, 3)), y, kernel="precomputed")
+    with pytest.raises(ValueError, match="tol must be > 0"):
+        svm.smo(K, y, kernel="precomputed", tol=0.0)
+    with pytest.raises(ValueError, match="Y must have the same number of features"):
+        svm.rbf_kernel(np.ones((2, 3)), np.ones((2, 2)))
+    with pytest.raises(ValueError, match="gamma must be > 0"):
+        svm.rbf_kernel(np.ones((2, 3)), gamma=-1.0)
+    with pytest.raises(ValueError, match="K must have shape"):
+        svm.dual_objective(np.ones(4), y, np.eye(3))
+    with pytest.raises(ValueError, match="not fitted"):
+        svm.SVC().decision_function(X_OK)
+    clf = svm.SVC().fit(X_OK, Y_OK)
+    with pytest.raises(ValueError, match="must have 2 features"):
+        clf.predict(np.ones((3, 5)))
