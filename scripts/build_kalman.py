@@ -1,0 +1,1116 @@
+"""Build chapters/sequences/kalman.ipynb (unexecuted) from the cells below.
+
+Usage::
+
+    .venv/bin/python scripts/build_kalman.py
+    .venv/bin/jupyter nbconvert --to notebook --execute --inplace chapters/sequences/kalman.ipynb
+"""
+
+# ruff: noqa: E501  (the chapter's markdown has long LaTeX lines)
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+OUT = Path(__file__).resolve().parents[1] / "chapters" / "sequences" / "kalman.ipynb"
+
+cells = []
+
+
+def md(text: str) -> None:
+    cells.append(new_markdown_cell(text.strip("\n")))
+
+
+def code(text: str, *tags: str) -> None:
+    cell = new_code_cell(text.strip("\n"))
+    if tags:
+        cell.metadata["tags"] = list(tags)
+    cells.append(cell)
+
+
+# =====================================================================================
+md(r"""
+# Linear dynamical systems: the Kalman filter, the RTS smoother and EM
+""")
+
+code(r"""
+import sys
+
+if "google.colab" in sys.modules:  # Colab has no derivlib: install it from the repository
+    %pip install -q "derivlib @ git+https://github.com/derivations-that-run/book"
+""", "hide-input")
+
+code(r"""
+import io
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+import numpy as np
+import sympy as sp
+from filterpy.kalman import KalmanFilter as FilterpyKF
+from filterpy.kalman import rts_smoother
+from IPython.display import display
+from matplotlib.figure import Figure
+from pykalman import KalmanFilter as PykalmanKF
+from scipy import stats
+
+from derivlib import derivation as dv
+from derivlib.sequences import kalman
+
+plt.rcParams.update({"figure.dpi": 100, "axes.grid": True, "grid.alpha": 0.3})
+""", "hide-input")
+
+# ------------------------------------------------------------------------------- Goal
+md(r"""
+## Goal
+
+A hidden state moves by a linear rule with Gaussian kicks, and we see it only through
+noisy linear measurements: a radar track, a robot's position, a slowly drifting sensor
+bias. This chapter derives, from a single fact about Gaussians (conditioning a joint
+Gaussian gives a Gaussian), the three algorithms of the linear-Gaussian state-space model
+{cite}`bishop2006prml` (sec. 13.3):
+
+* the **Kalman filter** {cite}`kalman1960new`: the distribution of the current state given
+  the observations so far, by a *predict* step and an *update* step, and the likelihood of
+  the observations as a by-product;
+* the **Rauch–Tung–Striebel smoother** {cite}`rauch1965maximum`: the distribution of every
+  state given *all* observations, by a backward pass, together with the lag-one
+  cross-covariances;
+* **EM** {cite}`shumway1982approach,ghahramani1996parameter`: the maximum-likelihood
+  parameters $\mathbf{A}, \mathbf{C}, \mathbf{Q}, \mathbf{R}, \boldsymbol{\mu}_0, \mathbf{V}_0$,
+  whose E-step is the smoother.
+
+Prerequisites: maximum likelihood ([Maximum likelihood as KL minimisation](../foundations/mle_kl.ipynb))
+and the forward–backward structure of [hidden Markov models](hmm.ipynb): the Kalman filter
+and smoother are the same recursions with a continuous, Gaussian state, where sums over
+states become Gaussian integrals that we never have to compute because the answer is
+always Gaussian.
+
+Afterwards you can track a moving object with uncertainty bands, smooth a whole trajectory,
+fit the noise levels of a model by EM, and you know why the code uses Cholesky solves and
+the Joseph form. Every step below is checked by the derivation checker ($\checkmark$
+symbolic, $\approx\!\checkmark$ numeric at random points, $\dagger$ a definition or cited
+result).
+""")
+
+# ------------------------------------------------------------------------------- Model
+md(r"""
+## Model
+
+The state $\mathbf{z}_n \in \mathbb{R}^d$ and the observation $\mathbf{x}_n \in \mathbb{R}^p$,
+$n = 1, \dots, N$, follow
+
+$$
+\mathbf{z}_1 \sim \mathcal{N}(\boldsymbol{\mu}_0, \mathbf{V}_0), \qquad
+\mathbf{z}_n = \mathbf{A}\mathbf{z}_{n-1} + \mathbf{w}_n, \qquad
+\mathbf{x}_n = \mathbf{C}\mathbf{z}_n + \mathbf{v}_n, \qquad
+\mathbf{w}_n \sim \mathcal{N}(\mathbf{0}, \mathbf{Q}), \quad
+\mathbf{v}_n \sim \mathcal{N}(\mathbf{0}, \mathbf{R}),
+$$ (kf-model)
+
+with all noises independent of each other and of $\mathbf{z}_1$. This is Bishop's notation
+{cite}`bishop2006prml` (sec. 13.3) except that his $\boldsymbol{\Gamma}$ and
+$\boldsymbol{\Sigma}$ are written $\mathbf{Q}$ and $\mathbf{R}$ here, as in the Kalman filter
+literature, filterpy, pykalman and the code. Note that $(\boldsymbol{\mu}_0, \mathbf{V}_0)$
+is the prior of the **first** state $\mathbf{z}_1$, before its observation (pykalman's
+`initial_state_mean` means the same; filterpy's `x, P` are whatever the next `predict` or
+`update` acts on).
+
+| symbol | meaning | code |
+|:--|:--|:--|
+| $\boldsymbol{\mu}_n, \mathbf{V}_n$ | filtered: $p(\mathbf{z}_n \mid \mathbf{x}_1, \dots, \mathbf{x}_n) = \mathcal{N}(\boldsymbol{\mu}_n, \mathbf{V}_n)$ | `mean`, `cov` |
+| $\mathbf{P}_{n-1}$ | predicted covariance of $\mathbf{z}_n$ given $\mathbf{x}_1, \dots, \mathbf{x}_{n-1}$ ($\mathbf{P}_0 = \mathbf{V}_0$) | `predicted_cov` |
+| $\mathbf{S}_n, \mathbf{K}_n$ | innovation covariance, Kalman gain | `gain` |
+| $\hat{\boldsymbol{\mu}}_n, \hat{\mathbf{V}}_n$ | smoothed: $p(\mathbf{z}_n \mid \mathbf{x}_1, \dots, \mathbf{x}_N) = \mathcal{N}(\hat{\boldsymbol{\mu}}_n, \hat{\mathbf{V}}_n)$ | `smooth(...).mean`, `.cov` |
+| $\mathbf{J}_n$ | smoother gain | `smooth(...).gain` |
+
+Everything is jointly Gaussian: $(\mathbf{z}_1, \dots, \mathbf{z}_N, \mathbf{x}_1, \dots,
+\mathbf{x}_N)$ is a linear function of the independent Gaussians $\mathbf{z}_1,
+\mathbf{w}_n, \mathbf{v}_n$. So every conditional we need is Gaussian, and it is enough to
+track means and covariances. The one tool is this:
+
+```{prf:theorem} Conditioning a joint Gaussian
+:label: kf-thm-conditioning
+
+If $\begin{pmatrix}\mathbf{a}\\ \mathbf{b}\end{pmatrix} \sim \mathcal{N}\left(
+\begin{pmatrix}\mathbf{m}_a\\ \mathbf{m}_b\end{pmatrix},
+\begin{pmatrix}\boldsymbol{\Sigma}_{aa} & \boldsymbol{\Sigma}_{ab}\\
+\boldsymbol{\Sigma}_{ba} & \boldsymbol{\Sigma}_{bb}\end{pmatrix}\right)$ with
+$\boldsymbol{\Sigma}_{bb}$ invertible, then
+
+$$
+p(\mathbf{a} \mid \mathbf{b}) = \mathcal{N}\left(\mathbf{m}_a + \boldsymbol{\Sigma}_{ab}
+\boldsymbol{\Sigma}_{bb}^{-1}(\mathbf{b} - \mathbf{m}_b),\;
+\boldsymbol{\Sigma}_{aa} - \boldsymbol{\Sigma}_{ab}\boldsymbol{\Sigma}_{bb}^{-1}
+\boldsymbol{\Sigma}_{ba}\right).
+$$ (kf-conditioning)
+```
+
+This is eqs. (2.81)–(2.82) of {cite}`bishop2006prml`, derived there by completing the
+square; we use it as a cited result ($\dagger$) and check it numerically against the other
+route Bishop gives, through the precision matrix $\boldsymbol{\Lambda} =
+\boldsymbol{\Sigma}^{-1}$: the conditional covariance is $\boldsymbol{\Lambda}_{aa}^{-1}$
+and the mean $\mathbf{m}_a - \boldsymbol{\Lambda}_{aa}^{-1}\boldsymbol{\Lambda}_{ab}
+(\mathbf{b} - \mathbf{m}_b)$ (his eqs. 2.73, 2.75).
+""")
+
+code(r"""
+rng = np.random.default_rng(0)
+for na, nb in [(1, 1), (2, 3), (4, 2)]:
+    B = rng.normal(size=(na + nb, na + nb))
+    Sigma = B @ B.T + 0.5 * np.eye(na + nb)
+    m, b = rng.normal(size=na + nb), rng.normal(size=nb)
+    a_, b_ = slice(0, na), slice(na, na + nb)
+    mean_cov = m[a_] + Sigma[a_, b_] @ np.linalg.solve(Sigma[b_, b_], b - m[b_])
+    cov_cov = Sigma[a_, a_] - Sigma[a_, b_] @ np.linalg.solve(Sigma[b_, b_], Sigma[b_, a_])
+    Lam = np.linalg.inv(Sigma)  # the precision matrix, for this check only
+    cov_prec = np.linalg.inv(Lam[a_, a_])
+    mean_prec = m[a_] - cov_prec @ Lam[a_, b_] @ (b - m[b_])
+    assert np.allclose(mean_cov, mean_prec) and np.allclose(cov_cov, cov_prec)
+    print(f"dim a = {na}, dim b = {nb}: the two forms of p(a | b) agree")
+""")
+
+# ------------------------------------------------------------------------------- Derivation
+md(r"""
+## Derivation
+
+### Predict
+
+Suppose $p(\mathbf{z}_{n-1} \mid \mathbf{x}_1, \dots, \mathbf{x}_{n-1}) =
+\mathcal{N}(\boldsymbol{\mu}_{n-1}, \mathbf{V}_{n-1})$. The next state $\mathbf{z}_n =
+\mathbf{A}\mathbf{z}_{n-1} + \mathbf{w}_n$ adds independent noise to a linear map, so it is
+Gaussian with mean $\mathbf{A}\boldsymbol{\mu}_{n-1}$ (linearity of $\mathbb{E}$,
+$\mathbb{E}[\mathbf{w}_n] = \mathbf{0}$), and its covariance is the expectation of the squared
+deviation. In one dimension ($\mathbf{A} = a$, $\mathbf{Q} = q$) the checker expands it, with
+the moments of $z = z_{n-1}$ and $w = w_n$ as facts:
+""")
+
+code(r"""
+a, c, q, r = sp.symbols("a c q r", positive=True)
+mu, V, P = sp.symbols("mu V P", positive=True)
+z, w = sp.symbols("z w", real=True)
+moments = [sp.Eq(dv.E(z**2), V + mu**2), sp.Eq(dv.E(z), mu), sp.Eq(dv.E(w), 0),
+           sp.Eq(dv.E(w**2), q), sp.Eq(dv.E(z * w), 0)]
+
+predict = dv.Derivation(dv.E((a * z + w - a * mu) ** 2), assumptions=moments, random=[z, w],
+                        title="Predicted variance (1-D)")
+predict.step(a**2 * dv.E(z**2) - 2 * a**2 * mu * dv.E(z) + a**2 * mu**2
+             + 2 * a * dv.E(z * w) - 2 * a * mu * dv.E(w) + dv.E(w**2),
+             "expand the square, linearity of $\\mathbb{E}$")
+predict.step(a**2 * V + q,
+             "$\\mathbb{E}[z^2] = V + \\mu^2$, $\\mathbb{E}[w] = 0$, $\\mathbb{E}[zw] = 0$ (independence)")
+predict
+""")
+
+md(r"""
+The same expansion with matrices, $\mathbb{E}[(\mathbf{A}(\mathbf{z} - \boldsymbol{\mu}) +
+\mathbf{w})(\mathbf{A}(\mathbf{z} - \boldsymbol{\mu}) + \mathbf{w})^\top] =
+\mathbf{A}\mathbf{V}\mathbf{A}^\top + \mathbf{Q}$, gives the **predict** step
+
+$$
+p(\mathbf{z}_n \mid \mathbf{x}_1, \dots, \mathbf{x}_{n-1}) =
+\mathcal{N}(\mathbf{A}\boldsymbol{\mu}_{n-1}, \mathbf{P}_{n-1}),
+$$ (kf-predict-mean)
+
+$$
+\mathbf{P}_{n-1} = \mathbf{A}\mathbf{V}_{n-1}\mathbf{A}^\top + \mathbf{Q}.
+$$ (kf-predict-cov)
+
+For $n = 1$ there is nothing to predict from: the prior $\mathcal{N}(\boldsymbol{\mu}_0,
+\mathbf{V}_0)$ plays the role of $\mathcal{N}(\mathbf{A}\boldsymbol{\mu}_{0},
+\mathbf{P}_{0})$, i.e. read $\mathbf{A}\boldsymbol{\mu}_{0} \to \boldsymbol{\mu}_0$ and
+$\mathbf{P}_0 = \mathbf{V}_0$.
+
+### Update
+
+Given the past, the new state and the new observation are jointly Gaussian. With
+$\mathbf{x}_n = \mathbf{C}\mathbf{z}_n + \mathbf{v}_n$:
+$\operatorname{Cov}[\mathbf{z}_n, \mathbf{x}_n] = \mathbf{P}_{n-1}\mathbf{C}^\top$ and
+$\operatorname{Cov}[\mathbf{x}_n] = \mathbf{C}\mathbf{P}_{n-1}\mathbf{C}^\top + \mathbf{R}$,
+the same expansion as above. Conditioning {eq}`kf-conditioning` with $\mathbf{a} =
+\mathbf{z}_n$, $\mathbf{b} = \mathbf{x}_n$ gives the update. In one dimension
+($\mathbf{C} = c$, $\mathbf{R} = r$, predicted mean $m = a\mu_{n-1}$ and variance $P$), the
+conditional mean is read off {eq}`kf-conditioning` (a cited step, $\dagger$); naming the
+factor in front of the *innovation* $x - cm$ the **gain** $K$:
+""")
+
+code(r"""
+x, m, K = sp.symbols("x m K", real=True)
+S = c**2 * P + r  # innovation variance
+gain = [sp.Eq(K, P * c / S)]
+
+update_mean = dv.Derivation(sp.Symbol("\\mathbb{E}[z_n \\mid x_n]"), title="Updated mean (1-D)")
+update_mean.step(m + (c * P) / S * (x - c * m),
+                 "conditioning (kf-conditioning): $\\Sigma_{ab} = cP$, $\\Sigma_{bb} = c^2P + r$",
+                 check="cite")
+update_mean.step(m + K * (x - c * m), "name the gain $K = Pc / (c^2 P + r)$", using=gain)
+update_mean
+""")
+
+md(r"""
+The conditional variance $P - (cP)^2 / (c^2P + r)$ has three useful forms. The last says
+that **precisions add**: the posterior precision is the prior precision plus the
+precision the observation carries about $z$.
+""")
+
+code(r"""
+update_var = dv.Derivation(P - (c * P) ** 2 / S, assumptions=gain,
+                           title="Updated variance (1-D)")
+update_var.step((1 - K * c) * P, "$K = Pc/(c^2P + r)$")
+update_var.step((1 - K * c) ** 2 * P + K**2 * r, "Joseph form: equal at this gain")
+update_var.step(1 / (1 / P + c**2 / r), "precisions add")
+update_var
+""")
+
+md(r"""
+In $d$ dimensions the checker works with matrix symbols of symbolic size (random sizes and
+random matrices at the numeric check). With the innovation covariance $\mathbf{S} =
+\mathbf{C}\mathbf{P}\mathbf{C}^\top + \mathbf{R}$ and the gain $\mathbf{K} =
+\mathbf{P}\mathbf{C}^\top\mathbf{S}^{-1}$ the conditional covariance
+$\mathbf{P} - \mathbf{P}\mathbf{C}^\top\mathbf{S}^{-1}\mathbf{C}\mathbf{P}$ is
+$(\mathbf{I} - \mathbf{K}\mathbf{C})\mathbf{P}$, and the **Joseph form**
+$(\mathbf{I} - \mathbf{K}\mathbf{C})\mathbf{P}(\mathbf{I} - \mathbf{K}\mathbf{C})^\top +
+\mathbf{K}\mathbf{R}\mathbf{K}^\top$ equals it at this gain:
+""")
+
+code(r"""
+d_, p_ = sp.symbols("d p", integer=True, positive=True)
+Pm, Cm = sp.MatrixSymbol("P", d_, d_), sp.MatrixSymbol("C", p_, d_)
+Rm, Km = sp.MatrixSymbol("R", p_, p_), sp.MatrixSymbol("K", d_, p_)
+I = sp.Identity(d_)
+Sm = Cm * Pm * Cm.T + Rm
+spd = [sp.Q.symmetric(Pm), sp.Q.positive_definite(Pm), sp.Q.symmetric(Rm),
+       sp.Q.positive_definite(Rm)]
+optimal_gain = [sp.Eq(Km, Pm * Cm.T * sp.Inverse(Sm))]
+
+cov_forms = dv.Derivation(Pm - Pm * Cm.T * sp.Inverse(Sm) * Cm * Pm, assumptions=spd,
+                          title="Updated covariance")
+cov_forms.step((I - Km * Cm) * Pm, "$K = P C^\\top S^{-1}$", using=optimal_gain)
+cov_forms
+""")
+
+md(r"""
+and, by the Woodbury identity, precisions add in $d$ dimensions too:
+""")
+
+code(r"""
+woodbury = dv.Derivation(Pm - Pm * Cm.T * sp.Inverse(Sm) * Cm * Pm, assumptions=spd,
+                         title="Updated covariance, information form")
+woodbury.step(sp.Inverse(sp.Inverse(Pm) + Cm.T * sp.Inverse(Rm) * Cm), "Woodbury identity")
+woodbury
+""")
+
+code(r"""
+joseph = dv.Derivation((I - Km * Cm) * Pm * (I - Km * Cm).T + Km * Rm * Km.T, assumptions=spd,
+                       title="Joseph form at the optimal gain")
+joseph.step(Pm - Km * Cm * Pm - Pm * Cm.T * Km.T + Km * Sm * Km.T,
+            "expand the product, $P^\\top = P$")
+joseph.step(Pm - Km * Cm * Pm, "$K S K^\\top = P C^\\top K^\\top$ at $K = P C^\\top S^{-1}$",
+            using=optimal_gain)
+joseph
+""")
+
+md(r"""
+The Joseph form holds for *any* gain (it is the covariance of the error
+$(\mathbf{I} - \mathbf{K}\mathbf{C})(\mathbf{z} - \mathbf{m}) - \mathbf{K}\mathbf{v}$, a sum
+of two independent terms, exercise {ref}`kf-ex-joseph`), while $(\mathbf{I} -
+\mathbf{K}\mathbf{C})\mathbf{P}$ is right only at the optimal gain. Without the fact
+$\mathbf{K} = \mathbf{P}\mathbf{C}^\top\mathbf{S}^{-1}$ the checker refuses the short
+form, already in one dimension for a general gain $g$:
+""")
+
+code(r"""
+g = sp.Symbol("g", real=True)
+try:
+    dv.Derivation((1 - g * c) ** 2 * P + g**2 * r, title="Joseph form at another gain").step(
+        (1 - g * c) * P, "short form at any gain")
+except dv.StepError as err:
+    print("rejected:", str(err).splitlines()[0])
+""")
+
+md(r"""
+That is why the code uses the Joseph form: in floating point the computed gain is never
+exactly optimal, and $(\mathbf{I} - \mathbf{K}\mathbf{C})\mathbf{P}$ can drift away from
+symmetry and even from positive definiteness over many steps, while the Joseph form is a
+sum of two congruences of positive semi-definite matrices {cite}`bucy1968filtering`.
+
+The gain itself has an *information form*, the matrix version of "precisions add":
+""")
+
+code(r"""
+gain_forms = dv.Derivation(Pm * Cm.T * sp.Inverse(Sm), assumptions=spd,
+                           title="Kalman gain, two forms")
+gain_forms.step(sp.Inverse(sp.Inverse(Pm) + Cm.T * sp.Inverse(Rm) * Cm) * Cm.T * sp.Inverse(Rm),
+                "push-through identity")
+gain_forms
+""")
+
+md(r"""
+```{prf:theorem} Kalman filter
+:label: kf-thm-filter
+
+If $p(\mathbf{z}_{n-1} \mid \mathbf{x}_{1:n-1}) = \mathcal{N}(\boldsymbol{\mu}_{n-1},
+\mathbf{V}_{n-1})$, then $p(\mathbf{z}_n \mid \mathbf{x}_{1:n}) =
+\mathcal{N}(\boldsymbol{\mu}_n, \mathbf{V}_n)$ with $\mathbf{P}_{n-1}$ from
+{eq}`kf-predict-cov` and
+
+$$
+\mathbf{r}_n = \mathbf{x}_n - \mathbf{C}\mathbf{A}\boldsymbol{\mu}_{n-1}, \qquad
+\mathbf{S}_n = \mathbf{C}\mathbf{P}_{n-1}\mathbf{C}^\top + \mathbf{R},
+$$ (kf-innovation)
+
+$$
+\mathbf{K}_n = \mathbf{P}_{n-1}\mathbf{C}^\top\mathbf{S}_n^{-1},
+$$ (kf-gain)
+
+$$
+\boldsymbol{\mu}_n = \mathbf{A}\boldsymbol{\mu}_{n-1} + \mathbf{K}_n\mathbf{r}_n,
+$$ (kf-update-mean)
+
+$$
+\mathbf{V}_n = (\mathbf{I} - \mathbf{K}_n\mathbf{C})\mathbf{P}_{n-1}
+= (\mathbf{I} - \mathbf{K}_n\mathbf{C})\mathbf{P}_{n-1}(\mathbf{I} - \mathbf{K}_n\mathbf{C})^\top
++ \mathbf{K}_n\mathbf{R}\mathbf{K}_n^\top.
+$$ (kf-joseph)
+```
+
+```{prf:proof}
+The predict step is the moment computation above. Given $\mathbf{x}_{1:n-1}$, the pair
+$(\mathbf{z}_n, \mathbf{x}_n)$ is Gaussian with means $(\mathbf{A}\boldsymbol{\mu}_{n-1},
+\mathbf{C}\mathbf{A}\boldsymbol{\mu}_{n-1})$, covariances $\mathbf{P}_{n-1}$,
+$\mathbf{P}_{n-1}\mathbf{C}^\top$ and $\mathbf{S}_n$; {eq}`kf-conditioning` gives the mean
+and the covariance $\mathbf{P} - \mathbf{P}\mathbf{C}^\top\mathbf{S}^{-1}\mathbf{C}\mathbf{P}$,
+whose forms are the checked derivations "Updated covariance" and "Joseph form at the
+optimal gain".
+```
+
+### The likelihood
+
+The same joint Gaussian gives, as its other marginal, the predictive distribution of the
+next observation, $p(\mathbf{x}_n \mid \mathbf{x}_{1:n-1}) = \mathcal{N}(\mathbf{x}_n \mid
+\mathbf{C}\mathbf{A}\boldsymbol{\mu}_{n-1}, \mathbf{S}_n)$, and by the product rule
+
+$$
+\log p(\mathbf{x}_1, \dots, \mathbf{x}_N) = \sum_{n=1}^N \log p(\mathbf{x}_n \mid \mathbf{x}_{1:n-1})
+= -\frac12 \sum_{n=1}^N \left(p \log 2\pi + \log\det\mathbf{S}_n + \mathbf{r}_n^\top
+\mathbf{S}_n^{-1}\mathbf{r}_n\right).
+$$ (kf-loglik)
+
+This is Bishop's $\sum_n \log c_n$ (his sec. 13.3.1), the Gaussian analogue of the scaling
+factors of the HMM's forward pass. The code gets $\log\det\mathbf{S}_n$ from the diagonal of
+the Cholesky factor that it already computed for the gain.
+
+### Smooth: the backward conditional
+
+For the smoothed distribution $p(\mathbf{z}_n \mid \mathbf{x}_{1:N})$ condition on the
+*next state* first. Given $\mathbf{z}_{n+1}$, the future observations
+$\mathbf{x}_{n+1:N}$ tell nothing more about $\mathbf{z}_n$ (the chain is Markov), so
+
+$$
+p(\mathbf{z}_n \mid \mathbf{z}_{n+1}, \mathbf{x}_{1:N}) = p(\mathbf{z}_n \mid \mathbf{z}_{n+1}, \mathbf{x}_{1:n}).
+$$
+
+Given $\mathbf{x}_{1:n}$, the pair $(\mathbf{z}_n, \mathbf{z}_{n+1})$ is Gaussian with
+means $(\boldsymbol{\mu}_n, \mathbf{A}\boldsymbol{\mu}_n)$ and covariances
+$\mathbf{V}_n$, $\mathbf{V}_n\mathbf{A}^\top$, $\mathbf{P}_n$; conditioning
+{eq}`kf-conditioning` on $\mathbf{z}_{n+1}$ gives
+
+$$
+\mathbf{z}_n = \boldsymbol{\mu}_n + \mathbf{J}_n(\mathbf{z}_{n+1} - \mathbf{A}\boldsymbol{\mu}_n)
++ \mathbf{e}_n, \qquad
+\mathbf{J}_n = \mathbf{V}_n\mathbf{A}^\top\mathbf{P}_n^{-1}, \qquad
+\mathbf{e}_n \sim \mathcal{N}(\mathbf{0}, \mathbf{V}_n - \mathbf{J}_n\mathbf{P}_n\mathbf{J}_n^\top),
+$$ (kf-smoother-gain)
+
+with $\mathbf{e}_n$ independent of $\mathbf{z}_{n+1}$ (and of all observations). Now average
+over $\mathbf{z}_{n+1} \mid \mathbf{x}_{1:N} \sim \mathcal{N}(\hat{\boldsymbol{\mu}}_{n+1},
+\hat{\mathbf{V}}_{n+1})$, which the backward pass already knows. In one dimension, with
+$u = z_{n+1}$, $\hat m = \hat\mu_{n+1}$, $\hat v = \hat V_{n+1}$, and the smoothed mean
+$\hat\mu_n = \mu + J(\hat m - a\mu)$ (the expectation of the display above):
+""")
+
+code(r"""
+J, u, e = sp.symbols("J u e", real=True)
+m_next, v_next = sp.symbols("mhat_{n+1} Vhat_{n+1}", positive=True)
+s_e = V - J**2 * P  # variance of e_n
+facts = [sp.Eq(dv.E(u**2), v_next + m_next**2), sp.Eq(dv.E(u), m_next), sp.Eq(dv.E(e), 0),
+         sp.Eq(dv.E(e**2), s_e), sp.Eq(dv.E(u * e), 0)]
+z_n = mu + J * (u - a * mu) + e
+mhat_n = mu + J * (m_next - a * mu)
+
+smooth_var = dv.Derivation(dv.E((z_n - mhat_n) ** 2), assumptions=facts, random=[u, e],
+                           title="Smoothed variance (1-D)")
+smooth_var.step(J**2 * dv.E((u - m_next) ** 2) + 2 * J * dv.E((u - m_next) * e) + dv.E(e**2),
+                "$z_n - \\hat\\mu_n = J(u - \\hat m) + e$")
+smooth_var.step(J**2 * v_next + V - J**2 * P, "$\\mathrm{Var}[u] = \\hat v$, $u \\perp e$")
+smooth_var.step(V + J**2 * (v_next - P), "collect $J^2$")
+smooth_var
+""")
+
+code(r"""
+lag_one = dv.Derivation(dv.E((u - m_next) * (z_n - mhat_n)), assumptions=facts, random=[u, e],
+                        title="Lag-one covariance (1-D)")
+lag_one.step(J * dv.E((u - m_next) ** 2) + dv.E((u - m_next) * e),
+             "$z_n - \\hat\\mu_n = J(u - \\hat m) + e$")
+lag_one.step(v_next * J, "$u \\perp e$")
+lag_one
+""")
+
+md(r"""
+In matrices the same two lines give $\hat{\mathbf{V}}_n = \mathbf{V}_n - \mathbf{J}_n
+\mathbf{P}_n\mathbf{J}_n^\top + \mathbf{J}_n\hat{\mathbf{V}}_{n+1}\mathbf{J}_n^\top$ and
+$\operatorname{Cov}[\mathbf{z}_{n+1}, \mathbf{z}_n \mid \mathbf{x}_{1:N}] =
+\hat{\mathbf{V}}_{n+1}\mathbf{J}_n^\top$. The checker confirms the covariance forms for
+matrices (with $\mathbf{J}_n = \mathbf{V}_n\mathbf{A}^\top\mathbf{P}_n^{-1}$ and
+$\mathbf{P}_n = \mathbf{A}\mathbf{V}_n\mathbf{A}^\top + \mathbf{Q}$):
+""")
+
+code(r"""
+Vm, Am, Qm = sp.MatrixSymbol("V", d_, d_), sp.MatrixSymbol("A", d_, d_), sp.MatrixSymbol("Q", d_, d_)
+Vhat, Jm = sp.MatrixSymbol("\\hat{V}_{n+1}", d_, d_), sp.MatrixSymbol("J", d_, d_)
+Pn = Am * Vm * Am.T + Qm
+spd_s = [sp.Q.symmetric(Vm), sp.Q.positive_definite(Vm), sp.Q.symmetric(Qm),
+         sp.Q.positive_definite(Qm), sp.Q.symmetric(Vhat), sp.Q.positive_definite(Vhat)]
+smoother_gain = [sp.Eq(Jm, Vm * Am.T * sp.Inverse(Pn))]
+
+smooth_cov = dv.Derivation(Vm - Vm * Am.T * sp.Inverse(Pn) * Am * Vm + Jm * Vhat * Jm.T,
+                           assumptions=spd_s, title="Smoothed covariance")
+smooth_cov.step(Vm - Jm * Pn * Jm.T + Jm * Vhat * Jm.T,
+                "conditional covariance: $V A^\\top P^{-1} A V = J P J^\\top$",
+                using=smoother_gain)
+smooth_cov.step(Vm + Jm * (Vhat - Pn) * Jm.T, "collect $J (\\cdot) J^\\top$")
+smooth_cov
+""")
+
+md(r"""
+```{prf:theorem} Rauch–Tung–Striebel smoother
+:label: kf-thm-smoother
+
+Starting from $\hat{\boldsymbol{\mu}}_N = \boldsymbol{\mu}_N$, $\hat{\mathbf{V}}_N =
+\mathbf{V}_N$ and going backwards, $p(\mathbf{z}_n \mid \mathbf{x}_{1:N}) =
+\mathcal{N}(\hat{\boldsymbol{\mu}}_n, \hat{\mathbf{V}}_n)$ with $\mathbf{J}_n$ from
+{eq}`kf-smoother-gain` and
+
+$$
+\hat{\boldsymbol{\mu}}_n = \boldsymbol{\mu}_n + \mathbf{J}_n(\hat{\boldsymbol{\mu}}_{n+1} - \mathbf{A}\boldsymbol{\mu}_n),
+$$ (kf-smoother-mean)
+
+$$
+\hat{\mathbf{V}}_n = \mathbf{V}_n + \mathbf{J}_n(\hat{\mathbf{V}}_{n+1} - \mathbf{P}_n)\mathbf{J}_n^\top,
+$$ (kf-smoother-cov)
+
+$$
+\operatorname{Cov}[\mathbf{z}_{n+1}, \mathbf{z}_n \mid \mathbf{x}_{1:N}] = \hat{\mathbf{V}}_{n+1}\mathbf{J}_n^\top.
+$$ (kf-lag-one)
+```
+
+```{prf:proof}
+{eq}`kf-smoother-gain` is {eq}`kf-conditioning` applied to $(\mathbf{z}_n,
+\mathbf{z}_{n+1}) \mid \mathbf{x}_{1:n}$, valid also given $\mathbf{x}_{1:N}$ by the Markov
+property. Taking the expectation of $\mathbf{z}_n = \boldsymbol{\mu}_n +
+\mathbf{J}_n(\mathbf{z}_{n+1} - \mathbf{A}\boldsymbol{\mu}_n) + \mathbf{e}_n$ under
+$\mathbf{z}_{n+1} \mid \mathbf{x}_{1:N}$ gives the mean; the covariances are the checked
+derivations "Smoothed variance", "Smoothed covariance" and "Lag-one covariance".
+```
+
+The smoother needs only the filter's output (it never touches the observations again),
+exactly like the HMM's backward pass in the $\alpha$-$\gamma$ form. The transpose of
+{eq}`kf-lag-one`, $\operatorname{Cov}[\mathbf{z}_n, \mathbf{z}_{n+1}] =
+\mathbf{J}_n\hat{\mathbf{V}}_{n+1}$, is the form written in some texts.
+
+### Learn: EM
+
+With the states unknown, EM {cite}`shumway1982approach,ghahramani1996parameter` maximises
+the expected complete-data log-likelihood under the smoothed distribution. It needs only
+three moments, all from the smoother:
+
+$$
+\mathbb{E}[\mathbf{z}_n] = \hat{\boldsymbol{\mu}}_n, \quad
+\mathbb{E}[\mathbf{z}_n\mathbf{z}_n^\top] = \hat{\mathbf{V}}_n + \hat{\boldsymbol{\mu}}_n\hat{\boldsymbol{\mu}}_n^\top, \quad
+\mathbb{E}[\mathbf{z}_{n+1}\mathbf{z}_n^\top] = \hat{\mathbf{V}}_{n+1}\mathbf{J}_n^\top + \hat{\boldsymbol{\mu}}_{n+1}\hat{\boldsymbol{\mu}}_n^\top .
+$$
+
+The transition part of the objective is, up to constants, $-\frac{N-1}{2}\log\det\mathbf{Q}
+- \frac12\sum_{n=2}^N \mathbb{E}[(\mathbf{z}_n - \mathbf{A}\mathbf{z}_{n-1})^\top
+\mathbf{Q}^{-1}(\mathbf{z}_n - \mathbf{A}\mathbf{z}_{n-1})]$. In one dimension, with the sums
+$S_{11} = \sum_{n \ge 2}\mathbb{E}[z_n^2]$, $S_{10} = \sum_{n\ge2}\mathbb{E}[z_nz_{n-1}]$,
+$S_{00} = \sum_{n\ge2}\mathbb{E}[z_{n-1}^2]$, the stationary point in $a$:
+""")
+
+code(r"""
+Nn = sp.Symbol("N", integer=True, positive=True)
+S11, S10, S00 = sp.symbols("S_11 S_10 S_00", positive=True)
+a_var, q_var = sp.symbols("a q", positive=True)
+objective = -(Nn - 1) / 2 * sp.log(q_var) - (S11 - 2 * a_var * S10 + a_var**2 * S00) / (2 * q_var)
+
+m_step_a = dv.Derivation(sp.Derivative(objective, a_var), title="M-step for a (1-D)")
+m_step_a.step((S10 - a_var * S00) / q_var, "differentiate the quadratic")
+m_step_a.step(0, "at $a = S_{10} / S_{00}$", using=[sp.Eq(a_var, S10 / S00)])
+m_step_a
+""")
+
+code(r"""
+m_step_q = dv.Derivation(sp.Derivative(objective, q_var), title="M-step for q (1-D)")
+m_step_q.step(-(Nn - 1) / (2 * q_var) + (S11 - 2 * a_var * S10 + a_var**2 * S00) / (2 * q_var**2),
+              "differentiate $\\log q$ and $1/q$")
+m_step_q.step(0, "at $q = (S_{11} - 2aS_{10} + a^2S_{00})/(N-1)$",
+              using=[sp.Eq(q_var, (S11 - 2 * a_var * S10 + a_var**2 * S00) / (Nn - 1))])
+m_step_q
+""")
+
+md(r"""
+The matrix versions come out the same way (derivatives of traces and of $\log\det$), one
+parameter pair at a time; the observation pair $(\mathbf{C}, \mathbf{R})$ is the same
+calculation with $\mathbf{x}_n$ in place of $\mathbf{z}_n$. These are Bishop's
+eqs. (13.110)–(13.116) {cite}`bishop2006prml`, which we take as cited and check numerically
+against pykalman in *Check against a library* and in the tests:
+
+```{prf:theorem} EM for the linear dynamical system
+:label: kf-thm-em
+
+One EM iteration replaces the parameters by
+
+$$
+\boldsymbol{\mu}_0 = \hat{\boldsymbol{\mu}}_1,
+$$ (kf-m-mu0)
+
+$$
+\mathbf{V}_0 = \hat{\mathbf{V}}_1 + (\hat{\boldsymbol{\mu}}_1 - \boldsymbol{\mu}_0)
+(\hat{\boldsymbol{\mu}}_1 - \boldsymbol{\mu}_0)^\top = \hat{\mathbf{V}}_1,
+$$ (kf-m-V0)
+
+$$
+\mathbf{A} = \Big(\sum_{n=2}^{N}\mathbb{E}[\mathbf{z}_n\mathbf{z}_{n-1}^\top]\Big)
+\Big(\sum_{n=2}^{N}\mathbb{E}[\mathbf{z}_{n-1}\mathbf{z}_{n-1}^\top]\Big)^{-1},
+$$ (kf-m-A)
+
+$$
+\mathbf{Q} = \frac{1}{N-1}\sum_{n=2}^{N}\Big(\mathbb{E}[\mathbf{z}_n\mathbf{z}_n^\top]
+- \mathbf{A}\mathbb{E}[\mathbf{z}_{n-1}\mathbf{z}_n^\top]
+- \mathbb{E}[\mathbf{z}_n\mathbf{z}_{n-1}^\top]\mathbf{A}^\top
++ \mathbf{A}\mathbb{E}[\mathbf{z}_{n-1}\mathbf{z}_{n-1}^\top]\mathbf{A}^\top\Big),
+$$ (kf-m-Q)
+
+$$
+\mathbf{C} = \Big(\sum_{n=1}^{N}\mathbf{x}_n\mathbb{E}[\mathbf{z}_n]^\top\Big)
+\Big(\sum_{n=1}^{N}\mathbb{E}[\mathbf{z}_n\mathbf{z}_n^\top]\Big)^{-1},
+$$ (kf-m-C)
+
+$$
+\mathbf{R} = \frac{1}{N}\sum_{n=1}^{N}\Big(\mathbf{x}_n\mathbf{x}_n^\top
+- \mathbf{C}\mathbb{E}[\mathbf{z}_n]\mathbf{x}_n^\top
+- \mathbf{x}_n\mathbb{E}[\mathbf{z}_n]^\top\mathbf{C}^\top
++ \mathbf{C}\mathbb{E}[\mathbf{z}_n\mathbf{z}_n^\top]\mathbf{C}^\top\Big),
+$$ (kf-m-R)
+
+where $\mathbf{Q}$ uses the new $\mathbf{A}$ and $\mathbf{R}$ the new $\mathbf{C}$. The
+log-likelihood {eq}`kf-loglik` never decreases from one iteration to the next.
+```
+
+```{prf:proof}
+For one dimension, the checked derivations "M-step for a" and "M-step for q" above (the
+stationary point of a concave quadratic in $a$, then of $-\frac{N-1}{2}\log q - s/(2q)$ in
+$q$). The general case is {cite}`bishop2006prml` (sec. 13.3.2); monotonicity is the EM
+inequality (the E-step makes the lower bound tight). In {eq}`kf-m-V0` the outer product
+vanishes when $\boldsymbol{\mu}_0$ is updated too; if $\boldsymbol{\mu}_0$ is kept fixed it
+stays.
+```
+""")
+
+# ------------------------------------------------------------------------------- Code
+md(r"""
+## From derivation to code
+
+`derivlib.sequences.kalman` implements the theorems line by line; the equation labels are
+in the comments. The forward pass (`filter` and `smooth` call it) solves with the Cholesky
+factor of $\mathbf{S}_n$ instead of forming $\mathbf{S}_n^{-1}$, in one LAPACK call for both
+the gain and $\mathbf{S}_n^{-1}\mathbf{r}_n$ (for the likelihood), uses the Joseph form, and,
+when the smoother asks for it, turns $\mathbf{V}_{n-1}\mathbf{A}^\top$ into
+$\mathbf{J}_{n-1}$ by a second Cholesky solve with $\mathbf{P}_{n-1}$ (for $d \le 8$ all
+these small solves are done at once after the loop, `_batched_gains`, which is faster than
+calling LAPACK once per step):
+""")
+
+code(r"""
+dv.show_source(kalman._forward)
+""")
+
+md(r"""
+The backward pass is {eq}`kf-smoother-mean`, {eq}`kf-smoother-cov` and {eq}`kf-lag-one`:
+""")
+
+code(r"""
+dv.show_source(kalman._backward)
+""")
+
+md(r"""
+One optimisation needs a word. The covariance recursions do not depend on the data, and for
+a time-invariant model they converge to a fixed point (the discrete algebraic Riccati
+equation). Once two consecutive filtered covariances agree to a relative $10^{-14}$, the
+code stops updating them and propagates the means with the frozen gain (`steady_state=True`,
+the default; the smoother does the same backwards). The tests check that this agrees with the
+full recursion (`steady_state=False`) to $10^{-10}$.
+
+Now the derived 1-D formulas, turned into Python by `sympy.lambdify`, run as a
+straightforward filter and smoother and are compared with derivlib on a random 1-D model:
+""")
+
+code(r"""
+Kf = sp.lambdify((P, c, r), gain[0].rhs)
+mean_f = sp.lambdify((m, K, x, c), update_mean.result)
+var_f = sp.lambdify((P, c, K, r), update_var.steps[1].expr)  # the Joseph form
+pred_var = sp.lambdify((a, V, q), predict.result)
+smooth_var_f = sp.lambdify((V, J, v_next, P), smooth_var.result)
+lag_f = sp.lambdify((v_next, J), lag_one.result)
+
+rng = np.random.default_rng(1)
+a0, c0, q0, r0, mu00, V00 = 0.9, 1.5, 0.3, 0.8, 0.5, 2.0
+ssm1 = kalman.LinearGaussianSSM([[a0]], [[c0]], [[q0]], [[r0]], [mu00], [[V00]])
+xs = kalman.sample(ssm1, 40, rng).x[:, 0]
+
+mus, Vs, Ps, mps = [], [], [], []
+m_, P_ = mu00, V00
+for n_, xn in enumerate(xs):
+    if n_ > 0:
+        m_, P_ = a0 * mus[-1], pred_var(a0, Vs[-1], q0)
+    k_ = Kf(P_, c0, r0)
+    mus.append(mean_f(m_, k_, xn, c0))
+    Vs.append(var_f(P_, c0, k_, r0))
+    Ps.append(P_)
+    mps.append(m_)
+mh, Vh, lags = [mus[-1]], [Vs[-1]], []
+for n_ in range(len(xs) - 2, -1, -1):
+    J_ = Vs[n_] * a0 / Ps[n_ + 1]
+    lags.append(lag_f(Vh[0], J_))
+    mh.insert(0, mus[n_] + J_ * (mh[0] - a0 * mus[n_]))
+    Vh.insert(0, smooth_var_f(Vs[n_], J_, Vh[0], Ps[n_ + 1]))
+
+ours = kalman.smooth(xs, ssm1)
+assert np.allclose(ours.filtered.mean[:, 0], mus, rtol=1e-10, atol=1e-12)
+assert np.allclose(ours.filtered.cov[:, 0, 0], Vs, rtol=1e-10, atol=1e-12)
+assert np.allclose(ours.mean[:, 0], mh, rtol=1e-10, atol=1e-12)
+assert np.allclose(ours.cov[:, 0, 0], Vh, rtol=1e-10, atol=1e-12)
+assert np.allclose(ours.lag_one_cov[:, 0, 0], lags[::-1], rtol=1e-10, atol=1e-12)
+print("lambdified derivations == derivlib: filtered and smoothed moments, lag-one covariances")
+""")
+
+md(r"""
+And the likelihood {eq}`kf-loglik` equals the log-density of the observations under their
+joint Gaussian, built explicitly for a short 2-D series (the observations are
+$\mathbf{x} = (\mathbf{I}\otimes\mathbf{C})\mathbf{z} + \mathbf{v}$, and
+$\operatorname{Cov}[\mathbf{z}_i, \mathbf{z}_j] = \mathbf{A}^{i-j}\operatorname{Cov}[\mathbf{z}_j]$ for $i \ge j$):
+""")
+
+code(r"""
+def joint_observation_gaussian(ssm, T):
+    A, C, Q, R, mu0, V0 = ssm
+    means, var = [mu0], [V0]
+    for _ in range(1, T):
+        means.append(A @ means[-1])
+        var.append(A @ var[-1] @ A.T + Q)
+    blocks = [[np.linalg.matrix_power(A, i - j) @ var[j] if i >= j
+               else (np.linalg.matrix_power(A, j - i) @ var[i]).T for j in range(T)]
+              for i in range(T)]
+    Ck = np.kron(np.eye(T), C)
+    return Ck @ np.concatenate(means), Ck @ np.block(blocks) @ Ck.T + np.kron(np.eye(T), R)
+
+
+ssm_cv = kalman.constant_velocity(q=0.5, r=2.0)
+x_short = kalman.sample(ssm_cv, 6, rng=5).x
+mean_x, cov_x = joint_observation_gaussian(ssm_cv, 6)
+direct = stats.multivariate_normal(mean_x, cov_x).logpdf(x_short.reshape(-1))
+assert np.isclose(kalman.loglikelihood(x_short, ssm_cv), direct, rtol=1e-10)
+print(f"log p(x_1..x_6): Kalman filter {kalman.loglikelihood(x_short, ssm_cv):.6f}, "
+      f"joint Gaussian {direct:.6f}")
+""")
+
+# ------------------------------------------------------------------------------- Experiments
+md(r"""
+## Experiments
+
+### Tracking a noisy 2-D trajectory
+
+A point moves in the plane with a nearly constant velocity (the acceleration is white noise
+of intensity $q$), and we observe its position with noise of variance $r$
+(`kalman.constant_velocity`: state = position and velocity, $d = 4$, $p = 2$). The filter
+uses the observations up to now, the smoother all of them:
+""")
+
+code(r"""
+true_ssm = kalman.constant_velocity(dt=1.0, q=0.1, r=9.0, mu0=[0.0, 0.0, 1.0, 0.5],
+                                    V0=np.diag([10.0, 10.0, 1.0, 1.0]))
+data = kalman.sample(true_ssm, 120, rng=7)
+fil = kalman.filter(data.x, true_ssm)
+smo = kalman.smooth(data.x, true_ssm)
+
+
+def rmse(est):
+    return float(np.sqrt(np.mean(np.sum((est[:, :2] - data.z[:, :2]) ** 2, axis=1))))
+
+
+print(f"position RMSE: observations {rmse(data.x):.2f}, filter {rmse(fil.mean):.2f}, "
+      f"smoother {rmse(smo.mean):.2f}")
+""")
+
+code(r"""
+def band(ax, t, mean, var, color, label):
+    sd = np.sqrt(var)
+    ax.plot(t, mean, color=color, lw=1.5, label=label)
+    ax.fill_between(t, mean - 2 * sd, mean + 2 * sd, color=color, alpha=0.2)
+
+
+t_axis = np.arange(1, 121)
+fig, axes = plt.subplots(1, 3, figsize=(13, 3.8))
+ax = axes[0]
+ax.plot(data.z[:, 0], data.z[:, 1], "k-", lw=1, label="true path")
+ax.plot(data.x[:, 0], data.x[:, 1], ".", color="0.6", ms=4, label="observations")
+ax.plot(fil.mean[:, 0], fil.mean[:, 1], color="C0", label="filter")
+ax.plot(smo.mean[:, 0], smo.mean[:, 1], color="C3", label="smoother")
+ax.set(xlabel="position 1", ylabel="position 2", title="the plane")
+ax.legend(fontsize=8)
+ax = axes[1]
+ax.plot(t_axis, data.x[:, 0], ".", color="0.6", ms=4)
+band(ax, t_axis, fil.mean[:, 0], fil.cov[:, 0, 0], "C0", "filter $\\pm 2$ sd")
+band(ax, t_axis, smo.mean[:, 0], smo.cov[:, 0, 0], "C3", "smoother $\\pm 2$ sd")
+ax.plot(t_axis, data.z[:, 0], "k-", lw=1, label="true")
+window = data.z[39:80, 0]
+ax.set(xlabel="time step $n$", title="position 1 over time", xlim=(40, 80),
+       ylim=(window.min() - 12, window.max() + 12))
+ax.legend(fontsize=8)
+ax = axes[2]
+ax.semilogy(t_axis, fil.cov[:, 0, 0], color="C0", label="filter $V_n$")
+ax.semilogy(t_axis, smo.cov[:, 0, 0], color="C3", label="smoother $\\hat V_n$")
+ax.semilogy(t_axis, fil.predicted_cov[:, 0, 0], "--", color="C0", label="predicted $P_{n-1}$")
+ax.set(xlabel="time step $n$", title="variance of position 1")
+ax.legend(fontsize=8)
+fig.tight_layout()
+plt.show()
+""")
+
+md(r"""
+Left: the filter (blue) lags behind turns, since it only knows the past; the smoother (red)
+uses the future too and hugs the true path. Middle: the $\pm 2$ standard-deviation bands;
+the smoother's band is narrower everywhere. Right: the variances do not depend on the
+data at all. From the prior they settle within a few steps to the Riccati fixed point; the
+predicted variance is always above the filtered one (the observation adds information), and
+the smoother's is smallest, rising only at the end of the series, where it has no future
+left and equals the filter's.
+
+### Fitting the noise levels by EM
+
+Now pretend we do not know $\mathbf{Q}$ and $\mathbf{R}$: start EM from a model whose
+$\mathbf{Q}$ is 30 times too large and whose $\mathbf{R}$ is 10 times too small, and fit
+only these two (the structure $\mathbf{A}$, $\mathbf{C}$ stays known), on 400 time steps:
+""")
+
+code(r"""
+long = kalman.sample(true_ssm, 400, rng=8)
+start = true_ssm._replace(Q=30 * true_ssm.Q, R=0.1 * true_ssm.R)
+history, r_path, ssm_k = [], [], start
+for _ in range(30):  # what kalman.em(long.x, start, n_iter=30, fit=("Q", "R")) runs
+    step = kalman.em_step(long.x, ssm_k, ("Q", "R"))
+    ssm_k = step.ssm
+    history.append(step.loglik)
+    r_path.append(ssm_k.R[0, 0])
+history.append(kalman.loglikelihood(long.x, ssm_k))
+assert np.all(np.diff(history) >= -1e-9 * np.abs(history[:-1]))
+
+fig, axes = plt.subplots(1, 2, figsize=(10, 3.3))
+axes[0].plot(history, "o-", ms=3)
+axes[0].axhline(kalman.loglikelihood(long.x, true_ssm), color="k", ls="--",
+                label="true parameters")
+axes[0].set(xlabel="EM iteration", ylabel="log-likelihood", title="EM never goes down",
+            ylim=(history[1] - 40, history[-1] + 15))
+axes[0].legend(fontsize=8)
+axes[1].plot(np.arange(1, 31), r_path, "o-", ms=3, label="$R_{11}$ estimate")
+axes[1].axhline(true_ssm.R[0, 0], color="k", ls="--", label="true $r = 9$")
+axes[1].set(xlabel="EM iteration", title="observation noise variance")
+axes[1].legend(fontsize=8)
+fig.tight_layout()
+plt.show()
+print(f"fitted R diagonal: {np.round(np.diag(ssm_k.R), 2)}, true: {np.diag(true_ssm.R)}")
+""")
+
+md(r"""
+The log-likelihood rises monotonically (the assertion checks it; the first value, far
+below, is cut off). EM is fast far from the optimum and slow near it, a known trait of the
+algorithm: after 30 iterations it is close to the value at the true parameters (dashed),
+which a maximum-likelihood fit on a finite sample eventually exceeds (here after about 40
+iterations). The observation noise variance jumps close to its true value within a few
+iterations and then creeps towards the maximum-likelihood estimate of this sample, a little
+above 9.
+""")
+
+# ------------------------------------------------------------------------------- Explore
+md(r"""
+## Explore
+
+The filter's main knobs are the noise levels it *assumes*. Scale the model's $\mathbf{Q}$
+and $\mathbf{R}$ by the two factors (the data stay those of the tracking experiment,
+generated with factor 1): a small $\mathbf{Q}$ or a large $\mathbf{R}$ makes the filter
+trust its dynamics and smooth heavily but lag behind; a large $\mathbf{Q}$ or a small
+$\mathbf{R}$ makes it follow the noisy observations. The sliders are live on Binder, on
+Colab or in a local Jupyter; on the static website they do not update, so a grid of
+settings follows as a static figure.
+""")
+
+code(r"""
+def draw_tracking(ax, q_scale, r_scale, legend=False):
+    model = true_ssm._replace(Q=q_scale * true_ssm.Q, R=r_scale * true_ssm.R)
+    s = kalman.smooth(data.x, model)
+    f = s.filtered
+    ax.plot(t_axis, data.x[:, 0], ".", color="0.6", ms=3)
+    band(ax, t_axis, f.mean[:, 0], f.cov[:, 0, 0], "C0", "filter")
+    band(ax, t_axis, s.mean[:, 0], s.cov[:, 0, 0], "C3", "smoother")
+    ax.plot(t_axis, data.z[:, 0], "k-", lw=0.8, label="true")
+    window = data.z[29:90, 0]
+    ax.set(xlim=(30, 90), ylim=(window.min() - 15, window.max() + 15),
+           title=f"Q x {q_scale:g}, R x {r_scale:g}")
+    if legend:
+        ax.legend(fontsize=7)
+
+
+picture = widgets.Image(format="png")
+
+
+def show_tracking(log10_q_scale=0.0, log10_r_scale=0.0):
+    # drawn off-screen into the Image widget, so the page keeps the picture (widget state)
+    fig = Figure(figsize=(8, 3.2))
+    ax = fig.subplots()
+    draw_tracking(ax, 10**log10_q_scale, 10**log10_r_scale, legend=True)
+    ax.set(xlabel="time step $n$", ylabel="position 1")
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=80)
+    picture.value = buffer.getvalue()
+
+
+explorer = widgets.interactive(
+    show_tracking,
+    log10_q_scale=widgets.FloatSlider(value=0.0, min=-3, max=3, step=0.25,
+                                      description="log10 Q x"),
+    log10_r_scale=widgets.FloatSlider(value=0.0, min=-3, max=3, step=0.25,
+                                      description="log10 R x"),
+)
+display(widgets.VBox([explorer, picture]))
+""", "nbval-ignore-output")
+
+md(r"""
+The static version: rows scale $\mathbf{Q}$, columns scale $\mathbf{R}$, by $10^{-2}$, $1$
+and $10^{2}$. Along the diagonal the ratio of $\mathbf{Q}$ to $\mathbf{R}$ is the same, and
+so are the means once the prior is forgotten (scaling both scales every covariance of the
+recursion and leaves the gain unchanged); only the bands change width.
+""")
+
+code(r"""
+scales = [0.01, 1.0, 100.0]
+fig, axes = plt.subplots(3, 3, figsize=(12, 7.5), sharex=True, sharey=True)
+for i, qs in enumerate(scales):
+    for j, rs in enumerate(scales):
+        draw_tracking(axes[i, j], qs, rs, legend=(i == 0 and j == 0))
+for ax in axes[-1]:
+    ax.set_xlabel("time step $n$")
+fig.tight_layout()
+plt.show()
+""")
+
+# ------------------------------------------------------------------------------- Library
+md(r"""
+## Check against a library
+
+The same numbers from pykalman (filter, smoother, log-likelihood, one EM step) and filterpy
+(a predict/update loop and its RTS smoother) on the tracking data. The full randomised
+comparison, the brute-force joint Gaussian and the invariants (covariances positive
+definite over $10^5$ steps, EM monotone) are in `tests/sequences/test_kalman.py`.
+""")
+
+code(r"""
+pk = PykalmanKF(transition_matrices=true_ssm.A, observation_matrices=true_ssm.C,
+                transition_covariance=true_ssm.Q, observation_covariance=true_ssm.R,
+                initial_state_mean=true_ssm.mu0, initial_state_covariance=true_ssm.V0)
+pk_fm, pk_fV = pk.filter(data.x)
+pk_sm, pk_sV = pk.smooth(data.x)
+
+fp = FilterpyKF(dim_x=4, dim_z=2)
+fp.F, fp.H, fp.Q, fp.R = true_ssm.A, true_ssm.C, true_ssm.Q, true_ssm.R
+fp.x, fp.P = true_ssm.mu0.copy(), true_ssm.V0.copy()
+fp_m, fp_V = [], []
+for n_, xn in enumerate(data.x):
+    if n_ > 0:  # mu0, V0 is the prior of z_1: no predict before the first update
+        fp.predict()
+    fp.update(xn)
+    fp_m.append(fp.x.copy())
+    fp_V.append(fp.P.copy())
+fp_m, fp_V = np.array(fp_m), np.array(fp_V)
+fp_sm, fp_sV, _, _ = rts_smoother(fp_m, fp_V, [true_ssm.A] * 120, [true_ssm.Q] * 120)
+
+checks = [
+    ("filtered means", fil.mean, pk_fm, fp_m),
+    ("filtered covariances", fil.cov, pk_fV, fp_V),
+    ("smoothed means", smo.mean, pk_sm, fp_sm),
+    ("smoothed covariances", smo.cov, pk_sV, fp_sV),
+]
+for name, ours, theirs_pk, theirs_fp in checks:
+    print(f"{name:22s} pykalman: {np.allclose(ours, theirs_pk, rtol=0, atol=1e-8)}, "
+          f"filterpy: {np.allclose(ours, theirs_fp, rtol=0, atol=1e-8)}")
+print(f"{'log-likelihood':22s} pykalman: {np.isclose(fil.loglik, pk.loglikelihood(data.x))}")
+""")
+
+code(r"""
+names = {"A": "transition_matrices", "C": "observation_matrices", "Q": "transition_covariance",
+         "R": "observation_covariance", "mu0": "initial_state_mean",
+         "V0": "initial_state_covariance"}
+pk.em(data.x, n_iter=1, em_vars=list(names.values()))
+one_step = kalman.em_step(data.x, true_ssm).ssm
+for ours_name, pk_name in names.items():
+    same = np.allclose(getattr(one_step, ours_name), getattr(pk, pk_name), rtol=1e-9, atol=1e-8)
+    print(f"EM step, {ours_name:3s} == pykalman {pk_name}: {same}")
+""")
+
+# ------------------------------------------------------------------------------- Exercises
+md(r"""
+## Exercises
+
+```{exercise}
+:label: kf-ex-steady
+
+A random walk observed in noise: $a = c = 1$, process noise $q$, observation noise $r$. The
+predicted variance follows $P_n = V_n + q$ with $V_n = P_{n-1} - P_{n-1}^2/(P_{n-1} + r)$.
+Find its fixed point $P^\ast > 0$ (the steady-state predicted variance) as an expression in
+`q` and `r`, and check it in the cell below.
+```
+
+```{solution} kf-ex-steady
+:class: dropdown
+
+At the fixed point $P = P r/(P + r) + q$, i.e. $P^2 - qP - qr = 0$, whose positive root is
+$P^\ast = \bigl(q + \sqrt{q^2 + 4qr}\bigr)/2$. The steady-state gain is
+$K = P^\ast/(P^\ast + r)$; this is the value the code freezes once the recursion has
+converged.
+```
+""")
+
+code(r"""
+answer = "q + r"  # replace by your expression in q and r, e.g. "sqrt(q*r)"
+dv.check_answer(answer, (q + sp.sqrt(q**2 + 4 * q * r)) / 2, symbols=[q, r],
+                hint="write the fixed-point equation P = P r/(P + r) + q and solve the quadratic.")
+""")
+
+md(r"""
+For comparison, the right answer, and the fixed point that derivlib's filter reaches:
+""")
+
+code(r"""
+print(dv.check_answer("(q + sqrt(q^2 + 4 q r))/2", (q + sp.sqrt(q**2 + 4 * q * r)) / 2,
+                      symbols=[q, r]))
+walk = kalman.LinearGaussianSSM([[1.0]], [[1.0]], [[0.5]], [[2.0]], [0.0], [[10.0]])
+steady = kalman.filter(np.zeros((200, 1)), walk).predicted_cov[-1, 0, 0]
+print(f"filter: P = {steady:.10f}, formula: {(0.5 + np.sqrt(0.25 + 4 * 0.5 * 2.0)) / 2:.10f}")
+""")
+
+md(r"""
+```{exercise}
+:label: kf-ex-information
+
+Show that the update {eq}`kf-update-mean`–{eq}`kf-joseph` can be written in *information
+form*: $\mathbf{V}_n^{-1} = \mathbf{P}_{n-1}^{-1} + \mathbf{C}^\top\mathbf{R}^{-1}\mathbf{C}$
+and $\mathbf{V}_n^{-1}\boldsymbol{\mu}_n = \mathbf{P}_{n-1}^{-1}\mathbf{A}\boldsymbol{\mu}_{n-1}
++ \mathbf{C}^\top\mathbf{R}^{-1}\mathbf{x}_n$. When is this form cheaper?
+```
+
+```{solution} kf-ex-information
+:class: dropdown
+
+The first identity is the derivation "Updated covariance, information form" (Woodbury). For the mean, multiply
+{eq}`kf-update-mean` by $\mathbf{V}_n^{-1}$ and use the two forms of the gain (derivation
+"Kalman gain, two forms"): $\mathbf{V}_n^{-1}\mathbf{K}_n = \mathbf{C}^\top\mathbf{R}^{-1}$,
+and $\mathbf{V}_n^{-1}(\mathbf{I} - \mathbf{K}_n\mathbf{C}) = \mathbf{P}_{n-1}^{-1}$.
+It needs $d \times d$ solves instead of $p \times p$ ones, so it pays when there are many
+more observations than states ($p \gg d$) with a diagonal $\mathbf{R}$, and it handles a
+"no information" prior ($\mathbf{P}^{-1} = \mathbf{0}$) exactly.
+```
+
+```{exercise}
+:label: kf-ex-joseph
+
+Show that for *any* gain $\mathbf{K}$, the estimate $\mathbf{m} + \mathbf{K}(\mathbf{x} -
+\mathbf{C}\mathbf{m})$ has error covariance given by the Joseph form, and that the optimal
+gain minimises its trace. Then run the filter with the short form $(\mathbf{I} -
+\mathbf{K}\mathbf{C})\mathbf{P}$ on the rotation model of the test
+`test_covariances_stay_symmetric_positive_definite_over_1e5_steps` and watch its smallest
+eigenvalue.
+```
+
+```{solution} kf-ex-joseph
+:class: dropdown
+
+The error is $\mathbf{z} - \mathbf{m} - \mathbf{K}(\mathbf{C}(\mathbf{z} - \mathbf{m}) +
+\mathbf{v}) = (\mathbf{I} - \mathbf{K}\mathbf{C})(\mathbf{z} - \mathbf{m}) - \mathbf{K}\mathbf{v}$,
+a sum of independent terms with covariances $(\mathbf{I} - \mathbf{K}\mathbf{C})\mathbf{P}
+(\mathbf{I} - \mathbf{K}\mathbf{C})^\top$ and $\mathbf{K}\mathbf{R}\mathbf{K}^\top$. Its trace
+is a convex quadratic in $\mathbf{K}$ with gradient $-2\mathbf{P}\mathbf{C}^\top +
+2\mathbf{K}\mathbf{S}$, zero at $\mathbf{K} = \mathbf{P}\mathbf{C}^\top\mathbf{S}^{-1}$.
+With the short form and very precise observations, rounding leaves a covariance that is
+slightly asymmetric and, after enough steps, has a negative eigenvalue; the Joseph form's
+two terms are positive semi-definite by construction.
+```
+
+```{exercise}
+:label: kf-ex-mstep-r
+
+In one dimension, derive the M-step for the observation noise:
+$r = \frac1N\sum_{n=1}^N\bigl[(x_n - c\hat\mu_n)^2 + c^2\hat V_n\bigr]$.
+Which term would a naive "plug in the smoothed means" estimate miss?
+```
+
+```{solution} kf-ex-mstep-r
+:class: dropdown
+
+The observation part of the expected complete-data log-likelihood is
+$-\frac N2\log r - \frac1{2r}\sum_n\mathbb{E}[(x_n - cz_n)^2]$, and
+$\mathbb{E}[(x_n - cz_n)^2] = (x_n - c\hat\mu_n)^2 + c^2\hat V_n$ (mean and variance of
+$z_n$ under the smoother). Setting the derivative in $r$ to zero gives the formula. The
+naive estimate misses $c^2\hat V_n$ and underestimates $r$: the smoothed means are less
+noisy than the states.
+```
+
+```{exercise}
+:label: kf-ex-missing
+
+Some observations are missing. How do the filter, the smoother and the likelihood change?
+```
+
+```{solution} kf-ex-missing
+:class: dropdown
+
+At a missing $\mathbf{x}_n$ there is nothing to condition on: skip the update
+($\boldsymbol{\mu}_n = \mathbf{A}\boldsymbol{\mu}_{n-1}$, $\mathbf{V}_n = \mathbf{P}_{n-1}$,
+equivalently $\mathbf{K}_n = \mathbf{0}$) and add nothing to the log-likelihood. The
+smoother is unchanged, since it only uses the filter's output. (pykalman does this for
+masked arrays; derivlib rejects NaN with a `ValueError` instead of guessing.)
+```
+""")
+
+# ------------------------------------------------------------------------------- References
+md(r"""
+## References
+
+The model, filter, smoother and EM follow {cite}`bishop2006prml` (sec. 13.3); see also
+{cite}`murphy2012mlpp` (ch. 18) and {cite}`sarkka2013bayesian` for the Bayesian filtering
+view. The filter is due to {cite}`kalman1960new`, the smoother to {cite}`rauch1965maximum`,
+the Joseph form to {cite}`bucy1968filtering`, and EM for linear dynamical systems to
+{cite}`shumway1982approach` and {cite}`ghahramani1996parameter`.
+
+```{bibliography}
+:filter: docname in docnames
+```
+""")
+
+nb = new_notebook(cells=cells)
+nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
+nb.metadata["language_info"] = {"name": "python"}
+OUT.parent.mkdir(parents=True, exist_ok=True)
+nbformat.write(nb, OUT)
+print(f"wrote {OUT.relative_to(OUT.parents[2])} ({len(cells)} cells)")

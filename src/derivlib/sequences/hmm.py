@@ -1,0 +1,1142 @@
+r"""Hidden Markov models: forward-backward, Viterbi, Baum-Welch.
+
+Code of the chapter ``chapters/sequences/hmm.ipynb``; tested in
+``tests/sequences/test_hmm.py`` against hmmlearn and against brute-force enumeration of
+the hidden paths. Every function mirrors one labelled equation of the chapter (the label
+is given in its Notes), after Bishop (2006), *Pattern Recognition and Machine Learning*,
+section 13.2, and Rabiner (1989).
+
+Symbols
+-------
+=======================  =================  ===============================================
+book                     code               meaning
+=======================  =================  ===============================================
+:math:`N`                ``N``              length of the sequence, steps :math:`n=1..N`
+:math:`K`                ``K``              number of hidden states
+:math:`\pi_k`            ``pi[k]``          initial distribution :math:`p(z_1 = k)`, ``(K,)``
+:math:`A_{ij}`           ``A[i, j]``        transition :math:`p(z_n = j \mid z_{n-1} = i)`,
+                                            ``(K, K)``, rows sum to 1
+:math:`b_n(k)`           ``B_obs[n, k]``    emission likelihood :math:`p(x_n \mid z_n = k)`,
+                                            ``(N, K)``
+:math:`\hat\alpha_n(k)`  ``alpha_hat``      scaled forward variable :math:`p(z_n=k \mid
+                                            x_{1:n})`, ``(N, K)``
+:math:`c_n`              ``c``              normaliser :math:`p(x_n \mid x_{1:n-1})`, ``(N,)``
+:math:`\hat\beta_n(k)`   ``beta_hat``       scaled backward variable, ``(N, K)``
+:math:`\gamma_n(k)`      ``gamma``          posterior :math:`p(z_n = k \mid X)`, ``(N, K)``
+:math:`\xi_n(i, j)`      ``xi``             pairwise posterior :math:`p(z_{n-1}=i, z_n=j
+                                            \mid X)`, ``(N-1, K, K)`` or summed ``(K, K)``
+:math:`\mathbf{B}`       ``B``              categorical emissions :math:`B_{km} = p(x=m \mid
+                                            z=k)`, ``(K, M)``
+:math:`\boldsymbol\mu_k` ``means[k]``       Gaussian emission means, ``(K, D)``
+:math:`\Sigma_k`         ``covars[k]``      Gaussian covariances, ``(K, D, D)`` (full) or
+                                            ``(K, D)`` (diagonal)
+=======================  =================  ===============================================
+
+Python indexes steps from 0, the book from 1: ``B_obs[0]`` is :math:`b_1`.
+
+Every inference function takes the emission likelihoods either as ``B_obs`` (probabilities)
+or as ``log_B_obs`` (their logarithms, the safe choice for Gaussian emissions, whose
+densities can underflow); exactly one of the two must be given.
+
+Results of the chapter implemented here:
+
+* eq. (hmm-joint): :func:`log_joint`, the log of the joint :math:`p(X, Z)`;
+* eqs. (hmm-scaled-alpha), (hmm-scaled-beta), (hmm-loglik), (hmm-scaled-post):
+  :func:`forward`, :func:`backward`, :func:`forward_backward`;
+* eqs. (hmm-log-alpha), (hmm-log-beta): :func:`log_forward_backward`;
+* eq. (hmm-viterbi): :func:`viterbi`;
+* eqs. (hmm-mstep-pi), (hmm-mstep-A), (hmm-mstep-B), (hmm-mstep-mu), (hmm-mstep-sigma):
+  :func:`baum_welch_step`, :func:`baum_welch`;
+* :func:`sample` draws a state path and observations from the model.
+"""
+
+from __future__ import annotations
+
+import numbers
+from bisect import bisect_right
+from typing import NamedTuple
+
+import numpy as np
+from scipy.linalg import LinAlgError, cholesky, solve_triangular
+from scipy.special import logsumexp
+
+from derivlib._validation import as_array, as_generator, check_positive
+
+__all__ = [
+    "BaumWelchResult",
+    "Categorical",
+    "Forward",
+    "Gaussian",
+    "HMMSample",
+    "Posterior",
+    "ViterbiResult",
+    "backward",
+    "baum_welch",
+    "baum_welch_step",
+    "categorical_likelihood",
+    "emission_log_likelihood",
+    "forward",
+    "forward_backward",
+    "gaussian_log_likelihood",
+    "log_categorical_likelihood",
+    "log_forward_backward",
+    "log_joint",
+    "sample",
+    "viterbi",
+]
+
+_ATOL = 1e-8  # tolerance for "sums to 1" and for symmetry
+
+
+# ============================================================================ results
+class Categorical(NamedTuple):
+    """Categorical emissions: ``B[k, m]`` = :math:`p(x_n = m \\mid z_n = k)`, shape (K, M)."""
+
+    B: np.ndarray
+
+
+class Gaussian(NamedTuple):
+    """Gaussian emissions: ``means`` (K, D); ``covars`` (K, D, D) full or (K, D) diagonal."""
+
+    means: np.ndarray
+    covars: np.ndarray
+
+
+class Forward(NamedTuple):
+    """Result of the scaled forward recursion.
+
+    Attributes
+    ----------
+    alpha_hat : ndarray, shape (N, K)
+        :math:`\\hat\\alpha_n(k) = p(z_n = k \\mid x_1, \\dots, x_n)`, rows sum to 1.
+    c : ndarray, shape (N,)
+        Normalisers :math:`c_n = p(x_n \\mid x_1, \\dots, x_{n-1})`.
+    """
+
+    alpha_hat: np.ndarray
+    c: np.ndarray
+
+
+class Posterior(NamedTuple):
+    """Result of forward-backward.
+
+    Attributes
+    ----------
+    gamma : ndarray, shape (N, K)
+        Smoothing posteriors :math:`\\gamma_n(k) = p(z_n = k \\mid X)`.
+    xi : ndarray or None
+        Pairwise posteriors: shape (K, K), summed over :math:`n = 2..N` (``pairwise="sum"``),
+        shape (N-1, K, K) (``pairwise="full"``), or None (``pairwise=None``).
+    loglik : float
+        :math:`\\log p(X) = \\sum_n \\log c_n`.
+    log_c : ndarray, shape (N,)
+        The logarithms of the normalisers, :math:`\\log c_n = \\log p(x_n \\mid x_{1:n-1})`
+        (logs: for Gaussian emissions :math:`c_n` itself can underflow).
+    """
+
+    gamma: np.ndarray
+    xi: np.ndarray | None
+    loglik: float
+    log_c: np.ndarray
+
+
+class ViterbiResult(NamedTuple):
+    """The most probable path ``path`` (N,) and its log joint probability ``log_prob``."""
+
+    path: np.ndarray
+    log_prob: float
+
+
+class BaumWelchResult(NamedTuple):
+    """Result of :func:`baum_welch`.
+
+    Attributes
+    ----------
+    pi, A : ndarray
+        Re-estimated initial distribution (K,) and transition matrix (K, K).
+    emission : Categorical or Gaussian
+        Re-estimated emission parameters.
+    history : ndarray, shape (n_updates,)
+        ``history[i]`` is :math:`\\log p(X \\mid \\theta^{(i)})`, the log-likelihood of the
+        parameters *before* update ``i`` (as hmmlearn's ``monitor_.history``); EM makes it
+        non-decreasing.
+    converged : bool
+        True if the last gain in log-likelihood fell below ``tol``.
+    """
+
+    pi: np.ndarray
+    A: np.ndarray
+    emission: Categorical | Gaussian
+    history: np.ndarray
+    converged: bool
+
+
+class HMMSample(NamedTuple):
+    """A draw from an HMM: hidden states ``z`` (N,) and observations ``x`` (N,) or (N, D)."""
+
+    z: np.ndarray
+    x: np.ndarray
+
+
+# ============================================================================ validation
+def _check_pi(pi) -> np.ndarray:
+    pi = as_array(pi, "pi", ndim=1)
+    if np.any(pi < 0):
+        raise ValueError(f"pi must be non-negative, got minimum {pi.min():.3g}")
+    if abs(pi.sum() - 1.0) > _ATOL:
+        raise ValueError(f"pi must sum to 1, got sum {pi.sum():.10g}")
+    return pi
+
+
+def _check_stochastic(M, name: str, shape=None) -> np.ndarray:
+    """A matrix whose rows are probability vectors (transition or emission matrix)."""
+    M = as_array(M, name, ndim=2)
+    if shape is not None and M.shape != shape:
+        raise ValueError(f"{name} must have shape {shape} to match the other arguments, "
+                         f"got {M.shape}")
+    if np.any(M < 0):
+        i, j = np.unravel_index(np.argmin(M), M.shape)
+        raise ValueError(f"{name} must be non-negative, got {name}[{i}, {j}] = {M[i, j]:.3g}")
+    sums = M.sum(axis=1)
+    bad = np.flatnonzero(np.abs(sums - 1.0) > _ATOL)
+    if bad.size:
+        raise ValueError(f"rows of {name} must sum to 1, got row {bad[0]} summing to "
+                         f"{sums[bad[0]]:.10g}")
+    return M
+
+
+def _check_pi_A(pi, A) -> tuple[np.ndarray, np.ndarray]:
+    pi = _check_pi(pi)
+    K = pi.shape[0]
+    A = as_array(A, "A", ndim=2)
+    if A.shape != (K, K):
+        raise ValueError(f"A must have shape (K, K) = ({K}, {K}) to match pi of length {K}, "
+                         f"got {A.shape}")
+    return pi, _check_stochastic(A, "A")
+
+
+def _check_emission_input(B_obs, log_B_obs, K: int) -> tuple[np.ndarray, bool]:
+    """Return (array, is_log) after checking the (N, K) emission likelihoods."""
+    if (B_obs is None) == (log_B_obs is None):
+        raise ValueError("give exactly one of B_obs (likelihoods) and log_B_obs (their logs)")
+    if B_obs is not None:
+        B_obs = as_array(B_obs, "B_obs", ndim=2)
+        if B_obs.shape[1] != K:
+            raise ValueError(f"B_obs must have shape (N, K) with K = {K} states (the length "
+                             f"of pi), got {B_obs.shape}")
+        if np.any(B_obs < 0):
+            raise ValueError(f"B_obs must be non-negative likelihoods, got minimum "
+                             f"{B_obs.min():.3g}")
+        return B_obs, False
+    log_B_obs = as_array(log_B_obs, "log_B_obs", ndim=2, finite=False)
+    if log_B_obs.shape[1] != K:
+        raise ValueError(f"log_B_obs must have shape (N, K) with K = {K} states (the length "
+                         f"of pi), got {log_B_obs.shape}")
+    if np.any(np.isnan(log_B_obs)) or np.any(log_B_obs == np.inf):
+        raise ValueError("log_B_obs must not contain NaN or +inf (use -inf for zero likelihood)")
+    return log_B_obs, True
+
+
+def _check_symbols(x, M: int | None = None, name: str = "x") -> np.ndarray:
+    x = as_array(x, name, ndim=1, dtype=float)
+    xi = x.astype(np.intp)
+    if np.any(xi != x):
+        raise ValueError(f"{name} must contain integer symbols, got {x[xi != x][0]!r}")
+    if xi.min() < 0 or (M is not None and xi.max() >= M):
+        hi = "" if M is None else f"..{M - 1}"
+        bad = xi.min() if xi.min() < 0 else xi.max()
+        raise ValueError(f"{name} symbols must be in 0{hi} (the columns of B), got {bad}")
+    return xi
+
+
+def _check_B(B, K: int | None = None) -> np.ndarray:
+    B = as_array(B, "B", ndim=2)
+    if K is not None and B.shape[0] != K:
+        raise ValueError(f"B must have K = {K} rows (one per state), got shape {B.shape}")
+    return _check_stochastic(B, "B")
+
+
+def _check_gaussian(means, covars, K: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    means = as_array(means, "means", ndim=2)
+    if K is not None and means.shape[0] != K:
+        raise ValueError(f"means must have shape (K, D) with K = {K} states, got {means.shape}")
+    Kg, D = means.shape
+    covars = as_array(covars, "covars", ndim=(2, 3))
+    if covars.ndim == 2:  # diagonal covariances
+        if covars.shape != (Kg, D):
+            raise ValueError(f"diagonal covars must have shape (K, D) = ({Kg}, {D}) like means, "
+                             f"got {covars.shape}")
+        if np.any(covars <= 0):
+            raise ValueError(f"diagonal covars must be positive, got minimum {covars.min():.3g}")
+        return means, covars
+    if covars.shape != (Kg, D, D):
+        raise ValueError(f"full covars must have shape (K, D, D) = ({Kg}, {D}, {D}), "
+                         f"got {covars.shape}")
+    for k, S in enumerate(covars):
+        scale = max(1.0, float(np.abs(S).max()))
+        if not np.allclose(S, S.T, atol=_ATOL * scale, rtol=0):
+            raise ValueError(f"covars[{k}] must be symmetric positive semi-definite; it is not "
+                             "symmetric")
+        low = float(np.linalg.eigvalsh(S).min())
+        if low < -_ATOL * scale:
+            raise ValueError(f"covars[{k}] must be symmetric positive semi-definite; its "
+                             f"smallest eigenvalue is {low:.3g}")
+    return means, covars
+
+
+def _check_emission(emission, K: int | None = None):
+    if isinstance(emission, Categorical):
+        return Categorical(_check_B(emission.B, K))
+    if isinstance(emission, Gaussian):
+        return Gaussian(*_check_gaussian(emission.means, emission.covars, K))
+    raise TypeError(f"emission must be hmm.Categorical(B) or hmm.Gaussian(means, covars), "
+                    f"got {type(emission).__name__}")
+
+
+def _check_observations(X, emission) -> np.ndarray:
+    if isinstance(emission, Categorical):
+        return _check_symbols(X, emission.B.shape[1], "X")
+    X = as_array(X, "X", ndim=(1, 2))
+    D = emission.means.shape[1]
+    if X.ndim == 1:
+        if D != 1:
+            raise ValueError(f"X must have shape (N, D) with D = {D} (the columns of means), "
+                             f"got a 1-D array")
+        X = X[:, None]
+    if X.shape[1] != D:
+        raise ValueError(f"X must have shape (N, D) with D = {D} (the columns of means), "
+                         f"got {X.shape}")
+    return X
+
+
+# ============================================================================ emissions
+def categorical_likelihood(x, B) -> np.ndarray:
+    r"""Emission likelihoods :math:`b_n(k) = B_{k x_n}` of a symbol sequence.
+
+    Parameters
+    ----------
+    x : array_like of int, shape (N,)
+        Observed symbols in ``0..M-1``.
+    B : array_like, shape (K, M)
+        Emission matrix, rows sum to 1.
+
+    Returns
+    -------
+    ndarray, shape (N, K)
+        ``B_obs[n, k] = B[k, x[n]]``.
+    """
+    B = _check_B(B)
+    x = _check_symbols(x, B.shape[1])
+    return B.T[x]
+
+
+def log_categorical_likelihood(x, B) -> np.ndarray:
+    """Logarithm of :func:`categorical_likelihood` (``-inf`` where ``B`` is 0), shape (N, K)."""
+    B = _check_B(B)
+    x = _check_symbols(x, B.shape[1])
+    with np.errstate(divide="ignore"):
+        return np.log(B.T)[x]
+
+
+def gaussian_log_likelihood(X, means, covars) -> np.ndarray:
+    r"""Gaussian emission log-densities :math:`\log \mathcal{N}(\mathbf{x}_n \mid
+    \boldsymbol\mu_k, \boldsymbol\Sigma_k)`.
+
+    Parameters
+    ----------
+    X : array_like, shape (N, D) or (N,) when D = 1
+        Observations.
+    means : array_like, shape (K, D)
+    covars : array_like, shape (K, D, D) (full) or (K, D) (diagonal)
+        Symmetric positive definite covariances (or their diagonals).
+
+    Returns
+    -------
+    ndarray, shape (N, K)
+
+    Notes
+    -----
+    With the Cholesky factor :math:`\boldsymbol\Sigma_k = \mathbf{L}\mathbf{L}^\top` and
+    :math:`\mathbf{u} = \mathbf{L}^{-1}(\mathbf{x}_n - \boldsymbol\mu_k)` (a triangular solve,
+    no inverse): :math:`\log\mathcal{N} = -\tfrac12 (D\log 2\pi + 2\sum_d \log L_{dd} +
+    \mathbf{u}^\top\mathbf{u})`.
+    """
+    emission = _check_emission(Gaussian(means, covars))
+    X = _check_observations(X, emission)
+    return _gaussian_log_likelihood(X, emission.means, emission.covars)
+
+
+def _gaussian_log_likelihood(X, means, covars) -> np.ndarray:
+    N, D = X.shape
+    K = means.shape[0]
+    out = np.empty((N, K))
+    for k in range(K):
+        diff = X - means[k]
+        if covars.ndim == 2:  # diagonal
+            out[:, k] = -0.5 * (D * np.log(2 * np.pi) + np.log(covars[k]).sum()
+                                + (diff**2 / covars[k]).sum(axis=1))
+            continue
+        try:
+            L = cholesky(covars[k], lower=True)
+        except LinAlgError:
+            raise ValueError(f"covars[{k}] must be positive definite for a Gaussian density "
+                             "(it is singular)") from None
+        u = solve_triangular(L, diff.T, lower=True)
+        out[:, k] = -0.5 * (D * np.log(2 * np.pi) + 2 * np.log(np.diag(L)).sum()
+                            + np.einsum("dn,dn->n", u, u))
+    return out
+
+
+def emission_log_likelihood(X, emission) -> np.ndarray:
+    """Log emission likelihoods ``log_B_obs`` (N, K) of ``X`` under ``Categorical`` or
+    ``Gaussian`` emissions (see :func:`log_categorical_likelihood`,
+    :func:`gaussian_log_likelihood`)."""
+    emission = _check_emission(emission)
+    X = _check_observations(X, emission)
+    return _emission_log_likelihood(X, emission)
+
+
+def _emission_log_likelihood(X, emission) -> np.ndarray:
+    if isinstance(emission, Categorical):
+        with np.errstate(divide="ignore"):
+            return np.log(emission.B.T)[X]
+    return _gaussian_log_likelihood(X, emission.means, emission.covars)
+
+
+# ============================================================================ joint
+def log_joint(pi, A, z, B_obs=None, *, log_B_obs=None) -> float:
+    r"""Log of the joint probability :math:`p(X, Z)` of observations and one state path.
+
+    Parameters
+    ----------
+    pi : array_like, shape (K,)
+    A : array_like, shape (K, K)
+    z : array_like of int, shape (N,)
+        A state path, states in ``0..K-1``.
+    B_obs, log_B_obs : array_like, shape (N, K)
+        Emission likelihoods or their logarithms (exactly one).
+
+    Returns
+    -------
+    float
+
+    Notes
+    -----
+    Eq. (hmm-joint): :math:`p(X, Z) = p(z_1) \prod_{n=2}^N p(z_n \mid z_{n-1})
+    \prod_{n=1}^N p(x_n \mid z_n) = \pi_{z_1} \prod_{n=2}^N A_{z_{n-1} z_n}
+    \prod_{n=1}^N b_n(z_n)`.
+    """
+    pi, A = _check_pi_A(pi, A)
+    L, is_log = _check_emission_input(B_obs, log_B_obs, pi.shape[0])
+    z = _check_symbols(z, pi.shape[0], "z")
+    if len(z) != L.shape[0]:
+        raise ValueError(f"z and the emission likelihoods must have the same length N, got "
+                         f"{len(z)} and {L.shape[0]}")
+    logL = L if is_log else _log(L)
+    with np.errstate(divide="ignore"):
+        return float(np.log(pi[z[0]]) + np.log(A[z[:-1], z[1:]]).sum()
+                     + logL[np.arange(len(z)), z].sum())
+
+
+def _log(a):
+    with np.errstate(divide="ignore"):
+        return np.log(a)
+
+
+# ============================================================================ scaled recursions
+def forward(pi, A, B_obs) -> Forward:
+    r"""Scaled forward recursion: filtered state probabilities and normalisers.
+
+    Parameters
+    ----------
+    pi : array_like, shape (K,)
+        Initial state distribution.
+    A : array_like, shape (K, K)
+        Transition matrix, ``A[i, j]`` = :math:`p(z_n = j \mid z_{n-1} = i)`.
+    B_obs : array_like, shape (N, K)
+        Emission likelihoods :math:`b_n(k) = p(x_n \mid z_n = k)`.
+
+    Returns
+    -------
+    Forward
+        ``alpha_hat`` (N, K) and ``c`` (N,); :math:`\log p(X) = \sum_n \log c_n`.
+
+    Raises
+    ------
+    ValueError
+        If the observations have probability zero under the model (some :math:`c_n = 0`).
+
+    Notes
+    -----
+    Eq. (hmm-scaled-alpha):
+    :math:`c_n \hat\alpha_n(j) = b_n(j) \sum_{i} \hat\alpha_{n-1}(i) A_{ij}`, with
+    :math:`c_1 \hat\alpha_1(j) = \pi_j b_1(j)`; :math:`c_n` is the sum of the right-hand side
+    over :math:`j`, so that :math:`\hat\alpha_n` sums to 1.
+    """
+    pi, A = _check_pi_A(pi, A)
+    B_obs, _ = _check_emission_input(B_obs, None, pi.shape[0])
+    N, K = B_obs.shape
+    alpha_hat = np.empty((N, K))
+    c = np.empty(N)
+    a = pi * B_obs[0]  # c_1 alpha_hat_1(j) = pi_j b_1(j)
+    for n in range(N):
+        if n > 0:
+            np.dot(alpha_hat[n - 1], A, out=a)  # sum_i alpha_hat_{n-1}(i) A_ij
+            a *= B_obs[n]  # times b_n(j)
+        c[n] = a.sum()  # c_n = p(x_n | x_1..x_{n-1})
+        if c[n] <= 0:
+            _raise_impossible(n)
+        np.divide(a, c[n], out=alpha_hat[n])
+    return Forward(alpha_hat, c)
+
+
+def _raise_impossible(n: int):
+    raise ValueError(f"B_obs: the observations have probability zero under the model "
+                     f"(c_n = 0 at step n = {n}, 0-based)")
+
+
+def backward(A, B_obs, c) -> np.ndarray:
+    r"""Scaled backward recursion.
+
+    Parameters
+    ----------
+    A : array_like, shape (K, K)
+        Transition matrix.
+    B_obs : array_like, shape (N, K)
+        Emission likelihoods.
+    c : array_like, shape (N,)
+        Normalisers from :func:`forward`.
+
+    Returns
+    -------
+    beta_hat : ndarray, shape (N, K)
+        :math:`\hat\beta_n(k) = p(x_{n+1..N} \mid z_n = k) / p(x_{n+1..N} \mid x_{1..n})`.
+
+    Notes
+    -----
+    Eq. (hmm-scaled-beta):
+    :math:`c_{n+1} \hat\beta_n(i) = \sum_j A_{ij}\, b_{n+1}(j)\, \hat\beta_{n+1}(j)`, with
+    :math:`\hat\beta_N = \mathbf{1}`.
+    """
+    A = as_array(A, "A", ndim=2)
+    K = A.shape[0]
+    A = _check_stochastic(A, "A", (K, K))
+    B_obs, _ = _check_emission_input(B_obs, None, K)
+    c = as_array(c, "c", ndim=1)
+    if c.shape[0] != B_obs.shape[0]:
+        raise ValueError(f"c must have length N = {B_obs.shape[0]} like B_obs, got {c.shape[0]}")
+    if np.any(c <= 0):
+        raise ValueError(f"c must be positive normalisers, got minimum {c.min():.3g}")
+    N = B_obs.shape[0]
+    beta_hat = np.empty((N, K))
+    beta_hat[N - 1] = 1.0  # beta_hat_N = 1
+    tmp = np.empty(K)
+    for n in range(N - 2, -1, -1):
+        np.multiply(B_obs[n + 1], beta_hat[n + 1], out=tmp)  # b_{n+1}(j) beta_hat_{n+1}(j)
+        np.dot(A, tmp, out=beta_hat[n])  # sum_j A_ij (...)
+        beta_hat[n] /= c[n + 1]  # divided by c_{n+1}
+    return beta_hat
+
+
+# ---------------------------------------------------------------------------- fast paths
+# The recursions are products of K x K matrices, M_n = A diag(b_n):
+#     alpha_n^T = alpha_{n-1}^T M_n,      beta_{n-1} = M_n beta_n.
+# Only the directions of alpha_n and beta_n are needed: alpha_hat_n is alpha_n normalised,
+# c_n then follows from eq. (hmm-scaled-alpha) for all n at once, and beta_hat_n is beta_n
+# scaled so that sum_k alpha_hat_n(k) beta_hat_n(k) = 1 (gamma_n sums to 1). The numbers are
+# those of `forward` and `backward`; what changes is how few Python-level steps compute them:
+#
+# * small K: a loop over n costs far more than its arithmetic. The sequence is cut into
+#   blocks of L ~ sqrt(N) steps; the partial products M_{b,0} ... M_{b,l} of *all* blocks are
+#   built together (one batched matmul per position l), then a loop over the blocks chains
+#   them. About 2 sqrt(N) Python steps instead of N; O(N K^3) arithmetic.
+# * larger K: one loop over n that advances the forward and the backward recursion together
+#   (one batched matmul of two vector-matrix products per step), with the matrices of a chunk
+#   of steps built at once into preallocated memory. O(N K^2) arithmetic.
+#
+# Every partial product and every chunk of vectors is rescaled to sum 1, so nothing under-
+# or overflows; if a chunk still underflows (or the data are impossible), the readable
+# step-by-step `forward`/`backward` take over and decide.
+_SMALL_K = 8  # block scan up to this number of states, fused loop above
+_BLOCK_DIAGONAL_K = 32  # fused loop: one block-diagonal product per step up to here
+_CHUNK = 64  # steps whose matrices are built (and vectors normalised) at once
+
+
+_RESCALE_EVERY = 8  # block scan: rescale the partial products every few positions
+_TINY = 1e-200  # a partial product this small means underflow is near: use the loop instead
+_SUPER = 1 << 15  # block scan: steps per super-chunk (bounds the memory to _SUPER K^2 floats)
+
+
+class _Underflow(Exception):
+    """A fast path met numbers too small to trust; the step-by-step recursions take over."""
+
+
+def _scan(M, reverse: bool):
+    """Partial products along axis 0 of M (L, nb, K, K): prefix (M_0 ... M_l) or suffix."""
+    L = M.shape[0]
+    P = np.empty_like(M)
+    order = range(L - 1, -1, -1) if reverse else range(L)
+    prev = None
+    for i, l in enumerate(order):
+        if prev is None:
+            P[l] = M[l]
+        elif reverse:
+            np.matmul(M[l], P[prev], out=P[l])
+        else:
+            np.matmul(P[prev], M[l], out=P[l])
+        if i % _RESCALE_EVERY == _RESCALE_EVERY - 1 or i == L - 1:
+            s = P[l].sum(axis=(1, 2))
+            if not s.min() > _TINY:
+                raise _Underflow
+            P[l] /= s[:, None, None]
+        prev = l
+    return P
+
+
+def _block_matrices(A, Bsteps):
+    """M_n = A diag(b_n) for the given steps, laid out (L, nb, K, K); identity padding."""
+    S, K = Bsteps.shape
+    L = max(1, int(np.sqrt(S)))
+    nb = -(-S // L)
+    Bp = np.empty((nb * L, K))
+    Bp[:S] = Bsteps
+    Bp[S:] = 1.0
+    M = np.empty((L, nb, K, K))
+    np.multiply(A, Bp.reshape(nb, L, K).transpose(1, 0, 2)[:, :, None, :], out=M)
+    pad = nb * L - S
+    if pad:
+        M[L - pad:, nb - 1] = np.eye(K)
+    return M
+
+
+def _unblock(X, S):
+    """(L, nb, K) in block layout -> (S, K) in step order."""
+    L, nb, K = X.shape
+    return X.transpose(1, 0, 2).reshape(nb * L, K)[:S]
+
+
+def _blocked_forward(M, v, S):
+    """alpha directions after each of the S steps, from the normalised start ``v``."""
+    P = _scan(M, reverse=False)
+    L, nb = M.shape[:2]
+    starts = np.empty((nb, M.shape[2]))
+    for b in range(nb):
+        starts[b] = v
+        v = v @ P[L - 1, b]
+        s = v.sum()
+        if not s > _TINY:
+            raise _Underflow
+        v = v / s
+    out = np.matmul(starts[None, :, None, :], P)[:, :, 0, :]
+    return _unblock(out, S), v
+
+
+def _blocked_backward(M, v, S):
+    """beta directions before each of the S steps, from the normalised end ``v``."""
+    P = _scan(M, reverse=True)
+    nb = M.shape[1]
+    ends = np.empty((nb, M.shape[2]))
+    for b in range(nb - 1, -1, -1):
+        ends[b] = v
+        v = P[0, b] @ v
+        s = v.sum()
+        if not s > _TINY:
+            raise _Underflow
+        v = v / s
+    out = np.matmul(P, ends[None, :, :, None])[:, :, :, 0]
+    return _unblock(out, S), v
+
+
+def _blocked_directions(pi, A, B):
+    """Block scan: alpha_n and beta_n up to positive factors, shapes (N, K)."""
+    N, K = B.shape
+    S = N - 1  # steps n = 1..N-1 (0-based): alpha_n^T = alpha_{n-1}^T M_n, beta_{n-1} = M_n beta_n
+    alpha = np.empty((N, K))
+    beta = np.empty((N, K))
+    np.multiply(pi, B[0], out=alpha[0])
+    beta[N - 1] = 1.0
+    s0 = alpha[0].sum()
+    if not s0 > 0:
+        raise _Underflow
+    if S == 0:
+        return alpha, beta
+    bounds = list(range(0, S, _SUPER)) + [S]
+    chunks = list(zip(bounds[:-1], bounds[1:], strict=True))
+    v = alpha[0] / s0
+    matrices = {}
+    for s0_, s1 in chunks:  # forward over the super-chunks
+        M = _block_matrices(A, B[s0_ + 1:s1 + 1])
+        alpha[s0_ + 1:s1 + 1], v = _blocked_forward(M, v, s1 - s0_)
+        if len(chunks) == 1:
+            matrices[s0_] = M
+    v = np.ones(K) / K
+    for s0_, s1 in reversed(chunks):  # backward over the super-chunks
+        M = matrices.pop(s0_, None)
+        if M is None:
+            M = _block_matrices(A, B[s0_ + 1:s1 + 1])
+        beta[s0_:s1], v = _blocked_backward(M, v, s1 - s0_)
+    return alpha, beta
+
+
+def _fused_directions(pi, A, B):
+    """One loop: alpha_n (forward) and beta_{N-1-n} (backward) advanced together.
+
+    With f_k = alpha_k and g_k = b_{N-1-k} * beta_{N-1-k} (elementwise), both recursions take
+    the form "vector times a constant matrix, then times the emission likelihoods":
+        f_{k+1} = (f_k^T A) * b_{k+1},      g_{k+1} = (g_k^T A^T) * b_{N-2-k},
+    so one step is one product of the stacked vector [f_k, g_k] with diag(A, A^T) (a single
+    BLAS call up to _BLOCK_DIAGONAL_K states, a batched matmul above) and one multiplication.
+    Afterwards beta_{N-2-k} = A g_k for all k at once.
+    """
+    N, K = B.shape
+    S = N - 1
+    if S == 0:
+        return (pi * B[0])[None, :], np.ones((1, K))
+    stacked = K <= _BLOCK_DIAGONAL_K
+    shape = (2 * K,) if stacked else (2, 1, K)
+    s = np.empty((N, *shape))
+    s2 = s.reshape(N, 2, K)  # view: s2[k, 0] = f_k, s2[k, 1] = g_k
+    emis = np.empty((S, *shape))  # what step k multiplies by: [b_{k+1}, b_{N-2-k}]
+    emis2 = emis.reshape(S, 2, K)
+    emis2[:, 0] = B[1:]
+    emis2[:, 1] = B[S - 1::-1]
+    if stacked:
+        W = np.zeros((2 * K, 2 * K))
+        W[:K, :K], W[K:, K:] = A, A.T
+        product = np.dot
+    else:
+        W = np.stack([A, A.T])
+        product = np.matmul
+    np.multiply(pi, B[0], out=s2[0, 0])
+    s2[0, 1] = B[N - 1]
+    multiply = np.multiply
+    for k0 in range(0, S, _CHUNK):
+        k1 = min(k0 + _CHUNK, S)
+        for k in range(k0, k1):
+            row = s[k + 1]
+            product(s[k], W, out=row)
+            multiply(row, emis[k], out=row)
+        block = s2[k0 + 1:k1 + 1]
+        sums = block.sum(axis=2)
+        sums[~(sums > 0)] = 1.0  # zero rows are left for the caller to detect
+        block /= sums[:, :, None]
+    beta = np.empty((N, K))
+    beta[N - 1] = 1.0
+    np.matmul(s2[S - 1::-1, 1], A.T, out=beta[:S])  # beta_{N-2-k} = A g_k
+    return s2[:, 0].copy(), beta
+
+
+def _scaled_input(B_obs, log_B_obs, K):
+    """Likelihoods with rows rescaled to max 1, and the log of the factors removed."""
+    L, is_log = _check_emission_input(B_obs, log_B_obs, K)
+    if is_log:
+        shift = L.max(axis=1)
+        if np.any(shift == -np.inf):
+            _raise_impossible(int(np.flatnonzero(shift == -np.inf)[0]))
+        return np.exp(L - shift[:, None]), shift
+    shift = L.max(axis=1)
+    if np.any(shift <= 0):
+        _raise_impossible(int(np.flatnonzero(shift <= 0)[0]))
+    return L / shift[:, None], np.log(shift)
+
+
+def forward_backward(pi, A, B_obs=None, *, log_B_obs=None, pairwise="sum") -> Posterior:
+    r"""Scaled forward-backward: smoothing posteriors and the log-likelihood.
+
+    Parameters
+    ----------
+    pi : array_like, shape (K,)
+        Initial state distribution.
+    A : array_like, shape (K, K)
+        Transition matrix, rows sum to 1.
+    B_obs : array_like, shape (N, K), optional
+        Emission likelihoods :math:`b_n(k)`.
+    log_B_obs : array_like, shape (N, K), optional
+        Their logarithms (give exactly one of ``B_obs``, ``log_B_obs``).
+    pairwise : {"sum", "full", None}
+        Return :math:`\sum_n \xi_n` (K, K), every :math:`\xi_n` (N-1, K, K), or nothing.
+
+    Returns
+    -------
+    Posterior
+        ``gamma`` (N, K), ``xi``, ``loglik`` and ``log_c`` (N,), the logs of the normalisers.
+
+    Notes
+    -----
+    Eqs. (hmm-scaled-alpha) and (hmm-scaled-beta) give :math:`\hat\alpha, \hat\beta, c`;
+    eq. (hmm-scaled-post): :math:`\gamma_n = \hat\alpha_n \odot \hat\beta_n` and
+    :math:`\xi_n(i, j) = c_n^{-1} \hat\alpha_{n-1}(i) A_{ij} b_n(j) \hat\beta_n(j)`;
+    eq. (hmm-loglik): :math:`\log p(X) = \sum_n \log c_n`. Each row of ``B_obs`` is first
+    rescaled to maximum 1 (the factor is added back to the log-likelihood), which leaves
+    :math:`\gamma, \xi` unchanged and keeps every quantity in floating-point range. The
+    recursions are organised for speed (blocked matrix products for small K, forward and
+    backward fused in one loop for larger K; see the comment above ``_blocked_directions``);
+    they compute the same numbers as :func:`forward` and :func:`backward`.
+    """
+    if pairwise not in ("sum", "full", None):
+        raise ValueError(f"pairwise must be 'sum', 'full' or None, got {pairwise!r}")
+    pi, A = _check_pi_A(pi, A)
+    B, shift = _scaled_input(B_obs, log_B_obs, pi.shape[0])
+    N, K = B.shape
+    directions = _blocked_directions if K <= _SMALL_K else _fused_directions
+    try:
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore", under="ignore"):
+            alpha, beta = directions(pi, A, B)
+            alpha_hat = alpha / alpha.sum(axis=1, keepdims=True)
+            c = np.empty(N)
+            c[0] = pi @ B[0]
+            # c_n = sum_j b_n(j) sum_i alpha_hat_{n-1}(i) A_ij, all n at once (hmm-scaled-alpha)
+            np.einsum("nj,nj->n", alpha_hat[:-1] @ A, B[1:], out=c[1:])
+            norm = np.einsum("nk,nk->n", alpha_hat, beta)
+            beta_hat = beta / norm[:, None]  # so that sum_k alpha_hat_n(k) beta_hat_n(k) = 1
+        if not (np.all(c > 0) and np.all(np.isfinite(alpha_hat))
+                and np.all(np.isfinite(beta_hat))):
+            raise _Underflow
+    except _Underflow:  # tiny numbers or impossible data: the step-by-step recursions decide
+        alpha_hat, c = forward(pi, A, B)
+        beta_hat = backward(A, B, c)
+    gamma = alpha_hat * beta_hat  # eq. (hmm-scaled-post)
+    log_c = np.log(c) + shift  # log c_n of the original (unrescaled) likelihoods
+    loglik = float(log_c.sum())  # eq. (hmm-loglik)
+    xi = None
+    if pairwise is not None and N > 1:
+        w = B[1:] * beta_hat[1:] / c[1:, None]
+        if pairwise == "sum":
+            xi = A * (alpha_hat[:-1].T @ w)  # sum_n xi_n(i, j)
+        else:
+            xi = alpha_hat[:-1, :, None] * A[None] * w[:, None, :]
+    elif pairwise is not None:
+        xi = np.zeros((pi.shape[0],) * 2) if pairwise == "sum" else np.zeros((0,) + A.shape)
+    return Posterior(gamma, xi, loglik, log_c)
+
+
+# ============================================================================ log space
+def log_forward_backward(pi, A, B_obs=None, *, log_B_obs=None, pairwise="sum") -> Posterior:
+    r"""Forward-backward in log space (no scaling): same results as :func:`forward_backward`.
+
+    Parameters
+    ----------
+    pi, A, B_obs, log_B_obs, pairwise
+        As for :func:`forward_backward`.
+
+    Returns
+    -------
+    Posterior
+
+    Notes
+    -----
+    Eq. (hmm-log-alpha): :math:`\log\alpha_n(j) = \log b_n(j) +
+    \operatorname{logsumexp}_i(\log\alpha_{n-1}(i) + \log A_{ij})`; eq. (hmm-log-beta):
+    :math:`\log\beta_n(i) = \operatorname{logsumexp}_j(\log A_{ij} + \log b_{n+1}(j) +
+    \log\beta_{n+1}(j))`; :math:`\log p(X) = \operatorname{logsumexp}_j \log\alpha_N(j)`,
+    :math:`\log\gamma_n = \log\alpha_n + \log\beta_n - \log p(X)`, and
+    :math:`\log c_n = \log p(x_{1:n}) - \log p(x_{1:n-1})`.
+    """
+    if pairwise not in ("sum", "full", None):
+        raise ValueError(f"pairwise must be 'sum', 'full' or None, got {pairwise!r}")
+    pi, A = _check_pi_A(pi, A)
+    L, is_log = _check_emission_input(B_obs, log_B_obs, pi.shape[0])
+    logB = L if is_log else _log(L)
+    log_pi, log_A = _log(pi), _log(A)
+    N, K = logB.shape
+    log_alpha = np.empty((N, K))
+    log_beta = np.empty((N, K))
+    log_alpha[0] = log_pi + logB[0]
+    for n in range(1, N):
+        log_alpha[n] = logB[n] + logsumexp(log_alpha[n - 1][:, None] + log_A, axis=0)
+    log_beta[N - 1] = 0.0
+    for n in range(N - 2, -1, -1):
+        log_beta[n] = logsumexp(log_A + (logB[n + 1] + log_beta[n + 1])[None, :], axis=1)
+    log_prefix = logsumexp(log_alpha, axis=1)  # log p(x_1..x_n)
+    loglik = float(log_prefix[-1])
+    if not np.isfinite(loglik):
+        _raise_impossible(int(np.flatnonzero(~np.isfinite(log_prefix))[0]))
+    gamma = np.exp(log_alpha + log_beta - loglik)
+    log_c = np.diff(log_prefix, prepend=0.0)
+    xi = None
+    if pairwise is not None:
+        # log xi_n(i, j) = log alpha_{n-1}(i) + log A_ij + log b_n(j) + log beta_n(j) - log p(X)
+        log_xi = (log_alpha[:-1, :, None] + log_A[None]
+                  + (logB[1:] + log_beta[1:])[:, None, :] - loglik)
+        xi = np.exp(logsumexp(log_xi, axis=0)) if pairwise == "sum" else np.exp(log_xi)
+        if pairwise == "sum" and N == 1:
+            xi = np.zeros((K, K))
+    return Posterior(gamma, xi, loglik, log_c)
+
+
+# ============================================================================ Viterbi
+def viterbi(pi, A, B_obs=None, *, log_B_obs=None) -> ViterbiResult:
+    r"""Most probable state path (max-product in log space, with backtracking).
+
+    Parameters
+    ----------
+    pi : array_like, shape (K,)
+    A : array_like, shape (K, K)
+    B_obs, log_B_obs : array_like, shape (N, K)
+        Emission likelihoods or their logarithms (exactly one).
+
+    Returns
+    -------
+    ViterbiResult
+        ``path`` (N,) of ints and ``log_prob`` = :math:`\max_Z \log p(X, Z)`.
+
+    Notes
+    -----
+    Eq. (hmm-viterbi): :math:`\omega_1(j) = \log\pi_j + \log b_1(j)`,
+    :math:`\omega_n(j) = \log b_n(j) + \max_i [\omega_{n-1}(i) + \log A_{ij}]`, with the
+    maximiser stored as :math:`\psi_n(j)`; the path ends at
+    :math:`z_N = \arg\max_j \omega_N(j)` and is read back by
+    :math:`z_{n-1} = \psi_n(z_n)`.
+    """
+    pi, A = _check_pi_A(pi, A)
+    L, is_log = _check_emission_input(B_obs, log_B_obs, pi.shape[0])
+    logB = L if is_log else _log(L)
+    log_A = _log(A)
+    log_AT = np.ascontiguousarray(log_A.T)  # log_AT[j, i] = log A_ij: reduce over the last axis
+    N, K = logB.shape
+    omega = np.empty((N, K))
+    omega[0] = _log(pi) + logB[0]  # omega_1(j)
+    if K <= _SMALL_K:  # the same recursion, block by block (as in forward_backward)
+        _viterbi_blocked(log_A, logB, omega)
+    else:
+        scores = np.empty((K, K))
+        for n in range(1, N):
+            np.add(log_AT, omega[n - 1], out=scores)  # scores[j, i] = omega_{n-1}(i) + log A_ij
+            scores.max(axis=1, out=omega[n])  # max_i
+            omega[n] += logB[n]  # + log b_n(j)
+    log_prob = float(omega[N - 1].max())
+    if log_prob == -np.inf:
+        raise ValueError("B_obs: the observations have probability zero under the model "
+                         "(every path has log probability -inf)")
+    # back-pointers psi_n(j) = argmax_i [omega_{n-1}(i) + log A_ij], all n at once (in chunks)
+    psi = np.empty((N, K), dtype=np.intp)
+    chunk = max(1, (1 << 21) // (K * K))
+    for n0 in range(1, N, chunk):
+        n1 = min(n0 + chunk, N)
+        np.argmax(omega[n0 - 1:n1 - 1, None, :] + log_AT, axis=2, out=psi[n0:n1])
+    path = np.empty(N, dtype=np.intp)
+    z = int(omega[N - 1].argmax())  # z_N = argmax_j omega_N(j)
+    path[N - 1] = z
+    psi_of = psi.item  # returns Python ints: faster than numpy scalars in this loop
+    for n in range(N - 1, 0, -1):
+        z = psi_of(n, z)  # z_{n-1} = psi_n(z_n)
+        path[n - 1] = z
+    return ViterbiResult(path, log_prob)
+
+
+def _max_last(t, out=None):
+    """Maximum over a short last axis (numpy's reduction is slow for a few elements)."""
+    if t.shape[-1] == 1:
+        return np.copyto(out, t[..., 0]) if out is not None else t[..., 0].copy()
+    out = np.maximum(t[..., 0], t[..., 1], out=out)
+    for q in range(2, t.shape[-1]):
+        np.maximum(out, t[..., q], out=out)
+    return out
+
+
+def _viterbi_blocked(log_A, logB, omega):
+    """Fill omega[1:] (eq. hmm-viterbi) by max-plus products of the step matrices, in blocks.
+
+    The step matrix of step n is S_n[i, j] = log A_ij + log b_n(j), and omega_n(j) =
+    max_i omega_{n-1}(i) + S_n[i, j]: a vector-matrix product in the (max, +) algebra, which
+    is associative, so the block scan of `_blocked_directions` applies with (max, +) in place
+    of (+, x). Identity steps (0 on the diagonal, -inf elsewhere) pad the last block.
+    """
+    N, K = logB.shape
+    log_AT = np.ascontiguousarray(log_A.T)
+    eye = np.full((K, K), -np.inf)
+    np.fill_diagonal(eye, 0.0)
+    v = omega[0]
+    for s0 in range(0, N - 1, _SUPER):
+        s1 = min(s0 + _SUPER, N - 1)
+        S = s1 - s0
+        L = max(1, int(np.sqrt(S)))
+        nb = -(-S // L)
+        Bp = np.zeros((nb * L, K))
+        Bp[:S] = logB[s0 + 1:s1 + 1]
+        # MT[l, b, j, k] = S[k, j] of the step at position l of block b (transposed, so that
+        # every max below reduces over the last, contiguous axis)
+        MT = log_AT + Bp.reshape(nb, L, K).transpose(1, 0, 2)[:, :, :, None]  # (L, nb, K, K)
+        pad = nb * L - S
+        if pad:
+            MT[L - pad:, nb - 1] = eye
+        P = np.empty_like(MT)  # P[l, b] = S_{b,0} (max,+) ... (max,+) S_{b,l}
+        P[0] = MT[0].transpose(0, 2, 1)
+        for l in range(1, L):
+            _max_last(P[l - 1][:, :, None, :] + MT[l][:, None, :, :], out=P[l])
+        starts = np.empty((nb, K))
+        for b in range(nb):
+            starts[b] = v
+            v = (v[:, None] + P[L - 1, b]).max(axis=0)
+        out = _max_last(starts[None, :, None, :] + P.transpose(0, 1, 3, 2))  # (L, nb, K)
+        omega[s0 + 1:s1 + 1] = out.transpose(1, 0, 2).reshape(nb * L, K)[:S]
+
+
+# ============================================================================ Baum-Welch
+def baum_welch_step(X, pi, A, emission):
+    r"""One EM update of the HMM parameters (E-step by forward-backward, then the M-step).
+
+    Parameters
+    ----------
+    X : array_like
+        Observations: symbols (N,) for ``Categorical`` emissions, (N, D) (or (N,) when D = 1)
+        for ``Gaussian``.
+    pi : array_like, shape (K,)
+    A : array_like, shape (K, K)
+    emission : Categorical or Gaussian
+        Current emission parameters.
+
+    Returns
+    -------
+    pi_new, A_new, emission_new, loglik
+        The re-estimated parameters and :math:`\log p(X \mid \theta_{old})`.
+
+    Notes
+    -----
+    The maximisers of :math:`Q(\theta, \theta_{old})` under the simplex constraints, derived
+    with Lagrange multipliers in the chapter: eq. (hmm-mstep-pi) :math:`\pi_k = \gamma_1(k)`;
+    eq. (hmm-mstep-A) :math:`A_{ij} = \sum_n \xi_n(i,j) / \sum_n\sum_l \xi_n(i,l)`;
+    eq. (hmm-mstep-B) :math:`B_{km} = \sum_n \gamma_n(k) [x_n = m] / \sum_n \gamma_n(k)`;
+    eqs. (hmm-mstep-mu), (hmm-mstep-sigma):
+    :math:`\boldsymbol\mu_k = \sum_n \gamma_n(k)\mathbf{x}_n / N_k`,
+    :math:`\boldsymbol\Sigma_k = \sum_n\gamma_n(k)(\mathbf{x}_n-\boldsymbol\mu_k)
+    (\mathbf{x}_n-\boldsymbol\mu_k)^\top / N_k` with :math:`N_k = \sum_n \gamma_n(k)`
+    (only the diagonal for diagonal covariances).
+    """
+    pi, A = _check_pi_A(pi, A)
+    emission = _check_emission(emission, pi.shape[0])
+    X = _check_observations(X, emission)
+    return _baum_welch_step(X, pi, A, emission)
+
+
+def _baum_welch_step(X, pi, A, emission):
+    post = forward_backward(pi, A, log_B_obs=_emission_log_likelihood(X, emission))
+    gamma, xi_sum = post.gamma, post.xi
+    pi_new = gamma[0] / gamma[0].sum()  # eq. (hmm-mstep-pi)
+    row = xi_sum.sum(axis=1, keepdims=True)
+    A_new = np.divide(xi_sum, row, out=A.copy(), where=row > 0)  # eq. (hmm-mstep-A)
+    Nk = gamma.sum(axis=0)  # expected number of visits of each state
+    if isinstance(emission, Categorical):
+        K, M = emission.B.shape
+        counts = np.empty((K, M))
+        for k in range(K):
+            counts[k] = np.bincount(X, weights=gamma[:, k], minlength=M)
+        B_new = counts / Nk[:, None]  # eq. (hmm-mstep-B)
+        new = Categorical(B_new)
+    else:
+        means = (gamma.T @ X) / Nk[:, None]  # eq. (hmm-mstep-mu)
+        if emission.covars.ndim == 2:
+            covars = np.stack([(gamma[:, k] @ (X - means[k]) ** 2) / Nk[k]
+                               for k in range(len(Nk))])
+        else:
+            covars = np.empty_like(emission.covars)
+            for k in range(len(Nk)):  # eq. (hmm-mstep-sigma)
+                diff = X - means[k]
+                covars[k] = (gamma[:, k, None] * diff).T @ diff / Nk[k]
+                covars[k] = (covars[k] + covars[k].T) / 2  # exactly symmetric
+        new = Gaussian(means, covars)
+    return pi_new, A_new, new, post.loglik
+
+
+def baum_welch(X, pi, A, emission, *, n_iter: int = 100, tol: float = 1e-6) -> BaumWelchResult:
+    r"""Baum-Welch: EM for an HMM, from initial parameters, with the log-likelihood history.
+
+    Parameters
+    ----------
+    X : array_like
+        Observations (see :func:`baum_welch_step`).
+    pi : array_like, shape (K,)
+    A : array_like, shape (K, K)
+    emission : Categorical or Gaussian
+        Initial parameters.
+    n_iter : int, default 100
+        Maximum number of EM updates.
+    tol : float, default 1e-6
+        Stop when the log-likelihood gains less than ``tol`` in one update.
+
+    Returns
+    -------
+    BaumWelchResult
+        The parameters after the last update and ``history``, the log-likelihood before each
+        update.
+
+    Notes
+    -----
+    Repeats :func:`baum_welch_step` (eqs. (hmm-mstep-pi) to (hmm-mstep-sigma)). EM never
+    decreases :math:`\log p(X \mid \theta)` (the chapter's theorem on the EM bound).
+    """
+    n_iter = check_positive(n_iter, "n_iter", integer=True)
+    tol = check_positive(tol, "tol", strict=False)
+    pi, A = _check_pi_A(pi, A)
+    emission = _check_emission(emission, pi.shape[0])
+    X = _check_observations(X, emission)
+    history = []
+    converged = False
+    for _ in range(n_iter):
+        pi, A, emission, loglik = _baum_welch_step(X, pi, A, emission)
+        history.append(loglik)
+        if len(history) > 1 and history[-1] - history[-2] < tol:
+            converged = True
+            break
+    return BaumWelchResult(pi, A, emission, np.array(history), converged)
+
+
+# ============================================================================ sampling
+def sample(pi, A, emission, N: int, rng=None) -> HMMSample:
+    r"""Draw a state path and observations from an HMM.
+
+    Parameters
+    ----------
+    pi : array_like, shape (K,)
+    A : array_like, shape (K, K)
+    emission : Categorical or Gaussian
+    N : int
+        Number of steps.
+    rng : numpy.random.Generator, int or None
+        Source of randomness.
+
+    Returns
+    -------
+    HMMSample
+        ``z`` (N,) states and ``x``: symbols (N,) or vectors (N, D).
+
+    Notes
+    -----
+    Ancestral sampling of eq. (hmm-joint): :math:`z_1 \sim \pi`,
+    :math:`z_n \sim A_{z_{n-1}, :}`, :math:`x_n \sim p(x \mid z_n)`.
+    """
+    pi, A = _check_pi_A(pi, A)
+    emission = _check_emission(emission, pi.shape[0])
+    if not isinstance(N, numbers.Integral) or isinstance(N, bool):
+        raise TypeError(f"N must be an integer, got {N!r}")
+    N = check_positive(N, "N", integer=True)
+    rng = as_generator(rng)
+    K = pi.shape[0]
+    u = rng.random(N)
+    cum_pi = np.cumsum(pi)
+    cum_A = np.cumsum(A, axis=1)
+    z = np.empty(N, dtype=np.intp)
+    z[0] = min(int(np.searchsorted(cum_pi, u[0], side="right")), K - 1)
+    # per state, the state-to-state draws are inverse-CDF lookups; one loop over n remains
+    rows = [r.tolist() for r in cum_A]
+    state = int(z[0])
+    zl = [state]
+    for un in u[1:].tolist():
+        state = min(bisect_right(rows[state], un), K - 1)
+        zl.append(state)
+    z[:] = zl
+    if isinstance(emission, Categorical):
+        cum_B = np.cumsum(emission.B, axis=1)
+        v = rng.random(N)
+        x = np.minimum((cum_B[z] <= v[:, None]).sum(axis=1), emission.B.shape[1] - 1)
+    else:
+        means, covars = emission
+        eps = rng.standard_normal((N, means.shape[1]))
+        if covars.ndim == 2:
+            x = means[z] + np.sqrt(covars)[z] * eps
+        else:
+            # a square root of each covariance (eigen-decomposition: PSD allowed)
+            w, V = np.linalg.eigh(covars)
+            roots = V * np.sqrt(np.clip(w, 0, None))[:, None, :]
+            x = means[z] + np.einsum("nij,nj->ni", roots[z], eps)
+    return HMMSample(z, x)

@@ -1,0 +1,822 @@
+r"""Linear dynamical systems: Kalman filter, Rauch-Tung-Striebel smoother and EM.
+
+The code of the chapter ``chapters/sequences/kalman.ipynb``. The model is the
+linear-Gaussian state-space model of Bishop (PRML, sec. 13.3), eq. ``kf-model``:
+
+.. math::
+
+    \mathbf{z}_1 \sim \mathcal{N}(\boldsymbol{\mu}_0, \mathbf{V}_0), \quad
+    \mathbf{z}_n = \mathbf{A}\mathbf{z}_{n-1} + \mathbf{w}_n, \quad
+    \mathbf{x}_n = \mathbf{C}\mathbf{z}_n + \mathbf{v}_n, \quad
+    \mathbf{w}_n \sim \mathcal{N}(\mathbf{0}, \mathbf{Q}), \quad
+    \mathbf{v}_n \sim \mathcal{N}(\mathbf{0}, \mathbf{R}).
+
+Bishop writes :math:`\boldsymbol{\Gamma}` for ``Q`` and :math:`\boldsymbol{\Sigma}` for
+``R``; the book (and filterpy, pykalman) use ``Q`` and ``R``. ``mu0, V0`` is the prior of
+the *first* state :math:`\mathbf{z}_1`, before the first observation (pykalman's
+``initial_state_mean`` and ``initial_state_covariance`` mean the same).
+
+Symbols
+-------
+=========  ===============================================================  ===========
+symbol     meaning                                                          shape
+=========  ===============================================================  ===========
+``A``      transition matrix                                                ``(d, d)``
+``C``      observation (emission) matrix                                    ``(p, d)``
+``Q``      transition noise covariance (Bishop's Gamma)                     ``(d, d)``
+``R``      observation noise covariance (Bishop's Sigma)                    ``(p, p)``
+``mu0``    mean of the first state z_1                                      ``(d,)``
+``V0``     covariance of the first state z_1                                ``(d, d)``
+``x``      observations x_1..x_T, one row per time step                     ``(T, p)``
+``mu, V``  filtered mean and covariance of z_n given x_1..x_n               ``(T, d)``,
+                                                                            ``(T, d, d)``
+``P``      predicted covariance of z_n given x_1..x_{n-1} (Bishop P_{n-1})  ``(T, d, d)``
+``K``      Kalman gain K_n = P C^T S^{-1}, S = C P C^T + R                  ``(T, d, p)``
+``J``      smoother gain J_n = V_n A^T P_n^{-1}                             ``(T-1, d, d)``
+=========  ===============================================================  ===========
+
+Code indices start at 0: ``mu[t]`` is :math:`\boldsymbol{\mu}_{t+1}` on the page.
+
+Numerics
+--------
+No inverse is formed. The gain and the likelihood term use the Cholesky factor of
+:math:`\mathbf{S}_n` (LAPACK ``potrf``/``potrs`` on preallocated arrays, one solve for
+both); the smoother gains use the Cholesky factor of :math:`\mathbf{P}_n` inside the loop
+when ``d > 8``, and one batched ``numpy.linalg.solve`` over all time steps after the loop
+for smaller ``d``, where the per-call overhead of LAPACK would dominate. The filtered
+covariance uses the Joseph form (eq. ``kf-joseph``), which stays symmetric positive
+semi-definite under rounding, and is symmetrised after each step.
+
+For a time-invariant model the covariance recursion does not depend on the data and
+converges to a fixed point (the discrete algebraic Riccati equation). With
+``steady_state=True`` (the default) the filter stops updating the covariances once two
+consecutive filtered covariances agree to a relative ``1e-14``, and the smoother does the
+same for its backward covariance recursion; the means are then propagated with the frozen
+gains. The results agree with the full recursion to rounding error (tested);
+``steady_state=False`` runs the full recursion at every step.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+from scipy.linalg import cho_factor, cho_solve, lapack
+
+from derivlib._validation import as_array, as_generator, check_positive
+
+__all__ = [
+    "EMResult",
+    "EMStep",
+    "FilterResult",
+    "LinearGaussianSSM",
+    "Sample",
+    "SmootherResult",
+    "check_ssm",
+    "constant_velocity",
+    "em",
+    "em_step",
+    "filter",
+    "loglikelihood",
+    "m_step",
+    "sample",
+    "smooth",
+]
+
+FIT_ALL = ("A", "C", "Q", "R", "mu0", "V0")
+_STEADY_RTOL = 1e-14  # consecutive covariances this close: the recursion has converged
+_SYM_RTOL = 1e-8  # tolerance of the symmetry and semi-definiteness checks of the input
+_LOG_2PI = float(np.log(2.0 * np.pi))
+
+
+# --------------------------------------------------------------------------- results
+class LinearGaussianSSM(NamedTuple):
+    """Parameters of the linear-Gaussian state-space model (eq. ``kf-model``)."""
+
+    A: np.ndarray  #: transition matrix ``(d, d)``
+    C: np.ndarray  #: observation matrix ``(p, d)``
+    Q: np.ndarray  #: transition noise covariance ``(d, d)``
+    R: np.ndarray  #: observation noise covariance ``(p, p)``
+    mu0: np.ndarray  #: mean of z_1 ``(d,)``
+    V0: np.ndarray  #: covariance of z_1 ``(d, d)``
+
+
+class Sample(NamedTuple):
+    """A draw from the model: states ``z`` ``(T, d)`` and observations ``x`` ``(T, p)``."""
+
+    z: np.ndarray
+    x: np.ndarray
+
+
+class FilterResult(NamedTuple):
+    """Output of :func:`filter` (row ``t`` is time step ``n = t + 1``)."""
+
+    mean: np.ndarray  #: filtered means mu_n ``(T, d)``
+    cov: np.ndarray  #: filtered covariances V_n ``(T, d, d)``
+    predicted_mean: np.ndarray  #: means of z_n given x_1..x_{n-1} ``(T, d)``
+    predicted_cov: np.ndarray  #: covariances of z_n given x_1..x_{n-1} ``(T, d, d)``
+    gain: np.ndarray  #: Kalman gains K_n ``(T, d, p)``
+    loglik: float  #: log p(x_1..x_T)
+
+
+class SmootherResult(NamedTuple):
+    """Output of :func:`smooth`."""
+
+    mean: np.ndarray  #: smoothed means of z_n given x_1..x_T ``(T, d)``
+    cov: np.ndarray  #: smoothed covariances ``(T, d, d)``
+    lag_one_cov: np.ndarray  #: ``[t]`` = cov(z_{t+2}, z_{t+1} | x) on the page ``(T-1, d, d)``
+    gain: np.ndarray  #: smoother gains J_n ``(T-1, d, d)``
+    filtered: FilterResult  #: the forward pass
+    loglik: float  #: log p(x_1..x_T)
+
+
+class EMStep(NamedTuple):
+    """One EM iteration: the new parameters and the log-likelihood of the old ones."""
+
+    ssm: LinearGaussianSSM
+    loglik: float
+
+
+class EMResult(NamedTuple):
+    """Output of :func:`em`: fitted parameters and the log-likelihood history.
+
+    ``loglik[k]`` is the log-likelihood of the parameters after ``k`` iterations
+    (``loglik[0]``: the initial parameters); EM never decreases it.
+    """
+
+    ssm: LinearGaussianSSM
+    loglik: np.ndarray
+    n_iter: int
+
+
+# --------------------------------------------------------------------------- validation
+def _check_square(M: np.ndarray, name: str, size: int, what: str) -> None:
+    if M.shape != (size, size):
+        raise ValueError(f"{name} must have shape ({size}, {size}) ({what}), got {M.shape}")
+
+
+def _check_covariance(M: np.ndarray, name: str, *, definite: bool) -> np.ndarray:
+    scale = max(1.0, float(np.max(np.abs(M))))
+    asym = float(np.max(np.abs(M - M.T)))
+    if asym > _SYM_RTOL * scale:
+        raise ValueError(
+            f"{name} must be a symmetric covariance matrix, got max |{name} - {name}^T| = "
+            f"{asym:.3g}"
+        )
+    M = 0.5 * (M + M.T)
+    low = float(np.linalg.eigvalsh(M)[0])
+    if definite and low <= 0:
+        raise ValueError(
+            f"{name} must be symmetric positive definite, got smallest eigenvalue {low:.3g}"
+        )
+    if low < -_SYM_RTOL * scale:
+        raise ValueError(
+            f"{name} must be symmetric positive semi-definite, got smallest eigenvalue {low:.3g}"
+        )
+    return M
+
+
+def check_ssm(ssm) -> LinearGaussianSSM:
+    """Validate model parameters and return them as float arrays.
+
+    Parameters
+    ----------
+    ssm : LinearGaussianSSM or tuple ``(A, C, Q, R, mu0, V0)``
+        ``Q`` and ``V0`` must be symmetric positive semi-definite, ``R`` symmetric positive
+        definite (the likelihood needs it); shapes must agree with ``A`` ``(d, d)`` and
+        ``C`` ``(p, d)``.
+
+    Returns
+    -------
+    LinearGaussianSSM
+
+    Raises
+    ------
+    ValueError
+        Naming the argument: wrong shape, non-finite entries, a covariance that is not
+        symmetric positive (semi-)definite.
+    """
+    if not isinstance(ssm, tuple) or len(ssm) != 6:
+        raise TypeError(
+            "ssm must be a LinearGaussianSSM(A, C, Q, R, mu0, V0), got "
+            f"{type(ssm).__name__}"
+        )
+    A, C, Q, R, mu0, V0 = ssm
+    A = as_array(A, "A", ndim=2)
+    d = A.shape[0]
+    _check_square(A, "A", d, "the transition matrix is square")
+    C = as_array(C, "C", ndim=2)
+    if C.shape[1] != d:
+        raise ValueError(f"C must have d = {d} columns (A is {d} x {d}), got shape {C.shape}")
+    p = C.shape[0]
+    Q = as_array(Q, "Q", ndim=2)
+    _check_square(Q, "Q", d, "state dimension d")
+    R = as_array(R, "R", ndim=2)
+    _check_square(R, "R", p, "observation dimension p, the rows of C")
+    mu0 = as_array(mu0, "mu0", ndim=1)
+    if mu0.shape != (d,):
+        raise ValueError(f"mu0 must have shape ({d},) (state dimension d), got {mu0.shape}")
+    V0 = as_array(V0, "V0", ndim=2)
+    _check_square(V0, "V0", d, "state dimension d")
+    Q = _check_covariance(Q, "Q", definite=False)
+    R = _check_covariance(R, "R", definite=True)
+    V0 = _check_covariance(V0, "V0", definite=False)
+    return LinearGaussianSSM(A, C, Q, R, mu0, V0)
+
+
+def _check_observations(x, p: int) -> np.ndarray:
+    x = as_array(x, "x", ndim=(1, 2))
+    if x.ndim == 1:
+        if p != 1:
+            raise ValueError(
+                f"x must have shape (T, p) with p = {p} columns (the rows of C), got a 1-D "
+                f"array of shape {x.shape}"
+            )
+        x = x[:, None]
+    if x.shape[1] != p:
+        raise ValueError(
+            f"x must have p = {p} columns (the rows of C), got shape {x.shape}"
+        )
+    return np.ascontiguousarray(x)
+
+
+# --------------------------------------------------------------------------- models
+def constant_velocity(dt: float = 1.0, q: float = 1.0, r: float = 1.0, *, n_dims: int = 2,
+                      mu0=None, V0=None) -> LinearGaussianSSM:
+    r"""The constant-velocity model of a point moving in ``n_dims`` dimensions.
+
+    The state is ``(position, velocity)``, ``d = 2 n_dims``; only the position is observed.
+    The acceleration is white noise of intensity ``q``, which gives (integrating over one
+    time step ``dt``)
+
+    .. math::
+
+        \mathbf{A} = \begin{pmatrix} \mathbf{I} & \Delta t\,\mathbf{I} \\
+                     \mathbf{0} & \mathbf{I} \end{pmatrix}, \quad
+        \mathbf{Q} = q \begin{pmatrix} \tfrac{\Delta t^3}{3}\mathbf{I} &
+                     \tfrac{\Delta t^2}{2}\mathbf{I} \\ \tfrac{\Delta t^2}{2}\mathbf{I} &
+                     \Delta t\,\mathbf{I} \end{pmatrix}, \quad
+        \mathbf{C} = (\mathbf{I}\;\; \mathbf{0}), \quad \mathbf{R} = r\,\mathbf{I}.
+
+    Parameters
+    ----------
+    dt, q, r : float > 0
+        Time step, acceleration noise intensity, observation noise variance.
+    n_dims : int
+        Number of spatial dimensions.
+    mu0, V0 : array_like, optional
+        Prior of the first state; default zero mean and covariance ``100 I``.
+
+    Returns
+    -------
+    LinearGaussianSSM
+    """
+    dt = check_positive(dt, "dt")
+    q = check_positive(q, "q")
+    r = check_positive(r, "r")
+    n_dims = check_positive(n_dims, "n_dims", integer=True)
+    eye = np.eye(n_dims)
+    A = np.block([[eye, dt * eye], [np.zeros_like(eye), eye]])
+    Q = q * np.block([[dt**3 / 3 * eye, dt**2 / 2 * eye], [dt**2 / 2 * eye, dt * eye]])
+    C = np.hstack([eye, np.zeros_like(eye)])
+    R = r * eye
+    mu0 = np.zeros(2 * n_dims) if mu0 is None else mu0
+    V0 = 100.0 * np.eye(2 * n_dims) if V0 is None else V0
+    return check_ssm(LinearGaussianSSM(A, C, Q, R, mu0, V0))
+
+
+def sample(ssm, T: int, rng=None) -> Sample:
+    """Draw states and observations from the model (eq. ``kf-model``).
+
+    Parameters
+    ----------
+    ssm : LinearGaussianSSM
+    T : int
+        Number of time steps.
+    rng : numpy.random.Generator, int or None
+
+    Returns
+    -------
+    Sample
+        ``z`` ``(T, d)`` and ``x`` ``(T, p)``.
+
+    Examples
+    --------
+    >>> s = sample(constant_velocity(), 5, rng=0)
+    >>> s.z.shape, s.x.shape
+    ((5, 4), (5, 2))
+    """
+    A, C, Q, R, mu0, V0 = check_ssm(ssm)
+    T = check_positive(T, "T", integer=True)
+    rng = as_generator(rng)
+    d, p = A.shape[0], C.shape[0]
+    # noise through any square root of the covariance (eigh: works for singular Q, V0)
+    w = rng.standard_normal((T, d)) @ _sqrt_psd(Q).T
+    v = rng.standard_normal((T, p)) @ _sqrt_psd(R).T
+    z = np.empty((T, d))
+    z[0] = mu0 + _sqrt_psd(V0) @ rng.standard_normal(d)
+    for t in range(1, T):
+        z[t] = A @ z[t - 1] + w[t]
+    x = z @ C.T + v
+    return Sample(z, x)
+
+
+def _sqrt_psd(M: np.ndarray) -> np.ndarray:
+    lam, U = np.linalg.eigh(M)
+    return U * np.sqrt(np.clip(lam, 0.0, None))
+
+
+# --------------------------------------------------------------------------- filter
+class _Forward(NamedTuple):
+    mu: np.ndarray
+    V: np.ndarray
+    mp: np.ndarray
+    P: np.ndarray
+    K: np.ndarray
+    J: np.ndarray | None  # smoother gains J_n (eq. kf-smoother-gain), if asked for
+    loglik: float
+    n0: int  # covariances are frozen from row n0 on (n0 = T: never)
+
+
+_INNOVATION = "innovation covariance S = C P C^T + R"
+_PREDICTED = "predicted covariance P"
+_BATCHED_GAINS_MAX_D = 8  # up to this d, one batched solve after the loop beats per-step LAPACK
+
+
+def _not_positive_definite(t: int, what: str) -> ValueError:
+    hint = ("check that R is positive definite and the covariances are well scaled"
+            if what == _INNOVATION else
+            "the smoother gain J_n = V_n A^T P_n^{-1} needs it; make Q (or V0) positive definite")
+    return ValueError(f"the {what} at time step {t + 1} is not positive definite "
+                      f"(Cholesky failed); {hint}")
+
+
+def _cholesky(S: np.ndarray, t: int, what: str) -> np.ndarray:
+    L, info = lapack.dpotrf(S, lower=1, clean=0)
+    if info != 0:
+        raise _not_positive_definite(t, what)
+    return L
+
+
+def _forward(x, ssm: LinearGaussianSSM, steady_state: bool, gains: bool = False) -> _Forward:
+    A, C, Q, R, mu0, V0 = ssm
+    T, p = x.shape
+    d = A.shape[0]
+    AT, CT = A.T.copy(), C.T.copy()
+    mu, mp = np.empty((T, d)), np.empty((T, d))
+    V, P = np.empty((T, d, d)), np.empty((T, d, d))
+    # G[t] holds the right-hand sides (P C^T; r_t) of one Cholesky solve with S, in place:
+    # afterwards G[t, :d] = K_t and G[t, d] = S^{-1} r_t (eq. kf-gain, kf-loglik)
+    G = np.empty((T, d + 1, p))
+    # J[t-1] first holds V_{t-1} A^T; one in-place Cholesky solve with P_t turns it into the
+    # smoother gain J_{t-1} = V_{t-1} A^T P_t^{-1} (eq. kf-smoother-gain); for small d all
+    # gains are solved at once after the loop instead
+    J = np.empty((max(T - 1, 0), d, d)) if gains else None
+    gains_in_loop = gains and d > _BATCHED_GAINS_MAX_D
+    VAT = np.empty((d, d))
+    r = np.empty((T, p))
+    logdiag = np.empty((T, p))
+    S = np.empty((p, p))
+    M, MP, KRK, W = (np.empty((d, d)) for _ in range(4))
+    KR = np.empty((d, p))
+    Kr = np.empty(d)
+    eye = np.eye(d)
+    dot, add, subtract, potrf, potrs = np.dot, np.add, np.subtract, lapack.dpotrf, lapack.dpotrs
+    mp[0], P[0] = mu0, V0
+    n0 = T
+    for t in range(T):
+        Pt, mpt, Gt, Vt, rt = P[t], mp[t], G[t], V[t], r[t]
+        if t > 0:
+            dot(A, mu[t - 1], out=mpt)  # A mu_{n-1}                (kf-predict-mean)
+            B = J[t - 1] if gains_in_loop else VAT
+            dot(V[t - 1], AT, out=B)
+            dot(A, B, out=Pt)  # P = A V A^T + Q                    (kf-predict-cov)
+            Pt += Q
+            if gains_in_loop:  # J^T = P^{-1} A V, in place in B^T  (kf-smoother-gain)
+                Lp, info = potrf(Pt, lower=1, clean=0)
+                if info != 0:
+                    raise _not_positive_definite(t, _PREDICTED)
+                potrs(Lp, B.T, lower=1, overwrite_b=1)
+        Gd = Gt[:d]
+        dot(Pt, CT, out=Gd)  # P C^T
+        dot(C, Gd, out=S)  # S = C P C^T + R                        (kf-innovation-cov)
+        S += R
+        dot(C, mpt, out=rt)  # r = x_n - C A mu_{n-1}               (kf-innovation)
+        subtract(x[t], rt, out=rt)
+        Gt[d] = rt
+        L, info = potrf(S, lower=1, clean=0)
+        if info != 0:
+            raise _not_positive_definite(t, _INNOVATION)
+        potrs(L, Gt.T, lower=1, overwrite_b=1)  # K^T = S^{-1} C P     (kf-gain)
+        logdiag[t] = L.diagonal()
+        dot(Gd, rt, out=Kr)  # mu = A mu_{n-1} + K r                (kf-update-mean)
+        add(mpt, Kr, out=mu[t])
+        # V = (I - K C) P (I - K C)^T + K R K^T                    (kf-joseph)
+        dot(Gd, C, out=M)
+        subtract(eye, M, out=M)
+        dot(M, Pt, out=MP)
+        dot(MP, M.T, out=Vt)
+        dot(Gd, R, out=KR)
+        dot(KR, Gd.T, out=KRK)
+        Vt += KRK
+        add(Vt, Vt.T, out=W)  # symmetrise: rounding must not break V = V^T
+        np.multiply(W, 0.5, out=Vt)
+        if steady_state and t > 1 and _converged(Vt, V[t - 1]) and _converged(V[t - 1], V[t - 2]):
+            n0 = t
+            break
+    if gains and not gains_in_loop:
+        _batched_gains(A, V, P, J, min(n0, T - 1))
+    maha = np.einsum("tp,tp->t", r[:n0 + 1], G[:n0 + 1, d])
+    loglik = -0.5 * (min(n0 + 1, T) * p * _LOG_2PI + 2.0 * np.log(logdiag[:n0 + 1]).sum()
+                     + maha.sum())
+    if n0 < T - 1:
+        loglik += _steady_forward(x, ssm, mu, mp, V, P, G, J, r, L, n0)
+    return _Forward(mu, V, mp, P, G[:, :d], J, float(loglik), n0)
+
+
+def _batched_gains(A, V, P, J, m: int) -> None:
+    """J_t = V_t A^T P_{t+1}^{-1} for t < m, by one batched solve (eq. kf-smoother-gain)."""
+    if m == 0:
+        return
+    try:
+        JT = np.linalg.solve(P[1:m + 1], np.matmul(A, V[:m]))  # P^{-1} A V = J^T
+    except np.linalg.LinAlgError:
+        bad = next((t for t in range(1, m + 1) if np.linalg.eigvalsh(P[t])[0] <= 0), 1)
+        raise _not_positive_definite(bad, _PREDICTED) from None
+    J[:m] = JT.transpose(0, 2, 1)
+
+
+def _converged(V1: np.ndarray, V0: np.ndarray) -> bool:
+    return float(np.max(np.abs(V1 - V0))) <= _STEADY_RTOL * float(np.max(np.abs(V1)))
+
+
+def _steady_forward(x, ssm, mu, mp, V, P, G, J, r, L, n0) -> float:
+    """Rows n0+1..T-1 with the covariances frozen at row n0; returns their log-likelihood."""
+    A, C = ssm.A, ssm.C
+    T, p = x.shape
+    d = A.shape[0]
+    tail = slice(n0 + 1, T)
+    V[tail], P[tail], G[tail, :d] = V[n0], P[n0], G[n0, :d]
+    if J is not None:  # J_t = V A^T P^{-1} with V, P frozen, for t >= n0
+        Lp = _cholesky(P[n0], n0, "predicted covariance P")
+        J[n0:] = cho_solve((Lp, True), A @ V[n0], check_finite=False).T
+    K = G[n0, :d]
+    # mu_n = A mu_{n-1} + K (x_n - C A mu_{n-1}) = F mu_{n-1} + K x_n, F = (I - K C) A
+    F = A - K @ (C @ A)
+    u = x[tail] @ K.T
+    for t in range(n0 + 1, T):
+        m = mu[t]
+        np.dot(F, mu[t - 1], out=m)
+        m += u[t - n0 - 1]
+    mp[tail] = mu[n0:T - 1] @ A.T
+    r[tail] = x[tail] - mp[tail] @ C.T
+    w = cho_solve((L, True), r[tail].T, check_finite=False)  # S^{-1} r, S frozen
+    G[tail, d] = w.T
+    n = T - n0 - 1
+    logdet = 2.0 * float(np.log(L.diagonal()).sum())
+    return -0.5 * (n * (p * _LOG_2PI + logdet) + float(np.sum(r[tail] * w.T)))
+
+
+def filter(x, ssm, *, steady_state: bool = True) -> FilterResult:
+    r"""Kalman filter: :math:`p(\mathbf{z}_n \mid \mathbf{x}_1, \dots, \mathbf{x}_n)`.
+
+    Parameters
+    ----------
+    x : array_like, shape (T, p)
+        Observations (a 1-D array when ``p = 1``). Must be finite: NaN is rejected.
+    ssm : LinearGaussianSSM
+        Model parameters (validated by :func:`check_ssm`).
+    steady_state : bool, default True
+        Freeze the covariances once the recursion has converged (see the module notes).
+
+    Returns
+    -------
+    FilterResult
+        Filtered and predicted means and covariances, gains and the log-likelihood.
+
+    Notes
+    -----
+    Predict (eqs. ``kf-predict-mean``, ``kf-predict-cov``), for ``n > 1``:
+
+    .. math::
+
+        \mathbf{P}_{n-1} = \mathbf{A}\mathbf{V}_{n-1}\mathbf{A}^\top + \mathbf{Q},
+
+    update (eqs. ``kf-gain``, ``kf-update-mean``, ``kf-joseph``), with
+    :math:`\mathbf{S}_n = \mathbf{C}\mathbf{P}_{n-1}\mathbf{C}^\top + \mathbf{R}`:
+
+    .. math::
+
+        \mathbf{K}_n = \mathbf{P}_{n-1}\mathbf{C}^\top \mathbf{S}_n^{-1}, \quad
+        \boldsymbol{\mu}_n = \mathbf{A}\boldsymbol{\mu}_{n-1} + \mathbf{K}_n
+            (\mathbf{x}_n - \mathbf{C}\mathbf{A}\boldsymbol{\mu}_{n-1}), \quad
+        \mathbf{V}_n = (\mathbf{I} - \mathbf{K}_n\mathbf{C})\mathbf{P}_{n-1}
+            (\mathbf{I} - \mathbf{K}_n\mathbf{C})^\top + \mathbf{K}_n\mathbf{R}\mathbf{K}_n^\top,
+
+    and the log-likelihood :math:`\sum_n \log \mathcal{N}(\mathbf{x}_n \mid
+    \mathbf{C}\mathbf{A}\boldsymbol{\mu}_{n-1}, \mathbf{S}_n)` (eq. ``kf-loglik``). At
+    ``n = 1`` the prediction is the prior: :math:`\mathbf{A}\boldsymbol{\mu}_0 \to
+    \boldsymbol{\mu}_0`, :math:`\mathbf{P}_0 \to \mathbf{V}_0`.
+
+    Examples
+    --------
+    >>> ssm = constant_velocity(q=0.1, r=1.0)
+    >>> f = filter(sample(ssm, 50, rng=1).x, ssm)
+    >>> f.mean.shape, f.cov.shape, bool(np.allclose(f.cov, f.cov.transpose(0, 2, 1)))
+    ((50, 4), (50, 4, 4), True)
+    """
+    ssm = check_ssm(ssm)
+    x = _check_observations(x, ssm.C.shape[0])
+    fw = _forward(x, ssm, steady_state)
+    return FilterResult(fw.mu, fw.V, fw.mp, fw.P, fw.K, fw.loglik)
+
+
+def loglikelihood(x, ssm) -> float:
+    r"""Log-likelihood :math:`\log p(\mathbf{x}_1, \dots, \mathbf{x}_T)` (eq. ``kf-loglik``).
+
+    Examples
+    --------
+    >>> ssm = constant_velocity()
+    >>> round(loglikelihood(np.zeros((3, 2)), ssm), 6) == round(filter(np.zeros((3, 2)),
+    ...                                                        ssm).loglik, 6)
+    True
+    """
+    return filter(x, ssm).loglik
+
+
+# --------------------------------------------------------------------------- smoother
+def _backward(fw: _Forward, steady_state: bool):
+    mu, V, mp, P, Js, n0 = fw.mu, fw.V, fw.mp, fw.P, fw.J, fw.n0
+    T, d = mu.shape
+    mh, Vh = np.empty_like(mu), np.empty_like(V)
+    mh[-1], Vh[-1] = mu[-1], V[-1]
+    if T == 1:
+        return mh, Vh, np.empty((0, d, d))
+    D, W, W2 = np.empty((d, d)), np.empty((d, d)), np.empty((d, d))
+    diff, Jd = np.empty(d), np.empty(d)
+    t_frozen = -1  # Vh is constant on rows n0..t_frozen
+    t = T - 2
+    while t >= 0:
+        J = Js[t]
+        # mu_hat_n = mu_n + J_n (mu_hat_{n+1} - A mu_n)          (kf-smoother-mean)
+        np.subtract(mh[t + 1], mp[t + 1], out=diff)
+        np.dot(J, diff, out=Jd)
+        np.add(mu[t], Jd, out=mh[t])
+        # V_hat_n = V_n + J_n (V_hat_{n+1} - P_n) J_n^T            (kf-smoother-cov)
+        np.subtract(Vh[t + 1], P[t + 1], out=D)
+        np.dot(J, D, out=W)
+        np.dot(W, J.T, out=W2)
+        W2 += V[t]
+        np.add(W2, W2.T, out=W)
+        np.multiply(W, 0.5, out=Vh[t])
+        if (steady_state and n0 < t < T - 3 and _converged(Vh[t], Vh[t + 1])
+                and _converged(Vh[t + 1], Vh[t + 2])):
+            t_frozen = t
+            Vh[n0:t] = Vh[t]
+            t = _steady_backward_mean(mh, mu, mp, Js[n0], n0, t)
+            continue
+        t -= 1
+    # cov(z_{n+1}, z_n | x) = V_hat_{n+1} J_n^T                  (kf-lag-one)
+    lag = np.empty((T - 1, d, d))
+    JsT = Js.transpose(0, 2, 1)
+    if t_frozen >= 0:
+        lo, hi = n0, t_frozen  # rows lo..hi-1: Vh[t+1] and J_t both frozen
+        lag[lo:hi] = Vh[t_frozen] @ JsT[n0]
+        np.matmul(Vh[1:lo + 1], JsT[:lo], out=lag[:lo])
+        np.matmul(Vh[hi + 1:], JsT[hi:], out=lag[hi:])
+    else:
+        np.matmul(Vh[1:], JsT, out=lag)
+    return mh, Vh, lag
+
+
+def _steady_backward_mean(mh, mu, mp, J, n0, t):
+    """Mean recursion on rows t-1..n0 with the frozen gain J; returns the next row, n0-1."""
+    # mu_hat_n = J mu_hat_{n+1} + (mu_n - J A mu_n)
+    rows = slice(n0, t)
+    c = mu[rows] - mp[n0 + 1:t + 1] @ J.T
+    for s in range(t - 1, n0 - 1, -1):
+        h = mh[s]
+        np.dot(J, mh[s + 1], out=h)
+        h += c[s - n0]
+    return n0 - 1
+
+
+def smooth(x, ssm, *, steady_state: bool = True) -> SmootherResult:
+    r"""Rauch-Tung-Striebel smoother: :math:`p(\mathbf{z}_n \mid \mathbf{x}_1, \dots,
+    \mathbf{x}_T)` and the lag-one covariances that EM needs.
+
+    Parameters
+    ----------
+    x : array_like, shape (T, p)
+        Observations.
+    ssm : LinearGaussianSSM
+    steady_state : bool, default True
+        Freeze converged covariance recursions (see the module notes).
+
+    Returns
+    -------
+    SmootherResult
+        Smoothed means ``(T, d)`` and covariances ``(T, d, d)``, lag-one covariances
+        ``(T-1, d, d)``, smoother gains, the forward pass and the log-likelihood.
+
+    Notes
+    -----
+    Backwards from :math:`\hat{\boldsymbol{\mu}}_T = \boldsymbol{\mu}_T`,
+    :math:`\hat{\mathbf{V}}_T = \mathbf{V}_T` (eqs. ``kf-smoother-gain``,
+    ``kf-smoother-mean``, ``kf-smoother-cov``, ``kf-lag-one``):
+
+    .. math::
+
+        \mathbf{J}_n = \mathbf{V}_n\mathbf{A}^\top\mathbf{P}_n^{-1}, \quad
+        \hat{\boldsymbol{\mu}}_n = \boldsymbol{\mu}_n + \mathbf{J}_n
+            (\hat{\boldsymbol{\mu}}_{n+1} - \mathbf{A}\boldsymbol{\mu}_n), \quad
+        \hat{\mathbf{V}}_n = \mathbf{V}_n + \mathbf{J}_n (\hat{\mathbf{V}}_{n+1} -
+            \mathbf{P}_n)\mathbf{J}_n^\top, \quad
+        \operatorname{cov}[\mathbf{z}_{n+1}, \mathbf{z}_n \mid \mathbf{X}] =
+            \hat{\mathbf{V}}_{n+1}\mathbf{J}_n^\top.
+
+    Examples
+    --------
+    >>> ssm = constant_velocity(q=0.1)
+    >>> s = smooth(sample(ssm, 20, rng=2).x, ssm)
+    >>> s.mean.shape, s.lag_one_cov.shape
+    ((20, 4), (19, 4, 4))
+    >>> bool(np.all(np.trace(s.cov, axis1=1, axis2=2) <= np.trace(s.filtered.cov, axis1=1,
+    ...                                                             axis2=2) + 1e-12))
+    True
+    """
+    ssm = check_ssm(ssm)
+    x = _check_observations(x, ssm.C.shape[0])
+    fw = _forward(x, ssm, steady_state, gains=True)
+    mh, Vh, lag = _backward(fw, steady_state)
+    filtered = FilterResult(fw.mu, fw.V, fw.mp, fw.P, fw.K, fw.loglik)
+    return SmootherResult(mh, Vh, lag, fw.J, filtered, fw.loglik)
+
+
+# --------------------------------------------------------------------------- EM
+def _check_fit(fit) -> tuple[str, ...]:
+    if isinstance(fit, str):
+        fit = (fit,)
+    fit = tuple(fit)
+    bad = [f for f in fit if f not in FIT_ALL]
+    if bad or not fit:
+        raise ValueError(f"fit must be a non-empty subset of {FIT_ALL}, got {fit!r}")
+    return fit
+
+
+def _spd_solve_right(B: np.ndarray, M: np.ndarray, name: str) -> np.ndarray:
+    """B M^{-1} for symmetric positive definite M, by a Cholesky solve."""
+    try:
+        c = cho_factor(M, lower=True, check_finite=False)
+    except np.linalg.LinAlgError:
+        raise ValueError(f"the E-step moment matrix for {name} is singular") from None
+    return cho_solve(c, B.T, check_finite=False).T
+
+
+def m_step(x, smoothed: SmootherResult, ssm, fit=FIT_ALL) -> LinearGaussianSSM:
+    r"""M-step: maximise the expected complete-data log-likelihood.
+
+    Parameters
+    ----------
+    x : array_like, shape (T, p)
+    smoothed : SmootherResult
+        The E-step, :func:`smooth` under the current parameters.
+    ssm : LinearGaussianSSM
+        Current parameters (kept for those not in ``fit``).
+    fit : iterable of {"A", "C", "Q", "R", "mu0", "V0"}
+        The parameters to update.
+
+    Returns
+    -------
+    LinearGaussianSSM
+
+    Notes
+    -----
+    With :math:`\mathbb{E}[\mathbf{z}_n] = \hat{\boldsymbol{\mu}}_n`,
+    :math:`\mathbb{E}[\mathbf{z}_n\mathbf{z}_n^\top] = \hat{\mathbf{V}}_n +
+    \hat{\boldsymbol{\mu}}_n\hat{\boldsymbol{\mu}}_n^\top` and
+    :math:`\mathbb{E}[\mathbf{z}_n\mathbf{z}_{n-1}^\top] = \hat{\mathbf{V}}_n
+    \mathbf{J}_{n-1}^\top + \hat{\boldsymbol{\mu}}_n\hat{\boldsymbol{\mu}}_{n-1}^\top`
+    (eqs. ``kf-m-mu0`` to ``kf-m-R``; Bishop 13.110-13.116):
+
+    .. math::
+
+        \mathbf{A} = \Big(\sum_{n=2}^{T}\mathbb{E}[\mathbf{z}_n\mathbf{z}_{n-1}^\top]\Big)
+            \Big(\sum_{n=2}^{T}\mathbb{E}[\mathbf{z}_{n-1}\mathbf{z}_{n-1}^\top]\Big)^{-1},
+        \quad
+        \mathbf{C} = \Big(\sum_{n=1}^{T}\mathbf{x}_n\mathbb{E}[\mathbf{z}_n]^\top\Big)
+            \Big(\sum_{n=1}^{T}\mathbb{E}[\mathbf{z}_n\mathbf{z}_n^\top]\Big)^{-1},
+
+        \mathbf{Q} = \frac{1}{T-1}\sum_{n=2}^{T}\big(\mathbb{E}[\mathbf{z}_n
+            \mathbf{z}_n^\top] - \mathbf{A}\mathbb{E}[\mathbf{z}_{n-1}\mathbf{z}_n^\top]
+            - \mathbb{E}[\mathbf{z}_n\mathbf{z}_{n-1}^\top]\mathbf{A}^\top +
+            \mathbf{A}\mathbb{E}[\mathbf{z}_{n-1}\mathbf{z}_{n-1}^\top]\mathbf{A}^\top\big),
+
+        \mathbf{R} = \frac{1}{T}\sum_{n=1}^{T}\big(\mathbf{x}_n\mathbf{x}_n^\top -
+            \mathbf{C}\mathbb{E}[\mathbf{z}_n]\mathbf{x}_n^\top - \mathbf{x}_n
+            \mathbb{E}[\mathbf{z}_n]^\top\mathbf{C}^\top + \mathbf{C}\mathbb{E}[\mathbf{z}_n
+            \mathbf{z}_n^\top]\mathbf{C}^\top\big),
+
+    :math:`\boldsymbol{\mu}_0 = \hat{\boldsymbol{\mu}}_1`, :math:`\mathbf{V}_0 =
+    \hat{\mathbf{V}}_1 + (\hat{\boldsymbol{\mu}}_1 - \boldsymbol{\mu}_0)
+    (\hat{\boldsymbol{\mu}}_1 - \boldsymbol{\mu}_0)^\top`. ``Q`` uses the new ``A`` and
+    ``R`` the new ``C`` when these are fitted too (the joint maximiser).
+    """
+    A, C, Q, R, mu0, V0 = check_ssm(ssm)
+    x = _check_observations(x, C.shape[0])
+    fit = _check_fit(fit)
+    if not isinstance(smoothed, SmootherResult):
+        raise TypeError(f"smoothed must be a SmootherResult, got {type(smoothed).__name__}")
+    mh, Vh, lag = smoothed.mean, smoothed.cov, smoothed.lag_one_cov
+    T = x.shape[0]
+    if mh.shape != (T, A.shape[0]):
+        raise ValueError(f"smoothed.mean must have shape {(T, A.shape[0])} (T rows as x, d "
+                         f"columns as A), got {mh.shape}")
+    Ezz = Vh.sum(axis=0) + mh.T @ mh  # sum_n E[z_n z_n^T]
+    if T > 1 and ("A" in fit or "Q" in fit):
+        Ezz_prev = Ezz - (Vh[-1] + np.outer(mh[-1], mh[-1]))  # n = 1..T-1
+        Ezz_next = Ezz - (Vh[0] + np.outer(mh[0], mh[0]))  # n = 2..T
+        E10 = lag.sum(axis=0) + mh[1:].T @ mh[:-1]  # sum_n E[z_n z_{n-1}^T]
+        if "A" in fit:
+            A = _spd_solve_right(E10, Ezz_prev, "A")  # (kf-m-A)
+        if "Q" in fit:
+            AE01 = A @ E10.T
+            Q = (Ezz_next - AE01 - AE01.T + A @ Ezz_prev @ A.T) / (T - 1)  # (kf-m-Q)
+            Q = 0.5 * (Q + Q.T)
+    if "C" in fit or "R" in fit:
+        Exz = x.T @ mh  # sum_n x_n E[z_n]^T
+        if "C" in fit:
+            C = _spd_solve_right(Exz, Ezz, "C")  # (kf-m-C)
+        if "R" in fit:
+            CEzx = C @ Exz.T
+            R = (x.T @ x - CEzx - CEzx.T + C @ Ezz @ C.T) / T  # (kf-m-R)
+            R = 0.5 * (R + R.T)
+    if "mu0" in fit:
+        mu0 = mh[0].copy()  # (kf-m-mu0)
+    if "V0" in fit:
+        e = mh[0] - mu0
+        V0 = Vh[0] + np.outer(e, e)  # (kf-m-V0)
+        V0 = 0.5 * (V0 + V0.T)
+    return LinearGaussianSSM(A, C, Q, R, mu0, V0)
+
+
+def em_step(x, ssm, fit=FIT_ALL) -> EMStep:
+    """One EM iteration: E-step (:func:`smooth`) then :func:`m_step`.
+
+    Returns
+    -------
+    EMStep
+        The new parameters and the log-likelihood of the *old* ones.
+    """
+    ssm = check_ssm(ssm)
+    smoothed = smooth(x, ssm)
+    return EMStep(m_step(x, smoothed, ssm, fit), smoothed.loglik)
+
+
+def em(x, ssm, *, n_iter: int = 20, tol: float | None = None, fit=FIT_ALL) -> EMResult:
+    """Fit the model by expectation-maximisation (Ghahramani and Hinton, 1996).
+
+    Parameters
+    ----------
+    x : array_like, shape (T, p)
+    ssm : LinearGaussianSSM
+        Initial parameters.
+    n_iter : int
+        Maximum number of iterations.
+    tol : float, optional
+        Stop when the log-likelihood improves by less than ``tol``.
+    fit : iterable of str
+        Parameters to update (default all six).
+
+    Returns
+    -------
+    EMResult
+        ``loglik`` has one entry per parameter set visited, the initial one first; it
+        never decreases (the EM inequality).
+
+    Examples
+    --------
+    >>> true = constant_velocity(q=0.5, r=2.0)
+    >>> x = sample(true, 200, rng=3).x
+    >>> start = constant_velocity(q=1.0, r=1.0)
+    >>> res = em(x, start, n_iter=5, fit=("Q", "R"))
+    >>> bool(np.all(np.diff(res.loglik) >= -1e-9)), res.loglik.shape
+    (True, (6,))
+    """
+    ssm = check_ssm(ssm)
+    n_iter = check_positive(n_iter, "n_iter", integer=True)
+    if tol is not None:
+        tol = check_positive(tol, "tol", strict=False)
+    fit = _check_fit(fit)
+    x = _check_observations(x, ssm.C.shape[0])
+    history = []
+    done = 0
+    for _ in range(n_iter):
+        step = em_step(x, ssm, fit)
+        history.append(step.loglik)
+        ssm = step.ssm
+        done += 1
+        if tol is not None and len(history) > 1 and history[-1] - history[-2] < tol:
+            break
+    history.append(loglikelihood(x, ssm))
+    return EMResult(ssm, np.asarray(history), done)

@@ -1,0 +1,524 @@
+"""Tests of derivlib.sequences.hmm (chapter sequences/hmm).
+
+References, independent of the code under test:
+
+* hmmlearn 0.3 (``CategoricalHMM``, ``GaussianHMM``; C++ forward/backward/Viterbi) with the
+  same parameters set through ``startprob_``, ``transmat_``, ``emissionprob_`` / ``means_``,
+  ``covars_`` and ``init_params=""``: log-likelihood (``score``), posteriors
+  (``predict_proba``), Viterbi (``decode``) and one Baum-Welch update (``fit`` with
+  ``n_iter=1``, priors switched off), to 1e-8;
+* brute-force enumeration of all K**N hidden paths for N <= 6, with the joint of eq.
+  (hmm-joint) written out as a plain product: p(X), gamma, xi, Viterbi, the c_n;
+* scipy.stats.multivariate_normal for the Gaussian emission densities.
+
+Invariants: the readable recursions, the fast (blocked) ones and the log-space ones agree;
+Baum-Welch never decreases the log-likelihood; a sequence of 10**6 steps runs without
+underflow. Every validation error is triggered once.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+
+import numpy as np
+import pytest
+import scipy.stats
+from hmmlearn.hmm import CategoricalHMM, GaussianHMM
+
+from derivlib.sequences import hmm
+
+TOL = 1e-8
+# K values cover the three code paths of the fast recursions (block scan, loop with
+# premultiplied matrices, loop with matrix-vector products)
+KS = [2, 3, 5, 12, 40]
+
+
+def random_model(K, M, rng, *, concentration=1.0):
+    pi = rng.dirichlet(np.full(K, concentration))
+    A = rng.dirichlet(np.full(K, concentration), size=K)
+    B = rng.dirichlet(np.full(M, concentration), size=K)
+    return pi, A, B
+
+
+def random_gaussian(K, D, rng, *, full=True):
+    means = rng.normal(0, 2, size=(K, D))
+    if full:
+        G = rng.normal(size=(K, D, D))
+        covars = G @ np.transpose(G, (0, 2, 1)) + 0.5 * np.eye(D)
+    else:
+        covars = rng.uniform(0.3, 2.0, size=(K, D))
+    return means, covars
+
+
+def categorical_reference(pi, A, B, **kwargs):
+    K, M = B.shape
+    model = CategoricalHMM(n_components=K, n_features=M, init_params="", **kwargs)
+    model.startprob_, model.transmat_, model.emissionprob_ = pi.copy(), A.copy(), B.copy()
+    return model
+
+
+def gaussian_reference(pi, A, means, covars, **kwargs):
+    K = len(pi)
+    kind = "full" if covars.ndim == 3 else "diag"
+    model = GaussianHMM(n_components=K, covariance_type=kind, init_params="",
+                        covars_prior=0.0, means_prior=0.0, means_weight=0.0, **kwargs)
+    model.startprob_, model.transmat_ = pi.copy(), A.copy()
+    model.means_, model.covars_ = means.copy(), covars.copy()
+    return model
+
+
+# ============================================================================ hmmlearn
+@pytest.mark.parametrize("K", KS)
+@pytest.mark.parametrize("implementation", ["log", "scaling"])
+def test_categorical_matches_hmmlearn(K, implementation):
+    rng = np.random.default_rng(10 + K)
+    M, N = 6, 400
+    pi, A, B = random_model(K, M, rng)
+    x = rng.integers(0, M, N)
+    ref = categorical_reference(pi, A, B, implementation=implementation)
+    B_obs = hmm.categorical_likelihood(x, B)
+    post = hmm.forward_backward(pi, A, B_obs)
+    assert post.loglik == pytest.approx(ref.score(x[:, None]), rel=TOL, abs=TOL)
+    np.testing.assert_allclose(post.gamma, ref.predict_proba(x[:, None]), atol=TOL)
+    log_post = hmm.log_forward_backward(pi, A, B_obs)
+    assert log_post.loglik == pytest.approx(post.loglik, rel=TOL)
+    np.testing.assert_allclose(log_post.gamma, post.gamma, atol=TOL)
+    np.testing.assert_allclose(log_post.xi, post.xi, atol=TOL)
+
+
+@pytest.mark.parametrize("K", KS)
+def test_categorical_viterbi_matches_hmmlearn(K):
+    rng = np.random.default_rng(20 + K)
+    M, N = 6, 400
+    pi, A, B = random_model(K, M, rng)
+    x = rng.integers(0, M, N)
+    log_prob, path = categorical_reference(pi, A, B).decode(x[:, None])
+    best = hmm.viterbi(pi, A, log_B_obs=hmm.log_categorical_likelihood(x, B))
+    assert best.log_prob == pytest.approx(log_prob, rel=TOL)
+    # discrete symbols make exact ties between paths possible: compare the paths' scores
+    B_obs = hmm.categorical_likelihood(x, B)
+    assert hmm.log_joint(pi, A, best.path, B_obs) == pytest.approx(log_prob, rel=TOL)
+    assert hmm.log_joint(pi, A, path, B_obs) == pytest.approx(best.log_prob, rel=TOL)
+
+
+@pytest.mark.parametrize("full", [True, False], ids=["full", "diag"])
+@pytest.mark.parametrize("K", [2, 4, 12, 40])
+def test_gaussian_matches_hmmlearn(K, full):
+    rng = np.random.default_rng(30 + K + full)
+    D, N = 2, 300
+    pi, A, _ = random_model(K, 2, rng)
+    means, covars = random_gaussian(K, D, rng, full=full)
+    X = hmm.sample(pi, A, hmm.Gaussian(means, covars), N, rng=rng).x
+    ref = gaussian_reference(pi, A, means, covars)
+    log_B = hmm.gaussian_log_likelihood(X, means, covars)
+    post = hmm.forward_backward(pi, A, log_B_obs=log_B)
+    assert post.loglik == pytest.approx(ref.score(X), rel=TOL)
+    np.testing.assert_allclose(post.gamma, ref.predict_proba(X), atol=TOL)
+    log_prob, path = ref.decode(X)
+    best = hmm.viterbi(pi, A, log_B_obs=log_B)
+    assert best.log_prob == pytest.approx(log_prob, rel=TOL)
+    np.testing.assert_array_equal(best.path, path)
+
+
+@pytest.mark.parametrize("K", [2, 4, 12])
+def test_categorical_baum_welch_update_matches_hmmlearn(K):
+    rng = np.random.default_rng(40 + K)
+    M, N = 5, 500
+    pi, A, B = random_model(K, M, rng)
+    x = rng.integers(0, M, N)
+    ref = categorical_reference(pi, A, B, n_iter=1, tol=1e-300, params="ste")
+    ref.fit(x[:, None])
+    pi1, A1, em1, loglik = hmm.baum_welch_step(x, pi, A, hmm.Categorical(B))
+    np.testing.assert_allclose(pi1, ref.startprob_, atol=TOL)
+    np.testing.assert_allclose(A1, ref.transmat_, atol=TOL)
+    np.testing.assert_allclose(em1.B, ref.emissionprob_, atol=TOL)
+    assert loglik == pytest.approx(ref.monitor_.history[0], rel=TOL)
+    result = hmm.baum_welch(x, pi, A, hmm.Categorical(B), n_iter=1)
+    np.testing.assert_array_equal(result.A, A1)
+    assert result.history.tolist() == [loglik]
+
+
+@pytest.mark.parametrize("full", [True, False], ids=["full", "diag"])
+@pytest.mark.parametrize("K", [2, 3, 12])
+def test_gaussian_baum_welch_update_matches_hmmlearn(K, full):
+    rng = np.random.default_rng(50 + K + full)
+    D, N = 2, 400
+    pi, A, _ = random_model(K, 2, rng)
+    means, covars = random_gaussian(K, D, rng, full=full)
+    X = hmm.sample(pi, A, hmm.Gaussian(means, covars), N, rng=rng).x
+    means0 = means + rng.normal(0, 0.5, size=means.shape)  # start away from the truth
+    ref = gaussian_reference(pi, A, means0, covars, n_iter=1, tol=1e-300, params="stmc")
+    ref.fit(X)
+    pi1, A1, em1, loglik = hmm.baum_welch_step(X, pi, A, hmm.Gaussian(means0, covars))
+    np.testing.assert_allclose(pi1, ref.startprob_, atol=TOL)
+    np.testing.assert_allclose(A1, ref.transmat_, atol=TOL)
+    np.testing.assert_allclose(em1.means, ref.means_, atol=TOL)
+    ref_covars = ref.covars_ if full else np.diagonal(ref.covars_, axis1=1, axis2=2)
+    np.testing.assert_allclose(em1.covars, ref_covars, atol=TOL)
+    assert loglik == pytest.approx(ref.monitor_.history[0], rel=TOL)
+
+
+# ============================================================================ brute force
+def brute_force(pi, A, B_obs):
+    """Enumerate all K**N paths with p(X, Z) of eq. (hmm-joint) as a plain product."""
+    N, K = B_obs.shape
+    paths = np.array(list(itertools.product(range(K), repeat=N)))
+    joint = np.empty(len(paths))
+    for p, z in enumerate(paths):
+        prob = pi[z[0]] * B_obs[0, z[0]]
+        for n in range(1, N):
+            prob *= A[z[n - 1], z[n]] * B_obs[n, z[n]]
+        joint[p] = prob
+    evidence = joint.sum()
+    gamma = np.zeros((N, K))
+    xi = np.zeros((max(N - 1, 0), K, K))
+    for z, w in zip(paths, joint / evidence, strict=True):
+        gamma[np.arange(N), z] += w
+        for n in range(1, N):
+            xi[n - 1, z[n - 1], z[n]] += w
+    return evidence, gamma, xi, paths[np.argmax(joint)], np.log(joint.max())
+
+
+@pytest.mark.parametrize("N", [1, 2, 3, 4, 5, 6])
+@pytest.mark.parametrize("K", [2, 3])
+def test_against_brute_force_enumeration(N, K):
+    rng = np.random.default_rng(100 * N + K)
+    pi, A, B = random_model(K, 4, rng)
+    x = rng.integers(0, 4, N)
+    B_obs = hmm.categorical_likelihood(x, B)
+    evidence, gamma, xi, best_path, best_log = brute_force(pi, A, B_obs)
+    for run in (hmm.forward_backward, hmm.log_forward_backward):
+        post = run(pi, A, B_obs, pairwise="full")
+        assert post.loglik == pytest.approx(np.log(evidence), rel=1e-12)
+        np.testing.assert_allclose(post.gamma, gamma, atol=1e-12)
+        np.testing.assert_allclose(post.xi, xi, atol=1e-12)
+        np.testing.assert_allclose(run(pi, A, B_obs).xi, xi.sum(axis=0), atol=1e-12)
+    # c_n = p(x_n | x_1..x_{n-1}): each a ratio of brute-force prefix evidences
+    fwd = hmm.forward(pi, A, B_obs)
+    prefix = [brute_force(pi, A, B_obs[: n + 1])[0] for n in range(N)]
+    np.testing.assert_allclose(fwd.c, np.array(prefix) / np.r_[1.0, prefix[:-1]], rtol=1e-12)
+    # alpha_hat_n = p(z_n | x_1..x_n): the filtered marginal of the prefix
+    filtered = np.array([brute_force(pi, A, B_obs[: n + 1])[1][n] for n in range(N)])
+    np.testing.assert_allclose(fwd.alpha_hat, filtered, atol=1e-12)
+    best = hmm.viterbi(pi, A, B_obs)
+    np.testing.assert_array_equal(best.path, best_path)
+    assert best.log_prob == pytest.approx(best_log, rel=1e-12)
+    assert hmm.log_joint(pi, A, best_path, B_obs) == pytest.approx(best_log, rel=1e-12)
+
+
+# ============================================================================ consistency
+@pytest.mark.parametrize("K", KS)
+def test_fast_readable_and_log_space_recursions_agree(K):
+    rng = np.random.default_rng(60 + K)
+    pi, A, B = random_model(K, 7, rng, concentration=0.5)
+    x = rng.integers(0, 7, 1000)
+    B_obs = hmm.categorical_likelihood(x, B)
+    fwd = hmm.forward(pi, A, B_obs)
+    beta_hat = hmm.backward(A, B_obs, fwd.c)
+    post = hmm.forward_backward(pi, A, B_obs, pairwise="full")
+    np.testing.assert_allclose(post.gamma, fwd.alpha_hat * beta_hat, atol=1e-12)
+    np.testing.assert_allclose(post.log_c, np.log(fwd.c), atol=1e-12)
+    assert post.loglik == pytest.approx(np.log(fwd.c).sum(), rel=1e-12)
+    np.testing.assert_allclose(post.gamma.sum(axis=1), 1.0, atol=1e-12)
+    np.testing.assert_allclose(post.xi.sum(axis=(1, 2)), 1.0, atol=1e-12)
+    # the pairwise posteriors marginalise to gamma (eq. hmm-scaled-post)
+    np.testing.assert_allclose(post.xi.sum(axis=2), post.gamma[:-1], atol=1e-12)
+    np.testing.assert_allclose(post.xi.sum(axis=1), post.gamma[1:], atol=1e-12)
+    from_log = hmm.forward_backward(pi, A, log_B_obs=np.log(B_obs))
+    np.testing.assert_allclose(from_log.gamma, post.gamma, atol=1e-12)
+    assert from_log.loglik == pytest.approx(post.loglik, rel=1e-12)
+    log_post = hmm.log_forward_backward(pi, A, log_B_obs=np.log(B_obs))
+    np.testing.assert_allclose(log_post.log_c, post.log_c, atol=1e-10)
+    assert hmm.forward_backward(pi, A, B_obs, pairwise=None).xi is None
+
+
+def test_zero_transitions_and_forbidden_states():
+    """A left-right HMM (structural zeros in A) and an emission of probability 0."""
+    pi = np.array([1.0, 0.0, 0.0])
+    A = np.array([[0.6, 0.4, 0.0], [0.0, 0.7, 0.3], [0.0, 0.0, 1.0]])
+    B = np.array([[0.8, 0.2, 0.0], [0.1, 0.6, 0.3], [0.0, 0.3, 0.7]])
+    x = np.array([0, 0, 1, 1, 2, 2, 1, 2])
+    B_obs = hmm.categorical_likelihood(x, B)
+    evidence, gamma, xi, path, _ = brute_force(pi, A, B_obs)
+    post = hmm.forward_backward(pi, A, B_obs, pairwise="full")
+    assert post.loglik == pytest.approx(np.log(evidence), rel=1e-12)
+    np.testing.assert_allclose(post.gamma, gamma, atol=1e-12)
+    np.testing.assert_allclose(post.xi, xi, atol=1e-12)
+    np.testing.assert_allclose(hmm.log_forward_backward(pi, A, B_obs).gamma, gamma, atol=1e-12)
+    np.testing.assert_array_equal(hmm.viterbi(pi, A, B_obs).path, path)
+
+
+def test_impossible_observations_raise():
+    pi = np.array([1.0, 0.0])
+    A = np.eye(2)
+    B = np.array([[1.0, 0.0], [0.0, 1.0]])
+    x = np.array([0, 0, 1])  # state 0 forever cannot emit symbol 1
+    B_obs = hmm.categorical_likelihood(x, B)
+    for run in (hmm.forward_backward, hmm.log_forward_backward, hmm.forward, hmm.viterbi):
+        with pytest.raises(ValueError, match="probability zero"):
+            run(pi, A, B_obs)
+
+
+def test_log_joint_is_the_product_of_eq_hmm_joint():
+    rng = np.random.default_rng(7)
+    pi, A, B = random_model(3, 4, rng)
+    x, z = rng.integers(0, 4, 5), rng.integers(0, 3, 5)
+    direct = pi[z[0]] * B[z[0], x[0]]
+    for n in range(1, 5):
+        direct *= A[z[n - 1], z[n]] * B[z[n], x[n]]
+    assert hmm.log_joint(pi, A, z, hmm.categorical_likelihood(x, B)) == pytest.approx(
+        np.log(direct), rel=1e-12)
+
+
+@pytest.mark.parametrize("full", [True, False], ids=["full", "diag"])
+def test_gaussian_log_likelihood_matches_scipy(full):
+    rng = np.random.default_rng(8)
+    means, covars = random_gaussian(3, 3, rng, full=full)
+    X = rng.normal(size=(50, 3))
+    got = hmm.gaussian_log_likelihood(X, means, covars)
+    for k in range(3):
+        cov = covars[k] if full else np.diag(covars[k])
+        want = scipy.stats.multivariate_normal(means[k], cov).logpdf(X)
+        np.testing.assert_allclose(got[:, k], want, rtol=1e-12)
+    assert hmm.emission_log_likelihood(X, hmm.Gaussian(means, covars)).shape == (50, 3)
+    one_d = hmm.gaussian_log_likelihood(X[:, 0], means[:, :1], covars[:, :1, :1] if full
+                                        else covars[:, :1])
+    assert one_d.shape == (50, 3)
+
+
+# ============================================================================ EM invariant
+def _assert_non_decreasing(history):
+    gains = np.diff(history)
+    assert np.all(gains >= -1e-9 * np.abs(history[1:])), f"log-likelihood decreased: {gains.min()}"
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_baum_welch_never_decreases_the_likelihood_categorical(seed):
+    rng = np.random.default_rng(seed)
+    pi, A, B = random_model(3, 5, rng)
+    x = hmm.sample(pi, A, hmm.Categorical(B), 600, rng=rng).x
+    pi0, A0, B0 = random_model(3, 5, rng)
+    result = hmm.baum_welch(x, pi0, A0, hmm.Categorical(B0), n_iter=40, tol=0.0)
+    assert len(result.history) == 40
+    _assert_non_decreasing(result.history)
+    assert result.history[-1] > result.history[0]
+    np.testing.assert_allclose(result.A.sum(axis=1), 1.0)
+    np.testing.assert_allclose(result.emission.B.sum(axis=1), 1.0)
+
+
+@pytest.mark.parametrize("full", [True, False], ids=["full", "diag"])
+def test_baum_welch_never_decreases_the_likelihood_gaussian(full):
+    rng = np.random.default_rng(11)
+    pi, A, _ = random_model(3, 2, rng)
+    A = 0.8 * np.eye(3) + 0.2 * A
+    means, covars = random_gaussian(3, 2, rng, full=full)
+    X = hmm.sample(pi, A, hmm.Gaussian(means, covars), 500, rng=rng).x
+    start = hmm.Gaussian(X[rng.choice(500, 3, replace=False)],
+                         np.stack([np.cov(X.T)] * 3) if full else np.tile(X.var(0), (3, 1)))
+    result = hmm.baum_welch(X, np.full(3, 1 / 3), np.full((3, 3), 1 / 3), start, n_iter=30,
+                            tol=0.0)
+    _assert_non_decreasing(result.history)
+    if full:
+        for S in result.emission.covars:
+            np.testing.assert_allclose(S, S.T)
+            assert np.linalg.eigvalsh(S).min() > 0
+
+
+def test_baum_welch_stops_at_tolerance():
+    rng = np.random.default_rng(3)
+    pi, A, B = random_model(2, 3, rng)
+    x = hmm.sample(pi, A, hmm.Categorical(B), 300, rng=rng).x
+    result = hmm.baum_welch(x, pi, A, hmm.Categorical(B), n_iter=500, tol=1e-4)
+    assert result.converged and len(result.history) < 500
+    assert result.history[-1] - result.history[-2] < 1e-4
+
+
+# ============================================================================ long sequences
+def test_a_million_steps_without_underflow():
+    start = time.perf_counter()
+    rng = np.random.default_rng(2026)
+    pi = np.array([0.5, 0.3, 0.2])
+    A = np.array([[0.95, 0.03, 0.02], [0.04, 0.9, 0.06], [0.05, 0.05, 0.9]])
+    B = np.array([[0.7, 0.2, 0.1], [0.1, 0.6, 0.3], [0.2, 0.2, 0.6]])
+    N = 10**6
+    x = hmm.sample(pi, A, hmm.Categorical(B), N, rng=rng).x
+    B_obs = hmm.categorical_likelihood(x, B)
+    post = hmm.forward_backward(pi, A, B_obs)
+    assert np.prod(np.exp(post.log_c)) == 0.0  # the unscaled alpha_N would underflow
+    assert np.isfinite(post.loglik) and post.loglik < -1e5
+    np.testing.assert_allclose(post.gamma.sum(axis=1), 1.0, atol=1e-10)
+    assert np.all(np.isfinite(post.gamma)) and np.all(np.isfinite(post.xi))
+    ref = categorical_reference(pi, A, B)
+    assert post.loglik == pytest.approx(ref.score(x[:, None]), rel=TOL)
+    best = hmm.viterbi(pi, A, B_obs)
+    ref_log_prob, ref_path = ref.decode(x[:, None])
+    assert best.log_prob == pytest.approx(ref_log_prob, rel=TOL)
+    assert hmm.log_joint(pi, A, best.path, B_obs) == pytest.approx(ref_log_prob, rel=TOL)
+    assert time.perf_counter() - start < 10.0
+
+
+# ============================================================================ sampling
+def test_sample_frequencies_and_reproducibility():
+    pi = np.array([0.2, 0.8])
+    A = np.array([[0.9, 0.1], [0.3, 0.7]])
+    B = np.array([[0.5, 0.5, 0.0], [0.1, 0.2, 0.7]])
+    s = hmm.sample(pi, A, hmm.Categorical(B), 50_000, rng=1)
+    again = hmm.sample(pi, A, hmm.Categorical(B), 50_000, rng=np.random.default_rng(1))
+    np.testing.assert_array_equal(s.z, again.z)
+    np.testing.assert_array_equal(s.x, again.x)
+    z, x = s.z, s.x
+    for i in range(2):
+        frac = np.mean(z[1:][z[:-1] == i] == 1)
+        assert frac == pytest.approx(A[i, 1], abs=0.01)
+        assert np.mean(x[z == i] == 2) == pytest.approx(B[i, 2], abs=0.01)
+    starts = [hmm.sample(pi, A, hmm.Categorical(B), 1, rng=r).z[0] for r in range(2000)]
+    assert np.mean(starts) == pytest.approx(0.8, abs=0.03)
+
+
+def test_sample_gaussian_moments():
+    pi = np.array([1.0, 0.0])
+    A = np.array([[1.0, 0.0], [0.5, 0.5]])
+    means = np.array([[1.0, -2.0], [0.0, 0.0]])
+    covars = np.array([[[2.0, 0.6], [0.6, 1.0]], np.eye(2)])
+    X = hmm.sample(pi, A, hmm.Gaussian(means, covars), 40_000, rng=5).x
+    np.testing.assert_allclose(X.mean(axis=0), means[0], atol=0.03)
+    np.testing.assert_allclose(np.cov(X.T), covars[0], atol=0.05)
+    Xd = hmm.sample(pi, A, hmm.Gaussian(means, np.array([[4.0, 0.25], [1, 1]])), 40_000, rng=5).x
+    np.testing.assert_allclose(Xd.std(axis=0), [2.0, 0.5], atol=0.03)
+
+
+# ============================================================================ validation
+PI = np.array([0.6, 0.4])
+A2 = np.array([[0.7, 0.3], [0.2, 0.8]])
+B2 = np.array([[0.5, 0.4, 0.1], [0.1, 0.3, 0.6]])
+X2 = np.array([0, 1, 2, 1])
+BO = B2.T[X2]
+MEANS = np.array([[0.0, 0.0], [1.0, 1.0]])
+COVS = np.stack([np.eye(2), np.eye(2)])
+INDEFINITE = np.stack([np.eye(2), [[1.0, 2.0], [2.0, 1.0]]])
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        # rows that do not sum to 1
+        (lambda: hmm.forward_backward(PI, [[0.7, 0.4], [0.2, 0.8]], BO), "rows of A must sum to 1"),
+        (lambda: hmm.categorical_likelihood(X2, [[0.5, 0.4, 0.2], [0.1, 0.3, 0.6]]),
+         "rows of B must sum to 1"),
+        (lambda: hmm.forward_backward([0.6, 0.5], A2, BO), "pi must sum to 1"),
+        # negative probabilities
+        (lambda: hmm.forward_backward([1.2, -0.2], A2, BO), "pi must be non-negative"),
+        (lambda: hmm.viterbi(PI, [[1.1, -0.1], [0.2, 0.8]], BO), "A must be non-negative"),
+        (lambda: hmm.sample(PI, A2, hmm.Categorical([[1.1, -0.1, 0], [0.1, 0.3, 0.6]]), 5),
+         "B must be non-negative"),
+        (lambda: hmm.forward(PI, A2, -BO), "B_obs must be non-negative"),
+        # symbols out of range
+        (lambda: hmm.categorical_likelihood([0, 3, 1], B2), r"symbols must be in 0\.\.2"),
+        (lambda: hmm.categorical_likelihood([0, -1, 1], B2), "symbols must be in"),
+        (lambda: hmm.categorical_likelihood([0, 1.5], B2), "integer symbols"),
+        (lambda: hmm.baum_welch([0, 1, 7], PI, A2, hmm.Categorical(B2)), "X symbols must be"),
+        # covariances not symmetric positive semi-definite
+        (lambda: hmm.gaussian_log_likelihood(np.zeros((3, 2)), MEANS,
+                                             np.stack([[[1.0, 0.5], [0.0, 1.0]], np.eye(2)])),
+         r"covars\[0\] must be symmetric positive semi-definite; it is not symmetric"),
+        (lambda: hmm.baum_welch(np.zeros((3, 2)), PI, A2, hmm.Gaussian(MEANS, INDEFINITE)),
+         r"covars\[1\] must be symmetric positive semi-definite; its smallest eigenvalue"),
+        (lambda: hmm.gaussian_log_likelihood(np.zeros((3, 2)), MEANS, [[1.0, 1.0], [0.0, 1.0]]),
+         "diagonal covars must be positive"),
+        (lambda: hmm.gaussian_log_likelihood(np.zeros((3, 2)), MEANS, np.zeros((2, 2, 2))),
+         r"covars\[0\] must be positive definite"),
+        # mismatched dimensions
+        (lambda: hmm.forward_backward(PI, np.eye(3), BO), r"A must have shape \(K, K\) = \(2, 2\)"),
+        (lambda: hmm.forward_backward(PI, A2, np.ones((4, 3)) / 3),
+         r"B_obs must have shape \(N, K\)"),
+        (lambda: hmm.viterbi(PI, A2, log_B_obs=np.zeros((4, 3))), r"log_B_obs must have shape"),
+        (lambda: hmm.baum_welch(X2, PI, A2, hmm.Categorical(np.ones((3, 3)) / 3)),
+         "B must have K = 2 rows"),
+        (lambda: hmm.baum_welch(np.zeros((4, 3)), PI, A2, hmm.Gaussian(MEANS, COVS)),
+         r"X must have shape \(N, D\) with D = 2"),
+        (lambda: hmm.gaussian_log_likelihood(np.zeros(4), MEANS, COVS), "got a 1-D array"),
+        (lambda: hmm.sample(PI, A2, hmm.Gaussian(np.zeros((3, 2)), COVS), 5),
+         r"means must have shape \(K, D\) with K = 2"),
+        (lambda: hmm.gaussian_log_likelihood(np.zeros((3, 2)), MEANS, np.ones((2, 3))),
+         r"diagonal covars must have shape \(K, D\) = \(2, 2\)"),
+        (lambda: hmm.gaussian_log_likelihood(np.zeros((3, 2)), MEANS, np.ones((2, 3, 3))),
+         r"full covars must have shape \(K, D, D\)"),
+        (lambda: hmm.log_joint(PI, A2, [0, 1], BO), "z and the emission likelihoods"),
+        (lambda: hmm.backward(A2, BO, [1.0, 1.0]), "c must have length N = 4"),
+        (lambda: hmm.backward(A2, BO, [1.0, 0.0, 1.0, 1.0]), "c must be positive"),
+        # other arguments
+        (lambda: hmm.forward_backward(PI, A2), "exactly one of B_obs"),
+        (lambda: hmm.forward_backward(PI, A2, BO, log_B_obs=np.log(BO)), "exactly one of B_obs"),
+        (lambda: hmm.log_forward_backward(PI, A2, log_B_obs=np.full((4, 2), np.nan)),
+         "must not contain NaN"),
+        (lambda: hmm.forward_backward(PI, A2, BO, pairwise="all"), "pairwise must be"),
+        (lambda: hmm.log_forward_backward(PI, A2, BO, pairwise="all"), "pairwise must be"),
+        (lambda: hmm.forward_backward(PI, A2, np.empty((0, 2))), "at least 1 element"),
+        (lambda: hmm.baum_welch(X2, PI, A2, hmm.Categorical(B2), n_iter=0), "n_iter must be > 0"),
+        (lambda: hmm.baum_welch(X2, PI, A2, hmm.Categorical(B2), tol=-1.0), "tol must be >= 0"),
+        (lambda: hmm.sample(PI, A2, hmm.Categorical(B2), 0), "N must be > 0"),
+        (lambda: hmm.sample(PI, A2, hmm.Categorical(B2), 10, rng=-3), "seed must be non-negative"),
+    ],
+)
+def test_bad_input_raises_value_error_naming_the_argument(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda: hmm.baum_welch(X2, PI, A2, B2), "emission must be hmm.Categorical"),
+        (lambda: hmm.sample(PI, A2, hmm.Categorical(B2), 2.5), "N must be an integer"),
+        (lambda: hmm.sample(PI, A2, hmm.Categorical(B2), 5, rng="seed"), "rng must be"),
+        (lambda: hmm.forward(PI, A2, "BO"), "B_obs must be array-like"),
+    ],
+)
+def test_wrong_types_raise_type_error(call, match):
+    with pytest.raises(TypeError, match=match):
+        call()
+
+
+@pytest.mark.parametrize("K", [3, 12, 40])
+def test_fast_paths_survive_extreme_surprises(K, monkeypatch):
+    """Every other step a 1e-60 surprise (c_n ~ 1e-60): the products of a block or chunk of
+    steps underflow; the fast paths must notice and hand over to the step-by-step recursions."""
+    N = 300
+    A = np.full((K, K), 1e-60 / (K - 1))
+    np.fill_diagonal(A, 1 - 1e-60)
+    pi = np.full(K, 1 / K)
+    B_obs = np.full((N, K), 1e-60)
+    B_obs[np.arange(N), np.arange(N) % 2] = 1.0  # the favoured state flips every step
+    calls = []
+    readable = hmm.forward
+    monkeypatch.setattr(hmm, "forward", lambda *a: calls.append(1) or readable(*a))
+    post = hmm.forward_backward(pi, A, B_obs)
+    assert calls, "the fast path should have detected the underflow"
+    ref = hmm.log_forward_backward(pi, A, B_obs)
+    assert post.loglik == pytest.approx(ref.loglik, rel=1e-10)
+    np.testing.assert_allclose(post.gamma, ref.gamma, atol=1e-9)
+    np.testing.assert_allclose(post.xi, ref.xi, atol=1e-9)
+    np.testing.assert_array_equal(hmm.viterbi(pi, A, B_obs).path,
+                                  hmm.viterbi(pi, A, log_B_obs=np.log(B_obs)).path)
+
+
+def test_single_state_and_single_step():
+    B_obs = np.array([[0.2], [0.5], [0.1]])
+    post = hmm.forward_backward([1.0], [[1.0]], B_obs)
+    assert post.loglik == pytest.approx(np.log(0.01), rel=1e-12)
+    np.testing.assert_allclose(post.gamma, 1.0)
+    np.testing.assert_array_equal(hmm.viterbi([1.0], [[1.0]], B_obs).path, [0, 0, 0])
+    one = hmm.forward_backward(PI, A2, BO[:1], pairwise="full")
+    assert one.loglik == pytest.approx(np.log(PI @ BO[0]), rel=1e-12)
+    assert one.xi.shape == (0, 2, 2)
+    assert hmm.viterbi(PI, A2, BO[:1]).path.tolist() == [int(np.argmax(PI * BO[0]))]
+    for K in (12, 40):  # the fused paths
+        pi, A, B = random_model(K, 3, np.random.default_rng(K))
+        for N in (1, 2):
+            B_obs = hmm.categorical_likelihood(np.arange(N) % 3, B)
+            evidence, gamma, _, path, _ = brute_force(pi, A, B_obs)
+            post = hmm.forward_backward(pi, A, B_obs)
+            assert post.loglik == pytest.approx(np.log(evidence), rel=1e-12)
+            np.testing.assert_allclose(post.gamma, gamma, atol=1e-12)
+            np.testing.assert_array_equal(hmm.viterbi(pi, A, B_obs).path, path)

@@ -1,0 +1,394 @@
+"""Tests of derivlib.sequences.kalman (chapter ``chapters/sequences/kalman.ipynb``).
+
+Independent references, on random models and data:
+
+* pykalman 0.11 (``KalmanFilter.filter``, ``smooth``, ``loglikelihood``, one EM step with
+  ``em(n_iter=1, em_vars=[...])``); pykalman's ``initial_state_mean`` is, like ``mu0`` here,
+  the prior of the first state before its observation (Bishop's convention);
+* filterpy 2.0 (a ``KalmanFilter`` predict/update loop, with no predict before the first
+  update, and ``filterpy.kalman.rts_smoother``);
+* brute force: the joint Gaussian of all states and observations built explicitly for small
+  T and conditioned on the observations (Bishop 2.3.1), which gives the filtered and
+  smoothed moments, the lag-one covariances (eq. kf-lag-one) and the likelihood;
+* invariants: covariances symmetric positive definite over 10^5 steps (eq. kf-joseph), EM
+  never decreases the log-likelihood, the steady-state shortcut equals the full recursion.
+"""
+
+from __future__ import annotations
+
+import doctest
+
+import numpy as np
+import pytest
+from filterpy.kalman import KalmanFilter as FilterpyKF
+from filterpy.kalman import rts_smoother
+from pykalman import KalmanFilter as PykalmanKF
+from scipy import stats
+
+from derivlib.sequences import kalman
+
+TOL = 1e-8
+PK_NAMES = {
+    "A": "transition_matrices",
+    "C": "observation_matrices",
+    "Q": "transition_covariance",
+    "R": "observation_covariance",
+    "mu0": "initial_state_mean",
+    "V0": "initial_state_covariance",
+}
+CASES = [(1, 1, 30), (2, 1, 60), (3, 2, 200), (4, 4, 400), (5, 2, 150), (9, 4, 300)]
+
+
+def random_ssm(rng: np.random.Generator, d: int, p: int) -> kalman.LinearGaussianSSM:
+    """A stable random model with well-conditioned covariances."""
+    A = rng.normal(size=(d, d))
+    A *= rng.uniform(0.5, 0.98) / max(abs(np.linalg.eigvals(A)))
+    C = rng.normal(size=(p, d))
+
+    def spd(k, floor):
+        B = rng.normal(size=(k, k))
+        return B @ B.T / k + floor * np.eye(k)
+
+    return kalman.LinearGaussianSSM(A, C, spd(d, 0.1), spd(p, 0.3), rng.normal(size=d),
+                                    spd(d, 0.5))
+
+
+def pykalman_model(ssm) -> PykalmanKF:
+    return PykalmanKF(**{PK_NAMES[k]: np.array(v, dtype=float)
+                         for k, v in ssm._asdict().items()})
+
+
+def case(seed, d, p, T):
+    rng = np.random.default_rng(seed)
+    ssm = random_ssm(rng, d, p)
+    return ssm, kalman.sample(ssm, T, rng).x
+
+
+# --------------------------------------------------------------------------- docstrings
+def test_docstring_examples_all_run():
+    finder = doctest.DocTestFinder()
+    runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)
+    n_examples = 0
+    for test in finder.find(kalman):
+        n_examples += len(test.examples)
+        runner.run(test)
+    result = runner.summarize(verbose=False)
+    assert result.failed == 0
+    assert n_examples == result.attempted == 16
+
+
+# --------------------------------------------------------------------------- pykalman
+@pytest.mark.parametrize("steady_state", [True, False])
+@pytest.mark.parametrize(("d", "p", "T"), CASES)
+def test_filter_and_smoother_match_pykalman(d, p, T, steady_state):
+    ssm, x = case(d * 100 + T, d, p, T)
+    pk = pykalman_model(ssm)
+    fm, fV = pk.filter(x)
+    sm, sV = pk.smooth(x)
+    s = kalman.smooth(x, ssm, steady_state=steady_state)
+    np.testing.assert_allclose(s.filtered.mean, fm, rtol=0, atol=TOL)
+    np.testing.assert_allclose(s.filtered.cov, fV, rtol=0, atol=TOL)
+    np.testing.assert_allclose(s.mean, sm, rtol=0, atol=TOL)
+    np.testing.assert_allclose(s.cov, sV, rtol=0, atol=TOL)
+    ll = pk.loglikelihood(x)
+    assert s.loglik == pytest.approx(ll, rel=1e-10, abs=TOL)
+    assert kalman.loglikelihood(x, ssm) == pytest.approx(ll, rel=1e-10, abs=TOL)
+
+
+def test_predicted_moments_and_lag_one_match_pykalman_internals():
+    from pykalman.standard import _filter, _smooth, _smooth_pair
+
+    ssm, x = case(7, 3, 2, 80)
+    d, p = 3, 2
+    mp, P, K, _, _ = _filter(ssm.A, ssm.C, ssm.Q, ssm.R, np.zeros(d), np.zeros(p), ssm.mu0,
+                             ssm.V0, x)
+    f = kalman.filter(x, ssm)
+    np.testing.assert_allclose(f.predicted_mean, mp, atol=TOL)
+    np.testing.assert_allclose(f.predicted_cov, P, atol=TOL)
+    np.testing.assert_allclose(f.gain, K, atol=TOL)
+    _, fV = pykalman_model(ssm).filter(x)
+    fm = f.mean
+    _, sV, J = _smooth(ssm.A, fm, fV, mp, P)
+    lag = _smooth_pair(sV, J)
+    s = kalman.smooth(x, ssm)
+    np.testing.assert_allclose(s.gain, J, atol=TOL)
+    np.testing.assert_allclose(s.lag_one_cov, lag[1:], atol=TOL)
+
+
+@pytest.mark.parametrize(
+    "fit",
+    [kalman.FIT_ALL, ("A", "Q"), ("Q", "R"), ("C", "R"), ("Q",), ("mu0", "V0"), ("V0",)],
+    ids=lambda f: "+".join(f),
+)
+def test_one_em_step_matches_pykalman(fit):
+    ssm, x = case(11, 3, 2, 120)
+    pk = pykalman_model(ssm)
+    pk.em(x, n_iter=1, em_vars=[PK_NAMES[k] for k in fit])
+    new = kalman.em_step(x, ssm, fit).ssm
+    for name in kalman.FIT_ALL:
+        ours, theirs = getattr(new, name), getattr(pk, PK_NAMES[name])
+        np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=TOL, err_msg=name)
+        if name not in fit:
+            np.testing.assert_array_equal(ours, getattr(ssm, name), err_msg=name)
+
+
+# --------------------------------------------------------------------------- filterpy
+def filterpy_run(ssm, x):
+    """Predict/update loop; the first state has no predict (mu0, V0 is its prior)."""
+    d, p = ssm.A.shape[0], ssm.C.shape[0]
+    f = FilterpyKF(dim_x=d, dim_z=p)
+    f.F, f.H, f.Q, f.R = ssm.A, ssm.C, ssm.Q, ssm.R
+    f.x, f.P = ssm.mu0.copy(), ssm.V0.copy()
+    means, covs, ll = [], [], 0.0
+    for t, xt in enumerate(x):
+        if t > 0:
+            f.predict()
+        f.update(xt)
+        means.append(f.x.copy())
+        covs.append(f.P.copy())
+        ll += f.log_likelihood
+    return np.array(means), np.array(covs), ll
+
+
+@pytest.mark.parametrize(("d", "p", "T"), CASES)
+def test_filter_and_smoother_match_filterpy(d, p, T):
+    ssm, x = case(d * 7 + T, d, p, T)
+    fm, fV, ll = filterpy_run(ssm, x)
+    s = kalman.smooth(x, ssm)
+    np.testing.assert_allclose(s.filtered.mean, fm, rtol=0, atol=TOL)
+    np.testing.assert_allclose(s.filtered.cov, fV, rtol=0, atol=TOL)
+    assert s.loglik == pytest.approx(ll, rel=1e-10)
+    sm, sV, _, _ = rts_smoother(fm, fV, [ssm.A] * T, [ssm.Q] * T)
+    np.testing.assert_allclose(s.mean, sm, rtol=0, atol=TOL)
+    np.testing.assert_allclose(s.cov, sV, rtol=0, atol=TOL)
+
+
+# --------------------------------------------------------------------------- brute force
+def joint_gaussian(ssm, T):
+    """Mean and covariance of (z_1..z_T, x_1..x_T), stacked, built from the model."""
+    A, C, Q, R, mu0, V0 = ssm
+    d, p = A.shape[0], C.shape[0]
+    mean_z = [mu0]
+    cov_z = [[None] * T for _ in range(T)]
+    var = [V0]
+    for _ in range(1, T):
+        mean_z.append(A @ mean_z[-1])
+        var.append(A @ var[-1] @ A.T + Q)
+    for i in range(T):
+        for j in range(T):  # cov(z_i, z_j) = A^{i-j} var_j for i >= j
+            lo, hi = min(i, j), max(i, j)
+            block = np.linalg.matrix_power(A, hi - lo) @ var[lo]
+            cov_z[i][j] = block if i >= j else block.T
+    Szz = np.block(cov_z)
+    Ck = np.kron(np.eye(T), C)
+    mean = np.concatenate([np.concatenate(mean_z), Ck @ np.concatenate(mean_z)])
+    Sxx = Ck @ Szz @ Ck.T + np.kron(np.eye(T), R)
+    cov = np.block([[Szz, Szz @ Ck.T], [Ck @ Szz, Sxx]])
+    return mean, cov, d, p
+
+
+def condition(mean, cov, keep, given, values):
+    """Gaussian conditioning (Bishop 2.81-2.82)."""
+    Sgg = cov[np.ix_(given, given)]
+    Skg = cov[np.ix_(keep, given)]
+    m = mean[keep] + Skg @ np.linalg.solve(Sgg, values - mean[given])
+    S = cov[np.ix_(keep, keep)] - Skg @ np.linalg.solve(Sgg, Skg.T)
+    return m, S
+
+
+@pytest.mark.parametrize(("d", "p", "T"), [(1, 1, 1), (2, 1, 4), (2, 2, 5), (3, 2, 6)])
+def test_smoother_equals_conditioning_the_joint_gaussian(d, p, T):
+    ssm, x = case(d + 10 * T, d, p, T)
+    mean, cov, d, p = joint_gaussian(ssm, T)
+    nz = T * d
+    xs = x.reshape(-1)
+    m, S = condition(mean, cov, np.arange(nz), nz + np.arange(T * p), xs)
+    s = kalman.smooth(x, ssm)
+    np.testing.assert_allclose(s.mean.reshape(-1), m, atol=TOL)
+    for t in range(T):
+        np.testing.assert_allclose(s.cov[t], S[t * d:(t + 1) * d, t * d:(t + 1) * d], atol=TOL)
+    for t in range(T - 1):  # cov(z_{t+1}, z_t | x), eq. kf-lag-one
+        np.testing.assert_allclose(s.lag_one_cov[t],
+                                   S[(t + 1) * d:(t + 2) * d, t * d:(t + 1) * d], atol=TOL)
+    ll = stats.multivariate_normal(mean[nz:], cov[nz:, nz:]).logpdf(xs)
+    assert s.loglik == pytest.approx(ll, rel=1e-10)
+    for t in range(T):  # filtering: condition z_t on x_1..x_t only
+        keep = t * d + np.arange(d)
+        given = nz + np.arange((t + 1) * p)
+        mf, Sf = condition(mean, cov, keep, given, xs[: (t + 1) * p])
+        np.testing.assert_allclose(s.filtered.mean[t], mf, atol=TOL)
+        np.testing.assert_allclose(s.filtered.cov[t], Sf, atol=TOL)
+
+
+def test_gain_is_p_ct_s_inverse_and_joseph_equals_short_form():
+    ssm, x = case(3, 4, 3, 10)
+    f = kalman.filter(x, ssm, steady_state=False)
+    for t in range(10):
+        P = f.predicted_cov[t]
+        S = ssm.C @ P @ ssm.C.T + ssm.R
+        K = P @ ssm.C.T @ np.linalg.inv(S)  # the textbook form, an inverse on purpose
+        np.testing.assert_allclose(f.gain[t], K, atol=1e-10)
+        np.testing.assert_allclose(f.cov[t], (np.eye(4) - K @ ssm.C) @ P, atol=1e-10)
+
+
+# --------------------------------------------------------------------------- invariants
+@pytest.mark.parametrize("d", [4, 9])  # batched smoother gains and gains in the loop
+def test_steady_state_shortcut_equals_full_recursion(d):
+    ssm, x = case(5, d, 2, 3000)
+    fast, full = kalman.smooth(x, ssm), kalman.smooth(x, ssm, steady_state=False)
+    for a, b in zip(fast, full, strict=True):
+        if isinstance(a, tuple):
+            for u, v in zip(a, b, strict=True):
+                np.testing.assert_allclose(u, v, rtol=1e-10, atol=1e-10)
+        else:
+            np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-10)
+    assert kalman._forward(x, kalman.check_ssm(ssm), True).n0 < 500  # it did freeze
+
+
+def test_covariances_stay_symmetric_positive_definite_over_1e5_steps():
+    # precise observations of one coordinate of a slow 2-D rotation: a classic case where
+    # V = (I - K C) P loses symmetry and definiteness under rounding
+    theta = 0.01
+    A = np.array([[np.cos(theta), -np.sin(theta)], [np.sin(theta), np.cos(theta)]])
+    ssm = kalman.LinearGaussianSSM(A, np.array([[1.0, 0.0]]), 1e-6 * np.eye(2),
+                                   np.array([[1e-8]]), np.zeros(2), 1e4 * np.eye(2))
+    T = 100_000
+    x = kalman.sample(ssm, T, rng=0).x
+    f = kalman.filter(x, ssm, steady_state=False)
+    for covs in (f.cov, f.predicted_cov):
+        sym = np.abs(covs - covs.transpose(0, 2, 1)).max(axis=(1, 2))
+        assert np.all(sym <= 1e-12 * np.abs(covs).max(axis=(1, 2)))
+        assert np.all(np.linalg.eigvalsh(covs)[:, 0] > 0)
+    np.testing.assert_array_equal(f.cov, f.cov.transpose(0, 2, 1))  # exactly symmetric
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_em_never_decreases_the_loglikelihood(seed):
+    rng = np.random.default_rng(seed)
+    d, p = 2 + seed % 2, 2
+    true = random_ssm(rng, d, p)
+    x = kalman.sample(true, 150, rng).x
+    start = random_ssm(rng, d, p)
+    res = kalman.em(x, start, n_iter=12)
+    assert res.loglik.shape == (13,) and res.n_iter == 12
+    assert np.all(np.diff(res.loglik) >= -1e-9 * np.abs(res.loglik[:-1]))
+    assert res.loglik[-1] > res.loglik[0]
+    assert res.loglik[-1] == pytest.approx(kalman.loglikelihood(x, res.ssm))
+
+
+def test_em_stops_at_tol_and_fits_a_subset():
+    ssm, x = case(9, 2, 2, 300)
+    start = ssm._replace(Q=3 * ssm.Q, R=0.2 * ssm.R)
+    res = kalman.em(x, start, n_iter=200, tol=0.1, fit=("Q", "R"))
+    assert res.n_iter < 200
+    np.testing.assert_array_equal(res.ssm.A, start.A)
+    np.testing.assert_array_equal(res.ssm.C, start.C)
+
+
+def test_sample_is_reproducible_and_has_the_model_moments():
+    ssm = kalman.constant_velocity(q=0.5, r=2.0)
+    a, b = kalman.sample(ssm, 30, rng=4), kalman.sample(ssm, 30, rng=np.random.default_rng(4))
+    np.testing.assert_array_equal(a.x, b.x)
+    assert a.z.shape == (30, 4) and a.x.shape == (30, 2)
+    rng = np.random.default_rng(0)
+    draws = np.array([kalman.sample(ssm, 2, rng).x[1] for _ in range(4000)])
+    P2 = ssm.A @ ssm.V0 @ ssm.A.T + ssm.Q  # cov of z_2
+    expected = ssm.C @ P2 @ ssm.C.T + ssm.R
+    np.testing.assert_allclose(np.cov(draws.T), expected, rtol=0, atol=0.05 * expected.max())
+
+
+def test_constant_velocity_model():
+    ssm = kalman.constant_velocity(dt=0.5, q=2.0, r=3.0, n_dims=3)
+    assert ssm.A.shape == (6, 6) and ssm.C.shape == (3, 6)
+    np.testing.assert_allclose(ssm.A @ np.r_[np.zeros(3), np.ones(3)], np.r_[0.5 * np.ones(3),
+                                                                             np.ones(3)])
+    assert np.linalg.eigvalsh(ssm.Q)[0] > 0
+    np.testing.assert_allclose(ssm.R, 3 * np.eye(3))
+
+
+def test_one_dimensional_observations_are_accepted_when_p_is_1():
+    ssm, x = case(2, 2, 1, 20)
+    np.testing.assert_allclose(kalman.filter(x[:, 0], ssm).mean, kalman.filter(x, ssm).mean)
+
+
+# --------------------------------------------------------------------------- validation
+def _good():
+    return kalman.LinearGaussianSSM(np.eye(2), np.ones((1, 2)), np.eye(2), np.eye(1),
+                                    np.zeros(2), np.eye(2))
+
+
+@pytest.mark.parametrize(
+    ("change", "match"),
+    [
+        ({"A": np.ones((2, 3))}, r"A must have shape \(2, 2\)"),
+        ({"C": np.ones((1, 3))}, "C must have d = 2 columns"),
+        ({"Q": np.ones((3, 3))}, r"Q must have shape \(2, 2\)"),
+        ({"R": np.eye(2)}, r"R must have shape \(1, 1\)"),
+        ({"mu0": np.zeros(3)}, r"mu0 must have shape \(2,\)"),
+        ({"V0": np.eye(3)}, r"V0 must have shape \(2, 2\)"),
+        ({"Q": np.array([[1.0, 0.5], [0.0, 1.0]])}, "Q must be a symmetric"),
+        ({"Q": np.diag([1.0, -1.0])}, "Q must be symmetric positive semi-definite"),
+        ({"V0": np.diag([1.0, -0.5])}, "V0 must be symmetric positive semi-definite"),
+        ({"R": np.zeros((1, 1))}, "R must be symmetric positive definite"),
+        ({"A": np.array([[np.nan, 0.0], [0.0, 1.0]])}, "A must be finite"),
+    ],
+)
+def test_bad_parameters_are_rejected(change, match):
+    ssm = _good()._replace(**change)
+    x = np.zeros((5, 1))
+    with pytest.raises(ValueError, match=match):
+        kalman.filter(x, ssm)
+
+
+def test_singular_semidefinite_covariances_are_accepted():
+    ssm = _good()._replace(Q=np.diag([1.0, 0.0]), V0=np.zeros((2, 2)))
+    assert np.isfinite(kalman.filter(np.zeros((4, 1)), ssm).loglik)
+
+
+@pytest.mark.parametrize(
+    ("x", "match"),
+    [
+        (np.array([[0.0], [np.nan], [1.0]]), "x must be finite"),
+        (np.zeros((4, 2)), "x must have p = 1 columns"),
+        (np.zeros((0, 1)), "x must have at least 1"),
+        (np.zeros((2, 2, 1)), "x must be 1-D or 2-D"),
+    ],
+)
+def test_bad_observations_are_rejected(x, match):
+    with pytest.raises(ValueError, match=match):
+        kalman.smooth(x, _good())
+
+
+def test_one_dimensional_x_needs_p_1():
+    ssm = _good()._replace(C=np.eye(2), R=np.eye(2))
+    with pytest.raises(ValueError, match="x must have shape"):
+        kalman.filter(np.zeros(5), ssm)
+
+
+def test_other_arguments_are_validated():
+    x = np.zeros((5, 1))
+    with pytest.raises(TypeError, match="ssm must be a LinearGaussianSSM"):
+        kalman.filter(x, {"A": 1})
+    with pytest.raises(ValueError, match="fit must be a non-empty subset"):
+        kalman.em(x, _good(), fit=("A", "B"))
+    with pytest.raises(ValueError, match="n_iter must be > 0"):
+        kalman.em(x, _good(), n_iter=0)
+    with pytest.raises(ValueError, match="tol must be >= 0"):
+        kalman.em(x, _good(), tol=-1.0)
+    with pytest.raises(ValueError, match="T must be > 0"):
+        kalman.sample(_good(), 0)
+    with pytest.raises(TypeError, match="rng must be"):
+        kalman.sample(_good(), 3, rng="seed")
+    with pytest.raises(TypeError, match="smoothed must be a SmootherResult"):
+        kalman.m_step(x, None, _good())
+    with pytest.raises(ValueError, match="q must be > 0"):
+        kalman.constant_velocity(q=-1.0)
+
+
+@pytest.mark.parametrize("d", [2, 9])  # batched gains (small d) and gains in the loop
+def test_singular_predicted_covariance_is_reported_by_the_smoother(d):
+    ssm = kalman.LinearGaussianSSM(np.zeros((d, d)), np.ones((1, d)), np.diag([1.0] * (d - 1)
+                                   + [0.0]), np.eye(1), np.zeros(d), np.eye(d))
+    with pytest.raises(ValueError, match="predicted covariance P at time step 2"):
+        kalman.smooth(np.zeros((4, 1)), ssm)
+    assert np.isfinite(kalman.filter(np.zeros((4, 1)), ssm).loglik)  # the filter is fine
