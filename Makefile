@@ -6,6 +6,7 @@
 #   make lab     JupyterLab on the chapters (installed into .venv on first use)
 #   make bench   run the benchmarks (derivlib against the production libraries)
 #   make execute re-execute notebooks in place: NB=path/to.ipynb, or every chapter then audit
+#   make student the chapters without their solutions, for students -> _build/student
 #   make lock    rewrite constraints.txt from the current .venv
 #   make clean   remove _build and caches (keeps .venv)
 #
@@ -37,14 +38,14 @@ SRC_HASH := $(BUILD)/.src-hash
 
 JB_FLAGS := -W -n --keep-going
 RUFF_PATHS := $(wildcard src tests chapters benchmarks scripts _ext *.ipynb conftest.py)
-NOTEBOOKS := chapters audit.ipynb
+NOTEBOOKS := chapters audit.ipynb course_guide.ipynb
 NBVAL_FLAGS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
                --nbval-cell-timeout=120 -p no:cacheprovider
 
-.PHONY: help venv book html execution-cache test lint unit nbval site-test serve lab bench execute lock clean
+.PHONY: help venv book html execution-cache test lint unit nbval site-test serve lab bench execute student lock clean
 
 help:
-	@sed -n '3,11p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,12p' Makefile | sed 's/^# \{0,1\}//'
 
 ## Environment ---------------------------------------------------------------------------------
 
@@ -82,8 +83,11 @@ execution-cache: venv
 # the next run: after a failed build, drop Sphinx's environment so the warnings come back.
 # `make test` rebuilds every page (--all; notebooks come from the execution cache).
 JB_ALL ?=
+# DERIVLIB_STATIC_WIDGETS=1: the notebooks executed for the site draw their Explore sliders as
+# precomputed HTML frames (derivlib.widgets.explore) instead of ipywidgets that need a kernel.
 html: execution-cache
-	$(BIN)/jupyter-book build . $(JB_FLAGS) $(JB_ALL) || { rm -rf $(BUILD)/.doctrees; exit 1; }
+	DERIVLIB_STATIC_WIDGETS=1 $(BIN)/jupyter-book build . $(JB_FLAGS) $(JB_ALL) \
+	  || { rm -rf $(BUILD)/.doctrees; exit 1; }
 
 book: html
 	@echo
@@ -136,12 +140,18 @@ bench: venv
 	for s in "$${scripts[@]}"; do echo "== $$s"; $(PY) "$$s"; done
 
 # Store fresh outputs in the notebooks (what strict nbval compares against). The audit page
-# counts the chapters' stored derivations, so it is executed after them.
+# counts the chapters' stored derivations, so it is executed after them; the course guide reads
+# the chapters' prerequisites, so it comes last.
 NB ?=
 execute: venv
 	@if [ -n "$(NB)" ]; then nbs="$(NB)"; else \
-	  nbs="$$(find chapters -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' | sort) audit.ipynb"; fi; \
-	for nb in $$nbs; do echo "== $$nb"; $(BIN)/jupyter execute --inplace --timeout=120 "$$nb"; done
+	  nbs="$$(find chapters -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' | sort) audit.ipynb course_guide.ipynb"; fi; \
+	$(PY) scripts/execute_notebooks.py $$nbs
+
+# The chapters for students: solutions removed, pre-filled answers blanked, outputs cleared
+# (scripts/make_student.py; tests/test_student.py checks the result and executes it).
+student: venv
+	$(PY) scripts/make_student.py --out $(BUILD)/student
 
 # The lock is what pip resolves for requirements.txt (keeping the current pins where they still
 # fit), not a freeze of .venv, so that tools installed by hand (e.g. by `make lab`) stay out.

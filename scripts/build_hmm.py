@@ -94,14 +94,13 @@ source code of hmmlearn (or of derivlib) line by line against the equations.
 
 code(
     """
-import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 import sympy as sp
 from hmmlearn.hmm import CategoricalHMM, GaussianHMM
-from IPython.display import display
 
 from derivlib import derivation as dv
+from derivlib import widgets
 from derivlib.sequences import hmm
 
 plt.rcParams["figure.dpi"] = 90
@@ -972,8 +971,9 @@ three states separate, then convergence.*
 The main knob of an HMM is how sticky its chain is. With the slider, the data are sampled
 from a chain that stays in its state with probability `stay`, and decoded with the same
 model. A chain that switches often gives the posterior little to pool; a sticky one lets it
-average many observations. (The slider is live on Binder, Colab or a local Jupyter; on the
-static website, the figure below shows four settings.)
+average many observations. With a kernel (Binder, Colab, a local Jupyter) each move of the
+slider samples and decodes again; on the website the slider steps through figures drawn when
+the book was built. The figure after it shows four settings side by side.
 """
 )
 
@@ -994,14 +994,11 @@ def show(stay=0.95):
                    title=f"stay = {stay:.2f}: argmax of the posterior is right {accuracy:.0%} of the time")
     ax_g.set_xlabel("step $n$")
     fig.tight_layout()
-    plt.show()
+    return fig
 
 
-explorer = widgets.interactive(
-    show, stay=widgets.FloatSlider(value=0.95, min=0.34, max=0.995, step=0.005, description="stay"))
-display(explorer)
+widgets.explore(show, stay=[0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995])
 """,
-    "nbval-ignore-output",
 )
 
 code(
@@ -1088,27 +1085,42 @@ results are on the book's benchmark page.
 :label: hmm-ex-selfcheck
 
 For $K = 2$, write the Baum-Welch update of $A_{12}$ in terms of the expected transition
-counts `X_11`, `X_12`, `X_21`, `X_22` ($X_{ij} = \sum_n \xi_n(i, j)$). Replace the example
-answer in the cell below by yours and run it; try a wrong one, e.g. `"X_12/(X_12 + X_22)"`.
+counts `X_11`, `X_12`, `X_21`, `X_22` ($X_{ij} = \sum_n \xi_n(i, j)$). The cell below
+holds a common first attempt; run it, read the hint, then replace it by your answer.
 ```
 
-```{solution} hmm-ex-selfcheck
-:class: dropdown
-
-{eq}`hmm-mstep-A`: $A_{12} = X_{12} / (X_{11} + X_{12})$: the expected number of
-$1 \to 2$ transitions divided by the expected number of transitions out of state 1 (the
-row, not the column, is normalised).
-```
 """
 )
 
 code(
     r"""
-answer = "X_12/(X_11 + X_12)"                             # <- your answer here
+answer = "X_12/(X_12 + X_22)"  # a first attempt (normalises a column): replace it by yours
 dv.check_answer(answer, solution_A[A_sym[0, 1]], symbols=list(X_counts),
                 hint="normalise over the transitions that leave state 1")
 """
 )
+
+md(r"""
+```{solution-start} hmm-ex-selfcheck
+:class: dropdown
+```
+
+{eq}`hmm-mstep-A`: $A_{12} = X_{12} / (X_{11} + X_{12})$: the expected number of
+$1 \to 2$ transitions divided by the expected number of transitions out of state 1 (the
+row, not the column, is normalised).
+
+The right answer passes the checker:
+""")
+
+code(r"""
+dv.check_answer("X_12/(X_11 + X_12)", solution_A[A_sym[0, 1]], symbols=list(X_counts),
+                hint="normalise over the transitions that leave state 1")
+""")
+
+md(r"""
+```{solution-end}
+```
+""")
 
 md(
     r"""

@@ -43,20 +43,18 @@ if "google.colab" in sys.modules:  # Colab has no derivlib: install it from the 
 """, "hide-input")
 
 code(r"""
-import io
 
-import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 import sympy as sp
 from filterpy.kalman import KalmanFilter as FilterpyKF
 from filterpy.kalman import rts_smoother
-from IPython.display import display
 from matplotlib.figure import Figure
 from pykalman import KalmanFilter as PykalmanKF
 from scipy import stats
 
 from derivlib import derivation as dv
+from derivlib import widgets
 from derivlib.sequences import kalman
 
 plt.rcParams.update({"figure.dpi": 100, "axes.grid": True, "grid.alpha": 0.3})
@@ -532,8 +530,8 @@ $$
 \mathbb{E}[\mathbf{z}_{n+1}\mathbf{z}_n^\top] = \hat{\mathbf{V}}_{n+1}\mathbf{J}_n^\top + \hat{\boldsymbol{\mu}}_{n+1}\hat{\boldsymbol{\mu}}_n^\top .
 $$
 
-The transition part of the objective is, up to constants, $-\frac{N-1}{2}\log\det\mathbf{Q}
-- \frac12\sum_{n=2}^N \mathbb{E}[(\mathbf{z}_n - \mathbf{A}\mathbf{z}_{n-1})^\top
+The transition part of the objective is, up to constants,
+$-\frac{N-1}{2}\log\det\mathbf{Q} - \frac12\sum_{n=2}^N \mathbb{E}[(\mathbf{z}_n - \mathbf{A}\mathbf{z}_{n-1})^\top
 \mathbf{Q}^{-1}(\mathbf{z}_n - \mathbf{A}\mathbf{z}_{n-1})]$. In one dimension, with the sums
 $S_{11} = \sum_{n \ge 2}\mathbb{E}[z_n^2]$, $S_{10} = \sum_{n\ge2}\mathbb{E}[z_nz_{n-1}]$,
 $S_{00} = \sum_{n\ge2}\mathbb{E}[z_{n-1}^2]$, the stationary point in $a$:
@@ -851,9 +849,9 @@ The filter's main knobs are the noise levels it *assumes*. Scale the model's $\m
 and $\mathbf{R}$ by the two factors (the data stay those of the tracking experiment,
 generated with factor 1): a small $\mathbf{Q}$ or a large $\mathbf{R}$ makes the filter
 trust its dynamics and smooth heavily but lag behind; a large $\mathbf{Q}$ or a small
-$\mathbf{R}$ makes it follow the noisy observations. The sliders are live on Binder, on
-Colab or in a local Jupyter; on the static website they do not update, so a grid of
-settings follows as a static figure.
+$\mathbf{R}$ makes it follow the noisy observations. With a kernel (Binder, Colab, a local
+Jupyter) each move of a slider filters and smooths again; on the website the sliders step
+through figures drawn when the book was built.
 """)
 
 code(r"""
@@ -872,33 +870,21 @@ def draw_tracking(ax, q_scale, r_scale, legend=False):
         ax.legend(fontsize=7)
 
 
-picture = widgets.Image(format="png")
-
-
 def show_tracking(log10_q_scale=0.0, log10_r_scale=0.0):
-    # drawn off-screen into the Image widget, so the page keeps the picture (widget state)
     fig = Figure(figsize=(8, 3.2))
     ax = fig.subplots()
     draw_tracking(ax, 10**log10_q_scale, 10**log10_r_scale, legend=True)
     ax.set(xlabel="time step $n$", ylabel="position 1")
     fig.tight_layout()
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=80)
-    picture.value = buffer.getvalue()
+    return fig
 
 
-explorer = widgets.interactive(
-    show_tracking,
-    log10_q_scale=widgets.FloatSlider(value=0.0, min=-3, max=3, step=0.25,
-                                      description="log10 Q x"),
-    log10_r_scale=widgets.FloatSlider(value=0.0, min=-3, max=3, step=0.25,
-                                      description="log10 R x"),
-)
-display(widgets.VBox([explorer, picture]))
-""", "nbval-ignore-output")
+widgets.explore(show_tracking, log10_q_scale=[-3, -2, -1, 0, 1, 2, 3],
+                log10_r_scale=[-3, -2, -1, 0, 1, 2, 3])
+""")
 
 md(r"""
-The static version: rows scale $\mathbf{Q}$, columns scale $\mathbf{R}$, by $10^{-2}$, $1$
+A grid of settings at once: rows scale $\mathbf{Q}$, columns scale $\mathbf{R}$, by $10^{-2}$, $1$
 and $10^{2}$. Along the diagonal the ratio of $\mathbf{Q}$ to $\mathbf{R}$ is the same, and
 so are the means once the prior is forgotten (scaling both scales every covariance of the
 recursion and leaves the gain unchanged); only the bands change width.
@@ -982,14 +968,6 @@ Find its fixed point $P^\ast > 0$ (the steady-state predicted variance) as an ex
 `q` and `r`, and check it in the cell below.
 ```
 
-```{solution} kf-ex-steady
-:class: dropdown
-
-At the fixed point $P = P r/(P + r) + q$, i.e. $P^2 - qP - qr = 0$, whose positive root is
-$P^\ast = \bigl(q + \sqrt{q^2 + 4qr}\bigr)/2$. The steady-state gain is
-$K = P^\ast/(P^\ast + r)$; this is the value the code freezes once the recursion has
-converged.
-```
 """)
 
 code(r"""
@@ -999,15 +977,29 @@ dv.check_answer(answer, (q + sp.sqrt(q**2 + 4 * q * r)) / 2, symbols=[q, r],
 """)
 
 md(r"""
-For comparison, the right answer, and the fixed point that derivlib's filter reaches:
+```{solution-start} kf-ex-steady
+:class: dropdown
+```
+
+At the fixed point $P = P r/(P + r) + q$, i.e. $P^2 - qP - qr = 0$, whose positive root is
+$P^\ast = \bigl(q + \sqrt{q^2 + 4qr}\bigr)/2$. The steady-state gain is
+$K = P^\ast/(P^\ast + r)$; this is the value the code freezes once the recursion has
+converged.
+
+The fixed point that derivlib's filter reaches, and the checker on this answer:
 """)
 
 code(r"""
-print(dv.check_answer("(q + sqrt(q^2 + 4 q r))/2", (q + sp.sqrt(q**2 + 4 * q * r)) / 2,
-                      symbols=[q, r]))
 walk = kalman.LinearGaussianSSM([[1.0]], [[1.0]], [[0.5]], [[2.0]], [0.0], [[10.0]])
 steady = kalman.filter(np.zeros((200, 1)), walk).predicted_cov[-1, 0, 0]
 print(f"filter: P = {steady:.10f}, formula: {(0.5 + np.sqrt(0.25 + 4 * 0.5 * 2.0)) / 2:.10f}")
+dv.check_answer("(q + sqrt(q^2 + 4 q r))/2", (q + sp.sqrt(q**2 + 4 * q * r)) / 2,
+                symbols=[q, r])
+""")
+
+md(r"""
+```{solution-end}
+```
 """)
 
 md(r"""
@@ -1016,8 +1008,8 @@ md(r"""
 
 Show that the update {eq}`kf-update-mean`–{eq}`kf-joseph` can be written in *information
 form*: $\mathbf{V}_n^{-1} = \mathbf{P}_{n-1}^{-1} + \mathbf{C}^\top\mathbf{R}^{-1}\mathbf{C}$
-and $\mathbf{V}_n^{-1}\boldsymbol{\mu}_n = \mathbf{P}_{n-1}^{-1}\mathbf{A}\boldsymbol{\mu}_{n-1}
-+ \mathbf{C}^\top\mathbf{R}^{-1}\mathbf{x}_n$. When is this form cheaper?
+and $\mathbf{V}_n^{-1}\boldsymbol{\mu}_n = \mathbf{P}_{n-1}^{-1}\mathbf{A}\boldsymbol{\mu}_{n-1} +
+\mathbf{C}^\top\mathbf{R}^{-1}\mathbf{x}_n$. When is this form cheaper?
 ```
 
 ```{solution} kf-ex-information

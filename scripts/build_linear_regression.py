@@ -44,15 +44,15 @@ if "google.colab" in sys.modules:  # Colab has no derivlib: install it from the 
 """, "hide-input")
 
 code(r"""
-import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 import sympy as sp
-from IPython.display import Markdown, display
+from IPython.display import Markdown
 from sklearn.datasets import load_diabetes
 from sklearn.linear_model import Lasso, LinearRegression, Ridge
 
 from derivlib import derivation as dv
+from derivlib import widgets
 from derivlib.linear_models import linear_regression as lr
 
 plt.rcParams.update({"figure.dpi": 100, "axes.grid": True, "grid.alpha": 0.3})
@@ -802,9 +802,9 @@ The coefficient paths of ridge and the lasso on the diabetes data, as $\lambda$ 
 almost no penalty to a penalty that sets every weight to zero. Ridge shrinks all weights
 smoothly and none reaches zero before $\lambda = \infty$; the lasso sets weights exactly to
 zero one after another, so it also selects variables. Move the sliders to mark a $\lambda$ on
-each path and read off the coefficients there. The sliders are live on Binder, on Colab or in
-a local Jupyter; on the static website they do not update, so the figure after them shows
-three settings side by side.
+each path and read off the coefficients there. With a kernel (Binder, Colab, a local
+Jupyter) each move redraws the figure; on the website the sliders step through figures drawn
+when the book was built.
 """)
 
 code(r"""
@@ -831,18 +831,15 @@ def draw_paths(axes, lam_ridge, lam_lasso):
 def show_paths(log10_lam_ridge=2.0, log10_lam_lasso=0.0):
     fig, axes = plt.subplots(1, 2, figsize=(11, 3.6))
     draw_paths(axes, 10**log10_lam_ridge, 10**log10_lam_lasso)
-    plt.show()
+    return fig
 
 
-explorer = widgets.interact(
-    show_paths,
-    log10_lam_ridge=widgets.FloatSlider(value=2.0, min=-1.0, max=5.0, step=0.1, description="log10 λ ridge"),
-    log10_lam_lasso=widgets.FloatSlider(value=0.0, min=-1.5, max=1.6, step=0.1, description="log10 λ lasso"),
-)
-""", "nbval-ignore-output")  # without a widget front end (nbval) interact's figure leaks into the outputs
+widgets.explore(show_paths, log10_lam_ridge=[-1, 0, 1, 2, 3, 4, 5],
+                log10_lam_lasso=[-1.5, -1, -0.5, 0, 0.5, 1, 1.5])
+""")
 
 md(r"""
-The static view: the paths with three values of $\lambda$ marked (small, medium, large).
+The paths with three values of $\lambda$ marked (small, medium, large).
 Ridge keeps all ten weights at every $\lambda$; the lasso drops weights as $\lambda$ grows
 (the counts are in the panel titles). Note the path of `s3` in the lasso: a weight can change sign and grow
 in magnitude as $\lambda$ grows, while correlated variables leave the model.
@@ -910,22 +907,37 @@ What is the expectation of the maximum-likelihood estimate $\hat\sigma^2_{\text{
 {eq}`lr-sigma-ml`? Write it with `sigma`, `N` and `D` and check it in the cell below.
 ```
 
-```{solution} lr-ex-sigma
+""")
+
+code(r"""
+sigma, N_ex, D_ex = sp.symbols("sigma N D", positive=True)
+answer = "sigma^2"  # a first attempt (no bias at all): replace it by yours
+dv.check_answer(answer, sigma**2 * (N_ex - D_ex) / N_ex,
+                hint="Divide the expected residual sum of squares by N.")
+""")
+
+md(r"""
+```{solution-start} lr-ex-sigma
 :class: dropdown
+```
 
 $\mathbb{E}[\hat\sigma^2_{\text{ML}}] = \frac{1}{N}\,\sigma^2(N - D) = \sigma^2\,\frac{N - D}{N}$:
 biased downwards, the more so the more weights are fitted. The residual is
 $(\mathbf{I} - \mathbf{H})\boldsymbol{\varepsilon}$, and
 $\mathbb{E}[\boldsymbol{\varepsilon}^\top(\mathbf{I} - \mathbf{H})\boldsymbol{\varepsilon}] =
 \sigma^2\operatorname{tr}(\mathbf{I} - \mathbf{H}) = \sigma^2(N - D)$ by {prf:ref}`lr-thm-projection`.
-```
+
+The right answer passes the checker:
 """)
 
 code(r"""
-sigma, N_ex, D_ex = sp.symbols("sigma N D", positive=True)
-answer = "sigma^2 (N - D) / N"  # replace with your answer, as a string or a SymPy expression
-dv.check_answer(answer, sigma**2 * (N_ex - D_ex) / N_ex,
+dv.check_answer("sigma^2 (N - D) / N", sigma**2 * (N_ex - D_ex) / N_ex,
                 hint="Divide the expected residual sum of squares by N.")
+""")
+
+md(r"""
+```{solution-end}
+```
 """)
 
 md(r"""

@@ -44,10 +44,8 @@ if "google.colab" in sys.modules:  # Colab has no derivlib: install it from the 
 """, "hide-input")
 
 code(r"""
-import io
 import warnings
 
-import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 import sympy as sp
@@ -57,6 +55,7 @@ from scipy.special import expit
 from sklearn.linear_model import LogisticRegression
 
 from derivlib import derivation as dv
+from derivlib import widgets
 from derivlib.linear_models import logistic_regression as lr
 
 plt.rcParams.update({"figure.dpi": 100, "axes.grid": True, "grid.alpha": 0.3})
@@ -802,9 +801,9 @@ md(r"""
 
 Move $\log_{10} C$ and watch the fit on a small, noisy data set: a small $C$ (strong penalty)
 shrinks $\mathbf{w}$, so the probabilities flatten towards the class frequency and the boundary
-tilts; a large $C$ approaches maximum likelihood, with steep probabilities. The slider is
-live on Binder, on Colab or in a local Jupyter; on the static website it does not update, so
-the figure after it shows five settings side by side.
+tilts; a large $C$ approaches maximum likelihood, with steep probabilities. With a kernel
+(Binder, Colab, a local Jupyter) each move of the slider refits and redraws; on the website
+the slider steps through figures drawn when the book was built.
 """)
 
 code(r"""
@@ -812,29 +811,23 @@ rng = np.random.default_rng(4)
 labels = rng.integers(0, 2, 30)
 X_small = rng.normal(size=(30, 2)) * 1.1 + np.where(labels[:, None] == 1, [0.8, 0.4], [-0.8, -0.4])
 y_small = labels.astype(float)
-picture = widgets.Image(format="png")
 
 
 def show_fit(log10_C=0.0):
-    # drawn off-screen into the Image widget, so the page keeps the picture (widget state)
     small_fit = lr.irls(X_small, y_small, C=10.0**log10_C, tol=1e-10)
     fig = Figure(figsize=(4.6, 4.2))
     ax = fig.subplots()
     draw_boundary(ax, small_fit.w, small_fit.b, X_small, y_small,
                   f"C = {10.0**log10_C:.3g}:  |w| = {np.linalg.norm(small_fit.w):.2f}")
     fig.tight_layout()
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=80)
-    picture.value = buffer.getvalue()
+    return fig
 
 
-explorer = widgets.interactive(
-    show_fit, log10_C=widgets.FloatSlider(value=0.0, min=-3.0, max=2.0, step=0.25, description="log10 C"))
-display(widgets.VBox([explorer, picture]))
+widgets.explore(show_fit, log10_C=np.arange(-3.0, 3.01, 0.25))
 """)
 
 md(r"""
-The same fit for five values of $C$ (the static fallback). As $C$ grows, $\lVert\hat{\mathbf{w}}\rVert$
+The same fit for five values of $C$ side by side. As $C$ grows, $\lVert\hat{\mathbf{w}}\rVert$
 grows and the band between $p = 0.1$ and $p = 0.9$ narrows:
 """)
 
@@ -890,13 +883,6 @@ Differentiate $\log\sigma(z)$. Write the answer in $z$ without the symbol $\sigm
 in the cell below.
 ```
 
-```{solution} logreg-ex-logsigmoid
-:class: dropdown
-
-$\frac{d}{dz}\log\sigma(z) = \sigma'(z)/\sigma(z) = 1 - \sigma(z) = \sigma(-z) = 1/(1 + e^{z})$ by
-{eq}`logreg-sigmoid-deriv` and {eq}`logreg-sigmoid-sym`. It is the gradient of $-\ell$ for a
-sample with $y = 1$.
-```
 """)
 
 code(r"""
@@ -906,10 +892,27 @@ dv.check_answer(answer, 1 / (1 + sp.exp(zz)), symbols=[zz],
                 hint="use sigma' = sigma (1 - sigma) and 1 - sigma(z) = sigma(-z).")
 """)
 
+md(r"""
+```{solution-start} logreg-ex-logsigmoid
+:class: dropdown
+```
+
+$\frac{d}{dz}\log\sigma(z) = \sigma'(z)/\sigma(z) = 1 - \sigma(z) = \sigma(-z) = 1/(1 + e^{z})$ by
+{eq}`logreg-sigmoid-deriv` and {eq}`logreg-sigmoid-sym`. It is the gradient of $-\ell$ for a
+sample with $y = 1$.
+
+Both forms pass the checker:
+""")
+
 code(r"""
 print(dv.check_answer("1/(1 + exp(z))", 1 / (1 + sp.exp(zz)), symbols=[zz]).correct,
       dv.check_answer("1 - 1/(1 + exp(-z))", 1 / (1 + sp.exp(zz)), symbols=[zz]).correct)
 """)
+md(r"""
+```{solution-end}
+```
+""")
+
 
 md(r"""
 ```{exercise}

@@ -43,18 +43,16 @@ if "google.colab" in sys.modules:  # Colab has no derivlib: install it from the 
 """, "hide-input")
 
 code(r"""
-import io
 
-import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 import sympy as sp
-from IPython.display import display
 from matplotlib.figure import Figure
 from scipy import integrate, optimize, special, stats
 from sklearn.metrics import log_loss, mean_squared_error
 
 from derivlib import derivation as dv
+from derivlib import widgets
 from derivlib.foundations import mle_kl
 
 plt.rcParams.update({"figure.dpi": 100, "axes.grid": True, "grid.alpha": 0.3})
@@ -811,17 +809,13 @@ md(r"""
 
 Move $\theta$, the model's probability of heads, and watch the model distribution against
 the data's empirical distribution (left) and where $\theta$ sits on the KL and average NLL
-curves (right). The two curves keep their vertical distance whatever $\theta$ is. The
-slider is live on Binder, on Colab or in a local Jupyter; on the static website it does not
-update, so the figure after it shows four settings side by side.
+curves (right). The two curves keep their vertical distance whatever $\theta$ is. With a
+kernel (Binder, Colab, a local Jupyter) each move of the slider redraws the figure; on the
+website the slider steps through figures drawn when the book was built.
 """)
 
 code(r"""
-picture = widgets.Image(format="png")
-
-
 def show_bernoulli_fit(theta=0.6):
-    # drawn off-screen into the Image widget, so the page keeps the picture (widget state)
     kl = mle_kl.kl_divergence([1 - mu_hat, mu_hat], [1 - theta, theta])
     nll = mle_kl.binary_cross_entropy(flips, np.full(len(flips), special.logit(theta)))
     fig = Figure(figsize=(10, 3.2))
@@ -837,21 +831,15 @@ def show_bernoulli_fit(theta=0.6):
             title=f"KL = {kl:.3f}, NLL = {nll:.3f}, gap = {nll - kl:.3f}")
     ax1.legend(fontsize=8)
     fig.tight_layout()
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=80)
-    picture.value = buffer.getvalue()
+    return fig
 
 
-explorer = widgets.interactive(
-    show_bernoulli_fit,
-    theta=widgets.FloatSlider(value=0.6, min=0.02, max=0.98, step=0.01, description="theta"),
-)
-display(widgets.VBox([explorer, picture]))
-""", "nbval-ignore-output")
+widgets.explore(show_bernoulli_fit, theta=np.round(np.arange(0.05, 0.96, 0.05), 2))
+""")
 
 
 md(r"""
-The same view for four values of $\theta$ (the static fallback): the divergence, and with it
+The same view for four values of $\theta$ side by side: the divergence, and with it
 the average negative log-likelihood, is smallest when the model's bars match the data's.
 """)
 
@@ -984,15 +972,9 @@ np.testing.assert_allclose(grad, fd, atol=1e-5)
 Without looking back, write
 $\frac{\partial}{\partial z}\Bigl(-\bigl[y\log\sigma(z) + (1-y)\log(1-\sigma(z))\bigr]\Bigr)$
 as a SymPy expression (or a string) in `y` and `z`. Use `exp`, not $\sigma$:
-$\sigma(z) = 1/(1 + e^{-z})$. Replace the placeholder `"0"` in the cell below and run it.
+$\sigma(z) = 1/(1 + e^{-z})$. Replace the first attempt in the cell below by yours and run it.
 ```
 
-```{solution} mle-ex-selfcheck
-:class: dropdown
-
-`"1/(1 + exp(-z)) - y"`, or equivalently `"exp(z)/(1 + exp(z)) - y"`: the derivation
-{eq}`mle-bce-grad`.
-```
 """)
 
 code(r"""
@@ -1002,12 +984,24 @@ dv.check_answer(answer, sigmoid(z) - y, symbols=[y, z],
 """)
 
 md(r"""
-For comparison, the right answer written two ways:
+```{solution-start} mle-ex-selfcheck
+:class: dropdown
+```
+
+`"1/(1 + exp(-z)) - y"`, or equivalently `"exp(z)/(1 + exp(z)) - y"`: the derivation
+{eq}`mle-bce-grad`.
+
+Both forms pass the checker:
 """)
 
 code(r"""
 print(dv.check_answer("1/(1 + exp(-z)) - y", sigmoid(z) - y, symbols=[y, z]).correct,
       dv.check_answer("exp(z)/(1 + exp(z)) - y", sigmoid(z) - y, symbols=[y, z]).correct)
+""")
+
+md(r"""
+```{solution-end}
+```
 """)
 
 # ------------------------------------------------------------------------------- References

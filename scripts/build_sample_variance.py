@@ -84,14 +84,14 @@ nevertheless has the smaller mean squared error.
 
 code(
     """
-import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 import scipy.stats
 import sympy as sp
-from IPython.display import Markdown, display
+from IPython.display import Markdown
 
 from derivlib import derivation as dv
+from derivlib import widgets
 from derivlib.foundations import sample_variance as sv
 """,
     "hide-input",
@@ -433,8 +433,8 @@ decomp.step(sp.Sum((x[n] - mu_ML) ** 2, (n, 1, N)) + N * (mu_ML - mu) ** 2,
 
 md(
     r"""
-Divide {eq}`sv-decomp` by $N$ and take expectations: $\sigma^2 = \mathbb{E}[\hat\sigma^2_{\text{ML}}]
-+ \mathbb{E}[(\hat\mu_{\text{ML}} - \mu)^2] = \mathbb{E}[\hat\sigma^2_{\text{ML}}] + \operatorname{Var}[\hat\mu_{\text{ML}}]$.
+Divide {eq}`sv-decomp` by $N$ and take expectations:
+$\sigma^2 = \mathbb{E}[\hat\sigma^2_{\text{ML}}] + \mathbb{E}[(\hat\mu_{\text{ML}} - \mu)^2] = \mathbb{E}[\hat\sigma^2_{\text{ML}}] + \operatorname{Var}[\hat\mu_{\text{ML}}]$.
 The ML variance misses exactly the variance of the estimated mean, $\sigma^2/N$
 (exercise {ref}`sv-ex-varmean`): the bias is the price of having fitted $\mu$ to the same
 data. In models with more fitted parameters the same effect is larger; it is one face of
@@ -670,8 +670,9 @@ distributions are scaled chi-square: $N\hat\sigma^2_{\text{ML}}/\sigma^2 \sim \c
 $(N-1)s^2/\sigma^2 \sim \chi^2_{N-1}$ {cite}`casella2002statistical` (theorem 5.3.1).
 The histograms below are 4 000 simulated data sets; the curves are these densities. Move
 $N$ to see the two distributions merge as the factor $N/(N-1)$ goes to one; $\sigma$ only
-rescales the axis. The sliders are live on Binder, Colab or a local Jupyter; on the static
-site use the small multiples below.
+rescales the axis. With a kernel (Binder, Colab, a local Jupyter) each move of a slider
+redraws the figure; on the website the sliders step through figures drawn when the book was
+built. The small multiples after it show six values of $N$ at once.
 """
 )
 
@@ -703,23 +704,17 @@ def plot_sampling_distributions(ax, N, sigma, n_trials=4_000, rng=0):
 
 code(
     r"""
-def show(N=5, sigma=1.0):
+def show(N=10, sigma=1.0):
     fig, ax = plt.subplots(figsize=(7, 3.5))
     plot_sampling_distributions(ax, N, sigma)
     ax.set_title(f"N = {N}, sigma = {sigma:g}", fontsize=10)
     ax.set_xlabel("estimate of $\\sigma^2$ (dashed: the means, eq. (sv-bias) and $\\sigma^2$)")
     ax.legend()
-    plt.show()
+    return fig
 
 
-explorer = widgets.interactive(
-    show,
-    N=widgets.IntSlider(value=5, min=2, max=50, description="N"),
-    sigma=widgets.FloatSlider(value=1.0, min=0.25, max=3.0, step=0.25, description="sigma"),
-)
-display(explorer)
+widgets.explore(show, N=[2, 3, 5, 10, 20, 50], sigma=[0.5, 1.0, 2.0])
 """,
-    "nbval-ignore-output",
 )
 
 code(
@@ -895,26 +890,41 @@ md(
 :label: sv-ex-selfcheck
 
 Write $\mathbb{E}[\hat\sigma^2_{\text{ML}}]$ as a SymPy expression (or a string) in `N` and `sigma`,
-put it in the cell below in place of the example answer, and run the cell. Then try a
-wrong answer, e.g. `"sigma**2"`, to see what the checker says.
+in the cell below. It holds a first attempt, `"sigma**2"`: run it to see what the checker
+says, then replace it by your answer.
 ```
 
-```{solution} sv-ex-selfcheck
-:class: dropdown
-
-{eq}`sv-bias`: `(N - 1) / N * sigma**2`, or equivalently `sigma**2 - sigma**2/N` (the
-checker compares expressions, not strings).
-```
 """
 )
 
 code(
     r"""
-answer = "sigma**2 - sigma**2/N"        # <- your answer here
+answer = "sigma**2"  # a first attempt (the true variance): replace it by yours
 dv.check_answer(answer, (N - 1) / N * sigma**2, symbols=[N, sigma],
                 hint="the expectation is below sigma**2 and tends to it as N grows")
 """
 )
+
+md(r"""
+```{solution-start} sv-ex-selfcheck
+:class: dropdown
+```
+
+{eq}`sv-bias`: `(N - 1) / N * sigma**2`, or equivalently `sigma**2 - sigma**2/N` (the
+checker compares expressions, not strings).
+
+The right answer, in either form, passes the checker:
+""")
+
+code(r"""
+dv.check_answer("(N - 1) / N * sigma**2", (N - 1) / N * sigma**2, symbols=[N, sigma],
+                hint="the expectation is below sigma**2 and tends to it as N grows")
+""")
+
+md(r"""
+```{solution-end}
+```
+""")
 
 md(
     r"""
@@ -929,23 +939,38 @@ $\operatorname{Var}[S] = 2(N-1)\sigma^4$; minimise $c^2\operatorname{Var}[S] +
 (c\,\mathbb{E}[S] - \sigma^2)^2$.)
 ```
 
-```{solution} sv-ex-mse
-:class: dropdown
-
-Setting the derivative in $c$ to zero, $2c\cdot 2(N-1)\sigma^4 + 2(c(N-1)\sigma^2 -
-\sigma^2)(N-1)\sigma^2 = 0$, so $c(2 + N - 1) = 1$ and $c = \frac{1}{N+1}$: dividing by
-$N + 1$ beats both $N$ and $N - 1$ in mean squared error, at the price of an even larger bias.
-```
 """
 )
 
 code(
     r"""
-answer = "1/(N - 1)"                    # <- your answer here (this one is s^2's choice)
+answer = "1/(N - 1)"  # a first attempt (s^2's choice): replace it by yours
 dv.check_answer(answer, 1 / (N + 1), symbols=[N],
                 hint="s^2 is unbiased, but not the minimiser of the mean squared error")
 """
 )
+
+md(r"""
+```{solution-start} sv-ex-mse
+:class: dropdown
+```
+
+Setting the derivative in $c$ to zero, $2c\cdot 2(N-1)\sigma^4 + 2(c(N-1)\sigma^2 -
+\sigma^2)(N-1)\sigma^2 = 0$, so $c(2 + N - 1) = 1$ and $c = \frac{1}{N+1}$: dividing by
+$N + 1$ beats both $N$ and $N - 1$ in mean squared error, at the price of an even larger bias.
+
+The right answer passes the checker:
+""")
+
+code(r"""
+dv.check_answer("1/(N + 1)", 1 / (N + 1), symbols=[N],
+                hint="s^2 is unbiased, but not the minimiser of the mean squared error")
+""")
+
+md(r"""
+```{solution-end}
+```
+""")
 
 # ------------------------------------------------------------------------------ references
 md(

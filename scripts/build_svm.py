@@ -66,19 +66,18 @@ LIBSVM's solver.
 """)
 
 code(r'''
-import io
 import warnings
 
-import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 import sympy as sp
-from IPython.display import Markdown, display
+from IPython.display import Markdown
 from matplotlib.figure import Figure
 from sklearn import svm as sk_svm
 from sklearn.datasets import make_blobs, make_moons
 
 from derivlib import derivation as dv
+from derivlib import widgets
 from derivlib.linear_models import svm
 ''', tags=["hide-input"])
 
@@ -855,34 +854,23 @@ md(r"""
 The two knobs of an RBF SVM: $C$ (how much a margin violation costs) and $\gamma$ (how
 local the kernel is). Small $C$ buys a wide margin with many support vectors; large
 $\gamma$ makes each support vector's influence local, and with large $C$ the boundary
-wraps around single points. The sliders are live on Binder, Colab or a local Jupyter; on
-the static site the small multiples below show a grid of settings.
+wraps around single points. With a kernel (Binder, Colab, a local Jupyter) each move of a
+slider refits and redraws; on the website the sliders step through figures drawn when the
+book was built. The small multiples below show a grid of settings at once.
 """)
 
 code(r'''
-picture = widgets.Image(format="png")
-
-
 def show(log10_C=0.0, log10_gamma=0.0):
-    # drawn off-screen into the Image widget, so the page keeps the picture (widget state)
     clf = svm.SVC(C=10**log10_C, gamma=10**log10_gamma).fit(X_moons, y_moons)
     fig = Figure(figsize=(5.5, 4.2))
     ax = fig.subplots()
     plot_svc(ax, clf, X_moons, y_moons, grid=80,
              title=f"C = {clf.C:.3g}, gamma = {clf.gamma_:.3g}: {len(clf.support_)} SVs, "
                    f"training accuracy {np.mean(clf.predict(X_moons) == y_moons):.2f}")
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=80, bbox_inches="tight")
-    picture.value = buffer.getvalue()
+    return fig
 
 
-explorer = widgets.interactive(
-    show,
-    log10_C=widgets.FloatSlider(value=0.0, min=-2, max=3, step=0.5, description="log10 C"),
-    log10_gamma=widgets.FloatSlider(value=0.0, min=-1.5, max=1.5, step=0.5,
-                                    description="log10 gamma"),
-)
-display(widgets.VBox([explorer, picture]))
+widgets.explore(show, log10_C=[-2, -1, 0, 1, 2], log10_gamma=[-1.5, -1, -0.5, 0, 0.5, 1, 1.5])
 ''')
 
 code(r'''
@@ -974,20 +962,36 @@ as a SymPy expression or a string in `gamma` and `r`, in the cell below. When is
 and what does SMO do then?
 ```
 
-```{solution} svm-ex-eta
+""")
+
+code(r'''
+gamma_s, r_s = sp.symbols("gamma r", positive=True)
+answer = "1 - exp(-gamma*r^2)"  # a first attempt (one kernel term too few): replace it by yours
+dv.check_answer(answer, 2 - 2 * sp.exp(-gamma_s * r_s**2), symbols=[gamma_s, r_s],
+                hint="eta = K_ii + K_jj - 2 K_ij, and K_ij = exp(-gamma r^2)")
+''')
+
+md(r"""
+```{solution-start} svm-ex-eta
 :class: dropdown
+```
 
 $\eta = 2 - 2e^{-\gamma r^2}$, positive unless $r = 0$. Two identical inputs give
 $\eta = 0$: the dual is flat along the line (if their labels agree) or linear, and the
 update uses $\tau = 10^{-12}$ instead, which moves $\alpha_j$ to an end of $[L, H]$.
-""" + '\n```\n')
 
-code(r'''
-gamma_s, r_s = sp.symbols("gamma r", positive=True)
-answer = "2 - 2*exp(-gamma*r^2)"        # <- your answer here
-dv.check_answer(answer, 2 - 2 * sp.exp(-gamma_s * r_s**2), symbols=[gamma_s, r_s],
+The right answer passes the checker:
+""")
+
+code(r"""
+dv.check_answer("2 - 2*exp(-gamma*r^2)", 2 - 2 * sp.exp(-gamma_s * r_s**2), symbols=[gamma_s, r_s],
                 hint="eta = K_ii + K_jj - 2 K_ij, and K_ij = exp(-gamma r^2)")
-''')
+""")
+
+md(r"""
+```{solution-end}
+```
+""")
 
 md(r"""
 ```{exercise}

@@ -242,14 +242,46 @@ def test_chapter_has_a_self_checking_exercise(path):
     )
 
 
+def _section_cells(nb, heading: str):
+    """The cells from the level-2 heading that starts with ``heading`` to the next one."""
+    inside = False
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("## "):
+                    inside = line[3:].strip().startswith(heading)
+        if inside:
+            yield cell
+
+
 @chapter
 def test_chapter_has_a_widget_and_a_figure(path):
+    """The Explore section uses derivlib.widgets.explore: a live ipywidgets control in a kernel,
+    precomputed frames on the website, and a stored figure for viewers without either."""
     nb = _read(path)
-    assert re.search(r"^\s*(import ipywidgets|from ipywidgets import)", _code_source(nb), re.M), (
-        f"{_rel(path)}: the Explore section needs an ipywidgets control"
+    assert re.search(r"^from derivlib import widgets$", _code_source(nb), re.M), (
+        f"{_rel(path)}: the chapter needs `from derivlib import widgets` (derivlib.widgets.explore)"
+    )
+    explore = [c for c in _section_cells(nb, "Explore")
+               if c.cell_type == "code" and "widgets.explore(" in c.source]
+    assert explore, f"{_rel(path)}: the Explore section has no widgets.explore(...) cell"
+    shown = [o.get("data", {}) for c in explore for o in c.get("outputs", [])]
+    assert any("application/vnd.jupyter.widget-view+json" in d and "image/png" in d
+               for d in shown), (
+        f"{_rel(path)}: the explore cell's stored output needs the live widget and its figure; "
+        f"run `make execute NB={_rel(path)}`"
     )
     figures = [o for o in _outputs(nb) if "image/png" in o.get("data", {})]
-    assert figures, f"{_rel(path)}: no stored figure (the static site needs one)"
+    assert len(figures) >= 2, f"{_rel(path)}: no stored figure besides the Explore one"
+
+
+@chapter
+def test_chapter_stores_no_widget_state(path):
+    """The site shows explore's precomputed frames; a stored ipywidgets state would only make
+    every page load the ipywidgets JavaScript from a CDN (see scripts/execute_notebooks.py)."""
+    assert "widgets" not in _read(path).metadata, (
+        f"{_rel(path)}: stored ipywidgets state; run `make execute NB={_rel(path)}`"
+    )
 
 
 @chapter

@@ -51,6 +51,30 @@ def test_live_mode_returns_an_ipywidgets_control():
     plt.close("all")
 
 
+def test_moving_a_live_slider_redraws_the_figure():
+    ex = widgets.explore(line, slope=[1, 2, 3], static=False, description="a line")
+    box = ex.widget()
+    slider, image = box.children[1], box.children[-1]
+    assert box.children[0].value == "<p>a line</p>"
+    assert slider.value == 2 and image.value == ex.render(slope=2)
+    slider.value = 3
+    assert image.value == ex.render(slope=3)
+    assert image.value != ex.render(slope=2)
+
+
+def test_live_bundle_has_a_static_fallback_for_viewers_without_a_kernel():
+    ex = widgets.explore(line, slope=[1, 2, 3], static=False)
+    bundle = ex._repr_mimebundle_()
+    assert base64.b64decode(bundle["image/png"]) == ex.render(slope=2)
+    assert bundle["text/plain"] == "Explorer(slope in [1 .. 3] (3 values))"
+
+
+def test_render_is_deterministic():
+    ex = widgets.explore(line, slope=[1, 2], static=True)
+    assert ex.render(slope=1) == ex.render(slope=1)
+    assert ex.frames() == ex.frames()
+
+
 def test_static_mode_follows_the_environment(monkeypatch):
     monkeypatch.setenv(widgets.STATIC_ENV, "1")
     assert widgets.explore(line, slope=[1, 2]).static
@@ -76,3 +100,19 @@ def test_validation(kwargs, error, match):
 def test_plot_must_be_callable():
     with pytest.raises(TypeError, match="plot must be callable"):
         widgets.explore(3, slope=[1, 2])
+
+
+def test_render_leaves_no_open_figure_and_needs_a_figure():
+    from matplotlib.figure import Figure
+
+    def detached(slope):
+        fig = Figure()
+        fig.subplots().plot([0, 1], [0, slope])
+        return fig
+
+    plt.close("all")
+    widgets.explore(line, slope=[1, 2], static=True).frames()
+    widgets.explore(detached, slope=[1, 2], static=True).frames()
+    assert plt.get_fignums() == []
+    with pytest.raises(ValueError, match="plot must draw a pyplot figure"):
+        widgets.explore(lambda slope: None, slope=[1, 2], static=True).frames()

@@ -775,7 +775,8 @@ def check_answer(answer, expected, *, symbols=None, hint=None, assumptions=None,
         except (SyntaxError, TypeError, ValueError, AttributeError, NameError,
                 sp.SympifyError, sp.parsing.sympy_parser.TokenError) as err:
             return AnswerCheck(False, f"Could not read your answer as an expression ({err}). "
-                                      f"Write it with {names}, e.g. `sigma**2*(N - 1)/N`.")
+                                      f"Write it with {names} in Python syntax, e.g. "
+                                      "`2*a**2 + exp(-b)/3`.")
     elif not isinstance(answer, sp.Basic):
         try:
             answer = sp.sympify(answer, strict=True)

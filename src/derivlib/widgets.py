@@ -53,15 +53,55 @@ class Explorer:
         self.dpi = dpi
         self.description = description
 
+    # ------------------------------------------------------------------ frames
+    def render(self, **values) -> bytes:
+        """Draw the figure for one set of parameter values and return it as PNG bytes.
+
+        The PNG carries no timestamp or software tag, so the same values give the same bytes.
+        """
+        import matplotlib.pyplot as plt
+        from matplotlib.figure import Figure
+
+        before = set(plt.get_fignums())
+        try:
+            with plt.rc_context({"figure.dpi": self.dpi}):
+                made = self.plot(**values)
+                if isinstance(made, Figure):
+                    fig = made
+                elif set(plt.get_fignums()) - before:
+                    fig = plt.gcf()
+                else:
+                    raise ValueError("plot must draw a pyplot figure or return a Figure "
+                                     f"(got {type(made).__name__} and no new figure)")
+                buf = io.BytesIO()
+                fig.savefig(buf, format="png", dpi=self.dpi, bbox_inches="tight",
+                            metadata={"Software": None})
+        finally:
+            # every figure the call opened is closed: none is left for the notebook to show
+            for num in set(plt.get_fignums()) - before:
+                plt.close(num)
+        return buf.getvalue()
+
+    def _initial(self) -> dict:
+        return {name: values[len(values) // 2] for name, values in self.params.items()}
+
+    def frames(self) -> list[str]:
+        """Render every combination of parameter values to a base64 PNG, in C order."""
+        names = list(self.params)
+        return [
+            base64.b64encode(self.render(**dict(zip(names, combo, strict=True)))).decode("ascii")
+            for combo in itertools.product(*(self.params[n] for n in names))
+        ]
+
     # ------------------------------------------------------------------ live
     def widget(self):
-        """The ``ipywidgets`` control (imports ipywidgets only here)."""
-        import ipywidgets
-        import matplotlib.pyplot as plt
+        """The live ``ipywidgets`` control: one slider per parameter above the figure.
 
-        def draw(**kwargs):
-            self.plot(**kwargs)
-            plt.show()
+        The figure is an ``ipywidgets.Image`` that each slider move redraws, rather than
+        pyplot output captured by an ``interactive``: what the cell shows is then the same in
+        Jupyter, on Colab and under nbval, which sees no stray figure outputs.
+        """
+        import ipywidgets
 
         controls = {
             name: ipywidgets.SelectionSlider(
@@ -72,27 +112,17 @@ class Explorer:
             )
             for name, values in self.params.items()
         }
-        return ipywidgets.interactive(draw, **controls)
+        image = ipywidgets.Image(format="png", value=self.render(**self._initial()))
 
-    # ------------------------------------------------------------------ static
-    def frames(self) -> list[str]:
-        """Render every combination of parameter values to a base64 PNG, in C order."""
-        import matplotlib.pyplot as plt
-        from matplotlib.figure import Figure
+        def redraw(_change=None):
+            image.value = self.render(**{n: c.value for n, c in controls.items()})
 
-        out = []
-        names = list(self.params)
-        for combo in itertools.product(*(self.params[n] for n in names)):
-            with plt.rc_context({"figure.dpi": self.dpi}):
-                plt.figure()
-                made = self.plot(**dict(zip(names, combo, strict=True)))
-                fig = made if isinstance(made, Figure) else plt.gcf()
-                buf = io.BytesIO()
-                fig.savefig(buf, format="png", dpi=self.dpi, bbox_inches="tight",
-                            metadata={"Software": None})
-                plt.close(fig)
-            out.append(base64.b64encode(buf.getvalue()).decode("ascii"))
-        return out
+        for control in controls.values():
+            control.observe(redraw, names="value")
+        children = list(controls.values()) + [image]
+        if self.description:
+            children.insert(0, ipywidgets.HTML(f"<p>{html.escape(self.description)}</p>"))
+        return ipywidgets.VBox(children)
 
     def static_html(self, uid: str = "derivlib-explore") -> str:
         """The self-contained HTML slider (no kernel, no network)."""
@@ -146,7 +176,12 @@ class Explorer:
             Explorer._count += 1
             uid = f"derivlib-explore-{Explorer._count}"
             return {"text/html": self.static_html(uid), "text/plain": repr(self)}
-        return self.widget()._repr_mimebundle_(include=include, exclude=exclude)
+        bundle = self.widget()._repr_mimebundle_(include=include, exclude=exclude)
+        # What a viewer without a kernel shows (GitHub, nbviewer, a notebook not yet run):
+        # the figure at the initial values, and a text line instead of the widget's repr.
+        bundle["image/png"] = base64.b64encode(self.render(**self._initial())).decode("ascii")
+        bundle["text/plain"] = repr(self)
+        return bundle
 
     _count = 0
 

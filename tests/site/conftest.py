@@ -1,0 +1,90 @@
+"""Fixtures for the browser tests of the built site (``_build/html``).
+
+The site is served on 127.0.0.1 by a thread of this process and opened in Debian's
+Chromium driven by Playwright (``/usr/bin/chromium``; Playwright's own browser download is
+not used). The pages load MathJax from a CDN; the tests answer those requests from a copy
+of the same MathJax release fetched from the npm registry (``tests/site/fetch_mathjax.sh``),
+so that the tests run without a network and still typeset every formula.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+HTML = Path(os.environ.get("SITE_HTML", ROOT / "_build" / "html"))
+SHOTS = ROOT / "_build" / "screenshots"
+MATHJAX = ROOT / "_build" / "vendor" / "package"  # npm pack of mathjax@3 unpacks here
+MATHJAX_CDN = "https://cdn.jsdelivr.net/npm/mathjax@3/"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - the base class's signature
+        pass
+
+
+@pytest.fixture(scope="session")
+def site_url():
+    if not (HTML / "index.html").is_file():
+        pytest.fail(f"no built site in {HTML}: run `make book` first")
+    handler = functools.partial(_QuietHandler, directory=str(HTML))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).is_file() and shutil.which(CHROMIUM) is None:
+        pytest.fail(f"Chromium not found at {CHROMIUM}: `apt-get install chromium`, or set "
+                    "CHROMIUM to a Chromium/Chrome binary (see README)")
+    if not (MATHJAX / "es5" / "tex-mml-chtml.js").is_file():
+        pytest.fail(f"MathJax not found in {MATHJAX}: run tests/site/fetch_mathjax.sh")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def _serve_mathjax(route):
+    rel = route.request.url[len(MATHJAX_CDN):].split("?")[0]
+    path = (MATHJAX / rel).resolve()
+    if MATHJAX in path.parents and path.is_file():
+        ctype = "application/javascript" if path.suffix == ".js" else "font/woff2"
+        route.fulfill(status=200, body=path.read_bytes(), headers={"content-type": ctype})
+    else:
+        route.fulfill(status=404, body="")
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.route(MATHJAX_CDN + "**", _serve_mathjax)
+    pg = context.new_page()
+    pg.errors = []  # console errors and uncaught exceptions, checked by the tests
+    pg.on("console", lambda msg: pg.errors.append(msg.text) if msg.type == "error" else None)
+    pg.on("pageerror", lambda exc: pg.errors.append(str(exc)))
+    yield pg
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def screenshots():
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    return SHOTS
