@@ -38,7 +38,7 @@ SRC_HASH := $(BUILD)/.src-hash
 
 JB_FLAGS := -W -n --keep-going
 RUFF_PATHS := $(wildcard src tests chapters benchmarks scripts _ext *.ipynb conftest.py)
-NOTEBOOKS := chapters audit.ipynb course_guide.ipynb
+NOTEBOOKS := chapters audit.ipynb course_guide.ipynb benchmarks.ipynb
 NBVAL_FLAGS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
                --nbval-cell-timeout=120 -p no:cacheprovider
 
@@ -137,7 +137,8 @@ bench: venv
 	@shopt -s nullglob; scripts=(); for s in benchmarks/*.py; do \
 	  case "$$(basename "$$s")" in _*) ;; *) scripts+=("$$s");; esac; done; \
 	if [ $${#scripts[@]} -eq 0 ]; then echo "No benchmarks yet (benchmarks/ has no scripts)."; exit 0; fi; \
-	for s in "$${scripts[@]}"; do echo "== $$s"; $(PY) "$$s"; done
+	for s in "$${scripts[@]}"; do echo "== $$s"; $(PY) "$$s"; done; \
+	echo "== the benchmarks page"; $(PY) scripts/execute_notebooks.py benchmarks.ipynb
 
 # Store fresh outputs in the notebooks (what strict nbval compares against). The audit page
 # counts the chapters' stored derivations, so it is executed after them; the course guide reads
@@ -145,7 +146,7 @@ bench: venv
 NB ?=
 execute: venv
 	@if [ -n "$(NB)" ]; then nbs="$(NB)"; else \
-	  nbs="$$(find chapters -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' | sort) audit.ipynb course_guide.ipynb"; fi; \
+	  nbs="$$(find chapters -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' | sort) audit.ipynb course_guide.ipynb benchmarks.ipynb"; fi; \
 	$(PY) scripts/execute_notebooks.py $$nbs
 
 # The chapters for students: solutions removed, pre-filled answers blanked, outputs cleared

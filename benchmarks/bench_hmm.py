@@ -2,7 +2,8 @@
 
 For K in {4, 16, 64} states and N = 10**4 observations of a categorical HMM (8 symbols),
 time, best of several repeats (``time.perf_counter``), with each repeat running derivlib and
-the reference back to back on the same inputs:
+the reference back to back on the same inputs (alternating which goes first,
+``_common.race``):
 
 * forward-backward: ``hmm.forward_backward(pi, A, hmm.categorical_likelihood(x, B),
   pairwise=None)`` against hmmlearn's ``score_samples(X)``; both return the log-likelihood
@@ -16,9 +17,9 @@ The results are checked to agree before they are timed. Targets (forward-backwar
 against the default implementation): ratio <= 2 at K = 4 and <= 1 at K >= 16.
 
 Both sides run on one core: hmmlearn's recursions are single-threaded C++, so BLAS is limited
-to one thread here too (``OPENBLAS_NUM_THREADS`` etc., unless already set in the
-environment). On a busy 2-core machine, OpenBLAS's default threading made derivlib's few
-large matrix products 10-20 times slower and the timings erratic.
+to one thread here too (``_common.limit_blas_threads``, unless ``OPENBLAS_NUM_THREADS`` etc.
+are set in the environment). On a busy 2-core machine, OpenBLAS's default threading made
+derivlib's few large matrix products 10-20 times slower and the timings erratic.
 
 Run from the repository root: ``.venv/bin/python benchmarks/bench_hmm.py``; writes
 ``benchmarks/results/hmm.json``.
@@ -26,43 +27,18 @@ Run from the repository root: ``.venv/bin/python benchmarks/bench_hmm.py``; writ
 
 from __future__ import annotations
 
-import os
+import hmmlearn
+import numpy as np
+from _common import Run, limit_blas_threads, race
+from hmmlearn.hmm import CategoricalHMM
 
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")  # before NumPy is imported: one core for both sides
+from derivlib.sequences import hmm
 
-import datetime  # noqa: E402
-import json  # noqa: E402
-import platform  # noqa: E402
-import time  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-import hmmlearn  # noqa: E402
-import numpy as np  # noqa: E402
-from hmmlearn.hmm import CategoricalHMM  # noqa: E402
-
-from derivlib.sequences import hmm  # noqa: E402
-
-ROOT = Path(__file__).resolve().parents[1]
-OUT = ROOT / "benchmarks" / "results" / "hmm.json"
 N = 10_000
 M = 8
 KS = (4, 16, 64)
 IMPLEMENTATIONS = ("log", "scaling")
 TARGETS = {4: 2.0, 16: 1.0, 64: 1.0}  # forward-backward vs hmmlearn's default ("log")
-
-
-def best_pair(ours, reference, repeats: int) -> tuple[float, float]:
-    """Best time of each, over ``repeats`` back-to-back runs on the same inputs."""
-    t_ours, t_ref = [], []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        ours()
-        t_ours.append(time.perf_counter() - start)
-        start = time.perf_counter()
-        reference()
-        t_ref.append(time.perf_counter() - start)
-    return min(t_ours), min(t_ref)
 
 
 def model(K: int, rng: np.random.Generator):
@@ -82,8 +58,9 @@ def reference_model(pi, A, B, implementation: str) -> CategoricalHMM:
 
 
 def main() -> None:
+    limit_blas_threads(1)
+    run = Run("hmm", "Hidden Markov models: forward-backward and Viterbi")
     rng = np.random.default_rng(2026)
-    rows = []
     for K in KS:
         pi, A, B, x = model(K, rng)
         X = x[:, None]
@@ -95,6 +72,7 @@ def main() -> None:
             return hmm.viterbi(pi, A, log_B_obs=hmm.log_categorical_likelihood(x, B))
 
         repeats = 5 if K >= 64 else 15
+        params = f"K={K}, N={N}, M={M}"
         for implementation in IMPLEMENTATIONS:
             ref = reference_model(pi, A, B, implementation)
             # same answers first
@@ -105,54 +83,16 @@ def main() -> None:
             ref_logprob, _ = ref.decode(X)
             assert np.isclose(vit().log_prob, ref_logprob, rtol=1e-8)
 
-            label = f"hmmlearn {hmmlearn.__version__} ({implementation})"
-            t_ours, t_ref = best_pair(fb, lambda ref=ref, X=X: ref.score_samples(X), repeats)
-            rows.append({
-                "benchmark": "forward_backward",
-                "params": f"K={K}, N={N}, M={M}",
-                "reference": label + " score_samples",
-                "derivlib_s": t_ours,
-                "reference_s": t_ref,
-                "ratio": t_ours / t_ref,
-                "target": TARGETS[K] if implementation == "log" else None,
-            })
-            t_ours, t_ref = best_pair(vit, lambda ref=ref, X=X: ref.decode(X), repeats)
-            rows.append({
-                "benchmark": "viterbi",
-                "params": f"K={K}, N={N}, M={M}",
-                "reference": label + " decode",
-                "derivlib_s": t_ours,
-                "reference_s": t_ref,
-                "ratio": t_ours / t_ref,
-                "target": None,
-            })
-
-    print(f"{'benchmark':18s} {'params':22s} {'reference':44s} {'derivlib':>10s} "
-          f"{'reference':>10s} {'ratio':>7s} {'target':>7s}")
-    for r in rows:
-        target = "" if r["target"] is None else f"{r['target']:.1f}"
-        miss = "  MISS" if r["target"] is not None and r["ratio"] > r["target"] else ""
-        print(f"{r['benchmark']:18s} {r['params']:22s} {r['reference']:44s} "
-              f"{r['derivlib_s'] * 1e3:8.2f}ms {r['reference_s'] * 1e3:8.2f}ms "
-              f"{r['ratio']:7.2f} {target:>7s}{miss}")
-
-    result = {
-        "topic": "hmm",
-        "machine": {
-            "platform": platform.platform(),
-            "processor": platform.processor() or platform.machine(),
-            "python": platform.python_version(),
-            "numpy": np.__version__,
-            "cpu_count": os.cpu_count(),
-            "blas_threads": os.environ["OPENBLAS_NUM_THREADS"],
-            "load_average_1min": os.getloadavg()[0] if hasattr(os, "getloadavg") else None,
-        },
-        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-        "rows": rows,
-    }
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {OUT.relative_to(ROOT)}")
+            label = (f"hmmlearn {hmmlearn.__version__} "
+                     f"CategoricalHMM(implementation={implementation!r})")
+            ours, theirs = race(fb, lambda ref=ref, X=X: ref.score_samples(X), repeats)
+            run.add("forward-backward", params, label + ".score_samples", ours.seconds,
+                    theirs.seconds, target=TARGETS[K] if implementation == "log" else None,
+                    repeats=ours.repeats)
+            ours, theirs = race(vit, lambda ref=ref, X=X: ref.decode(X), repeats)
+            run.add("Viterbi", params, label + ".decode", ours.seconds, theirs.seconds,
+                    repeats=ours.repeats)
+    run.finish()
 
 
 if __name__ == "__main__":

@@ -1077,7 +1077,7 @@ md(
     r"""
 The benchmark `benchmarks/bench_hmm.py` times `forward_backward` and `viterbi` against
 hmmlearn on the same data for $K \in \{4, 16, 64\}$ states and $N = 10^4$ steps; the
-results are on the book's benchmark page.
+results are on the book's [benchmark page](../../benchmarks.ipynb).
 
 ## Exercises
 

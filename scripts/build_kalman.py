@@ -909,7 +909,8 @@ md(r"""
 The same numbers from pykalman (filter, smoother, log-likelihood, one EM step) and filterpy
 (a predict/update loop and its RTS smoother) on the tracking data. The full randomised
 comparison, the brute-force joint Gaussian and the invariants (covariances positive
-definite over $10^5$ steps, EM monotone) are in `tests/sequences/test_kalman.py`.
+definite over $10^5$ steps, EM monotone) are in `tests/sequences/test_kalman.py`. The
+[benchmark page](../../benchmarks.ipynb) times the filter and smoother against both libraries (`benchmarks/bench_kalman.py`).
 """)
 
 code(r"""

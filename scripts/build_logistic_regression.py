@@ -872,7 +872,8 @@ values of $C$, with and without intercept, against scikit-learn's `lbfgs` and `n
 solvers (binary and multinomial), and check the gradients and Hessians by finite
 differences, convexity on random points, finite losses for logits of $\pm1000$, the
 separation warning, and every input error. The benchmark `benchmarks/bench_logistic.py` times
-IRLS against scikit-learn's default solver on $N = 10^5$, $D = 50$.
+IRLS against scikit-learn's default solver on $N = 10^5$, $D = 50$; the ratios are on the
+[benchmark page](../../benchmarks.ipynb).
 
 ## Exercises
 

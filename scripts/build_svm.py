@@ -927,9 +927,9 @@ Markdown("\n".join(rows))
 md(r"""
 The two solvers stop at slightly different points, each within the tolerance, so the
 decision functions agree to about the tolerance and not to machine precision. The
-benchmark page times the two on the same data (`benchmarks/bench_svm.py`): LIBSVM, in C++
-with shrinking and a kernel cache, is faster; derivlib's NumPy loop pays Python overhead on
-every iteration.
+[benchmark page](../../benchmarks.ipynb) times the two on the same data
+(`benchmarks/bench_svm.py`): LIBSVM, in C++ with shrinking and a kernel cache, is faster;
+derivlib's NumPy loop pays Python overhead on every iteration.
 
 ## Exercises
 
@@ -1046,5 +1046,6 @@ nb.cells = cells
 nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
 nb.metadata["language_info"] = {"name": "python"}
 out = ROOT / "chapters" / "linear_models" / "svm.ipynb"
+out.parent.mkdir(parents=True, exist_ok=True)
 nbf.write(nb, out)
 print(f"wrote {out.relative_to(ROOT)} ({len(cells)} cells)")

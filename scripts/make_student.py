@@ -40,6 +40,8 @@ SOLUTION_NOTE = "*Solution removed in the student version.*"
 PLACEHOLDER = '"___"'
 ANSWER_LINE = f"answer = {PLACEHOLDER}  # <- your answer here (a string or a SymPy expression)"
 PAGES = ("notation.md",)  # pages the chapters link to, copied beside them
+# A link to any other page of the book (the benchmarks, the audit) points at the repository
+_LINK = re.compile(r"\]\((?P<target>[^)\s#]+)(?P<anchor>#[^)\s]*)?\)")
 
 _FENCE = re.compile(r"^\s*(?P<fence>`{3,}|~{3,}|:{3,})(?P<info>.*)$")
 _SOLUTION = re.compile(r"^\{(?P<name>solution(?:-start|-end)?)\}")
@@ -248,6 +250,53 @@ def student_notebook(nb: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, 
     return student, {"solutions": solutions, "answers": answers}
 
 
+def _repository(root: Path) -> str:
+    """``<repository url>/blob/<branch>`` from _config.yml, where the book's pages are readable."""
+    import yaml
+
+    config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
+    repo = config.get("repository", {})
+    if not repo.get("url"):
+        raise ValueError("_config.yml has no repository.url to link the pages that the student "
+                         "version does not ship")
+    return f"{repo['url'].rstrip('/')}/blob/{repo.get('branch', 'main')}"
+
+
+def link_outside(nb, path: str, shipped: set[str], base_url: str) -> int:
+    """Point markdown links to pages that the student folder lacks at the repository.
+
+    ``path`` is the notebook's path in the book (``chapters/sequences/hmm.ipynb``); a relative
+    link whose target is not in ``shipped`` (paths relative to the book's root) becomes
+    ``<base_url>/<target>``. Returns how many links were rewritten.
+    """
+    folder = Path(path).parent
+    count = 0
+
+    def rewrite(match):
+        nonlocal count
+        target = match.group("target")
+        if "://" in target or target.startswith(("mailto:", "/")):
+            return match.group(0)
+        resolved = (folder / target).as_posix()
+        parts = []
+        for part in resolved.split("/"):
+            if part == "..":
+                if parts:
+                    parts.pop()
+            elif part != ".":
+                parts.append(part)
+        resolved = "/".join(parts)
+        if resolved in shipped:
+            return match.group(0)
+        count += 1
+        return f"]({base_url}/{resolved}{match.group('anchor') or ''})"
+
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cell.source = _LINK.sub(rewrite, cell.source)
+    return count
+
+
 def make_student(root=ROOT, out=None) -> list[Path]:
     """Write the student version of every chapter of the book.
 
@@ -278,9 +327,13 @@ def make_student(root=ROOT, out=None) -> list[Path]:
         raise ValueError("out must be outside the book's sources (or under its _build folder), "
                          f"got {str(out)!r}")
     written = []
-    for chapter in book.chapters(root):
+    chapters = book.chapters(root)
+    shipped = {c.path for c in chapters} | set(PAGES)
+    base_url = _repository(root)
+    for chapter in chapters:
         nb = nbformat.read(root / chapter.path, as_version=4)
         student, report = student_notebook(nb)
+        link_outside(student, chapter.path, shipped, base_url)
         if report["solutions"] == 0:
             raise ValueError(f"{chapter.path}: no solution found to remove (is the "
                              "{solution} syntax one this script knows?)")

@@ -924,16 +924,6 @@ def viterbi(pi, A, B_obs=None, *, log_B_obs=None) -> ViterbiResult:
     return ViterbiResult(path, log_prob)
 
 
-def _max_last(t, out=None):
-    """Maximum over a short last axis (numpy's reduction is slow for a few elements)."""
-    if t.shape[-1] == 1:
-        return np.copyto(out, t[..., 0]) if out is not None else t[..., 0].copy()
-    out = np.maximum(t[..., 0], t[..., 1], out=out)
-    for q in range(2, t.shape[-1]):
-        np.maximum(out, t[..., q], out=out)
-    return out
-
-
 def _viterbi_blocked(log_A, logB, omega):
     """Fill omega[1:] (eq. hmm-viterbi) by max-plus products of the step matrices, in blocks.
 
@@ -941,9 +931,14 @@ def _viterbi_blocked(log_A, logB, omega):
     max_i omega_{n-1}(i) + S_n[i, j]: a vector-matrix product in the (max, +) algebra, which
     is associative, so the block scan of `_blocked_directions` applies with (max, +) in place
     of (+, x). Identity steps (0 on the diagonal, -inf elsewhere) pad the last block.
+
+    The block index is the last axis of every array, so that each operation runs over all
+    blocks in one contiguous inner loop (with the K <= `_SMALL_K` states last, NumPy's
+    per-row overhead outweighed the few operations of each row). The step matrices of one
+    position are formed when they are used, into preallocated memory.
     """
     N, K = logB.shape
-    log_AT = np.ascontiguousarray(log_A.T)
+    log_AT = np.ascontiguousarray(log_A.T)[:, :, None]  # log_AT[j, k, 0] = log A_kj
     eye = np.full((K, K), -np.inf)
     np.fill_diagonal(eye, 0.0)
     v = omega[0]
@@ -954,22 +949,29 @@ def _viterbi_blocked(log_A, logB, omega):
         nb = -(-S // L)
         Bp = np.zeros((nb * L, K))
         Bp[:S] = logB[s0 + 1:s1 + 1]
-        # MT[l, b, j, k] = S[k, j] of the step at position l of block b (transposed, so that
-        # every max below reduces over the last, contiguous axis)
-        MT = log_AT + Bp.reshape(nb, L, K).transpose(1, 0, 2)[:, :, :, None]  # (L, nb, K, K)
+        # Bt[l, j, 0, b] = log b(j) at position l of block b
+        Bt = np.ascontiguousarray(Bp.reshape(nb, L, K).transpose(1, 2, 0))[:, :, None, :]
         pad = nb * L - S
-        if pad:
-            MT[L - pad:, nb - 1] = eye
-        P = np.empty_like(MT)  # P[l, b] = S_{b,0} (max,+) ... (max,+) S_{b,l}
-        P[0] = MT[0].transpose(0, 2, 1)
-        for l in range(1, L):
-            _max_last(P[l - 1][:, :, None, :] + MT[l][:, None, :, :], out=P[l])
+        P = np.empty((L, K, K, nb))  # P[l, :, :, b] = S_{b,0} (max,+) ... (max,+) S_{b,l}
+        step = np.empty((K, K, nb))  # step[j, k, b] = S_{b,l}[k, j]
+        work = np.empty((K, K, K, nb))  # work[a, j, q, b] = P[l-1, a, q, b] + S_{b,l}[q, j]
+        for l in range(L):
+            np.add(log_AT, Bt[l], out=step)
+            if l >= L - pad:
+                step[:, :, nb - 1] = eye
+            if l == 0:
+                P[0] = step.transpose(1, 0, 2)
+            else:
+                np.add(P[l - 1][:, None], step[None], out=work)
+                work.max(axis=2, out=P[l])
+        ends = np.ascontiguousarray(P[L - 1].transpose(2, 0, 1))  # the whole blocks, (nb, K, K)
         starts = np.empty((nb, K))
         for b in range(nb):
             starts[b] = v
-            v = (v[:, None] + P[L - 1, b]).max(axis=0)
-        out = _max_last(starts[None, :, None, :] + P.transpose(0, 1, 3, 2))  # (L, nb, K)
-        omega[s0 + 1:s1 + 1] = out.transpose(1, 0, 2).reshape(nb * L, K)[:S]
+            v = (v[:, None] + ends[b]).max(axis=0)
+        np.add(P, starts.T[None, :, None, :], out=P)
+        out = P.max(axis=1)  # out[l, j, b] = max_a starts[b, a] + P[l, a, j, b]
+        omega[s0 + 1:s1 + 1] = out.transpose(2, 0, 1).reshape(nb * L, K)[:S]
 
 
 # ============================================================================ Baum-Welch
