@@ -8,9 +8,10 @@ same inputs (alternating which goes first, ``_common.race``):
 
 * derivlib: ``kalman.smooth(x, ssm)``, which validates its input (symmetry and
   semi-definiteness of the covariances, shapes, NaN) and runs the filter and the RTS
-  smoother; once with the default ``steady_state=True`` (covariances frozen once the Riccati
-  recursion has converged to a relative 1e-14, see the module notes) and once with
-  ``steady_state=False`` (the full recursion at every step);
+  smoother; once with the default ``steady_state=True`` (covariances frozen once the drift
+  left in the Riccati recursion, bounded by the geometric series of its linearisation, is
+  below a relative 1e-14, see the module notes) and once with ``steady_state=False`` (the
+  full recursion at every step);
 * filterpy 2.0: ``KalmanFilter.batch_filter`` then ``KalmanFilter.rts_smoother``;
 * pykalman 0.11: ``KalmanFilter.smooth`` (its filter and its smoother).
 

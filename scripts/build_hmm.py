@@ -647,7 +647,7 @@ B_{km} = \frac{\sum_{n=1}^{N} \gamma_n(k)\, [x_n = m]}{\sum_{n=1}^{N} \gamma_n(k
 $$ (hmm-mstep-B)
 
 The cell solves the $K = 2$ transition matrix with its two multipliers at once ($X_{ij}$
-stands for the expected count $\sum_n \xi_n(i, j)$):
+stands for the expected count $\sum_n \xi_n(i, j)$) and checks the stationarity in one entry:
 """
 )
 
@@ -665,8 +665,57 @@ solution_A = solution_A[0]
 A_step = dv.Derivation(sp.Derivative(lagrangian_A, A_sym[0, 1]), title="stationarity in A_12")
 A_step.step(X_counts[0, 1] / A_sym[0, 1] - lam_rows[0], "differentiate the Lagrangian")
 A_step.step(0, "at the solution (hmm-mstep-A)", using=solution_A)
-A_new = A_sym.subs(solution_A)
+A_step
+"""
+)
+
+code(
+    r"""
+A_new = A_sym.subs(solution_A)                             # eq. (hmm-mstep-A) for K = 2
 A_new
+"""
+)
+
+md(
+    r"""
+A row $k$ of the categorical emission matrix $\mathbf{B}$ is the same problem once more.
+The emission part of {eq}`hmm-q` is $\sum_n \gamma_n(k) \log B_{k x_n} = \sum_m Y_m \log B_{km}$,
+where $Y_m = \sum_n \gamma_n(k)\, [x_n = m]$ is the expected number of times state $k$
+emits the symbol $m$, and the row must sum to one. For $M = 3$ symbols, with one
+multiplier $\lambda_k$:
+"""
+)
+
+code(
+    r"""
+Y_counts = sp.symbols("Y_1:4", positive=True)              # sum_n gamma_n(k) [x_n = m]
+B_row = sp.symbols("B_k1:4", positive=True)                # row k of B, M = 3 symbols
+lam_B = sp.Symbol("lambda_k", real=True)
+lagrangian_B = (sum(y * sp.log(bm) for y, bm in zip(Y_counts, B_row, strict=True))
+                + lam_B * (1 - sum(B_row)))
+solution_B = sp.solve([sp.diff(lagrangian_B, var) for var in (*B_row, lam_B)],
+                      [*B_row, lam_B], dict=True)
+assert len(solution_B) == 1                                # a unique stationary point
+solution_B = solution_B[0]
+B_step = dv.Derivation(sp.Derivative(lagrangian_B, B_row[0]), title="stationarity in B_k1")
+B_step.step(Y_counts[0] / B_row[0] - lam_B, "differentiate the Lagrangian")
+B_step.step(0, "at the solution (hmm-mstep-B)", using=solution_B)
+B_step
+"""
+)
+
+md(
+    r"""
+The multiplier is the expected number of visits of state $k$, $\lambda_k = \sum_m Y_m =
+\sum_n \gamma_n(k)$, and the row is {eq}`hmm-mstep-B` (concave objective, convex set: the
+maximum):
+"""
+)
+
+code(
+    r"""
+B_new = sp.Matrix([[solution_B[bm] for bm in B_row]])      # eq. (hmm-mstep-B), one row
+B_new
 """
 )
 
@@ -674,9 +723,13 @@ md(
     r"""
 **M-step for Gaussian emissions.** The emission part of {eq}`hmm-q` for state $k$ is a
 weighted Gaussian log-likelihood, $\sum_n \gamma_n(k) \log \mathcal{N}(\mathbf{x}_n \mid
-\boldsymbol\mu_k, \boldsymbol\Sigma_k)$, with no constraint; setting its derivatives to zero
+\boldsymbol\mu_k, \boldsymbol\Sigma_k)$, with no constraint. Setting its derivatives to zero
 gives the weighted versions of the maximum-likelihood mean and covariance of the
-[sample-variance chapter](../foundations/sample_variance.ipynb), with $N_k = \sum_n \gamma_n(k)$:
+[sample-variance chapter](../foundations/sample_variance.ipynb), with $N_k = \sum_n \gamma_n(k)$.
+We derive and check them for **one-dimensional** observations ($D = 1$) below; the
+$D$-dimensional forms, which need the derivatives of $\log\det\boldsymbol\Sigma_k$ and of a
+quadratic form, are Bishop's eqs. (13.20)–(13.21) {cite}`bishop2006prml` (sec. 13.2.1),
+stated here as cited results:
 
 $$
 \boldsymbol\mu_k = \frac{1}{N_k} \sum_{n=1}^{N} \gamma_n(k)\, \mathbf{x}_n ,
@@ -686,8 +739,11 @@ $$
 \boldsymbol\Sigma_k = \frac{1}{N_k} \sum_{n=1}^{N} \gamma_n(k)\, (\mathbf{x}_n - \boldsymbol\mu_k)(\mathbf{x}_n - \boldsymbol\mu_k)^\top .
 $$ (hmm-mstep-sigma)
 
-The check solves the stationarity conditions for one state with $D = 1$ and three
-observations (weights $g_n$ for $\gamma_n(k)$):
+For $D = 1$ these are $\mu_k = \sum_n \gamma_n(k)\, x_n / N_k$ and $\sigma_k^2 = \sum_n
+\gamma_n(k)\, (x_n - \mu_k)^2 / N_k$; a diagonal $\boldsymbol\Sigma_k$ (derivlib's `covars`
+of shape `(K, D)`) is $D$ such problems side by side, one per coordinate. The check solves
+the stationarity conditions for one state with $D = 1$ and three observations (weights
+$g_n$ for $\gamma_n(k)$):
 """
 )
 
@@ -707,8 +763,24 @@ mu_k = sum(gn * xn for gn, xn in zip(gs, xs, strict=True)) / N_k
 gauss_step = dv.Derivation(solution_g[s2], title="the stationary variance is eq. (hmm-mstep-sigma)")
 gauss_step.step(sum(gn * (xn - mu_k) ** 2 for gn, xn in zip(gs, xs, strict=True)) / N_k,
                 r"rewrite SymPy's solution as a weighted average around $\mu_k$")
-assert sp.simplify(solution_g[mu] - mu_k) == 0            # eq. (hmm-mstep-mu)
 gauss_step
+"""
+)
+
+md(
+    r"""
+and the stationarity in $\mu$ is checked at the weighted mean {eq}`hmm-mstep-mu`:
+"""
+)
+
+code(
+    r"""
+mu_step = dv.Derivation(sp.Derivative(Q_k, mu), title="stationarity in mu (D = 1)")
+mu_step.step(sum(gn * (xn - mu) for gn, xn in zip(gs, xs, strict=True)) / s2,
+             "differentiate the quadratic")
+mu_step.step(0, r"at $\mu = \sum_n g_n x_n / \sum_n g_n$ (hmm-mstep-mu)", using={mu: mu_k})
+assert sp.simplify(solution_g[mu] - mu_k) == 0            # SymPy's root is the same point
+mu_step
 """
 )
 
@@ -820,6 +892,7 @@ print("forward-backward and Viterbi agree with the lambdified derivations on 5 r
 code(
     r"""
 A_update = sp.lambdify(list(X_counts), A_new)              # eq. (hmm-mstep-A), from SymPy
+B_update = sp.lambdify(Y_counts, B_new)                    # eq. (hmm-mstep-B), one row
 mu_update = sp.lambdify([*gs, *xs], solution_g[mu])        # eq. (hmm-mstep-mu)
 var_update = sp.lambdify([*gs, *xs], solution_g[s2])       # eq. (hmm-mstep-sigma)
 
@@ -827,9 +900,12 @@ pi_v, A_v = np.array([0.3, 0.7]), np.array([[0.8, 0.2], [0.4, 0.6]])
 symbols_x = rng.integers(0, 3, size=40)
 B_v = np.array([[0.6, 0.3, 0.1], [0.1, 0.3, 0.6]])
 post = hmm.forward_backward(pi_v, A_v, hmm.categorical_likelihood(symbols_x, B_v))
-pi_new, A_next, _, _ = hmm.baum_welch_step(symbols_x, pi_v, A_v, hmm.Categorical(B_v))
+pi_new, A_next, B_next, _ = hmm.baum_welch_step(symbols_x, pi_v, A_v, hmm.Categorical(B_v))
 assert np.allclose(A_next, np.array(A_update(*post.xi.ravel()), dtype=float), atol=1e-12)
 assert np.allclose(pi_new, post.gamma[0], atol=1e-12)      # eq. (hmm-mstep-pi)
+for state in range(2):                                     # eq. (hmm-mstep-B), row by row
+    emitted = [post.gamma[symbols_x == m, state].sum() for m in range(3)]   # Y_1, Y_2, Y_3
+    assert np.allclose(B_next.B[state], np.array(B_update(*emitted), dtype=float)[0], atol=1e-12)
 
 x3 = np.array([[0.5], [1.7], [-0.3]])                      # three 1-D observations
 means, covars = np.array([[0.0], [1.0]]), np.array([[1.0], [0.5]])
@@ -839,7 +915,8 @@ for state in range(2):
     weights = post3.gamma[:, state]
     assert np.isclose(fitted.means[state, 0], mu_update(*weights, *x3[:, 0]), rtol=1e-12)
     assert np.isclose(fitted.covars[state, 0], var_update(*weights, *x3[:, 0]), rtol=1e-12)
-print("Baum-Welch updates agree with the SymPy solutions of the stationarity conditions")
+print("Baum-Welch updates of pi, A, B, mu and sigma^2 agree with the SymPy solutions of the "
+      "stationarity conditions")
 """
 )
 

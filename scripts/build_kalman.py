@@ -228,10 +228,16 @@ $\mathbf{x}_n = \mathbf{C}\mathbf{z}_n + \mathbf{v}_n$:
 $\operatorname{Cov}[\mathbf{z}_n, \mathbf{x}_n] = \mathbf{P}_{n-1}\mathbf{C}^\top$ and
 $\operatorname{Cov}[\mathbf{x}_n] = \mathbf{C}\mathbf{P}_{n-1}\mathbf{C}^\top + \mathbf{R}$,
 the same expansion as above. Conditioning {eq}`kf-conditioning` with $\mathbf{a} =
-\mathbf{z}_n$, $\mathbf{b} = \mathbf{x}_n$ gives the update. In one dimension
-($\mathbf{C} = c$, $\mathbf{R} = r$, predicted mean $m = a\mu_{n-1}$ and variance $P$), the
-conditional mean is read off {eq}`kf-conditioning` (a cited step, $\dagger$); naming the
-factor in front of the *innovation* $x - cm$ the **gain** $K$:
+\mathbf{z}_n$, $\mathbf{b} = \mathbf{x}_n$ gives the update.
+
+In one dimension ($\mathbf{C} = c$, $\mathbf{R} = r$, predicted mean $m = a\mu_{n-1}$ and
+variance $P$) we need no cited theorem: Bayes' rule $p(z \mid x) = p(z)\,p(x \mid z) / p(x)$
+is an identity between explicit functions, with the prior $\mathcal{N}(z \mid m, P)$, the
+likelihood $\mathcal{N}(x \mid cz, r)$ and the evidence $\mathcal{N}(x \mid cm, c^2P + r)$
+(the marginal of $x = cz + v$: mean $cm$, variance $c^2P + r$ by the expansion above). The
+checker verifies it on the log scale, for every $z$ and $x$. Write $\mathcal{N}(y \mid
+\text{mean}, \text{var})$ for the density and let SymPy keep it unevaluated for display; its
+definition is a fact of the steps that open it:
 """)
 
 code(r"""
@@ -239,16 +245,72 @@ x, m, K = sp.symbols("x m K", real=True)
 S = c**2 * P + r  # innovation variance
 gain = [sp.Eq(K, P * c / S)]
 
-update_mean = dv.Derivation(sp.Symbol("\\mathbb{E}[z_n \\mid x_n]"), title="Updated mean (1-D)")
-update_mean.step(m + (c * P) / S * (x - c * m),
-                 "conditioning (kf-conditioning): $\\Sigma_{ab} = cP$, $\\Sigma_{bb} = c^2P + r$",
-                 check="cite")
-update_mean.step(m + K * (x - c * m), "name the gain $K = Pc / (c^2 P + r)$", using=gain)
-update_mean
+
+class Normal(sp.Function):  # the density N(y | mean, var), unevaluated; defined by `density`
+    nargs = 3
+    is_positive = True
+
+    def _latex(self, printer):
+        y, mean, var = (printer._print(arg) for arg in self.args)
+        return rf"\mathcal{{N}}\left({y} \mid {mean}, {var}\right)"
+
+
+yw, mw, vw = sp.Wild("y"), sp.Wild("m"), sp.Wild("v")
+density = [sp.Eq(Normal(yw, mw, vw), sp.exp(-(yw - mw) ** 2 / (2 * vw)) / sp.sqrt(2 * sp.pi * vw))]
 """)
 
 md(r"""
-The conditional variance $P - (cP)^2 / (c^2P + r)$ has three useful forms. The last says
+Expanding the three log-densities leaves a quadratic in $z$. With the *posterior precision*
+$\Lambda = 1/P + c^2/r$ and $h = m/P + cx/r$ we complete the square; the $z$-free remainder
+cancels exactly against the evidence, and what is left is a Gaussian log-density in $z$.
+Naming the factor in front of the *innovation* $x - cm$ the **gain** $K$:
+""")
+
+code(r"""
+prec, h = sp.Symbol("Lambda", positive=True), sp.Symbol("h", real=True)
+precision = [sp.Eq(prec, 1 / P + c**2 / r), sp.Eq(h, m / P + c * x / r)]
+
+bayes = dv.Derivation(sp.log(Normal(z, m, P) * Normal(x, c * z, r) / Normal(x, c * m, S)),
+                      assumptions=precision, title="Update by Bayes' rule (1-D)")
+bayes.step(sp.log(Normal(z, m, P)) + sp.log(Normal(x, c * z, r)) - sp.log(Normal(x, c * m, S)),
+           "log of a product and a quotient")
+bayes.step(-sp.log(2 * sp.pi * P) / 2 - (z - m) ** 2 / (2 * P) - sp.log(2 * sp.pi * r) / 2
+           - (x - c * z) ** 2 / (2 * r) + sp.log(2 * sp.pi * S) / 2 + (x - c * m) ** 2 / (2 * S),
+           "Gaussian log-densities", using=density)
+bayes.step(-sp.log(2 * sp.pi / prec) / 2 - prec * z**2 / 2 + h * z
+           - (m**2 / P + x**2 / r - (x - c * m) ** 2 / S) / 2,
+           "collect powers of $z$; $Pr/(c^2P + r) = 1/\\Lambda$")
+bayes.step(-sp.log(2 * sp.pi / prec) / 2 - prec * (z - h / prec) ** 2 / 2
+           + (h**2 / prec - m**2 / P - x**2 / r + (x - c * m) ** 2 / S) / 2,
+           "complete the square")
+bayes.step(-sp.log(2 * sp.pi / prec) / 2 - prec * (z - h / prec) ** 2 / 2,
+           "the $z$-free remainder is $0$")
+bayes.step(sp.log(Normal(z, h / prec, 1 / prec)), "a Gaussian log-density in $z$", using=density)
+bayes.step(sp.log(Normal(z, m + K * (x - c * m), (1 - K * c) * P)),
+           "$h/\\Lambda = m + K(x - cm)$, $1/\\Lambda = (1 - Kc)P$ at $K = Pc/(c^2P + r)$",
+           using=gain)
+bayes
+""")
+
+md(r"""
+The identity holds for every $z$, so the posterior is the Gaussian of the last line:
+
+$$
+p(z_n \mid x_1, \dots, x_n) = \mathcal{N}\bigl(z_n \mid m + K(x_n - cm),\; (1 - Kc)P\bigr),
+\qquad K = \frac{Pc}{c^2P + r}.
+$$
+
+The chain also shows that the evidence was the right one: the remainder vanishes because we
+divided by $\mathcal{N}(x \mid cm, c^2P + r)$, and integrating both sides over $z$ gives
+$\int p(z)\,p(x \mid z)\,dz = \mathcal{N}(x \mid cm, c^2P + r)$, the predictive density that
+the likelihood {eq}`kf-loglik` below is made of. For $d > 1$ the same completing of the
+square is the proof of {eq}`kf-conditioning` that {cite}`bishop2006prml` (sec. 2.3.1) gives,
+in matrix form, and that we cite; the cell after the theorem checks it numerically.
+""")
+
+md(r"""
+The posterior variance has three more useful forms; the first, $P - (cP)^2 / (c^2P + r)$, is
+the one {eq}`kf-conditioning` gives, $\Sigma_{aa} - \Sigma_{ab}\Sigma_{bb}^{-1}\Sigma_{ba}$. The last says
 that **precisions add**: the posterior precision is the prior precision plus the
 precision the observation carries about $z$.
 """)
@@ -381,7 +443,8 @@ $(\mathbf{z}_n, \mathbf{x}_n)$ is Gaussian with means $(\mathbf{A}\boldsymbol{\m
 $\mathbf{P}_{n-1}\mathbf{C}^\top$ and $\mathbf{S}_n$; {eq}`kf-conditioning` gives the mean
 and the covariance $\mathbf{P} - \mathbf{P}\mathbf{C}^\top\mathbf{S}^{-1}\mathbf{C}\mathbf{P}$,
 whose forms are the checked derivations "Updated covariance" and "Joseph form at the
-optimal gain".
+optimal gain". In one dimension the checked chain "Update by Bayes' rule" derives the mean
+and the variance without {eq}`kf-conditioning`.
 ```
 
 ### The likelihood
@@ -422,15 +485,43 @@ $$
 \mathbf{e}_n \sim \mathcal{N}(\mathbf{0}, \mathbf{V}_n - \mathbf{J}_n\mathbf{P}_n\mathbf{J}_n^\top),
 $$ (kf-smoother-gain)
 
-with $\mathbf{e}_n$ independent of $\mathbf{z}_{n+1}$ (and of all observations). Now average
-over $\mathbf{z}_{n+1} \mid \mathbf{x}_{1:N} \sim \mathcal{N}(\hat{\boldsymbol{\mu}}_{n+1},
-\hat{\mathbf{V}}_{n+1})$, which the backward pass already knows. In one dimension, with
-$u = z_{n+1}$, $\hat m = \hat\mu_{n+1}$, $\hat v = \hat V_{n+1}$, and the smoothed mean
-$\hat\mu_n = \mu + J(\hat m - a\mu)$ (the expectation of the display above):
+with $\mathbf{e}_n$ independent of $\mathbf{z}_{n+1}$ (and of all observations). In one
+dimension this is the update read backwards in time: the prior is the filtered
+$\mathcal{N}(z_n \mid \mu, V)$, the "observation" is the next state $u = z_{n+1}$ with
+likelihood $\mathcal{N}(u \mid az_n, q)$, and the evidence is the predicted
+$\mathcal{N}(u \mid a\mu, P)$ with $P = a^2V + q$. The last line of "Update by Bayes' rule"
+with $(m, P, c, r, x) \to (\mu, V, a, q, u)$ and the gain renamed $J$ is the answer, and the
+checker verifies it again for these arguments:
 """)
 
 code(r"""
-J, u, e = sp.symbols("J u e", real=True)
+J, u = sp.symbols("J u", real=True)
+to_backward = {m: mu, P: V, c: a, r: q, x: u, K: J}  # simultaneous substitution
+backward_gain = [sp.Eq(J, V * a / P), sp.Eq(P, a**2 * V + q)]
+
+backward_cond = dv.Derivation(bayes.start.xreplace(to_backward), assumptions=backward_gain,
+                              title="Backward conditional (1-D)")
+backward_cond.step(bayes.result.xreplace(to_backward),
+                   "the update with $(m, P, c, r, x) \\to (\\mu, V, a, q, u)$, $J = Va/P$",
+                   using=density)
+backward_cond.step(sp.log(Normal(z, mu + J * (u - a * mu), V - J**2 * P)),
+                   "$(1 - Ja)V = V - J^2P$, as $JP = Va$", using=density)
+backward_cond
+""")
+
+md(r"""
+So $e_n = z_n - \mu - J(u - a\mu)$ has mean $0$ and variance $V - J^2P$ whatever the value of
+$u$: it is independent of $u$, and $z_n = \mu + J(u - a\mu) + e_n$ is {eq}`kf-smoother-gain`
+in one dimension. Now average over $\mathbf{z}_{n+1} \mid \mathbf{x}_{1:N} \sim
+\mathcal{N}(\hat{\boldsymbol{\mu}}_{n+1}, \hat{\mathbf{V}}_{n+1})$, which the backward pass
+already knows. In one dimension, with $\hat m = \hat\mu_{n+1}$, $\hat v = \hat V_{n+1}$, and
+the smoothed mean $\hat\mu_n = \mu + J(\hat m - a\mu)$ (the expectation of $z_n$, as
+$\mathbb{E}[e_n] = 0$), the facts of the next two chains are the moments of $u$ and $e_n$
+just found:
+""")
+
+code(r"""
+e = sp.Symbol("e", real=True)
 m_next, v_next = sp.symbols("mhat_{n+1} Vhat_{n+1}", positive=True)
 s_e = V - J**2 * P  # variance of e_n
 facts = [sp.Eq(dv.E(u**2), v_next + m_next**2), sp.Eq(dv.E(u), m_next), sp.Eq(dv.E(e), 0),
@@ -506,11 +597,12 @@ $$ (kf-lag-one)
 
 ```{prf:proof}
 {eq}`kf-smoother-gain` is {eq}`kf-conditioning` applied to $(\mathbf{z}_n,
-\mathbf{z}_{n+1}) \mid \mathbf{x}_{1:n}$, valid also given $\mathbf{x}_{1:N}$ by the Markov
-property. Taking the expectation of $\mathbf{z}_n = \boldsymbol{\mu}_n +
-\mathbf{J}_n(\mathbf{z}_{n+1} - \mathbf{A}\boldsymbol{\mu}_n) + \mathbf{e}_n$ under
-$\mathbf{z}_{n+1} \mid \mathbf{x}_{1:N}$ gives the mean; the covariances are the checked
-derivations "Smoothed variance", "Smoothed covariance" and "Lag-one covariance".
+\mathbf{z}_{n+1}) \mid \mathbf{x}_{1:n}$ (in one dimension the checked chain "Backward
+conditional"), valid also given $\mathbf{x}_{1:N}$ by the Markov property. Taking the
+expectation of $\mathbf{z}_n = \boldsymbol{\mu}_n + \mathbf{J}_n(\mathbf{z}_{n+1} -
+\mathbf{A}\boldsymbol{\mu}_n) + \mathbf{e}_n$ under $\mathbf{z}_{n+1} \mid \mathbf{x}_{1:N}$
+gives the mean; the covariances are the checked derivations "Smoothed variance", "Smoothed
+covariance" and "Lag-one covariance".
 ```
 
 The smoother needs only the filter's output (it never touches the observations again),
@@ -530,40 +622,231 @@ $$
 \mathbb{E}[\mathbf{z}_{n+1}\mathbf{z}_n^\top] = \hat{\mathbf{V}}_{n+1}\mathbf{J}_n^\top + \hat{\boldsymbol{\mu}}_{n+1}\hat{\boldsymbol{\mu}}_n^\top .
 $$
 
-The transition part of the objective is, up to constants,
-$-\frac{N-1}{2}\log\det\mathbf{Q} - \frac12\sum_{n=2}^N \mathbb{E}[(\mathbf{z}_n - \mathbf{A}\mathbf{z}_{n-1})^\top
-\mathbf{Q}^{-1}(\mathbf{z}_n - \mathbf{A}\mathbf{z}_{n-1})]$. In one dimension, with the sums
-$S_{11} = \sum_{n \ge 2}\mathbb{E}[z_n^2]$, $S_{10} = \sum_{n\ge2}\mathbb{E}[z_nz_{n-1}]$,
-$S_{00} = \sum_{n\ge2}\mathbb{E}[z_{n-1}^2]$, the stationary point in $a$:
+The logarithm of the joint density $p(\mathbf{z}_1)\prod_{n \ge 2} p(\mathbf{z}_n \mid
+\mathbf{z}_{n-1})\prod_{n \ge 1} p(\mathbf{x}_n \mid \mathbf{z}_n)$ of {eq}`kf-model` is a sum
+of three parts with separate parameters: the *initial* part in $(\boldsymbol{\mu}_0,
+\mathbf{V}_0)$, the *transition* part in $(\mathbf{A}, \mathbf{Q})$ and the *observation*
+part in $(\mathbf{C}, \mathbf{R})$, so each pair is maximised on its own. In one dimension
+the checker takes the expectations with the smoothed moments as symbols: $\mathbb{E}[z_n]$,
+$\mathbb{E}[z_n^2]$ and $\mathbb{E}[z_nz_{n-1}]$ stay unevaluated in the chains; as facts
+they are $\hat\mu_n$, $\hat V_n + \hat\mu_n^2$ and $\hat\mu_n\hat\mu_{n-1}$ plus a free
+cross-covariance, so the numeric check draws them at random. The transition part, with the
+sums $S_{11} = \sum_{n \ge 2}\mathbb{E}[z_n^2]$, $S_{10} = \sum_{n\ge2}\mathbb{E}[z_nz_{n-1}]$,
+$S_{00} = \sum_{n\ge2}\mathbb{E}[z_{n-1}^2]$:
 """)
 
 code(r"""
-Nn = sp.Symbol("N", integer=True, positive=True)
+Nn, n = sp.Symbol("N", integer=True, positive=True), sp.Symbol("n", integer=True, positive=True)
+xb, zb = sp.IndexedBase("x", real=True), sp.IndexedBase("z", real=True)
+mu_hat, V_hat = sp.IndexedBase("\\hat{\\mu}", real=True), sp.IndexedBase("\\hat{V}", positive=True)
+cross = sp.IndexedBase("c_{zz}", real=True)  # a free cross-covariance, for the numeric check
+k_, l_ = sp.Wild("k"), sp.Wild("l")
+smoothed_moments = [
+    sp.Eq(dv.E(zb[k_]), mu_hat[k_]),
+    sp.Eq(dv.E(zb[k_] ** 2), V_hat[k_] + mu_hat[k_] ** 2),
+    sp.Eq(dv.E(zb[k_] * zb[l_]), cross[k_, l_] + cross[l_, k_] + mu_hat[k_] * mu_hat[l_]),
+]
 S11, S10, S00 = sp.symbols("S_11 S_10 S_00", positive=True)
-a_var, q_var = sp.symbols("a q", positive=True)
-objective = -(Nn - 1) / 2 * sp.log(q_var) - (S11 - 2 * a_var * S10 + a_var**2 * S00) / (2 * q_var)
+transition_sums = [sp.Eq(S11, sp.Sum(dv.E(zb[n] ** 2), (n, 2, Nn))),
+                   sp.Eq(S10, sp.Sum(dv.E(zb[n] * zb[n - 1]), (n, 2, Nn))),
+                   sp.Eq(S00, sp.Sum(dv.E(zb[n - 1] ** 2), (n, 2, Nn)))]
 
-m_step_a = dv.Derivation(sp.Derivative(objective, a_var), title="M-step for a (1-D)")
-m_step_a.step((S10 - a_var * S00) / q_var, "differentiate the quadratic")
-m_step_a.step(0, "at $a = S_{10} / S_{00}$", using=[sp.Eq(a_var, S10 / S00)])
+transition = dv.Derivation(dv.E(sp.Sum(sp.log(Normal(zb[n], a * zb[n - 1], q)), (n, 2, Nn))),
+                           assumptions=smoothed_moments, random=[zb],
+                           title="Expected log-likelihood, transition part (1-D)")
+transition.step(sp.Sum(-sp.log(2 * sp.pi * q) / 2 - dv.E((zb[n] - a * zb[n - 1]) ** 2) / (2 * q),
+                       (n, 2, Nn)), "Gaussian log-density, linearity of $\\mathbb{E}$",
+                using=density)
+transition.step(-(Nn - 1) * sp.log(2 * sp.pi * q) / 2 - (S11 - 2 * a * S10 + a**2 * S00) / (2 * q),
+                "expand the square, name the sums", using=transition_sums, check="numeric")
+transition
+""")
+
+md(r"""
+(The last step splits a sum with a symbolic number of terms, which SymPy's simplification
+does not finish, so it is checked numerically, at random $N$ and random moments,
+$\approx\!\checkmark$.)
+The stationary point in $a$, then in $q$:
+""")
+
+code(r"""
+objective = transition.result
+a_new = S10 / S00
+q_new = (S11 - 2 * a * S10 + a**2 * S00) / (Nn - 1)
+
+m_step_a = dv.Derivation(sp.Derivative(objective, a), title="M-step for a (1-D)")
+m_step_a.step((S10 - a * S00) / q, "differentiate the quadratic")
+m_step_a.step(0, "at $a = S_{10} / S_{00}$", using=[sp.Eq(a, a_new)])
 m_step_a
 """)
 
 code(r"""
-m_step_q = dv.Derivation(sp.Derivative(objective, q_var), title="M-step for q (1-D)")
-m_step_q.step(-(Nn - 1) / (2 * q_var) + (S11 - 2 * a_var * S10 + a_var**2 * S00) / (2 * q_var**2),
+m_step_q = dv.Derivation(sp.Derivative(objective, q), title="M-step for q (1-D)")
+m_step_q.step(-(Nn - 1) / (2 * q) + (S11 - 2 * a * S10 + a**2 * S00) / (2 * q**2),
               "differentiate $\\log q$ and $1/q$")
-m_step_q.step(0, "at $q = (S_{11} - 2aS_{10} + a^2S_{00})/(N-1)$",
-              using=[sp.Eq(q_var, (S11 - 2 * a_var * S10 + a_var**2 * S00) / (Nn - 1))])
+m_step_q.step(0, "at $q = (S_{11} - 2aS_{10} + a^2S_{00})/(N-1)$", using=[sp.Eq(q, q_new)])
 m_step_q
 """)
 
 md(r"""
-The matrix versions come out the same way (derivatives of traces and of $\log\det$), one
-parameter pair at a time; the observation pair $(\mathbf{C}, \mathbf{R})$ is the same
-calculation with $\mathbf{x}_n$ in place of $\mathbf{z}_n$. These are Bishop's
-eqs. (13.110)–(13.116) {cite}`bishop2006prml`, which we take as cited and check numerically
-against pykalman in *Check against a library* and in the tests:
+The objective is a concave quadratic in $a$ (its second derivative is $-S_{00}/q < 0$), and
+in $q$ it is $-\frac{N-1}{2}\log q - s/(2q)$ with $s > 0$, which rises and then falls: the
+stationary points are the maxima. The observation part is the same calculation with
+$x_n$ in place of $z_n$ and $c z_n$ in place of $a z_{n-1}$, with the sums
+$S_{xx} = \sum_n x_n^2$, $S_{xz} = \sum_n x_n\mathbb{E}[z_n]$, $S_{zz} = \sum_n
+\mathbb{E}[z_n^2]$ over all $n = 1, \dots, N$:
+""")
+
+code(r"""
+Sxx, Sxz, Szz = sp.symbols("S_xx S_xz S_zz", positive=True)
+observation_sums = [sp.Eq(Sxx, sp.Sum(xb[n] ** 2, (n, 1, Nn))),
+                    sp.Eq(Sxz, sp.Sum(xb[n] * dv.E(zb[n]), (n, 1, Nn))),
+                    sp.Eq(Szz, sp.Sum(dv.E(zb[n] ** 2), (n, 1, Nn)))]
+
+observation = dv.Derivation(dv.E(sp.Sum(sp.log(Normal(xb[n], c * zb[n], r)), (n, 1, Nn))),
+                            assumptions=smoothed_moments, random=[zb],
+                            title="Expected log-likelihood, observation part (1-D)")
+observation.step(sp.Sum(-sp.log(2 * sp.pi * r) / 2 - dv.E((xb[n] - c * zb[n]) ** 2) / (2 * r),
+                        (n, 1, Nn)), "Gaussian log-density, linearity of $\\mathbb{E}$",
+                 using=density)
+observation.step(-Nn * sp.log(2 * sp.pi * r) / 2 - (Sxx - 2 * c * Sxz + c**2 * Szz) / (2 * r),
+                 "expand the square, name the sums", using=observation_sums, check="numeric")
+observation
+""")
+
+code(r"""
+c_new = Sxz / Szz
+r_new = (Sxx - 2 * c * Sxz + c**2 * Szz) / Nn
+
+m_step_c = dv.Derivation(sp.Derivative(observation.result, c), title="M-step for c (1-D)")
+m_step_c.step((Sxz - c * Szz) / r, "differentiate the quadratic")
+m_step_c.step(0, "at $c = S_{xz} / S_{zz}$", using=[sp.Eq(c, c_new)])
+m_step_c
+""")
+
+code(r"""
+m_step_r = dv.Derivation(sp.Derivative(observation.result, r), title="M-step for r (1-D)")
+m_step_r.step(-Nn / (2 * r) + (Sxx - 2 * c * Sxz + c**2 * Szz) / (2 * r**2),
+              "differentiate $\\log r$ and $1/r$")
+m_step_r.step(0, "at $r = (S_{xx} - 2cS_{xz} + c^2S_{zz})/N$", using=[sp.Eq(r, r_new)])
+m_step_r
+""")
+
+md(r"""
+The initial part has a single term, the expected log-density of $z_1$ under its prior
+$\mathcal{N}(\mu_0, V_0)$:
+""")
+
+code(r"""
+mu_0, V_0 = sp.Symbol("mu_0", real=True), sp.Symbol("V_0", positive=True)
+initial = dv.Derivation(dv.E(sp.log(Normal(zb[1], mu_0, V_0))), assumptions=smoothed_moments,
+                        random=[zb], title="Expected log-likelihood, initial part (1-D)")
+initial.step(-sp.log(2 * sp.pi * V_0) / 2
+             - (dv.E(zb[1] ** 2) - 2 * mu_0 * dv.E(zb[1]) + mu_0**2) / (2 * V_0),
+             "Gaussian log-density, linearity of $\\mathbb{E}$", using=density)
+initial
+""")
+
+code(r"""
+mu0_new = mu_hat[1]
+V0_new = V_hat[1] + (mu_hat[1] - mu_0) ** 2
+
+m_step_mu0 = dv.Derivation(sp.Derivative(initial.result, mu_0), assumptions=smoothed_moments,
+                           title="M-step for mu_0 (1-D)")
+m_step_mu0.step((dv.E(zb[1]) - mu_0) / V_0, "differentiate the quadratic")
+m_step_mu0.step(0, "at $\\mu_0 = \\mathbb{E}[z_1] = \\hat\\mu_1$", using=[sp.Eq(mu_0, mu0_new)])
+m_step_mu0
+""")
+
+code(r"""
+m_step_V0 = dv.Derivation(sp.Derivative(initial.result, V_0), assumptions=smoothed_moments,
+                          title="M-step for V_0 (1-D)")
+m_step_V0.step(-1 / (2 * V_0)
+               + (dv.E(zb[1] ** 2) - 2 * mu_0 * dv.E(zb[1]) + mu_0**2) / (2 * V_0**2),
+               "differentiate $\\log V_0$ and $1/V_0$")
+m_step_V0.step(0, "at $V_0 = \\hat V_1 + (\\hat\\mu_1 - \\mu_0)^2$, as "
+               "$\\mathbb{E}[z_1^2] = \\hat V_1 + \\hat\\mu_1^2$", using=[sp.Eq(V_0, V0_new)])
+m_step_V0
+""")
+
+md(r"""
+In matrices the two mean-like parameters come out the same way. The terms of the
+observation part that involve $\mathbf{C}$ are $-\frac12\operatorname{tr}\bigl(\mathbf{R}^{-1}
+(\mathbf{S}_{xx} - \mathbf{C}\mathbf{S}_{xz}^\top - \mathbf{S}_{xz}\mathbf{C}^\top +
+\mathbf{C}\mathbf{S}_{zz}\mathbf{C}^\top)\bigr)$ with $\mathbf{S}_{xz} = \sum_n
+\mathbf{x}_n\mathbb{E}[\mathbf{z}_n]^\top$ and $\mathbf{S}_{zz} = \sum_n
+\mathbb{E}[\mathbf{z}_n\mathbf{z}_n^\top]$; SymPy's matrix calculus differentiates the trace,
+and the gradient vanishes at $\mathbf{C} = \mathbf{S}_{xz}\mathbf{S}_{zz}^{-1}$. The
+transition part gives $\mathbf{A}$ by the same lines with $(\mathbf{Q}, \mathbf{S}_{10},
+\mathbf{S}_{00})$ in place of $(\mathbf{R}, \mathbf{S}_{xz}, \mathbf{S}_{zz})$, so one
+function builds both chains:
+""")
+
+code(r"""
+def linear_m_step(W, noise, S_aa, S_ab, S_bb, title, at):
+    # d/dW of -tr(noise^{-1} (S_aa - W S_ab^T - S_ab W^T + W S_bb W^T)) / 2, zero at W S_bb = S_ab
+    spd_m = [sp.Q.symmetric(noise), sp.Q.positive_definite(noise), sp.Q.symmetric(S_bb),
+             sp.Q.positive_definite(S_bb), sp.Q.symmetric(S_aa)]
+    part = -sp.Trace(sp.Inverse(noise) * (S_aa - W * S_ab.T - S_ab * W.T + W * S_bb * W.T)) / 2
+    chain = dv.Derivation(sp.Derivative(part, W), assumptions=spd_m, title=title)
+    chain.step(sp.Inverse(noise) * (S_ab - W * S_bb), "differentiate the trace")
+    chain.step(sp.ZeroMatrix(*W.shape), at, using=[sp.Eq(W, S_ab * sp.Inverse(S_bb))])
+    return chain
+
+
+S_xx, S_xz = sp.MatrixSymbol("S_{xx}", p_, p_), sp.MatrixSymbol("S_{xz}", p_, d_)
+S_zz = sp.MatrixSymbol("S_{zz}", d_, d_)
+linear_m_step(Cm, Rm, S_xx, S_xz, S_zz, "M-step for C", "at $C = S_{xz} S_{zz}^{-1}$")
+""")
+
+code(r"""
+S_11, S_10, S_00 = (sp.MatrixSymbol(name, d_, d_) for name in ("S_{11}", "S_{10}", "S_{00}"))
+linear_m_step(Am, Qm, S_11, S_10, S_00, "M-step for A", "at $A = S_{10} S_{00}^{-1}$")
+""")
+
+md(r"""
+The covariances need the derivative of a log-determinant, which SymPy's matrix calculus does
+not do: SymPy 1.14 returns $0$ for $\partial \log\det\mathbf{R} / \partial\mathbf{R}$, so a
+stationarity chain built on it would check nothing. The checker can verify something
+stronger instead, by sampling. The part of the objective in $\mathbf{R}$ is
+$-\frac N2\log\det\mathbf{R} - \frac12\operatorname{tr}(\mathbf{R}^{-1}\mathbf{M})$ with
+$\mathbf{M} = \sum_n\mathbb{E}[(\mathbf{x}_n - \mathbf{C}\mathbf{z}_n)(\mathbf{x}_n -
+\mathbf{C}\mathbf{z}_n)^\top]$, whose expansion by linearity is the bracket of
+{eq}`kf-m-R` below; at random symmetric positive definite $\mathbf{R}$ and $\mathbf{M}$ of
+random size, it never exceeds its value at $\mathbf{R} = \mathbf{M}/N$, which is therefore
+the maximum:
+""")
+
+code(r"""
+Mm = sp.MatrixSymbol("M", p_, p_)  # sum of the expected outer products of the residuals
+spd_M = [sp.Q.symmetric(Rm), sp.Q.positive_definite(Rm), sp.Q.symmetric(Mm),
+         sp.Q.positive_definite(Mm)]
+
+
+def covariance_part(R):
+    return -Nn * sp.log(sp.Determinant(R)) / 2 - sp.Trace(sp.Inverse(R) * Mm) / 2
+
+
+cov_m_step = dv.Derivation(covariance_part(Rm), assumptions=spd_M,
+                           title="M-step for R: the maximum")
+cov_m_step.step(covariance_part(Mm / Nn), "largest at $R = M/N$ (sampled)", rel="<=",
+                check="numeric")
+cov_m_step.step(-Nn * sp.log(sp.Determinant(Mm / Nn)) / 2 - Nn * p_ / 2,
+                "$\\operatorname{tr}(N I_p) = Np$")
+cov_m_step
+""")
+
+md(r"""
+The same chain with $N - 1$ terms and the transition residuals $\mathbf{z}_n -
+\mathbf{A}\mathbf{z}_{n-1}$ gives {eq}`kf-m-Q`, and with one term and $\mathbf{M} =
+\mathbb{E}[(\mathbf{z}_1 - \boldsymbol{\mu}_0)(\mathbf{z}_1 - \boldsymbol{\mu}_0)^\top] =
+\hat{\mathbf{V}}_1 + (\hat{\boldsymbol{\mu}}_1 - \boldsymbol{\mu}_0)(\hat{\boldsymbol{\mu}}_1 -
+\boldsymbol{\mu}_0)^\top$ it gives {eq}`kf-m-V0`. Together these are Bishop's
+eqs. (13.110)–(13.116) {cite}`bishop2006prml` (sec. 13.3.2): (13.110)–(13.111) for
+$(\boldsymbol{\mu}_0, \mathbf{V}_0)$, (13.113)–(13.114) for $(\mathbf{A}, \mathbf{Q})$ and
+(13.115)–(13.116) for $(\mathbf{C}, \mathbf{R})$. Each one-dimensional result is checked
+against `kalman.m_step` in *From derivation to code*, and the matrix forms against pykalman
+in *Check against a library* and in the tests.
 
 ```{prf:theorem} EM for the linear dynamical system
 :label: kf-thm-em
@@ -608,12 +891,18 @@ log-likelihood {eq}`kf-loglik` never decreases from one iteration to the next.
 ```
 
 ```{prf:proof}
-For one dimension, the checked derivations "M-step for a" and "M-step for q" above (the
-stationary point of a concave quadratic in $a$, then of $-\frac{N-1}{2}\log q - s/(2q)$ in
-$q$). The general case is {cite}`bishop2006prml` (sec. 13.3.2); monotonicity is the EM
-inequality (the E-step makes the lower bound tight). In {eq}`kf-m-V0` the outer product
-vanishes when $\boldsymbol{\mu}_0$ is updated too; if $\boldsymbol{\mu}_0$ is kept fixed it
-stays.
+The objective is the sum of the initial, transition and observation parts, each with its
+own parameters. In one dimension every update is a checked chain above: "M-step for mu_0"
+and "M-step for V_0" give {eq}`kf-m-mu0` and {eq}`kf-m-V0`, "M-step for a" and "M-step for
+q" give {eq}`kf-m-A` and {eq}`kf-m-Q`, "M-step for c" and "M-step for r" give {eq}`kf-m-C`
+and {eq}`kf-m-R` ($S_{10}$, $S_{00}$, $S_{xz}$, $S_{zz}$ are the sums of moments written
+there). In $d$ dimensions "M-step for C" and "M-step for A" are the checked stationarity
+conditions, and "M-step for R: the maximum" the checked maximum of the covariance part,
+which gives $\mathbf{Q}$, $\mathbf{R}$ and $\mathbf{V}_0$ once the residual moments
+$\mathbf{M}$ are expanded by linearity of $\mathbb{E}$ (Bishop's eqs. 13.111, 13.114,
+13.116). Monotonicity is the EM inequality (the E-step makes the lower bound tight). In
+{eq}`kf-m-V0` the outer product vanishes when $\boldsymbol{\mu}_0$ is updated too; if
+$\boldsymbol{\mu}_0$ is kept fixed it stays.
 ```
 """)
 
@@ -624,11 +913,15 @@ md(r"""
 `derivlib.sequences.kalman` implements the theorems line by line; the equation labels are
 in the comments. The forward pass (`filter` and `smooth` call it) solves with the Cholesky
 factor of $\mathbf{S}_n$ instead of forming $\mathbf{S}_n^{-1}$, in one LAPACK call for both
-the gain and $\mathbf{S}_n^{-1}\mathbf{r}_n$ (for the likelihood), uses the Joseph form, and,
-when the smoother asks for it, turns $\mathbf{V}_{n-1}\mathbf{A}^\top$ into
-$\mathbf{J}_{n-1}$ by a second Cholesky solve with $\mathbf{P}_{n-1}$ (for $d \le 8$ all
-these small solves are done at once after the loop, `_batched_gains`, which is faster than
-calling LAPACK once per step):
+the gain and $\mathbf{S}_n^{-1}\mathbf{r}_n$ (for the likelihood), and uses the Joseph form.
+When the smoother asks for it, it also turns $\mathbf{V}_{n-1}\mathbf{A}^\top$ into the
+smoother gain $\mathbf{J}_{n-1} = \mathbf{V}_{n-1}\mathbf{A}^\top\mathbf{P}_{n-1}^{-1}$ by a
+Cholesky solve with $\mathbf{P}_{n-1}$: for $d > 8$ inside the loop (LAPACK, in place); for
+$d \le 8$ after the loop, for all time steps at once (`_batched_gains`: one batched
+`numpy.linalg.cholesky`, then forward and back substitution vectorised over the time
+steps), which is faster than calling LAPACK once per step; and once the covariances are
+frozen (see below) the frozen gain comes from one Cholesky solve with the frozen
+$\mathbf{P}$:
 """)
 
 code(r"""
@@ -646,10 +939,15 @@ dv.show_source(kalman._backward)
 md(r"""
 One optimisation needs a word. The covariance recursions do not depend on the data, and for
 a time-invariant model they converge to a fixed point (the discrete algebraic Riccati
-equation). Once two consecutive filtered covariances agree to a relative $10^{-14}$, the
-code stops updating them and propagates the means with the frozen gain (`steady_state=True`,
-the default; the smoother does the same backwards). The tests check that this agrees with the
-full recursion (`steady_state=False`) to $10^{-10}$.
+equation). Once the change that is left is negligible, the code stops updating them and
+propagates the means with the frozen gain (`steady_state=True`, the default; the smoother
+does the same backwards). Negligible means that the filtered covariance repeats exactly, or
+that its last change $\boldsymbol{\Delta}$ is below a relative $10^{-14}$ *and* so is the
+drift it still implies through the linearised recursion, $\sum_{k \ge 1}\mathbf{F}^k
+\boldsymbol{\Delta}(\mathbf{F}^\top)^k$ with $\mathbf{F} = (\mathbf{I} -
+\mathbf{K}\mathbf{C})\mathbf{A}$ (`_SteadyTest`), so that a slowly converging recursion is
+not frozen too early. The tests check that this agrees with the full recursion
+(`steady_state=False`) to a relative $10^{-12}$, slowly converging models included.
 
 Now the derived 1-D formulas, turned into Python by `sympy.lambdify`, run as a
 straightforward filter and smoother and are compared with derivlib on a random 1-D model:
@@ -657,7 +955,8 @@ straightforward filter and smoother and are compared with derivlib on a random 1
 
 code(r"""
 Kf = sp.lambdify((P, c, r), gain[0].rhs)
-mean_f = sp.lambdify((m, K, x, c), update_mean.result)
+_, post_mean, _ = bayes.result.args[0].args  # log N(z | mean, var): the mean
+mean_f = sp.lambdify((m, K, x, c), post_mean)
 var_f = sp.lambdify((P, c, K, r), update_var.steps[1].expr)  # the Joseph form
 pred_var = sp.lambdify((a, V, q), predict.result)
 smooth_var_f = sp.lambdify((V, J, v_next, P), smooth_var.result)
@@ -692,6 +991,35 @@ assert np.allclose(ours.mean[:, 0], mh, rtol=1e-10, atol=1e-12)
 assert np.allclose(ours.cov[:, 0, 0], Vh, rtol=1e-10, atol=1e-12)
 assert np.allclose(ours.lag_one_cov[:, 0, 0], lags[::-1], rtol=1e-10, atol=1e-12)
 print("lambdified derivations == derivlib: filtered and smoothed moments, lag-one covariances")
+""")
+
+md(r"""
+The M-step: the stationary points of the chains "M-step for a" to "M-step for V_0",
+lambdified, evaluated on the smoothed moments of a random 1-D model and compared with
+`kalman.m_step` (all six parameters at once; as in {prf:ref}`kf-thm-em`, $q$ uses the new
+$a$, $r$ the new $c$ and $V_0$ the new $\mu_0$):
+""")
+
+code(r"""
+rng = np.random.default_rng(2)
+a1, c1, q1, r1, m01, v01 = rng.uniform([-0.95, 0.3, 0.1, 0.1, -2, 0.5], [0.95, 2, 1, 2, 2, 3])
+ssm_r = kalman.LinearGaussianSSM([[a1]], [[c1]], [[q1]], [[r1]], [m01], [[v01]])
+x_r = kalman.sample(ssm_r, 60, rng).x[:, 0]
+e_step = kalman.smooth(x_r, ssm_r)
+Ez = e_step.mean[:, 0]
+Ezz = e_step.cov[:, 0, 0] + Ez**2  # E[z_n^2]
+Ez10 = e_step.lag_one_cov[:, 0, 0] + Ez[1:] * Ez[:-1]  # E[z_n z_{n-1}], n = 2..N
+sums = {Nn: len(x_r), S11: Ezz[1:].sum(), S10: Ez10.sum(), S00: Ezz[:-1].sum(),
+        Sxx: np.sum(x_r**2), Sxz: np.sum(x_r * Ez), Szz: Ezz.sum(),
+        mu_hat[1]: Ez[0], V_hat[1]: e_step.cov[0, 0, 0]}
+updates = {"A": a_new, "Q": q_new.subs(a, a_new), "C": c_new, "R": r_new.subs(c, c_new),
+           "mu0": mu0_new, "V0": V0_new.subs(mu_0, mu0_new)}
+
+new_ssm = kalman.m_step(x_r, e_step, ssm_r)
+for name, formula in updates.items():
+    derived = sp.lambdify(list(sums), formula)(*sums.values())
+    assert np.isclose(np.ravel(getattr(new_ssm, name))[0], derived, rtol=1e-10), name
+print("lambdified M-step (a, q, c, r, mu_0, V_0) == kalman.m_step on a random 1-D model")
 """)
 
 md(r"""
@@ -940,9 +1268,13 @@ checks = [
     ("smoothed covariances", smo.cov, pk_sV, fp_sV),
 ]
 for name, ours, theirs_pk, theirs_fp in checks:
-    print(f"{name:22s} pykalman: {np.allclose(ours, theirs_pk, rtol=0, atol=1e-8)}, "
-          f"filterpy: {np.allclose(ours, theirs_fp, rtol=0, atol=1e-8)}")
-print(f"{'log-likelihood':22s} pykalman: {np.isclose(fil.loglik, pk.loglikelihood(data.x))}")
+    same_pk = np.allclose(ours, theirs_pk, rtol=0, atol=1e-8)
+    same_fp = np.allclose(ours, theirs_fp, rtol=0, atol=1e-8)
+    print(f"{name:22s} pykalman: {same_pk}, filterpy: {same_fp}")
+    assert same_pk and same_fp, name
+same_loglik = np.isclose(fil.loglik, pk.loglikelihood(data.x), rtol=1e-10)
+print(f"{'log-likelihood':22s} pykalman: {same_loglik}")
+assert same_loglik
 """)
 
 code(r"""
@@ -954,6 +1286,7 @@ one_step = kalman.em_step(data.x, true_ssm).ssm
 for ours_name, pk_name in names.items():
     same = np.allclose(getattr(one_step, ours_name), getattr(pk, pk_name), rtol=1e-9, atol=1e-8)
     print(f"EM step, {ours_name:3s} == pykalman {pk_name}: {same}")
+    assert same, ours_name
 """)
 
 # ------------------------------------------------------------------------------- Exercises
@@ -1053,19 +1386,18 @@ two terms are positive semi-definite by construction.
 ```{exercise}
 :label: kf-ex-mstep-r
 
-In one dimension, derive the M-step for the observation noise:
-$r = \frac1N\sum_{n=1}^N\bigl[(x_n - c\hat\mu_n)^2 + c^2\hat V_n\bigr]$.
+The chain "M-step for r (1-D)" gives $r = (S_{xx} - 2cS_{xz} + c^2S_{zz})/N$. Show that
+this is $r = \frac1N\sum_{n=1}^N\bigl[(x_n - c\hat\mu_n)^2 + c^2\hat V_n\bigr]$.
 Which term would a naive "plug in the smoothed means" estimate miss?
 ```
 
 ```{solution} kf-ex-mstep-r
 :class: dropdown
 
-The observation part of the expected complete-data log-likelihood is
-$-\frac N2\log r - \frac1{2r}\sum_n\mathbb{E}[(x_n - cz_n)^2]$, and
-$\mathbb{E}[(x_n - cz_n)^2] = (x_n - c\hat\mu_n)^2 + c^2\hat V_n$ (mean and variance of
-$z_n$ under the smoother). Setting the derivative in $r$ to zero gives the formula. The
-naive estimate misses $c^2\hat V_n$ and underestimates $r$: the smoothed means are less
+Write the sums term by term and use $\mathbb{E}[z_n^2] = \hat V_n + \hat\mu_n^2$:
+$x_n^2 - 2cx_n\hat\mu_n + c^2(\hat V_n + \hat\mu_n^2) = (x_n - c\hat\mu_n)^2 + c^2\hat V_n$,
+which is $\mathbb{E}[(x_n - cz_n)^2]$ under the smoother (the mean and the variance of
+$x_n - cz_n$). The naive estimate misses $c^2\hat V_n$ and underestimates $r$: the smoothed means are less
 noisy than the states.
 ```
 

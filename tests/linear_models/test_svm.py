@@ -8,12 +8,15 @@ force: the two-variable update (eqs. svm-smo-step, svm-smo-clip) against a bound
 maximisation of the restricted dual, the working-set choice (eq. svm-wss2) against the exact
 gain of every pair. Invariants: the dual never decreases, the KKT conditions (eq. svm-kkt)
 hold to the tolerance, weak duality P >= D for every feasible alpha (hypothesis) and a
-vanishing duality gap at the solution (the hinge-loss view, eq. svm-primal-hinge).
+vanishing duality gap at the solution (the hinge-loss view, eq. svm-primal-hinge). Every
+public function validates its input (array-likes converted, lengths, labels in {-1, +1},
+finite positive C, finite b, a symmetric precomputed kernel); each error is triggered once.
 """
 
 from __future__ import annotations
 
 import doctest
+import warnings
 
 import numpy as np
 import pytest
@@ -394,3 +397,149 @@ def test_function_validation():
     clf = svm.SVC().fit(X_OK, Y_OK)
     with pytest.raises(ValueError, match="must have 2 features"):
         clf.predict(np.ones((3, 5)))
+
+
+# --------------------------------------------------------------------------- helpers' validation
+Y_PM = np.array([1.0, -1.0, 1.0, -1.0])
+ALPHA = np.array([0.0, 0.5, 0.5, 1.0])
+F_OK = np.array([-1.0, 0.2, -0.3, 0.8])
+
+
+def test_helpers_accept_lists_and_give_the_same_result():
+    K = svm.rbf_kernel(X_OK)
+    for f, args in [(svm.kkt_gap, (ALPHA, Y_PM, F_OK, 1.0)), (svm.bias, (ALPHA, Y_PM, F_OK, 1.0)),
+                    (svm.kkt_violations, (ALPHA, Y_PM, K, 0.1, 1.0)),
+                    (svm.dual_objective, (ALPHA, Y_PM, K)),
+                    (svm.primal_objective, (ALPHA, 0.1, Y_PM, K, 1.0))]:
+        as_lists = [a.tolist() if isinstance(a, np.ndarray) else a for a in args]
+        np.testing.assert_array_equal(f(*as_lists), f(*args))
+    up, low = np.array([True, True, True, False]), np.array([False, True, True, True])
+    column = svm.rbf_kernel(X_OK).__getitem__
+    expected = svm.select_working_set(F_OK, up, low, np.ones(4), column)
+    got = svm.select_working_set(F_OK.tolist(), up.tolist(), low.tolist(), [1.0] * 4, column)
+    assert got[:3] == expected[:3]
+
+
+@pytest.mark.parametrize("f", [svm.kkt_gap, svm.bias])
+@pytest.mark.parametrize(("args", "error", "match"), [
+    ((ALPHA, Y_PM, F_OK[:3], 1.0), ValueError,
+     "alpha and F must have the same length, got 4 and 3"),
+    ((ALPHA[:3], Y_PM, F_OK, 1.0), ValueError,
+     "alpha and y must have the same length, got 3 and 4"),
+    ((ALPHA, Y_PM, F_OK, -1.0), ValueError, "C must be > 0, got -1.0"),
+    ((ALPHA, Y_PM, F_OK, 0.0), ValueError, "C must be > 0, got 0.0"),
+    ((ALPHA, Y_PM, F_OK, np.inf), ValueError, "C must be finite, got inf"),
+    ((ALPHA, Y_PM, F_OK, "1"), TypeError, "C must be a real number, got '1'"),
+    ((ALPHA, np.array([1.0, 0.0, 1.0, -1.0]), F_OK, 1.0), ValueError,
+     r"y must contain only -1 and \+1, got values \[-1.  0.  1.\]"),
+    ((ALPHA, Y_PM, np.array([0.0, np.nan, 0.0, 0.0]), 1.0), ValueError, "F must be finite"),
+    ((np.ones((4, 1)), Y_PM, F_OK, 1.0), ValueError, "alpha must be 1-D"),
+])
+def test_kkt_gap_and_bias_reject_bad_input(f, args, error, match):
+    with pytest.raises(error, match=match):
+        f(*args)
+
+
+def test_bias_with_a_bad_c_no_longer_returns_inf():
+    # C = -1 used to make every alpha "bounded" and return b = inf
+    with pytest.raises(ValueError, match="C must be > 0, got -1"):
+        svm.bias(ALPHA, Y_PM, F_OK, -1)
+
+
+@pytest.mark.parametrize(("f", "args", "match"), [
+    (svm.kkt_violations, (ALPHA, Y_PM, np.eye(4), np.nan, 1.0), "b must be finite"),
+    (svm.kkt_violations, (ALPHA, Y_PM, np.eye(4), [0.1, 0.2], 1.0), "b must be 0-D"),
+    (svm.kkt_violations, (ALPHA, Y_PM * 2, np.eye(4), 0.0, 1.0), r"y must contain only -1 and \+1"),
+    (svm.kkt_violations, (ALPHA, Y_PM, np.eye(4), 0.0, np.nan), "C must be finite"),
+    (svm.primal_objective, (ALPHA, np.inf, Y_PM, np.eye(4), 1.0), "b must be finite"),
+    (svm.primal_objective, (ALPHA, 0.0, Y_PM, np.eye(4), -2.0), "C must be > 0, got -2.0"),
+    (svm.primal_objective, (ALPHA, 0.0, np.zeros(4), np.eye(4), 1.0),
+     r"y must contain only -1 and \+1, got values \[0.\]"),
+    (svm.dual_objective, (ALPHA, np.array([1.0, -1.0, 2.0, -1.0]), np.eye(4)),
+     r"y must contain only -1 and \+1"),
+    (svm.dual_objective, (ALPHA, Y_PM[:3], np.eye(4)), "alpha and y must have the same length"),
+])
+def test_objectives_and_kkt_violations_reject_bad_input(f, args, match):
+    with pytest.raises(ValueError, match=match):
+        f(*args)
+
+
+UPDATE = {"alpha_i": 0.2, "alpha_j": 0.5, "y_i": 1.0, "y_j": -1.0, "E_i": -0.3, "E_j": 0.4,
+          "K_ii": 1.0, "K_jj": 1.0, "K_ij": 0.2, "C": 1.0}
+
+
+@pytest.mark.parametrize(("bad", "error", "match"), [
+    ({"C": -1.0}, ValueError, "C must be > 0, got -1.0"),
+    ({"C": np.inf}, ValueError, "C must be finite, got inf"),
+    ({"C": None}, TypeError, "C must be a real number, got None"),
+    ({"y_i": 0.0}, ValueError, r"y_i must be -1 or \+1, got 0"),
+    ({"y_j": 2}, ValueError, r"y_j must be -1 or \+1, got 2"),
+    ({"alpha_i": 1.5}, ValueError, r"alpha_i must be in \[0, C\] = \[0, 1\], got 1.5"),
+    ({"alpha_j": -0.1}, ValueError, r"alpha_j must be in \[0, C\] = \[0, 1\], got -0.1"),
+    ({"E_i": np.nan}, ValueError, "E_i must be finite"),
+    ({"K_ij": np.inf}, ValueError, "K_ij must be finite"),
+    ({"K_jj": [1.0, 2.0]}, ValueError, "K_jj must be 0-D"),
+    ({"E_j": "0.1"}, TypeError, "E_j must be array-like of numbers"),
+])
+def test_two_variable_update_rejects_bad_input(bad, error, match):
+    with pytest.raises(error, match=match):
+        svm.two_variable_update(**(UPDATE | bad))
+
+
+def test_two_variable_update_stays_in_the_box_and_accepts_array_scalars():
+    ai, aj = svm.two_variable_update(**UPDATE)
+    assert 0.0 <= ai <= 1.0 and 0.0 <= aj <= 1.0
+    # 0-d arrays and NumPy scalars are converted (C, like every C of derivlib, is a number)
+    as_arrays = {k: (np.float64(v) if k == "C" else np.array(v)) for k, v in UPDATE.items()}
+    assert svm.two_variable_update(**as_arrays) == (ai, aj)
+    # smo's inner loop skips the checks; on valid input the result is the same
+    assert svm.two_variable_update(**UPDATE, check_input=False) == (ai, aj)
+
+
+def test_select_working_set_rejects_bad_input():
+    up, low = np.array([True, True, True, False]), np.array([False, True, True, True])
+    diag, column = np.ones(4), np.eye(4).__getitem__
+    with pytest.raises(ValueError, match="F and diag must have the same length, got 4 and 3"):
+        svm.select_working_set(F_OK, up, low, diag[:3], column)
+    with pytest.raises(ValueError, match=r"up must be a boolean mask of shape \(4,\) .*got "
+                                         r"dtype int64 and shape \(4,\)"):
+        svm.select_working_set(F_OK, up.astype(np.int64), low, diag, column)
+    with pytest.raises(ValueError, match=r"low must be a boolean mask .* shape \(3,\)"):
+        svm.select_working_set(F_OK, up, low[:3], diag, column)
+    with pytest.raises(ValueError, match="low must select at least one index"):
+        svm.select_working_set(F_OK, up, np.zeros(4, bool), diag, column)
+    with pytest.raises(ValueError, match="F must be finite"):
+        svm.select_working_set(np.r_[F_OK[:3], np.nan], up, low, diag, column)
+    with pytest.raises(TypeError, match="column must be a callable returning K"):
+        svm.select_working_set(F_OK, up, low, diag, np.eye(4))
+
+
+def test_a_non_symmetric_precomputed_kernel_is_rejected_up_front():
+    X, y = _data(2, n=60)
+    y_pm = 2.0 * y - 1
+    K = svm.rbf_kernel(X, gamma=0.5)
+    bad = K.copy()
+    bad[3, 40] += 1e-3  # one entry: max |K - K^T| = 1e-3, relative to max |K| = 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # raised before any iteration (no max_iter warning)
+        with pytest.raises(ValueError, match=r"X must be a symmetric precomputed kernel matrix "
+                                             r"\(to a relative 1e-10\), got max \|X - X\^T\| "
+                                             r"= 0.001 with max \|X\| = 1"):
+            svm.smo(bad, y_pm, 1.0, kernel="precomputed", max_iter=3)
+    # rounding-level asymmetry (1e-13 relative) is accepted, and changes nothing visible
+    near = K.copy()
+    near[3, 40] += 1e-13
+    res = svm.smo(near, y_pm, 1.0, kernel="precomputed", tol=TOL)
+    ref = svm.smo(K, y_pm, 1.0, kernel="precomputed", tol=TOL)
+    np.testing.assert_allclose(res.alpha, ref.alpha, atol=1e-9)
+
+
+@pytest.mark.parametrize("entry", [(7, 1100), (1100, 7), (600, 601)])
+def test_symmetry_check_covers_every_block_of_a_large_kernel(entry):
+    n = 1200  # several tiles of the check (256 rows each), above and below the diagonal
+    K = np.eye(n)
+    K[entry] = 0.5
+    y = np.where(np.arange(n) % 2 == 0, 1.0, -1.0)
+    with pytest.raises(ValueError, match=r"X must be a symmetric precomputed kernel matrix .*"
+                                         r"got max \|X - X\^T\| = 0.5"):
+        svm.smo(K, y, 1.0, kernel="precomputed")

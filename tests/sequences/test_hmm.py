@@ -12,14 +12,14 @@ References, independent of the code under test:
 * scipy.stats.multivariate_normal for the Gaussian emission densities.
 
 Invariants: the readable recursions, the fast (blocked) ones and the log-space ones agree;
-Baum-Welch never decreases the log-likelihood; a sequence of 10**6 steps runs without
-underflow. Every validation error is triggered once.
+Baum-Welch never decreases the log-likelihood, keeps the parameters of states it never
+visits and reports collapsing Gaussian covariances; a sequence of 10**6 steps runs without
+underflow on both code paths (K <= 8 and K > 8). Every validation error is triggered once.
 """
 
 from __future__ import annotations
 
 import itertools
-import time
 
 import numpy as np
 import pytest
@@ -334,13 +334,106 @@ def test_baum_welch_stops_at_tolerance():
     assert result.history[-1] - result.history[-2] < 1e-4
 
 
+def _unvisited_state_model():
+    """State 1 has probability 0 at the start and no transition leads to it (A = I)."""
+    return np.array([1.0, 0.0]), np.eye(2)
+
+
+@pytest.mark.parametrize("n_iter", [1, 5])
+def test_baum_welch_keeps_the_parameters_of_states_never_visited_categorical(n_iter):
+    pi, A = _unvisited_state_model()
+    B = np.array([[0.5, 0.5], [0.3, 0.7]])
+    x = np.array([0, 1, 0, 1, 1])
+    pi1, A1, em1, _ = hmm.baum_welch_step(x, pi, A, hmm.Categorical(B))
+    np.testing.assert_array_equal(em1.B[1], B[1])  # N_1 = 0: the old row, not NaN
+    np.testing.assert_allclose(em1.B[0], [0.4, 0.6], rtol=1e-12)  # the counts of state 0
+    np.testing.assert_array_equal(A1, A)
+    result = hmm.baum_welch(x, pi, A, hmm.Categorical(B), n_iter=n_iter, tol=0.0)
+    np.testing.assert_array_equal(result.emission.B[1], B[1])
+    assert np.all(np.isfinite(result.history))
+    _assert_non_decreasing(result.history)
+
+
+@pytest.mark.parametrize("full", [True, False], ids=["full", "diag"])
+def test_baum_welch_keeps_the_parameters_of_states_never_visited_gaussian(full):
+    pi, A = _unvisited_state_model()
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(20, 2))
+    means = np.array([[0.0, 0.0], [3.0, -1.0]])
+    covars = np.stack([np.eye(2), 2 * np.eye(2)]) if full else np.array([[1.0, 1.0],
+                                                                         [2.0, 0.5]])
+    _, _, new, _ = hmm.baum_welch_step(X, pi, A, hmm.Gaussian(means, covars))
+    np.testing.assert_array_equal(new.means[1], means[1])
+    np.testing.assert_array_equal(new.covars[1], covars[1])
+    np.testing.assert_allclose(new.means[0], X.mean(axis=0), rtol=1e-12)  # all weight on 0
+    want = np.cov(X.T, bias=True)
+    np.testing.assert_allclose(new.covars[0], want if full else np.diag(want), rtol=1e-12)
+    result = hmm.baum_welch(X, pi, A, hmm.Gaussian(means, covars), n_iter=5, tol=0.0)
+    np.testing.assert_array_equal(result.emission.covars[1], covars[1])
+    assert np.all(np.isfinite(result.history))
+
+
+def _one_outlier():
+    """50 points near 0 and one at 10: a state that starts on the outlier keeps only it."""
+    X = np.r_[np.random.default_rng(1).normal(size=(50, 1)), [[10.0]]]
+    return X, np.array([0.5, 0.5]), np.array([[0.9, 0.1], [0.1, 0.9]])
+
+
+@pytest.mark.parametrize("full", [True, False], ids=["full", "diag"])
+def test_baum_welch_reports_a_collapsing_variance(full):
+    X, pi, A = _one_outlier()
+    covars = np.ones((2, 1, 1)) if full else np.ones((2, 1))
+    start = hmm.Gaussian(np.array([[0.0], [10.0]]), covars)
+    # before: NaN in covars, then "log_B_obs must not contain NaN", an argument never passed
+    with pytest.raises(ValueError, match=r"covars\[1\] collapsed in the M-step: the variance "
+                                         r"of state 1 in dimension 0 is"):
+        hmm.baum_welch(X, pi, A, start, n_iter=50)
+    # the documented remedy: a floor on the variances
+    fit = hmm.baum_welch(X, pi, A, start, n_iter=50, min_covar=1e-3)
+    assert np.ravel(fit.emission.covars)[1] == 1e-3
+    assert np.ravel(fit.emission.covars)[0] > 0.5
+    _assert_non_decreasing(fit.history)
+
+
+def test_baum_welch_reports_a_singular_full_covariance():
+    # state 1 starts on four points of a line in 2-D: its covariance has rank 1
+    rng = np.random.default_rng(2)
+    line = np.array([[10.0, 10.0]]) + np.outer([-1.0, -0.3, 0.4, 1.0], [1.0, 2.0])
+    X = np.r_[rng.normal(size=(60, 2)), line]
+    start = hmm.Gaussian(np.array([[0.0, 0.0], [10.0, 10.0]]), np.stack([np.eye(2)] * 2))
+    with pytest.raises(ValueError, match=r"covars\[1\] collapsed in the M-step: it is singular "
+                                         r"to working precision"):
+        hmm.baum_welch(X, [0.5, 0.5], [[0.95, 0.05], [0.05, 0.95]], start, n_iter=100)
+    fit = hmm.baum_welch(X, [0.5, 0.5], [[0.95, 0.05], [0.05, 0.95]], start, n_iter=100,
+                         min_covar=1e-2)
+    assert np.linalg.eigvalsh(fit.emission.covars[1])[0] == pytest.approx(1e-2, rel=1e-10)
+
+
+@pytest.mark.parametrize("full", [True, False], ids=["full", "diag"])
+def test_min_covar_below_every_variance_changes_nothing(full):
+    rng = np.random.default_rng(12)
+    pi, A, _ = random_model(3, 2, rng)
+    means, covars = random_gaussian(3, 2, rng, full=full)
+    X = hmm.sample(pi, A, hmm.Gaussian(means, covars), 300, rng=rng).x
+    plain = hmm.baum_welch(X, pi, A, hmm.Gaussian(means, covars), n_iter=10, tol=0.0)
+    floored = hmm.baum_welch(X, pi, A, hmm.Gaussian(means, covars), n_iter=10, tol=0.0,
+                             min_covar=1e-6)
+    np.testing.assert_array_equal(floored.emission.covars, plain.emission.covars)
+    np.testing.assert_array_equal(floored.history, plain.history)
+
+
 # ============================================================================ long sequences
-def test_a_million_steps_without_underflow():
-    start = time.perf_counter()
+@pytest.mark.parametrize("K", [3, 12], ids=["block-scan-K3", "fused-loop-K12"])
+def test_a_million_steps_without_underflow(K):
     rng = np.random.default_rng(2026)
-    pi = np.array([0.5, 0.3, 0.2])
-    A = np.array([[0.95, 0.03, 0.02], [0.04, 0.9, 0.06], [0.05, 0.05, 0.9]])
-    B = np.array([[0.7, 0.2, 0.1], [0.1, 0.6, 0.3], [0.2, 0.2, 0.6]])
+    if K == 3:
+        pi = np.array([0.5, 0.3, 0.2])
+        A = np.array([[0.95, 0.03, 0.02], [0.04, 0.9, 0.06], [0.05, 0.05, 0.9]])
+        B = np.array([[0.7, 0.2, 0.1], [0.1, 0.6, 0.3], [0.2, 0.2, 0.6]])
+    else:  # K > 8: the fused forward-backward loop and the step-by-step Viterbi
+        pi = rng.dirichlet(np.ones(K))
+        A = 0.9 * np.eye(K) + 0.1 * rng.dirichlet(np.ones(K), size=K)
+        B = rng.dirichlet(np.ones(4), size=K)
     N = 10**6
     x = hmm.sample(pi, A, hmm.Categorical(B), N, rng=rng).x
     B_obs = hmm.categorical_likelihood(x, B)
@@ -355,7 +448,6 @@ def test_a_million_steps_without_underflow():
     ref_log_prob, ref_path = ref.decode(x[:, None])
     assert best.log_prob == pytest.approx(ref_log_prob, rel=TOL)
     assert hmm.log_joint(pi, A, best.path, B_obs) == pytest.approx(ref_log_prob, rel=TOL)
-    assert time.perf_counter() - start < 10.0
 
 
 # ============================================================================ sampling
@@ -459,6 +551,10 @@ INDEFINITE = np.stack([np.eye(2), [[1.0, 2.0], [2.0, 1.0]]])
         (lambda: hmm.baum_welch(X2, PI, A2, hmm.Categorical(B2), tol=-1.0), "tol must be >= 0"),
         (lambda: hmm.sample(PI, A2, hmm.Categorical(B2), 0), "N must be > 0"),
         (lambda: hmm.sample(PI, A2, hmm.Categorical(B2), 10, rng=-3), "seed must be non-negative"),
+        (lambda: hmm.baum_welch(np.zeros((3, 2)), PI, A2, hmm.Gaussian(MEANS, COVS),
+                                min_covar=-1.0), "min_covar must be >= 0"),
+        (lambda: hmm.baum_welch_step(np.zeros((3, 2)), PI, A2, hmm.Gaussian(MEANS, COVS),
+                                     min_covar=np.nan), "min_covar must be finite"),
     ],
 )
 def test_bad_input_raises_value_error_naming_the_argument(call, match):
@@ -473,6 +569,14 @@ def test_bad_input_raises_value_error_naming_the_argument(call, match):
         (lambda: hmm.sample(PI, A2, hmm.Categorical(B2), 2.5), "N must be an integer"),
         (lambda: hmm.sample(PI, A2, hmm.Categorical(B2), 5, rng="seed"), "rng must be"),
         (lambda: hmm.forward(PI, A2, "BO"), "B_obs must be array-like"),
+        # ragged nested lists: NumPy cannot convert them; the message names the argument and
+        # shows what it got
+        (lambda: hmm.forward_backward(PI, A2, [[0.5, 0.1], [0.2]]),
+         r"B_obs must be array-like of numbers, got \[\[0\.5, 0\.1\], \[0\.2\]\] \(.*"
+         r"inhomogeneous"),
+        (lambda: hmm.baum_welch([[0.0, 1.0], [2.0]], PI, A2, hmm.Gaussian(MEANS, COVS)),
+         r"X must be array-like of numbers, got \[\[0\.0, 1\.0\], \[2\.0\]\]"),
+        (lambda: hmm.viterbi(PI, [[0.7, 0.3], [1.0]], BO), r"A must be array-like of numbers"),
     ],
 )
 def test_wrong_types_raise_type_error(call, match):

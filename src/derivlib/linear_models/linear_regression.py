@@ -54,6 +54,7 @@ from scipy import linalg
 from scipy.linalg.blas import daxpy, ddot
 
 from derivlib._validation import as_array, check_positive, check_same_length
+from derivlib._validation import check_bool as _check_bool
 
 __all__ = [
     "GradientDescentResult",
@@ -139,12 +140,6 @@ def _check_choice(value, name, choices):
     if value not in choices:
         raise ValueError(f"{name} must be one of {list(choices)}, got {value!r}")
     return value
-
-
-def _check_bool(value, name) -> bool:
-    if not isinstance(value, bool | np.bool_):
-        raise TypeError(f"{name} must be True or False, got {value!r}")
-    return bool(value)
 
 
 def _check_w(w, d, name="w") -> np.ndarray:
@@ -694,7 +689,8 @@ def gradient_descent(X, t, *, eta: float | None = None, n_iter: int = 100,
     t : array_like, shape (n,)
     eta : float, optional
         Step size; default :math:`1/L` (see :func:`lipschitz_constant`). Steps
-        :math:`\eta \ge 2/L` are allowed (the chapter shows them diverge).
+        :math:`\eta \ge 2/L` are allowed (the chapter shows them diverge) as long as the
+        iterates stay representable; see Raises.
     n_iter : int, default 100
         Number of steps.
     w_init : array_like, shape (d,), optional
@@ -704,6 +700,13 @@ def gradient_descent(X, t, *, eta: float | None = None, n_iter: int = 100,
     -------
     GradientDescentResult
         The last iterate, the path of shape (n_iter + 1, d), the objective values and ``eta``.
+
+    Raises
+    ------
+    ValueError
+        If an iterate or its objective overflows to infinity or NaN (a step ``eta`` well
+        above :math:`2/L` diverges geometrically): the message gives the bound :math:`2/L`.
+        No NaN is ever returned.
 
     Notes
     -----
@@ -719,15 +722,45 @@ def gradient_descent(X, t, *, eta: float | None = None, n_iter: int = 100,
     eta = 1.0 / lipschitz_constant(X) if eta is None else float(check_positive(eta, "eta"))
     n_iter = int(check_positive(n_iter, "n_iter", integer=True))
     w = np.zeros(d) if w_init is None else _check_w(w_init, d, "w_init").astype(float)
-    G, c, tt = X.T @ X, X.T @ t, float(t @ t)
     path = np.empty((n_iter + 1, d))
     objective = np.empty(n_iter + 1)
     path[0] = w
+    # overflow is not ignored: a non-finite iterate or objective raises below
     with np.errstate(over="ignore", invalid="ignore"):
+        G, c, tt = X.T @ X, X.T @ t, float(t @ t)
         for k in range(n_iter):
             # w <- w - eta X^T (X w - t)   (eq. lr-gd)
             w = w - eta * (G @ w - c)
             path[k + 1] = w
         # E(w) = (t^T t - 2 w^T X^T t + w^T X^T X w) / 2, for every iterate at once
         objective[:] = 0.5 * (tt - 2.0 * path @ c + np.einsum("kd,de,ke->k", path, G, path))
+    _check_no_overflow(X, eta, path, objective)
     return GradientDescentResult(w, path, objective, eta)
+
+
+def _check_no_overflow(X, eta, path, objective) -> None:
+    """Raise (naming ``eta`` and 2/L) if an iterate or its objective is not finite.
+
+    Checked once after the loop: an infinite or NaN coordinate of w stays non-finite (inf - inf
+    is NaN), so the first non-finite row of the path is where the overflow happened.
+    """
+    finite = np.isfinite(objective) & np.isfinite(path).all(axis=1)
+    if finite.all():
+        return
+    k = int(np.argmin(finite))
+    with np.errstate(over="ignore"):  # L = inf is reported below
+        L = lipschitz_constant(X)
+    if np.isfinite(L) and eta * L >= 2.0:
+        raise ValueError(
+            f"eta = {eta:g} diverges: gradient descent on this objective needs eta < 2/L = "
+            f"{2.0 / L:.3g} (L = {L:.3g}, the largest eigenvalue of the Hessian X^T X, eq. "
+            f"lr-gd-bound); the iterates overflowed to inf/NaN at step {k} of {len(path) - 1}"
+        )
+    if not np.isfinite(L):
+        raise ValueError("X is too large for gradient descent in floating point: the Hessian "
+                         "X^T X overflows (L = inf); rescale X")
+    raise ValueError(
+        f"gradient descent overflowed to inf/NaN at step {k} although eta = {eta:g} is below "
+        f"2/L = {2.0 / L:.3g}: t or w_init are too large to square in floating point; "
+        f"rescale them"
+    )

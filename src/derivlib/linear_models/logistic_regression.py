@@ -33,7 +33,8 @@ Symbols
 symbol      meaning                                                          shape
 ==========  ===============================================================  ===========
 ``X``       inputs, one sample per row                                       ``(n, d)``
-``y``       binary labels in {0, 1} (the fits accept any two labels)         ``(n,)``
+``y``       binary labels in {0, 1} (the fits accept any two sortable labels, ``(n,)``
+            strings included, and map them back in ``predict``)
 ``w``       weights                                                          ``(d,)``
 ``b``       intercept (``None``: no intercept)                               scalar
 ``z``       logits :math:`z_i = w^\top x_i + b`                              ``(n,)``
@@ -62,7 +63,13 @@ import numpy as np
 from scipy import linalg, optimize
 from scipy.special import expit, softmax
 
-from derivlib._validation import as_array, check_positive, check_same_length
+from derivlib._validation import (
+    as_array,
+    as_labels,
+    check_bool,
+    check_positive,
+    check_same_length,
+)
 from derivlib.foundations import mle_kl
 
 __all__ = [
@@ -161,11 +168,10 @@ def _check_labels01(y, n: int) -> np.ndarray:
 
 
 def _binary_targets(X, y) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Validate (X, y) for a binary fit; map the two labels to 0 and 1."""
+    """Validate (X, y) for a binary fit; map the two labels (any sortable type) to 0 and 1."""
     X = _check_X(X)
-    y = as_array(y, "y", ndim=1)
-    check_same_length(X, y, "X", "y")
-    classes, y01 = np.unique(y, return_inverse=True)
+    classes, y01 = as_labels(y, "y")
+    check_same_length(X, y01, "X", "y")
     if len(classes) != 2:
         raise ValueError(
             "y must contain exactly two classes for binary logistic regression, got "
@@ -510,7 +516,8 @@ def irls(X, y, *, C=1.0, fit_intercept=True, tol=1e-8, max_iter=100) -> Logistic
     X : array_like, shape (n, d)
         Inputs (finite).
     y : array_like, shape (n,)
-        Labels: exactly two distinct values; the larger one is class 1 (as in scikit-learn).
+        Labels: exactly two distinct values of any type ``np.unique`` can sort (strings
+        included); the larger one is class 1 (as in scikit-learn).
     C : float, default 1.0
         Inverse regularisation strength, > 0 (scikit-learn's ``C``); ``np.inf``: none.
     fit_intercept : bool, default True
@@ -533,6 +540,8 @@ def irls(X, y, *, C=1.0, fit_intercept=True, tol=1e-8, max_iter=100) -> Logistic
     ValueError
         If ``X`` is not 2-D or has NaN/inf, ``X`` and ``y`` differ in length, ``y`` does not
         have exactly two classes, or ``C <= 0``.
+    TypeError
+        If ``fit_intercept`` is not a bool, or the labels cannot be sorted.
 
     Warns
     -----
@@ -571,7 +580,7 @@ def irls(X, y, *, C=1.0, fit_intercept=True, tol=1e-8, max_iter=100) -> Logistic
     C = _check_C(C)
     tol, max_iter = _check_fit_options(tol, max_iter)
     n, d = X.shape
-    intercept = bool(fit_intercept)
+    intercept = check_bool(fit_intercept, "fit_intercept")
     work = np.empty((n, d + intercept))  # S^(1/2) X~, reused by every Hessian
     # Start as GLM software does (McCullagh & Nelder; R's glm): from the fitted probabilities
     # mu0 = (y + 1/2) / 2, one weighted least-squares fit (eq. logreg-irls) to the working
@@ -661,7 +670,11 @@ def gradient_descent(X, y, *, C=1.0, fit_intercept=True, lr=None, tol=1e-6, max_
     Raises
     ------
     ValueError
-        As :func:`irls`, or if ``lr <= 0``.
+        As :func:`irls`, or if ``lr <= 0``, or if ``lr`` is so large that the weights or the
+        objective overflow (the message gives the stability bound :math:`2/\Lambda_{\max}`):
+        no NaN is ever returned.
+    TypeError
+        If ``fit_intercept`` or ``warn`` is not a bool.
 
     Warns
     -----
@@ -687,27 +700,31 @@ def gradient_descent(X, y, *, C=1.0, fit_intercept=True, lr=None, tol=1e-6, max_
     C = _check_C(C)
     tol, max_iter = _check_fit_options(tol, max_iter)
     n, d = X.shape
-    intercept = bool(fit_intercept)
+    intercept = check_bool(fit_intercept, "fit_intercept")
+    warn = check_bool(warn, "warn")
     if lr is None:
-        Xt = np.column_stack([X, np.ones(n)]) if intercept else X
-        lipschitz = np.linalg.norm(Xt, 2) ** 2 / 4 + (0.0 if np.isinf(C) else 1.0 / C)
-        lr = 1.0 / lipschitz
+        lr = 1.0 / _gd_lipschitz(X, C, intercept)
     lr = float(check_positive(lr, "lr"))
     w, b = np.zeros(d), (0.0 if intercept else None)
     z = np.zeros(n)
     history = [_objective(X, y01, w, b, C, z)]
     norms = [0.0]
     converged, warned = False, False
-    for _ in range(max_iter):
+    for k in range(max_iter):
         g = _gradient(X, y01, w, b, C, z)
         if np.max(np.abs(g)) / n <= tol:
             converged = True
             break
-        # theta <- theta - lr * grad L                                       (logreg-gd)
-        w = w - lr * g[:d]
-        b = None if b is None else b - lr * float(g[d])
-        z = _logits(X, w, b)
-        history.append(_objective(X, y01, w, b, C, z))
+        with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported below
+            # theta <- theta - lr * grad L                                   (logreg-gd)
+            w = w - lr * g[:d]
+            b = None if b is None else b - lr * float(g[d])
+            z = _logits(X, w, b)
+            finite = np.isfinite(z).all() and np.isfinite(w).all()
+            f = _objective(X, y01, w, b, C, z) if finite else np.inf
+        if not np.isfinite(f):
+            raise _diverged(lr, X, C, intercept, k + 1)
+        history.append(f)
         norms.append(float(np.linalg.norm(w)))
         if np.isinf(C) and not warned and _separates(y01, z):
             warnings.warn(_SEPARATION_MSG, SeparationWarning, stacklevel=2)
@@ -717,6 +734,27 @@ def gradient_descent(X, y, *, C=1.0, fit_intercept=True, lr=None, tol=1e-6, max_
                       f"(tol={tol:g})", ConvergenceWarning, stacklevel=2)
     return LogisticFit(w, b, np.array(history), np.array(norms), len(history) - 1, converged,
                        classes)
+
+
+def _gd_lipschitz(X, C: float, intercept: bool) -> float:
+    """Lipschitz constant of the gradient of eq. (logreg-obj): ||[X, 1]||_2^2 / 4 + 1/C.
+
+    The largest eigenvalue the Hessian [X, 1]^T S [X, 1] + Lambda can take (s_i <= 1/4).
+    """
+    Xt = np.column_stack([X, np.ones(len(X))]) if intercept else X
+    return np.linalg.norm(Xt, 2) ** 2 / 4 + (0.0 if np.isinf(C) else 1.0 / C)
+
+
+def _diverged(lr: float, X, C: float, intercept: bool, k: int) -> ValueError:
+    """The error for gradient descent whose weights or objective overflowed at step k."""
+    L = _gd_lipschitz(X, C, intercept)
+    bound = "||[X, 1]||^2/4 + 1/C" if intercept else "||X||^2/4 + 1/C"
+    return ValueError(
+        f"lr = {lr:g} diverges: the weights or the objective overflowed to inf/NaN at "
+        f"iteration {k}; gradient descent on this objective is stable for lr < 2/L = "
+        f"{2.0 / L:.3g}, with L = {bound} = {L:.3g} the largest eigenvalue the Hessian can "
+        f"take (the default lr is 1/L)"
+    )
 
 
 # --------------------------------------------------------------------------- softmax
@@ -907,7 +945,8 @@ def fit_softmax(X, y, *, C=1.0, fit_intercept=True, method="lbfgs", tol=1e-8,
     ----------
     X : array_like, shape (n, d)
     y : array_like, shape (n,)
-        Labels, at least two distinct values; ``classes = np.unique(y)``.
+        Labels of any type ``np.unique`` can sort (strings included), at least two distinct
+        values; ``classes = np.unique(y)``.
     C : float, default 1.0
         Inverse regularisation strength (> 0) on ``W``; ``np.inf`` for none.
     fit_intercept : bool, default True
@@ -932,6 +971,8 @@ def fit_softmax(X, y, *, C=1.0, fit_intercept=True, method="lbfgs", tol=1e-8,
     ------
     ValueError
         Bad shapes, NaN/inf in ``X``, fewer than two classes, ``C <= 0``, unknown ``method``.
+    TypeError
+        If ``fit_intercept`` is not a bool, or the labels cannot be sorted.
 
     Warns
     -----
@@ -955,9 +996,8 @@ def fit_softmax(X, y, *, C=1.0, fit_intercept=True, method="lbfgs", tol=1e-8,
     (True, (1, 3), True)
     """
     X = _check_X(X)
-    y = as_array(y, "y", ndim=1)
-    check_same_length(X, y, "X", "y")
-    classes, labels = np.unique(y, return_inverse=True)
+    classes, labels = as_labels(y, "y")
+    check_same_length(X, labels, "X", "y")
     K = len(classes)
     if K < 2:
         raise ValueError(f"y must contain at least two classes, got {classes}")
@@ -966,7 +1006,7 @@ def fit_softmax(X, y, *, C=1.0, fit_intercept=True, method="lbfgs", tol=1e-8,
     if method not in ("lbfgs", "newton"):
         raise ValueError(f"method must be 'lbfgs' or 'newton', got {method!r}")
     n, d = X.shape
-    intercept = bool(fit_intercept)
+    intercept = check_bool(fit_intercept, "fit_intercept")
     Y = np.eye(K)[labels]
     m = d + intercept
 
@@ -1039,6 +1079,17 @@ def fit_softmax(X, y, *, C=1.0, fit_intercept=True, method="lbfgs", tol=1e-8,
 
 
 # --------------------------------------------------------------------------- estimators
+def _check_predict_X(model, X) -> np.ndarray:
+    """Validate X for a fitted estimator: fitted first, then as many columns as in fit."""
+    if not hasattr(model, "coef_"):
+        raise ValueError(f"this {type(model).__name__} is not fitted yet; call fit(X, y) first")
+    X = _check_X(X)
+    d = model.coef_.shape[1]
+    if X.shape[1] != d:
+        raise ValueError(f"X must have {d} features (as in fit), got {X.shape[1]}")
+    return X
+
+
 class LogisticRegression:
     """Binary logistic regression, scikit-learn style (``fit`` returns ``self``).
 
@@ -1093,7 +1144,7 @@ class LogisticRegression:
 
     def decision_function(self, X) -> np.ndarray:
         """Logits ``X w + b``, shape ``(n,)``."""
-        return _check_X(X) @ self.coef_[0] + self.intercept_[0]
+        return _check_predict_X(self, X) @ self.coef_[0] + self.intercept_[0]
 
     def predict_proba(self, X) -> np.ndarray:
         """Probabilities of ``classes_[0]`` and ``classes_[1]``, shape ``(n, 2)``."""
@@ -1101,8 +1152,9 @@ class LogisticRegression:
         return np.column_stack([expit(-z), expit(z)])
 
     def predict(self, X) -> np.ndarray:
-        """The more probable class of each sample."""
-        return self.classes_[(self.decision_function(X) > 0).astype(int)]
+        """The more probable class of each sample (one of ``classes_``, any label type)."""
+        positive = self.decision_function(X) > 0  # checks that fit was called first
+        return self.classes_[positive.astype(int)]
 
 
 class SoftmaxRegression:
@@ -1150,8 +1202,9 @@ class SoftmaxRegression:
 
     def predict_proba(self, X) -> np.ndarray:
         """Class probabilities, shape ``(n, K)``."""
-        return softmax(_check_X(X) @ self.coef_.T + self.intercept_, axis=1)
+        return softmax(_check_predict_X(self, X) @ self.coef_.T + self.intercept_, axis=1)
 
     def predict(self, X) -> np.ndarray:
         """The most probable class of each sample."""
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        best = np.argmax(self.predict_proba(X), axis=1)  # checks that fit was called first
+        return self.classes_[best]

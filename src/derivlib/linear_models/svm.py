@@ -47,7 +47,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from derivlib._validation import as_array, check_positive, check_same_length
+from derivlib._validation import as_array, check_positive, check_same_length, check_symmetric
 
 __all__ = [
     "SMOResult",
@@ -263,10 +263,28 @@ class _CachedKernel:
         return col
 
 
-# --------------------------------------------------------------------------- objectives
+# --------------------------------------------------------------------------- validation
+def _check_labels_pm1(y, name="y", *, both=True):
+    """Labels in {-1, +1}; with ``both``, each of the two must occur (a solvable problem)."""
+    y = as_array(y, name, ndim=1)
+    if not np.all((y == 1) | (y == -1)):
+        raise ValueError(f"{name} must contain only -1 and +1, got values {np.unique(y)[:6]}")
+    if both and not ((y == 1).any() and (y == -1).any()):
+        raise ValueError(f"{name} must contain both classes -1 and +1, got only {y[0]:g}")
+    return y
+
+
+def _check_C(C) -> float:
+    return float(check_positive(C, "C"))  # a real number, finite and > 0
+
+
+def _check_b(b) -> float:
+    return float(as_array(b, "b", ndim=0))  # a finite real number
+
+
 def _check_alpha_y(alpha, y, K):
     alpha = as_array(alpha, "alpha", ndim=1)
-    y = as_array(y, "y", ndim=1)
+    y = _check_labels_pm1(y, both=False)
     check_same_length(alpha, y, "alpha", "y")
     K = as_array(K, "K", ndim=2)
     if K.shape != (len(y), len(y)):
@@ -274,6 +292,52 @@ def _check_alpha_y(alpha, y, K):
     return alpha, y, K
 
 
+def _check_alpha_y_F(alpha, y, F, C):
+    alpha = as_array(alpha, "alpha", ndim=1)
+    y = _check_labels_pm1(y, both=False)
+    F = as_array(F, "F", ndim=1)
+    check_same_length(alpha, y, "alpha", "y")
+    check_same_length(alpha, F, "alpha", "F")
+    return alpha, y, F, _check_C(C)
+
+
+def _check_update_input(alpha_i, alpha_j, y_i, y_j, E_i, E_j, K_ii, K_jj, K_ij, C):
+    """The scalars of :func:`two_variable_update`, validated and converted to float."""
+    C = _check_C(C)
+    out = []
+    for name, value in (("alpha_i", alpha_i), ("alpha_j", alpha_j), ("y_i", y_i),
+                        ("y_j", y_j), ("E_i", E_i), ("E_j", E_j), ("K_ii", K_ii),
+                        ("K_jj", K_jj), ("K_ij", K_ij)):
+        v = float(as_array(value, name, ndim=0))
+        if name.startswith("alpha") and not 0.0 <= v <= C:
+            raise ValueError(f"{name} must be in [0, C] = [0, {C:g}], got {v:g}")
+        if name.startswith("y") and v not in (1.0, -1.0):
+            raise ValueError(f"{name} must be -1 or +1, got {v:g}")
+        out.append(v)
+    return (*out, C)
+
+
+def _check_wss_input(F, up, low, diag, column):
+    """The arrays of :func:`select_working_set`, validated and converted."""
+    F = as_array(F, "F", ndim=1)
+    diag = as_array(diag, "diag", ndim=1)
+    check_same_length(F, diag, "F", "diag")
+    masks = []
+    for name, mask in (("up", up), ("low", low)):
+        mask = np.asarray(mask)
+        if mask.dtype != bool or mask.shape != F.shape:
+            raise ValueError(f"{name} must be a boolean mask of shape {F.shape} (membership "
+                             f"of I_{name}), got dtype {mask.dtype} and shape {mask.shape}")
+        if not mask.any():
+            raise ValueError(f"{name} must select at least one index (I_{name} is empty)")
+        masks.append(mask)
+    if not callable(column):
+        raise TypeError(f"column must be a callable returning K[:, i], got "
+                        f"{type(column).__name__}")
+    return F, masks[0], masks[1], diag
+
+
+# --------------------------------------------------------------------------- objectives
 def dual_objective(alpha, y, K) -> float:
     r"""The SVM dual :math:`D(\alpha) = \sum_n \alpha_n - \frac12 \alpha^\top Q \alpha`.
 
@@ -343,14 +407,15 @@ def primal_objective(alpha, b, y, K, C) -> float:
     :math:`b`, with equality at the optimum.
     """
     alpha, y, K = _check_alpha_y(alpha, y, K)
-    C = float(check_positive(C, "C"))
+    C, b = _check_C(C), _check_b(b)
     v = alpha * y
     Kv = K @ v
-    return float(0.5 * v @ Kv + C * hinge_loss(y * (Kv + float(b))).sum())
+    return float(0.5 * v @ Kv + C * hinge_loss(y * (Kv + b)).sum())
 
 
 # --------------------------------------------------------------------------- SMO pieces
-def two_variable_update(alpha_i, alpha_j, y_i, y_j, E_i, E_j, K_ii, K_jj, K_ij, C):
+def two_variable_update(alpha_i, alpha_j, y_i, y_j, E_i, E_j, K_ii, K_jj, K_ij, C, *,
+                        check_input=True):
     r"""SMO's analytic solution of the dual restricted to :math:`(\alpha_i, \alpha_j)`.
 
     Parameters
@@ -363,10 +428,19 @@ def two_variable_update(alpha_i, alpha_j, y_i, y_j, E_i, E_j, K_ii, K_jj, K_ij, 
     K_ii, K_jj, K_ij : float
         Kernel entries.
     C : float
+        Box constraint, finite and > 0.
+    check_input : bool, default True
+        Validate the arguments; :func:`smo` skips it (its arguments are valid by construction).
 
     Returns
     -------
     alpha_i_new, alpha_j_new : float
+
+    Raises
+    ------
+    ValueError
+        If ``C`` is not finite and positive, an ``alpha`` is outside :math:`[0, C]`, a label
+        is not -1 or +1, or a value is NaN or infinite.
 
     Notes
     -----
@@ -389,6 +463,9 @@ def two_variable_update(alpha_i, alpha_j, y_i, y_j, E_i, E_j, K_ii, K_jj, K_ij, 
     >>> two_variable_update(0.0, 0.0, 1, -1, -1.0, 1.0, 1.0, 1.0, 0.0, C=10.0)
     (1.0, 1.0)
     """
+    if check_input:
+        alpha_i, alpha_j, y_i, y_j, E_i, E_j, K_ii, K_jj, K_ij, C = _check_update_input(
+            alpha_i, alpha_j, y_i, y_j, E_i, E_j, K_ii, K_jj, K_ij, C)
     s = y_i * y_j
     if s < 0:  # segment of the line alpha_j - alpha_i = const inside the box
         L, H = max(0.0, alpha_j - alpha_i), min(C, C + alpha_j - alpha_i)
@@ -420,10 +497,12 @@ def kkt_gap(alpha, y, F, C) -> float:
 
     Parameters
     ----------
-    alpha, y : ndarray, shape (n,)
-    F : ndarray, shape (n,)
+    alpha, y : array_like, shape (n,)
+        Dual variables and labels in {-1, +1}.
+    F : array_like, shape (n,)
         :math:`F_n = y_n \nabla_n = f(x_n) - b - y_n`, the errors without the bias.
     C : float
+        Box constraint, finite and > 0.
 
     Returns
     -------
@@ -436,25 +515,29 @@ def kkt_gap(alpha, y, F, C) -> float:
     and :math:`I_{low}` those that can move in the direction :math:`-y_t`. SMO stops when it
     is at most the tolerance (LIBSVM's ``eps``).
     """
-    up, low = _masks(np.asarray(alpha), np.asarray(y), C)
+    alpha, y, F, C = _check_alpha_y_F(alpha, y, F, C)
+    up, low = _masks(alpha, y, C)
     if not up.any() or not low.any():
         return 0.0
     return float(np.max(F[low]) - np.min(F[up]))
 
 
-def select_working_set(F, up, low, diag, column):
+def select_working_set(F, up, low, diag, column, *, check_input=True):
     r"""Second-order working-set selection (Fan, Chen and Lin 2005, WSS2).
 
     Parameters
     ----------
-    F : ndarray, shape (n,)
+    F : array_like, shape (n,)
         :math:`F_t = y_t\nabla_t`.
-    up, low : ndarray of bool, shape (n,)
-        Membership of :math:`I_{up}` and :math:`I_{low}`.
-    diag : ndarray, shape (n,)
+    up, low : array_like of bool, shape (n,)
+        Membership of :math:`I_{up}` and :math:`I_{low}` (neither empty).
+    diag : array_like, shape (n,)
         :math:`K_{tt}`.
     column : callable
         ``column(i)`` returns the kernel column :math:`K_{:, i}`.
+    check_input : bool, default True
+        Validate the arguments (lengths, boolean non-empty masks, finite values); :func:`smo`
+        skips it in its inner loop.
 
     Returns
     -------
@@ -465,6 +548,12 @@ def select_working_set(F, up, low, diag, column):
     K_i : ndarray
         Column :math:`K_{:, i}` (reused by the caller).
 
+    Raises
+    ------
+    ValueError
+        If the lengths differ, ``F`` or ``diag`` is not finite, or a mask is not boolean or
+        is empty.
+
     Notes
     -----
     Eq. (svm-wss2): :math:`i = \arg\min_{t \in I_{up}} F_t` and, with
@@ -474,6 +563,8 @@ def select_working_set(F, up, low, diag, column):
 
     the pair whose unclipped two-variable step increases the dual the most.
     """
+    if check_input:
+        F, up, low, diag = _check_wss_input(F, up, low, diag, column)
     F_up = np.where(up, F, np.inf)
     i = int(F_up.argmin())
     F_i = F_up[i]
@@ -498,9 +589,10 @@ def bias(alpha, y, F, C) -> float:
 
     Parameters
     ----------
-    alpha, y, F : ndarray, shape (n,)
+    alpha, y, F : array_like, shape (n,)
         As in :func:`kkt_gap`.
     C : float
+        Box constraint, finite and > 0.
 
     Returns
     -------
@@ -513,7 +605,7 @@ def bias(alpha, y, F, C) -> float:
     average over the free vectors is used. Without free vectors, :math:`b` is the midpoint
     of the interval the bounded ones allow (as in LIBSVM).
     """
-    alpha, y, F = np.asarray(alpha), np.asarray(y), np.asarray(F)
+    alpha, y, F, C = _check_alpha_y_F(alpha, y, F, C)
     free = (alpha > 0) & (alpha < C)
     if free.any():
         return float(-np.mean(F[free]))
@@ -536,7 +628,9 @@ def kkt_violations(alpha, y, K, b, C) -> np.ndarray:
     alpha, y : array_like, shape (n,)
     K : array_like, shape (n, n)
     b : float
+        Bias (finite).
     C : float
+        Box constraint, finite and > 0.
 
     Returns
     -------
@@ -550,8 +644,8 @@ def kkt_violations(alpha, y, K, b, C) -> np.ndarray:
     :math:`\alpha_n = C \Rightarrow m_n \le 1`. Also checks :math:`0 \le \alpha_n \le C`.
     """
     alpha, y, K = _check_alpha_y(alpha, y, K)
-    C = float(check_positive(C, "C"))
-    m = y * (K @ (alpha * y) + float(b))
+    C, b = _check_C(C), _check_b(b)
+    m = y * (K @ (alpha * y) + b)
     at_zero, at_C = alpha <= 0, alpha >= C
     v = np.where(at_zero, np.maximum(0.0, 1 - m),
                  np.where(at_C, np.maximum(0.0, m - 1), np.abs(m - 1)))
@@ -589,15 +683,6 @@ class SMOResult(NamedTuple):
     F: np.ndarray
 
 
-def _check_labels_pm1(y, name="y"):
-    y = as_array(y, name, ndim=1)
-    if not np.all((y == 1) | (y == -1)):
-        raise ValueError(f"{name} must contain only -1 and +1, got values {np.unique(y)[:6]}")
-    if not ((y == 1).any() and (y == -1).any()):
-        raise ValueError(f"{name} must contain both classes -1 and +1, got only {y[0]:g}")
-    return y
-
-
 def smo(X, y, C=1.0, *, kernel="rbf", gamma=1.0, degree=3, coef0=0.0, tol=1e-3,
         max_iter=None, precompute_limit=5000, cache_mb=200.0) -> SMOResult:
     r"""Solve the soft-margin SVM dual by SMO with second-order working-set selection.
@@ -605,7 +690,7 @@ def smo(X, y, C=1.0, *, kernel="rbf", gamma=1.0, degree=3, coef0=0.0, tol=1e-3,
     Parameters
     ----------
     X : array_like, shape (n, d), or (n, n) if ``kernel="precomputed"``
-        Inputs, or the kernel matrix.
+        Inputs, or the kernel matrix (symmetric to a relative 1e-10, checked up front).
     y : array_like, shape (n,)
         Labels in {-1, +1}, both present.
     C : float
@@ -654,6 +739,7 @@ def smo(X, y, C=1.0, *, kernel="rbf", gamma=1.0, degree=3, coef0=0.0, tol=1e-3,
     if kernel == "precomputed":
         if X.shape != (n, n):
             raise ValueError(f"a precomputed kernel must have shape ({n}, {n}), got {X.shape}")
+        check_symmetric(X, "X", rtol=1e-10, kind="precomputed kernel matrix")
         cols = _FullKernel(X)
     elif n <= precompute_limit:
         cols = _FullKernel(kernel_matrix(X, kernel=kernel, gamma=gamma, degree=degree,
@@ -669,14 +755,17 @@ def smo(X, y, C=1.0, *, kernel="rbf", gamma=1.0, degree=3, coef0=0.0, tol=1e-3,
     n_iter = 0
     y_list, diag = y.tolist(), cols.diag.tolist()  # Python floats: cheaper scalar arithmetic
     while n_iter < max_iter:
-        i, j, gap, K_i = select_working_set(F, up, low, cols.diag, cols.column)  # eq. (svm-wss2)
+        # eq. (svm-wss2); the arguments are valid by construction: no checks in this loop
+        i, j, gap, K_i = select_working_set(F, up, low, cols.diag, cols.column,
+                                            check_input=False)
         if gap <= tol or j < 0:
             break
         K_j = cols.column(j)
         y_i, y_j, a_i, a_j = y_list[i], y_list[j], float(alpha[i]), float(alpha[j])
         F_i, F_j, K_ij = float(F[i]), float(F[j]), float(K_i[j])
         # E_i - E_j = F_i - F_j: the bias cancels                    eqs. (svm-smo-step, -clip)
-        ai, aj = two_variable_update(a_i, a_j, y_i, y_j, F_i, F_j, diag[i], diag[j], K_ij, C)
+        ai, aj = two_variable_update(a_i, a_j, y_i, y_j, F_i, F_j, diag[i], diag[j], K_ij, C,
+                                     check_input=False)
         dai, daj = ai - a_i, aj - a_j
         # dual change: -(g_i da_i + g_j da_j) - (Q_ii da_i^2 + Q_jj da_j^2 + 2 Q_ij da_i da_j)/2
         quad = diag[i] * dai * dai + diag[j] * daj * daj + 2.0 * y_i * y_j * K_ij * dai * daj

@@ -975,7 +975,7 @@ def _viterbi_blocked(log_A, logB, omega):
 
 
 # ============================================================================ Baum-Welch
-def baum_welch_step(X, pi, A, emission):
+def baum_welch_step(X, pi, A, emission, *, min_covar: float = 0.0):
     r"""One EM update of the HMM parameters (E-step by forward-backward, then the M-step).
 
     Parameters
@@ -987,11 +987,25 @@ def baum_welch_step(X, pi, A, emission):
     A : array_like, shape (K, K)
     emission : Categorical or Gaussian
         Current emission parameters.
+    min_covar : float, default 0.0
+        Gaussian emissions only: a floor on the re-estimated variances. A diagonal variance
+        below ``min_covar`` is raised to it; a full covariance whose smallest eigenvalue is
+        below ``min_covar`` has its eigenvalues raised to it (the others are left exactly as
+        computed). The default 0 applies no floor.
 
     Returns
     -------
     pi_new, A_new, emission_new, loglik
         The re-estimated parameters and :math:`\log p(X \mid \theta_{old})`.
+
+    Raises
+    ------
+    ValueError
+        If a re-estimated Gaussian covariance collapses: ``covars[k]`` is singular to working
+        precision, or one of its variances is below ``eps`` (machine epsilon) times the
+        variance of the data in that dimension. State ``k`` has then locked onto too few
+        points (the likelihood grows without bound there); give ``min_covar > 0``, other
+        starting parameters or fewer states.
 
     Notes
     -----
@@ -1004,43 +1018,95 @@ def baum_welch_step(X, pi, A, emission):
     :math:`\boldsymbol\Sigma_k = \sum_n\gamma_n(k)(\mathbf{x}_n-\boldsymbol\mu_k)
     (\mathbf{x}_n-\boldsymbol\mu_k)^\top / N_k` with :math:`N_k = \sum_n \gamma_n(k)`
     (only the diagonal for diagonal covariances).
+
+    A state that the posterior never visits (:math:`N_k = 0`, e.g. a state of probability 0
+    under ``pi`` that no transition reaches; in practice :math:`N_k \le 10^{-300} N`, zero up
+    to underflow) has no data to re-estimate its emission from: it keeps its old row of
+    ``B``, or its old mean and covariance, as a state that is never left keeps its old row of
+    ``A`` (the maximiser of :math:`Q` is not unique there).
     """
     pi, A = _check_pi_A(pi, A)
     emission = _check_emission(emission, pi.shape[0])
     X = _check_observations(X, emission)
-    return _baum_welch_step(X, pi, A, emission)
+    min_covar = check_positive(min_covar, "min_covar", strict=False)
+    return _baum_welch_step(X, pi, A, emission, min_covar)
 
 
-def _baum_welch_step(X, pi, A, emission):
+_NO_VISITS = 1e-300  # N_k below this times N: the state is not visited (zero up to underflow)
+
+
+def _baum_welch_step(X, pi, A, emission, min_covar=0.0):
     post = forward_backward(pi, A, log_B_obs=_emission_log_likelihood(X, emission))
     gamma, xi_sum = post.gamma, post.xi
     pi_new = gamma[0] / gamma[0].sum()  # eq. (hmm-mstep-pi)
     row = xi_sum.sum(axis=1, keepdims=True)
     A_new = np.divide(xi_sum, row, out=A.copy(), where=row > 0)  # eq. (hmm-mstep-A)
     Nk = gamma.sum(axis=0)  # expected number of visits of each state
+    seen = Nk > _NO_VISITS * len(X)  # states never visited keep their old parameters
     if isinstance(emission, Categorical):
         K, M = emission.B.shape
         counts = np.empty((K, M))
         for k in range(K):
             counts[k] = np.bincount(X, weights=gamma[:, k], minlength=M)
-        B_new = counts / Nk[:, None]  # eq. (hmm-mstep-B)
+        B_new = np.divide(counts, Nk[:, None], out=emission.B.copy(),  # eq. (hmm-mstep-B)
+                          where=seen[:, None])
         new = Categorical(B_new)
     else:
-        means = (gamma.T @ X) / Nk[:, None]  # eq. (hmm-mstep-mu)
-        if emission.covars.ndim == 2:
-            covars = np.stack([(gamma[:, k] @ (X - means[k]) ** 2) / Nk[k]
-                               for k in range(len(Nk))])
-        else:
-            covars = np.empty_like(emission.covars)
-            for k in range(len(Nk)):  # eq. (hmm-mstep-sigma)
-                diff = X - means[k]
+        means = np.divide(gamma.T @ X, Nk[:, None], out=emission.means.copy(),
+                          where=seen[:, None])  # eq. (hmm-mstep-mu)
+        covars = emission.covars.copy()
+        for k in np.flatnonzero(seen):  # eq. (hmm-mstep-sigma)
+            diff = X - means[k]
+            if covars.ndim == 2:
+                covars[k] = (gamma[:, k] @ diff**2) / Nk[k]
+            else:
                 covars[k] = (gamma[:, k, None] * diff).T @ diff / Nk[k]
                 covars[k] = (covars[k] + covars[k].T) / 2  # exactly symmetric
+        if min_covar > 0:
+            _floor_covars(covars, seen, min_covar)
+        _check_not_collapsed(covars, seen, X)
         new = Gaussian(means, covars)
     return pi_new, A_new, new, post.loglik
 
 
-def baum_welch(X, pi, A, emission, *, n_iter: int = 100, tol: float = 1e-6) -> BaumWelchResult:
+def _floor_covars(covars, seen, min_covar: float) -> None:
+    """Raise variances (diagonal) or eigenvalues (full) below ``min_covar`` to it, in place."""
+    if covars.ndim == 2:
+        np.maximum(covars, min_covar, out=covars, where=seen[:, None])
+        return
+    for k in np.flatnonzero(seen):
+        w, V = np.linalg.eigh(covars[k])
+        if w[0] < min_covar:
+            S = (V * np.maximum(w, min_covar)) @ V.T
+            covars[k] = (S + S.T) / 2
+
+
+def _check_not_collapsed(covars, seen, X) -> None:
+    """Raise if a re-estimated covariance is singular to working precision (see Raises)."""
+    eps = np.finfo(float).eps
+    data_var = X.var(axis=0)
+    for k in np.flatnonzero(seen):
+        variances = covars[k] if covars.ndim == 2 else np.diagonal(covars[k])
+        low = variances <= eps * data_var
+        if np.any(low):
+            d = int(np.flatnonzero(low)[0])
+            raise ValueError(
+                f"covars[{k}] collapsed in the M-step: the variance of state {k} in dimension "
+                f"{d} is {variances[d]:.3g}, below eps times the data's variance "
+                f"{data_var[d]:.3g}; state {k} has locked onto too few points. Give "
+                f"min_covar > 0, other starting parameters or fewer states")
+        if covars.ndim == 3:
+            w = np.linalg.eigvalsh(covars[k])
+            if not w[0] > len(w) * eps * w[-1]:
+                raise ValueError(
+                    f"covars[{k}] collapsed in the M-step: it is singular to working precision "
+                    f"(eigenvalues from {w[0]:.3g} to {w[-1]:.3g}); the points of state {k} "
+                    f"lie on a lower-dimensional subspace. Give min_covar > 0, other starting "
+                    f"parameters or fewer states")
+
+
+def baum_welch(X, pi, A, emission, *, n_iter: int = 100, tol: float = 1e-6,
+               min_covar: float = 0.0) -> BaumWelchResult:
     r"""Baum-Welch: EM for an HMM, from initial parameters, with the log-likelihood history.
 
     Parameters
@@ -1055,6 +1121,8 @@ def baum_welch(X, pi, A, emission, *, n_iter: int = 100, tol: float = 1e-6) -> B
         Maximum number of EM updates.
     tol : float, default 1e-6
         Stop when the log-likelihood gains less than ``tol`` in one update.
+    min_covar : float, default 0.0
+        Floor on the re-estimated Gaussian variances (see :func:`baum_welch_step`).
 
     Returns
     -------
@@ -1062,20 +1130,28 @@ def baum_welch(X, pi, A, emission, *, n_iter: int = 100, tol: float = 1e-6) -> B
         The parameters after the last update and ``history``, the log-likelihood before each
         update.
 
+    Raises
+    ------
+    ValueError
+        As :func:`baum_welch_step`, in particular when a Gaussian covariance collapses.
+
     Notes
     -----
     Repeats :func:`baum_welch_step` (eqs. (hmm-mstep-pi) to (hmm-mstep-sigma)). EM never
-    decreases :math:`\log p(X \mid \theta)` (the chapter's theorem on the EM bound).
+    decreases :math:`\log p(X \mid \theta)` (the chapter's theorem on the EM bound). States
+    that the posterior never visits keep their emission parameters (see
+    :func:`baum_welch_step`).
     """
     n_iter = check_positive(n_iter, "n_iter", integer=True)
     tol = check_positive(tol, "tol", strict=False)
+    min_covar = check_positive(min_covar, "min_covar", strict=False)
     pi, A = _check_pi_A(pi, A)
     emission = _check_emission(emission, pi.shape[0])
     X = _check_observations(X, emission)
     history = []
     converged = False
     for _ in range(n_iter):
-        pi, A, emission, loglik = _baum_welch_step(X, pi, A, emission)
+        pi, A, emission, loglik = _baum_welch_step(X, pi, A, emission, min_covar)
         history.append(loglik)
         if len(history) > 1 and history[-1] - history[-2] < tol:
             converged = True

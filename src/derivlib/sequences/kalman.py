@@ -41,19 +41,27 @@ Numerics
 --------
 No inverse is formed. The gain and the likelihood term use the Cholesky factor of
 :math:`\mathbf{S}_n` (LAPACK ``potrf``/``potrs`` on preallocated arrays, one solve for
-both); the smoother gains use the Cholesky factor of :math:`\mathbf{P}_n` inside the loop
-when ``d > 8``, and one batched ``numpy.linalg.solve`` over all time steps after the loop
-for smaller ``d``, where the per-call overhead of LAPACK would dominate. The filtered
-covariance uses the Joseph form (eq. ``kf-joseph``), which stays symmetric positive
-semi-definite under rounding, and is symmetrised after each step.
+both); the smoother gains use the Cholesky factor of :math:`\mathbf{P}_n` too: inside the
+loop when ``d > 8``, and for smaller ``d``, where the per-call overhead of LAPACK would
+dominate, after the loop, by one batched factorisation (``numpy.linalg.cholesky``) and
+forward and back substitution vectorised over all time steps. The filtered covariance uses
+the Joseph form (eq. ``kf-joseph``), which stays symmetric positive semi-definite under
+rounding, and is symmetrised after each step.
 
 For a time-invariant model the covariance recursion does not depend on the data and
 converges to a fixed point (the discrete algebraic Riccati equation). With
-``steady_state=True`` (the default) the filter stops updating the covariances once two
-consecutive filtered covariances agree to a relative ``1e-14``, and the smoother does the
-same for its backward covariance recursion; the means are then propagated with the frozen
-gains. The results agree with the full recursion to rounding error (tested);
-``steady_state=False`` runs the full recursion at every step.
+``steady_state=True`` (the default) the filter stops updating the covariances once the
+change that is left is below a relative ``1e-14`` (``_SteadyTest``): either the filtered
+covariance repeats exactly (a fixed point in floating point: every later step would repeat
+it too), or the change per step is small and the drift it still implies,
+:math:`\sum_{k \ge 1} \mathbf{F}^k \Delta (\mathbf{F}^\top)^k` for the last change
+:math:`\Delta` and the closed-loop matrix :math:`\mathbf{F} = (\mathbf{I} -
+\mathbf{K}\mathbf{C})\mathbf{A}` (the linearised recursion, a geometric series summed by
+doubling), is below ``1e-14`` relative. A slowly converging model (contraction factor close
+to 1) is therefore frozen late, or not at all. The smoother does the same for its backward
+covariance recursion (contraction by :math:`\mathbf{J}`); the means are then propagated
+with the frozen gains. The results agree with the full recursion to rounding error
+(tested); ``steady_state=False`` runs the full recursion at every step.
 """
 
 from __future__ import annotations
@@ -84,7 +92,7 @@ __all__ = [
 ]
 
 FIT_ALL = ("A", "C", "Q", "R", "mu0", "V0")
-_STEADY_RTOL = 1e-14  # consecutive covariances this close: the recursion has converged
+_STEADY_RTOL = 1e-14  # covariances whose remaining drift is below this (relative) are frozen
 _SYM_RTOL = 1e-8  # tolerance of the symmetry and semi-definiteness checks of the input
 _LOG_2PI = float(np.log(2.0 * np.pi))
 
@@ -384,12 +392,18 @@ def _forward(x, ssm: LinearGaussianSSM, steady_state: bool, gains: bool = False)
     dot, add, subtract, potrf, potrs = np.dot, np.add, np.subtract, lapack.dpotrf, lapack.dpotrs
     mp[0], P[0] = mu0, V0
     n0 = T
-    for t in range(T):
-        Pt, mpt, Gt, Vt, rt = P[t], mp[t], G[t], V[t], r[t]
+    steady = _SteadyTest() if steady_state else None
+    MT = M.T
+    Bs = J if gains_in_loop else [VAT] * max(T - 1, 0)  # where V_{n-1} A^T goes
+    # the rows of step t, as views made once (indexing in the loop would cost more)
+    rows = zip(range(T), P, mp, G, G[:, :d], G[:, :d].transpose(0, 2, 1), V, r, x, mu, logdiag,
+               strict=True)
+    mu_prev = V_prev = None  # mu_{n-1}, V_{n-1}
+    for t, Pt, mpt, Gt, Gd, GdT, Vt, rt, xt, mut, ldt in rows:
         if t > 0:
-            dot(A, mu[t - 1], out=mpt)  # A mu_{n-1}                (kf-predict-mean)
-            B = J[t - 1] if gains_in_loop else VAT
-            dot(V[t - 1], AT, out=B)
+            dot(A, mu_prev, out=mpt)  # A mu_{n-1}                  (kf-predict-mean)
+            B = Bs[t - 1]
+            dot(V_prev, AT, out=B)
             dot(A, B, out=Pt)  # P = A V A^T + Q                    (kf-predict-cov)
             Pt += Q
             if gains_in_loop:  # J^T = P^{-1} A V, in place in B^T  (kf-smoother-gain)
@@ -397,33 +411,35 @@ def _forward(x, ssm: LinearGaussianSSM, steady_state: bool, gains: bool = False)
                 if info != 0:
                     raise _not_positive_definite(t, _PREDICTED)
                 potrs(Lp, B.T, lower=1, overwrite_b=1)
-        Gd = Gt[:d]
         dot(Pt, CT, out=Gd)  # P C^T
         dot(C, Gd, out=S)  # S = C P C^T + R                        (kf-innovation-cov)
         S += R
         dot(C, mpt, out=rt)  # r = x_n - C A mu_{n-1}               (kf-innovation)
-        subtract(x[t], rt, out=rt)
+        subtract(xt, rt, out=rt)
         Gt[d] = rt
         L, info = potrf(S, lower=1, clean=0)
         if info != 0:
             raise _not_positive_definite(t, _INNOVATION)
         potrs(L, Gt.T, lower=1, overwrite_b=1)  # K^T = S^{-1} C P     (kf-gain)
-        logdiag[t] = L.diagonal()
+        ldt[:] = L.diagonal()
         dot(Gd, rt, out=Kr)  # mu = A mu_{n-1} + K r                (kf-update-mean)
-        add(mpt, Kr, out=mu[t])
+        add(mpt, Kr, out=mut)
         # V = (I - K C) P (I - K C)^T + K R K^T                    (kf-joseph)
         dot(Gd, C, out=M)
         subtract(eye, M, out=M)
         dot(M, Pt, out=MP)
-        dot(MP, M.T, out=Vt)
+        dot(MP, MT, out=Vt)
         dot(Gd, R, out=KR)
-        dot(KR, Gd.T, out=KRK)
+        dot(KR, GdT, out=KRK)
         Vt += KRK
         add(Vt, Vt.T, out=W)  # symmetrise: rounding must not break V = V^T
         np.multiply(W, 0.5, out=Vt)
-        if steady_state and t > 1 and _converged(Vt, V[t - 1]) and _converged(V[t - 1], V[t - 2]):
+        # V_{n+1} - V_n ~ F (V_n - V_{n-1}) F^T with F = (I - K C) A: the drift still to come
+        if steady is not None and t > 1 and steady(Vt, V_prev, T - 1 - t,
+                                                   lambda K=Gd: A - K @ (C @ A)):
             n0 = t
             break
+        mu_prev, V_prev = mut, Vt
     if gains and not gains_in_loop:
         _batched_gains(A, V, P, J, min(n0, T - 1))
     maha = np.einsum("tp,tp->t", r[:n0 + 1], G[:n0 + 1, d])
@@ -435,19 +451,81 @@ def _forward(x, ssm: LinearGaussianSSM, steady_state: bool, gains: bool = False)
 
 
 def _batched_gains(A, V, P, J, m: int) -> None:
-    """J_t = V_t A^T P_{t+1}^{-1} for t < m, by one batched solve (eq. kf-smoother-gain)."""
+    """J_t = V_t A^T P_{t+1}^{-1} for t < m, by Cholesky solves batched over t (kf-smoother-gain).
+
+    One batched factorisation P_{t+1} = L L^T, then L Y = A V_t (forward substitution) and
+    L^T J_t^T = Y (back substitution), each elementary step vectorised over all t: the arrays
+    are laid out (d, d, m), time last, so that every operation runs over m contiguous numbers.
+    """
     if m == 0:
         return
     try:
-        JT = np.linalg.solve(P[1:m + 1], np.matmul(A, V[:m]))  # P^{-1} A V = J^T
+        L = np.linalg.cholesky(P[1:m + 1])
     except np.linalg.LinAlgError:
         bad = next((t for t in range(1, m + 1) if np.linalg.eigvalsh(P[t])[0] <= 0), 1)
         raise _not_positive_definite(bad, _PREDICTED) from None
-    J[:m] = JT.transpose(0, 2, 1)
+    d = A.shape[0]
+    Lt = np.ascontiguousarray(L.transpose(1, 2, 0))  # Lt[i, j] = (L_t)_ij over t
+    Y = np.matmul(A, V[:m]).transpose(1, 2, 0).copy()  # Y[i, k] = (A V_t)_ik over t
+    tmp = np.empty((d, m))
+    for i in range(d):  # L Y = A V
+        for j in range(i):
+            np.multiply(Lt[i, j], Y[j], out=tmp)
+            Y[i] -= tmp
+        Y[i] /= Lt[i, i]
+    for i in range(d - 1, -1, -1):  # L^T (P^{-1} A V) = Y
+        for j in range(i + 1, d):
+            np.multiply(Lt[j, i], Y[j], out=tmp)
+            Y[i] -= tmp
+        Y[i] /= Lt[i, i]
+    J[:m] = Y.transpose(2, 1, 0)  # J_t = (P^{-1} A V_t)^T
 
 
-def _converged(V1: np.ndarray, V0: np.ndarray) -> bool:
-    return float(np.max(np.abs(V1 - V0))) <= _STEADY_RTOL * float(np.max(np.abs(V1)))
+class _SteadyTest:
+    """When may a converging covariance recursion be frozen? (see the module notes)
+
+    Called with the newest covariance, the previous one, the number of steps still to run
+    and the matrix ``F`` of the linearised recursion (``new - old -> F (new - old) F^T`` per
+    step), or a function that returns it (called only when needed). True if the drift that
+    is left is below ``_STEADY_RTOL`` relative to ``max |new|``: the covariance repeats
+    exactly (a fixed point of the deterministic recursion in floating point), or the change
+    per step is below ``self.rtol`` and the sum of the series of the coming changes is below
+    the bound. Each time the series is too large, ``self.rtol`` is lowered in proportion, so
+    that the series (a few small matrix products) is summed again only when the change has
+    shrunk enough.
+    """
+
+    def __init__(self):
+        self.rtol = _STEADY_RTOL
+
+    def __call__(self, new: np.ndarray, old: np.ndarray, steps: int, F) -> bool:
+        diff = new - old
+        change = float(np.max(np.abs(diff)))
+        scale = float(np.max(np.abs(new)))
+        if change > self.rtol * scale:
+            return False
+        if change == 0.0:  # V_n = V_{n-1} exactly, so V_{n+1} = f(V_n) = f(V_{n-1}) = V_n
+            return True
+        drift = _drift(diff, F() if callable(F) else F, steps)
+        if drift <= _STEADY_RTOL * scale:
+            return True
+        self.rtol = change * _STEADY_RTOL / drift if np.isfinite(drift) else 0.0
+        return False
+
+
+def _drift(D: np.ndarray, F: np.ndarray, steps: int) -> float:
+    """max |sum_{k=1..n} F^k D (F^T)^k| for n >= steps (Smith's doubling, no loop over k)."""
+    S = F @ D @ F.T  # the terms k = 1..n, n = 1
+    G = F  # F^n
+    n = 1
+    with np.errstate(over="ignore", invalid="ignore"):
+        while n < steps:
+            S = S + G @ S @ G.T  # terms 1..2n
+            G = G @ G
+            n *= 2
+            if not np.max(np.abs(G)) > 1e-9:  # the terms beyond 2n are below 1e-18 |S|
+                break
+        return float(np.max(np.abs(S)))
 
 
 def _steady_forward(x, ssm, mu, mp, V, P, G, J, r, L, n0) -> float:
@@ -553,32 +631,43 @@ def _backward(fw: _Forward, steady_state: bool):
     if T == 1:
         return mh, Vh, np.empty((0, d, d))
     D, W, W2 = np.empty((d, d)), np.empty((d, d)), np.empty((d, d))
+    W2T = W2.T
     diff, Jd = np.empty(d), np.empty(d)
+    dot, add, subtract, multiply = np.dot, np.add, np.subtract, np.multiply
     t_frozen = -1  # Vh is constant on rows n0..t_frozen
-    t = T - 2
-    while t >= 0:
-        J = Js[t]
-        # mu_hat_n = mu_n + J_n (mu_hat_{n+1} - A mu_n)          (kf-smoother-mean)
-        np.subtract(mh[t + 1], mp[t + 1], out=diff)
-        np.dot(J, diff, out=Jd)
-        np.add(mu[t], Jd, out=mh[t])
-        # V_hat_n = V_n + J_n (V_hat_{n+1} - P_n) J_n^T            (kf-smoother-cov)
-        np.subtract(Vh[t + 1], P[t + 1], out=D)
-        np.dot(J, D, out=W)
-        np.dot(W, J.T, out=W2)
-        W2 += V[t]
-        np.add(W2, W2.T, out=W)
-        np.multiply(W, 0.5, out=Vh[t])
-        if (steady_state and n0 < t < T - 3 and _converged(Vh[t], Vh[t + 1])
-                and _converged(Vh[t + 1], Vh[t + 2])):
-            t_frozen = t
-            Vh[n0:t] = Vh[t]
-            t = _steady_backward_mean(mh, mu, mp, Js[n0], n0, t)
-            continue
-        t -= 1
+    steady = _SteadyTest() if steady_state else None
+    JsT = Js.transpose(0, 2, 1)
+
+    def rows_from(s):  # rows t = s, s-1, ..., 0 and their successors t+1, as views made once
+        return zip(range(s, -1, -1), Js[s::-1], JsT[s::-1], mh[s::-1], mh[s + 1:0:-1],
+                   mp[s + 1:0:-1], mu[s::-1], Vh[s::-1], Vh[s + 1:0:-1], P[s + 1:0:-1], V[s::-1],
+                   strict=True)
+
+    start = T - 2
+    while start >= 0:
+        for t, J, JT, mh_t, mh_next, mp_next, mu_t, Vh_t, Vh_next, P_next, V_t in rows_from(start):
+            # mu_hat_n = mu_n + J_n (mu_hat_{n+1} - A mu_n)          (kf-smoother-mean)
+            subtract(mh_next, mp_next, out=diff)
+            dot(J, diff, out=Jd)
+            add(mu_t, Jd, out=mh_t)
+            # V_hat_n = V_n + J_n (V_hat_{n+1} - P_n) J_n^T            (kf-smoother-cov)
+            subtract(Vh_next, P_next, out=D)
+            dot(J, D, out=W)
+            dot(W, JT, out=W2)
+            W2 += V_t
+            add(W2, W2T, out=W)
+            multiply(W, 0.5, out=Vh_t)
+            # frozen J: V_hat_n - V_hat_{n+1} ~ J (V_hat_{n+1} - V_hat_{n+2}) J^T
+            if steady is not None and n0 < t < T - 2 and steady(Vh_t, Vh_next, t - n0, J):
+                t_frozen = t
+                Vh[n0:t] = Vh_t
+                _steady_backward_mean(mh, mu, mp, Js[n0], n0, t)
+                break
+        else:  # every row done
+            break
+        start = n0 - 1  # rows t_frozen-1..n0 are done: go on below them
     # cov(z_{n+1}, z_n | x) = V_hat_{n+1} J_n^T                  (kf-lag-one)
     lag = np.empty((T - 1, d, d))
-    JsT = Js.transpose(0, 2, 1)
     if t_frozen >= 0:
         lo, hi = n0, t_frozen  # rows lo..hi-1: Vh[t+1] and J_t both frozen
         lag[lo:hi] = Vh[t_frozen] @ JsT[n0]
@@ -589,8 +678,8 @@ def _backward(fw: _Forward, steady_state: bool):
     return mh, Vh, lag
 
 
-def _steady_backward_mean(mh, mu, mp, J, n0, t):
-    """Mean recursion on rows t-1..n0 with the frozen gain J; returns the next row, n0-1."""
+def _steady_backward_mean(mh, mu, mp, J, n0, t) -> None:
+    """Mean recursion on rows t-1..n0 with the frozen gain J."""
     # mu_hat_n = J mu_hat_{n+1} + (mu_n - J A mu_n)
     rows = slice(n0, t)
     c = mu[rows] - mp[n0 + 1:t + 1] @ J.T
@@ -598,7 +687,6 @@ def _steady_backward_mean(mh, mu, mp, J, n0, t):
         h = mh[s]
         np.dot(J, mh[s + 1], out=h)
         h += c[s - n0]
-    return n0 - 1
 
 
 def smooth(x, ssm, *, steady_state: bool = True) -> SmootherResult:
@@ -690,6 +778,13 @@ def m_step(x, smoothed: SmootherResult, ssm, fit=FIT_ALL) -> LinearGaussianSSM:
     -------
     LinearGaussianSSM
 
+    Raises
+    ------
+    ValueError
+        If ``smoothed.mean``, ``smoothed.cov`` or ``smoothed.lag_one_cov`` do not have the
+        shapes ``(T, d)``, ``(T, d, d)``, ``(T-1, d, d)`` of ``x`` ``(T, p)`` and the model,
+        or if ``A`` or ``Q`` is to be fitted from ``T < 2`` time steps (no transition).
+
     Notes
     -----
     With :math:`\mathbb{E}[\mathbf{z}_n] = \hat{\boldsymbol{\mu}}_n`,
@@ -727,13 +822,23 @@ def m_step(x, smoothed: SmootherResult, ssm, fit=FIT_ALL) -> LinearGaussianSSM:
     fit = _check_fit(fit)
     if not isinstance(smoothed, SmootherResult):
         raise TypeError(f"smoothed must be a SmootherResult, got {type(smoothed).__name__}")
-    mh, Vh, lag = smoothed.mean, smoothed.cov, smoothed.lag_one_cov
-    T = x.shape[0]
-    if mh.shape != (T, A.shape[0]):
-        raise ValueError(f"smoothed.mean must have shape {(T, A.shape[0])} (T rows as x, d "
+    mh, Vh, lag = (np.asarray(a, dtype=float) for a in smoothed[:3])
+    T, d = x.shape[0], A.shape[0]
+    if mh.shape != (T, d):
+        raise ValueError(f"smoothed.mean must have shape {(T, d)} (T rows as x, d "
                          f"columns as A), got {mh.shape}")
+    if Vh.shape != (T, d, d):
+        raise ValueError(f"smoothed.cov must have shape {(T, d, d)} (T = {T} rows as x, "
+                         f"d x d as A), got {Vh.shape}")
+    if lag.shape != (max(T - 1, 0), d, d):
+        raise ValueError(f"smoothed.lag_one_cov must have shape {(max(T - 1, 0), d, d)} "
+                         f"(T - 1 = {T - 1} transitions for the T = {T} rows of x, d x d as "
+                         f"A), got {lag.shape}")
+    if T < 2 and ("A" in fit or "Q" in fit):
+        raise ValueError(f"x must have at least 2 time steps to fit A or Q (they are "
+                         f"estimated from the T - 1 transitions), got T = {T}")
     Ezz = Vh.sum(axis=0) + mh.T @ mh  # sum_n E[z_n z_n^T]
-    if T > 1 and ("A" in fit or "Q" in fit):
+    if "A" in fit or "Q" in fit:
         Ezz_prev = Ezz - (Vh[-1] + np.outer(mh[-1], mh[-1]))  # n = 1..T-1
         Ezz_next = Ezz - (Vh[0] + np.outer(mh[0], mh[0]))  # n = 2..T
         E10 = lag.sum(axis=0) + mh[1:].T @ mh[:-1]  # sum_n E[z_n z_{n-1}^T]
@@ -767,10 +872,44 @@ def em_step(x, ssm, fit=FIT_ALL) -> EMStep:
     -------
     EMStep
         The new parameters and the log-likelihood of the *old* ones.
+
+    Raises
+    ------
+    ValueError
+        If ``x`` has fewer than 2 time steps (see :func:`em`), or if the update of ``Q`` or
+        ``R`` is singular to working precision (the covariance collapsed).
     """
     ssm = check_ssm(ssm)
+    x = _check_em_observations(x, ssm)
+    fit = _check_fit(fit)
+    return _em_step(x, ssm, fit, None)
+
+
+def _check_em_observations(x, ssm) -> np.ndarray:
+    x = _check_observations(x, ssm.C.shape[0])
+    if x.shape[0] < 2:
+        raise ValueError(f"x must have at least 2 time steps for EM, got T = {x.shape[0]}: "
+                         f"from one observation the updates drive R (or V0) to 0")
+    return x
+
+
+def _em_step(x, ssm, fit, iteration: int | None) -> EMStep:
     smoothed = smooth(x, ssm)
-    return EMStep(m_step(x, smoothed, ssm, fit), smoothed.loglik)
+    new = m_step(x, smoothed, ssm, fit)
+    for name, eq in (("Q", "kf-m-Q"), ("R", "kf-m-R")):
+        if name not in fit:
+            continue
+        M = getattr(new, name)
+        w = np.linalg.eigvalsh(M)
+        if not w[0] > len(w) * np.finfo(float).eps * abs(w[-1]):
+            when = "" if iteration is None else f" at iteration {iteration}"
+            raise ValueError(
+                f"EM: the update of {name} (eq. {eq}) collapsed{when}: it is singular to "
+                f"working precision (eigenvalues from {w[0]:.3g} to {w[-1]:.3g}); the model "
+                f"explains the data with {'no transition' if name == 'Q' else 'no observation'}"
+                f" noise in some direction. Fit fewer parameters, give more data or start "
+                f"elsewhere")
+    return EMStep(new, smoothed.loglik)
 
 
 def em(x, ssm, *, n_iter: int = 20, tol: float | None = None, fit=FIT_ALL) -> EMResult:
@@ -794,6 +933,13 @@ def em(x, ssm, *, n_iter: int = 20, tol: float | None = None, fit=FIT_ALL) -> EM
         ``loglik`` has one entry per parameter set visited, the initial one first; it
         never decreases (the EM inequality).
 
+    Raises
+    ------
+    ValueError
+        If ``x`` has fewer than 2 time steps (EM needs a transition; from one observation
+        the updates drive ``R`` or ``V0`` to 0), or if an update of ``Q`` or ``R`` becomes
+        singular to working precision: the message names the update and the iteration.
+
     Examples
     --------
     >>> true = constant_velocity(q=0.5, r=2.0)
@@ -808,11 +954,11 @@ def em(x, ssm, *, n_iter: int = 20, tol: float | None = None, fit=FIT_ALL) -> EM
     if tol is not None:
         tol = check_positive(tol, "tol", strict=False)
     fit = _check_fit(fit)
-    x = _check_observations(x, ssm.C.shape[0])
+    x = _check_em_observations(x, ssm)
     history = []
     done = 0
-    for _ in range(n_iter):
-        step = em_step(x, ssm, fit)
+    for iteration in range(1, n_iter + 1):
+        step = _em_step(x, check_ssm(ssm), fit, iteration)
         history.append(step.loglik)
         ssm = step.ssm
         done += 1
