@@ -1,37 +1,17 @@
-"""Build chapters/sequences/hmm.ipynb (cells only, no outputs).
+"""Build chapters/sequences/hmm.ipynb (cells only, no outputs) from the cells below.
 
-The notebook's markdown is prose with long LaTeX lines, hence no line-length rule here;
-the code cells are linted in the notebook itself (``ruff check chapters``).
-
-Run from the repository root, then execute the notebook in place:
+The helpers come from scripts/_chapter.py. Usage, from the repository root::
 
     .venv/bin/python scripts/build_hmm.py
-    .venv/bin/jupyter nbconvert --to notebook --execute --inplace chapters/sequences/hmm.ipynb
+    make execute NB=chapters/sequences/hmm.ipynb
 """
 
 # ruff: noqa: E501
 from __future__ import annotations
 
-from pathlib import Path
+from _chapter import ROOT, code, colab, md, write
 
-import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
-
-ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "chapters" / "sequences" / "hmm.ipynb"
-
-cells = []
-
-
-def md(text: str) -> None:
-    cells.append(new_markdown_cell(text.strip("\n")))
-
-
-def code(text: str, *tags: str) -> None:
-    cell = new_code_cell(text.strip("\n"))
-    if tags:
-        cell.metadata["tags"] = list(tags)
-    cells.append(cell)
 
 
 # ----------------------------------------------------------------------------------- title
@@ -49,15 +29,7 @@ turns them into code that is tested against hmmlearn.
 """
 )
 
-code(
-    '''
-import sys
-
-if "google.colab" in sys.modules:  # Colab has no derivlib: install it from the repository
-    %pip install -q "derivlib @ git+https://github.com/derivations-that-run/book"
-''',
-    "hide-input",
-)
+colab()
 
 # ------------------------------------------------------------------------------------ goal
 md(
@@ -1262,9 +1234,4 @@ different notation. The derivations are checked with SymPy {cite}`meurer2017symp
 """
 )
 
-nb = new_notebook(cells=cells)
-nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
-nb.metadata["language_info"] = {"name": "python"}
-OUT.parent.mkdir(parents=True, exist_ok=True)
-nbformat.write(nb, OUT)
-print(f"wrote {OUT.relative_to(ROOT)} ({len(cells)} cells)")
+write(OUT)

@@ -1,33 +1,17 @@
-"""Build chapters/sequences/kalman.ipynb (unexecuted) from the cells below.
+"""Build chapters/sequences/kalman.ipynb (cells only, no outputs) from the cells below.
 
-Usage::
+The helpers come from scripts/_chapter.py. Usage, from the repository root::
 
     .venv/bin/python scripts/build_kalman.py
-    .venv/bin/jupyter nbconvert --to notebook --execute --inplace chapters/sequences/kalman.ipynb
+    make execute NB=chapters/sequences/kalman.ipynb
 """
 
 # ruff: noqa: E501  (the chapter's markdown has long LaTeX lines)
 from __future__ import annotations
 
-from pathlib import Path
+from _chapter import ROOT, code, colab, md, write
 
-import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
-
-OUT = Path(__file__).resolve().parents[1] / "chapters" / "sequences" / "kalman.ipynb"
-
-cells = []
-
-
-def md(text: str) -> None:
-    cells.append(new_markdown_cell(text.strip("\n")))
-
-
-def code(text: str, *tags: str) -> None:
-    cell = new_code_cell(text.strip("\n"))
-    if tags:
-        cell.metadata["tags"] = list(tags)
-    cells.append(cell)
+OUT = ROOT / "chapters" / "sequences" / "kalman.ipynb"
 
 
 # =====================================================================================
@@ -35,12 +19,7 @@ md(r"""
 # Linear dynamical systems: the Kalman filter, the RTS smoother and EM
 """)
 
-code(r"""
-import sys
-
-if "google.colab" in sys.modules:  # Colab has no derivlib: install it from the repository
-    %pip install -q "derivlib @ git+https://github.com/derivations-that-run/book"
-""", "hide-input")
+colab()
 
 code(r"""
 
@@ -1433,9 +1412,4 @@ the Joseph form to {cite}`bucy1968filtering`, and EM for linear dynamical system
 ```
 """)
 
-nb = new_notebook(cells=cells)
-nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
-nb.metadata["language_info"] = {"name": "python"}
-OUT.parent.mkdir(parents=True, exist_ok=True)
-nbformat.write(nb, OUT)
-print(f"wrote {OUT.relative_to(OUT.parents[2])} ({len(cells)} cells)")
+write(OUT)

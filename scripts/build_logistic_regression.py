@@ -1,34 +1,17 @@
-"""Build chapters/linear_models/logistic_regression.ipynb (unexecuted) from the cells below.
+"""Build chapters/linear_models/logistic_regression.ipynb (cells only, no outputs) from the cells below.
 
-Usage::
+The helpers come from scripts/_chapter.py. Usage, from the repository root::
 
     .venv/bin/python scripts/build_logistic_regression.py
-    .venv/bin/jupyter nbconvert --to notebook --execute --inplace \
-        chapters/linear_models/logistic_regression.ipynb
+    make execute NB=chapters/linear_models/logistic_regression.ipynb
 """
 
 # ruff: noqa: E501  (the chapter's markdown has long LaTeX lines)
 from __future__ import annotations
 
-from pathlib import Path
+from _chapter import ROOT, code, colab, md, write
 
-import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
-
-OUT = Path(__file__).resolve().parents[1] / "chapters" / "linear_models" / "logistic_regression.ipynb"
-
-cells = []
-
-
-def md(text: str) -> None:
-    cells.append(new_markdown_cell(text.strip("\n")))
-
-
-def code(text: str, *tags: str) -> None:
-    cell = new_code_cell(text.strip("\n"))
-    if tags:
-        cell.metadata["tags"] = list(tags)
-    cells.append(cell)
+OUT = ROOT / "chapters" / "linear_models" / "logistic_regression.ipynb"
 
 
 # =====================================================================================
@@ -36,12 +19,7 @@ md(r"""
 # Logistic regression
 """)
 
-code(r"""
-import sys
-
-if "google.colab" in sys.modules:  # Colab has no derivlib: install it from the repository
-    %pip install -q "derivlib @ git+https://github.com/derivations-that-run/book"
-""", "hide-input")
+colab()
 
 code(r"""
 import warnings
@@ -982,9 +960,4 @@ its convergence in direction to the maximum-margin separator to {cite}`soudry201
 ```
 """)
 
-nb = new_notebook(cells=cells)
-nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
-nb.metadata["language_info"] = {"name": "python"}
-OUT.parent.mkdir(parents=True, exist_ok=True)
-nbformat.write(nb, OUT)
-print(f"wrote {OUT.relative_to(OUT.parents[2])} ({len(cells)} cells)")
+write(OUT)

@@ -1,33 +1,17 @@
-"""Build chapters/foundations/mle_kl.ipynb (unexecuted) from the cells below.
+"""Build chapters/foundations/mle_kl.ipynb (cells only, no outputs) from the cells below.
 
-Usage::
+The helpers come from scripts/_chapter.py. Usage, from the repository root::
 
     .venv/bin/python scripts/build_mle_kl.py
-    .venv/bin/jupyter nbconvert --to notebook --execute --inplace chapters/foundations/mle_kl.ipynb
+    make execute NB=chapters/foundations/mle_kl.ipynb
 """
 
 # ruff: noqa: E501  (the chapter's markdown has long LaTeX lines)
 from __future__ import annotations
 
-from pathlib import Path
+from _chapter import ROOT, code, colab, md, write
 
-import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
-
-OUT = Path(__file__).resolve().parents[1] / "chapters" / "foundations" / "mle_kl.ipynb"
-
-cells = []
-
-
-def md(text: str) -> None:
-    cells.append(new_markdown_cell(text.strip("\n")))
-
-
-def code(text: str, *tags: str) -> None:
-    cell = new_code_cell(text.strip("\n"))
-    if tags:
-        cell.metadata["tags"] = list(tags)
-    cells.append(cell)
+OUT = ROOT / "chapters" / "foundations" / "mle_kl.ipynb"
 
 
 # =====================================================================================
@@ -35,12 +19,7 @@ md(r"""
 # Maximum likelihood as KL minimisation, and the losses it gives
 """)
 
-code(r"""
-import sys
-
-if "google.colab" in sys.modules:  # Colab has no derivlib: install it from the repository
-    %pip install -q "derivlib @ git+https://github.com/derivations-that-run/book"
-""", "hide-input")
+colab()
 
 code(r"""
 
@@ -1018,9 +997,4 @@ and {cite}`murphy2012mlpp` (chs. 7–8).
 ```
 """)
 
-nb = new_notebook(cells=cells)
-nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
-nb.metadata["language_info"] = {"name": "python"}
-OUT.parent.mkdir(parents=True, exist_ok=True)
-nbformat.write(nb, OUT)
-print(f"wrote {OUT.relative_to(OUT.parents[2])} ({len(cells)} cells)")
+write(OUT)

@@ -1,22 +1,14 @@
-"""Write chapters/linear_models/svm.ipynb (then execute it with nbconvert --execute --inplace)."""
+"""Build chapters/linear_models/svm.ipynb (cells only, no outputs) from the cells below.
 
-from pathlib import Path
+The helpers come from scripts/_chapter.py. Usage, from the repository root::
 
-import nbformat as nbf
+    .venv/bin/python scripts/build_svm.py
+    make execute NB=chapters/linear_models/svm.ipynb
+"""
 
-ROOT = Path(__file__).resolve().parents[1]
-cells = []
+from _chapter import ROOT, code, colab, md, write
 
-
-def md(text):
-    cells.append(nbf.v4.new_markdown_cell(text.strip("\n")))
-
-
-def code(text, tags=None):
-    cell = nbf.v4.new_code_cell(text.strip("\n"))
-    if tags:
-        cell.metadata["tags"] = list(tags)
-    cells.append(cell)
+OUT = ROOT / "chapters" / "linear_models" / "svm.ipynb"
 
 
 # ---------------------------------------------------------------------------------- title
@@ -32,12 +24,7 @@ with every algebraic step checked by SymPy, and ends with an SMO solver in NumPy
 reproduces scikit-learn's `SVC` to four decimals.
 """)
 
-code(r'''
-import sys
-
-if "google.colab" in sys.modules:  # Colab has no derivlib: install it from the repository
-    %pip install -q "derivlib @ git+https://github.com/derivations-that-run/book"
-''', tags=["hide-input"])
+colab()
 
 # ---------------------------------------------------------------------------------- goal
 md(r"""
@@ -79,7 +66,7 @@ from sklearn.datasets import make_blobs, make_moons
 from derivlib import derivation as dv
 from derivlib import widgets
 from derivlib.linear_models import svm
-''', tags=["hide-input"])
+''', "hide-input")
 
 # ---------------------------------------------------------------------------------- model
 md(r"""
@@ -1041,11 +1028,4 @@ SymPy {cite}`meurer2017sympy`.
 ```
 """)
 
-nb = nbf.v4.new_notebook()
-nb.cells = cells
-nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-nb.metadata["language_info"] = {"name": "python"}
-out = ROOT / "chapters" / "linear_models" / "svm.ipynb"
-out.parent.mkdir(parents=True, exist_ok=True)
-nbf.write(nb, out)
-print(f"wrote {out.relative_to(ROOT)} ({len(cells)} cells)")
+write(OUT)

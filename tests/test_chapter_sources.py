@@ -1,7 +1,7 @@
 """Each chapter notebook is what its source script writes, so the two cannot drift apart.
 
 A chapter's cells are written in ``scripts/build_<topic>.py`` (plain Python, reviewable as a
-diff; the README's "Adding a chapter" says how) and the notebook is generated from it, then
+diff, with the helpers of ``scripts/_chapter.py``; the README's "Adding a chapter" says how) and the notebook is generated from it, then
 executed with ``make execute``. Editing the notebook by hand would leave the script stale and
 the next regeneration would silently undo the edit; this test says so instead. Outputs are not
 compared here (strict nbval does that): only the cells' kinds, sources and tags.
@@ -40,6 +40,7 @@ def test_chapter_notebook_matches_its_script(path, tmp_path):
     (tmp_path / "scripts").mkdir()
     copy = tmp_path / "scripts" / script.name
     shutil.copy(script, copy)
+    shutil.copy(ROOT / "scripts" / "_chapter.py", tmp_path / "scripts" / "_chapter.py")
     subprocess.run([sys.executable, str(copy)], check=True, capture_output=True, cwd=tmp_path)
     generated = nbformat.read(tmp_path / path.relative_to(ROOT), as_version=4)
     committed = nbformat.read(path, as_version=4)
