@@ -2,9 +2,10 @@
 
 A chapter's cells are written in ``scripts/build_<topic>.py`` (plain Python, reviewable as a
 diff, with the helpers of ``scripts/_chapter.py``; the README's "Adding a chapter" says how)
-and the notebook is generated from it, then executed with ``make execute``. Editing the notebook by hand would leave the script stale and
-the next regeneration would silently undo the edit; this test says so instead. Outputs are not
-compared here (strict nbval does that): only the cells' kinds, sources and tags.
+and the notebook is generated from it, then executed with ``make execute``. Editing the
+notebook by hand would leave the script stale and the next regeneration would silently undo
+the edit; this test says so instead. Outputs are not compared here (strict nbval does that):
+only the cells' kinds, sources and tags.
 """
 
 from __future__ import annotations
