@@ -831,17 +831,19 @@ code(r"""
 C_check = 0.5
 sk = LogisticRegression(C=C_check, solver="newton-cg", tol=1e-12, max_iter=10_000).fit(X_blob, y_blob)
 ours = lr.irls(X_blob, y_blob, C=C_check, tol=1e-12)
-print("binary:   max |w - w_sklearn| < 1e-6:",
-      bool(np.max(np.abs(ours.w - sk.coef_[0])) < 1e-6 and abs(ours.b - sk.intercept_[0]) < 1e-6))
+same_binary = bool(np.max(np.abs(ours.w - sk.coef_[0])) < 1e-6 and abs(ours.b - sk.intercept_[0]) < 1e-6)
+assert same_binary
+print("binary:   max |w - w_sklearn| < 1e-6:", same_binary)
 print(f"          objective (logreg-obj): derivlib {ours.history[-1]:.6f}, "
       f"scikit-learn {lr.objective(sk.coef_[0], sk.intercept_[0], X_blob, y_blob, C=C_check):.6f}")
 
 sk3 = LogisticRegression(C=C_check, solver="newton-cg", tol=1e-12, max_iter=10_000).fit(X3, labels3)
 ours3 = lr.fit_softmax(X3, labels3, C=C_check, method="newton", tol=1e-12)
-print("softmax:  max |W - W_sklearn| < 1e-6:",
-      bool(np.max(np.abs(ours3.W.T - sk3.coef_)) < 1e-6 and np.max(np.abs(ours3.b - sk3.intercept_)) < 1e-6))
-print("          same predicted probabilities:",
-      np.allclose(lr.softmax_predict_proba(ours3.W, ours3.b, X3), sk3.predict_proba(X3), atol=1e-8))
+same_softmax = bool(np.max(np.abs(ours3.W.T - sk3.coef_)) < 1e-6 and np.max(np.abs(ours3.b - sk3.intercept_)) < 1e-6)
+same_proba = np.allclose(lr.softmax_predict_proba(ours3.W, ours3.b, X3), sk3.predict_proba(X3), atol=1e-8)
+assert same_softmax and same_proba
+print("softmax:  max |W - W_sklearn| < 1e-6:", same_softmax)
+print("          same predicted probabilities:", same_proba)
 """)
 
 md(r"""
