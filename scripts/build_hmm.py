@@ -51,7 +51,9 @@ We derive, for an HMM with $K$ states and $N$ observations,
 
 Every recursion is checked by SymPy on a small model with symbolic parameters
 ($N = 3$ or $N = 2$ steps, $K = 2$ states): the recursion must equal the brute-force sum
-(or maximum) over all state paths.
+(or maximum) over all state paths. These checks are proofs for that fixed size only, and
+the chains say so (their mark is *instance*, not *symbolic*); the general case is the
+induction in the proofs of the theorems.
 
 **Prerequisites.** Maximum likelihood and the Kullback-Leibler divergence
 ([MLE as KL minimisation](../foundations/mle_kl.ipynb)), Gaussian maximum-likelihood
@@ -156,8 +158,8 @@ $$ (hmm-alpha)
 
 The chain below starts from the brute-force sum for $N = 3$, $K = 2$ and ends at
 $\sum_k \alpha_3(k)$. Each step that introduces $\alpha_n$ is checked with the
-recursion {eq}`hmm-alpha` as its only fact (`using=`), so the recursion is verified, not
-assumed: a wrong recursion makes the step fail.
+recursion {eq}`hmm-alpha` as its definition (`define=`), so the recursion is verified,
+not assumed: a wrong recursion makes the step fail.
 """
 )
 
@@ -177,15 +179,15 @@ def nested(inner, n_levels):
     return sp.Sum(b[3, z3] * inner, (z3, 1, K))
 
 
-forward = dv.Derivation(evidence, title="p(X) by the forward recursion (N = 3, K = 2)")
+forward = dv.Derivation(evidence, title="p(X) by the forward recursion", instance="N = 3, K = 2")
 forward.step(nested(sp.Sum(pi[z1] * b[1, z1] * A[z1, z2], (z1, 1, K)), 2),
              "move each factor out of the sums it does not depend on")
 forward.step(nested(sp.Sum(alpha[1, z1] * A[z1, z2], (z1, 1, K)), 2),
-             r"$\alpha_1(k) = \pi_k b_1(k)$", using=alpha_rec[:1])
+             r"$\alpha_1(k) = \pi_k b_1(k)$", define=alpha_rec[0])
 forward.step(nested(sp.Sum(A[z2, z3] * alpha[2, z2], (z2, 1, K)), 1),
-             r"recursion (hmm-alpha) for $\alpha_2$", using=alpha_rec[:2])
+             r"recursion (hmm-alpha) for $\alpha_2$", define=alpha_rec[1])
 forward.step(sp.Sum(alpha[3, z3], (z3, 1, K)),
-             r"recursion (hmm-alpha) for $\alpha_3$", using=alpha_rec)
+             r"recursion (hmm-alpha) for $\alpha_3$", define=alpha_rec[2])
 forward
 """
 )
@@ -204,7 +206,7 @@ wrong_rec = [sp.Eq(alpha[1, w], pi[w] * b[1, w]),
 try:
     dv.Derivation(forward.steps[0].expr).step(
         nested(sp.Sum(A[z2, z3] * alpha[2, z2], (z2, 1, K)), 1), "a wrong recursion",
-        using=wrong_rec, check="numeric")
+        define=wrong_rec, check="numeric")
 except dv.StepError as err:
     lines = str(err).splitlines()
     print(lines[0], lines[-2].strip())                     # the step and the reason given
@@ -258,17 +260,18 @@ def first(inner):
     return sp.Sum(pi[z1] * b[1, z1] * inner, (z1, 1, K))
 
 
-backward = dv.Derivation(evidence, title="p(X) by the backward recursion (N = 3, K = 2)")
+backward = dv.Derivation(evidence, title="p(X) by the backward recursion",
+                         instance="N = 3, K = 2")
 backward.step(first(sp.Sum(A[z1, z2] * b[2, z2] * sp.Sum(A[z2, z3] * b[3, z3], (z3, 1, K)),
                            (z2, 1, K))), "move each factor out of the sums it does not depend on")
 backward.step(first(sp.Sum(A[z1, z2] * b[2, z2] * sp.Sum(A[z2, z3] * b[3, z3] * beta[3, z3],
                                                          (z3, 1, K)), (z2, 1, K))),
-              r"$\beta_3 = 1$", using=beta_rec[:1])
+              r"$\beta_3 = 1$", define=beta_rec[0])
 backward.step(first(sp.Sum(A[z1, z2] * b[2, z2] * beta[2, z2], (z2, 1, K))),
-              r"recursion (hmm-beta) for $\beta_2$", using=beta_rec[:2])
-backward.step(first(beta[1, z1]), r"recursion (hmm-beta) for $\beta_1$", using=beta_rec)
+              r"recursion (hmm-beta) for $\beta_2$", define=beta_rec[1])
+backward.step(first(beta[1, z1]), r"recursion (hmm-beta) for $\beta_1$", define=beta_rec[2])
 backward.step(sp.Sum(alpha[1, z1] * beta[1, z1], (z1, 1, K)), r"$\alpha_1(k) = \pi_k b_1(k)$",
-              using=alpha_rec[:1])
+              define=alpha_rec[0])
 backward
 """
 )
@@ -294,17 +297,17 @@ $$ (hmm-xi)
 
 The checks fix $z_2 = k$ (for $\gamma_2$) and $z_1 = i, z_2 = j$ (for $\xi_2$) in the
 brute-force sum, with $k, i, j$ symbolic; the definitions of $\alpha$, $\beta$ and $p(X)$
-are the facts of the chain.
+are the definitions of the chain.
 """
 )
 
 code(
     r"""
 pX = sp.Symbol("p(X)", positive=True)
-facts = alpha_rec + beta_rec + [sp.Eq(pX, evidence)]
+definitions = alpha_rec + beta_rec + [sp.Eq(pX, evidence)]
 
 gamma_2 = dv.Derivation(sp.Sum(joint.subs(z2, k), (z1, 1, K), (z3, 1, K)) / pX,
-                        assumptions=facts, domains={k: (1, K)},
+                        define=definitions, domains={k: (1, K)}, instance="N = 3, K = 2",
                         title="gamma_2(k): fix z_2 = k, sum out z_1 and z_3")
 gamma_2.step(alpha[2, k] * beta[2, k] / pX, "left sums give alpha, right sums give beta")
 gamma_2
@@ -314,7 +317,7 @@ gamma_2
 code(
     r"""
 xi_2 = dv.Derivation(sp.Sum(joint.subs({z1: i, z2: j}), (z3, 1, K)) / pX,
-                     assumptions=facts, domains={i: (1, K), j: (1, K)},
+                     define=definitions, domains={i: (1, K), j: (1, K)}, instance="N = 3, K = 2",
                      title="xi_2(i, j): fix z_1 = i, z_2 = j, sum out z_3")
 xi_2.step(alpha[1, i] * A[i, j] * b[2, j] * beta[2, j] / pX,
           "alpha on the left, one transition and one emission, beta on the right")
@@ -352,7 +355,8 @@ $$ (hmm-loglik)
 
 a sum of moderate numbers instead of a product of tiny ones. In the chain below, $c_1, c_2,
 c_3$ are defined exactly as the normalisers of {eq}`hmm-scaled-alpha` (built in Python from
-$\pi$, $\mathbf{A}$ and $b$), and the check is that their product is the brute-force $p(X)$.
+$\pi$, $\mathbf{A}$, $b$ and the previous normalisers), and the check is that their product
+is the brute-force $p(X)$.
 """
 )
 
@@ -361,18 +365,16 @@ code(
 c1, c2, c3 = sp.symbols("c_1 c_2 c_3", positive=True)
 states = range(1, K + 1)
 unnormalised = [pi[q] * b[1, q] for q in states]           # c_1 alpha_hat_1(q)
-normalisers, alpha_hat = [], []
-for n_ in (1, 2, 3):                                       # eq. (hmm-scaled-alpha)
+c_defs, alpha_hat = [], []
+for n_, c_n in zip((1, 2, 3), (c1, c2, c3), strict=True):  # eq. (hmm-scaled-alpha)
     if n_ > 1:
         unnormalised = [b[n_, q] * sum(alpha_hat[p - 1] * A[p, q] for p in states)
                         for q in states]
-    c_n = sum(unnormalised)
-    alpha_hat = [v / c_n for v in unnormalised]
-    normalisers.append(c_n)
-c_defs = [sp.Eq(c, v) for c, v in zip((c1, c2, c3), normalisers, strict=True)]
+    c_defs.append(sp.Eq(c_n, sum(unnormalised)))           # c_n normalises ...
+    alpha_hat = [v / c_n for v in unnormalised]            # ... to alpha_hat_n
 
-scaled = dv.Derivation(sp.log(evidence), assumptions=c_defs,
-                       title="log p(X) from the normalisers (N = 3, K = 2)")
+scaled = dv.Derivation(sp.log(evidence), define=c_defs, instance="N = 3, K = 2",
+                       title="log p(X) from the normalisers")
 scaled.step(sp.log(c1 * c2 * c3), r"$c_1 c_2 \cdots c_n = p(x_1, \dots, x_n)$")
 scaled.step(sp.log(c1) + sp.log(c2) + sp.log(c3), "the log of a product")
 scaled
@@ -406,12 +408,13 @@ beta_hat_b = sp.IndexedBase(r"\hat{\beta}", positive=True)
 hat_defs = [sp.Eq(alpha_hat_b[2, w], alpha[2, w] / (c1 * c2)),   # alpha_n / p(x_1..x_n)
             sp.Eq(beta_hat_b[2, w], beta[2, w] / c3)]             # beta_n / prod_{m > n} c_m
 scaled_post = dv.Derivation(alpha_hat_b[2, k] * beta_hat_b[2, k], domains={k: (1, K)},
+                            instance="N = 3, K = 2",
                             title="gamma_2(k) from the scaled variables")
 scaled_post.step(alpha[2, k] * beta[2, k] / (c1 * c2 * c3), "definitions of the scaled variables",
-                 using=hat_defs)
+                 define=hat_defs)
 scaled_post.step(alpha[2, k] * beta[2, k] / pX,
                  r"$c_1 c_2 c_3 = p(X)$ (the chain above); this is $\gamma_2(k)$ by eq. (hmm-gamma)",
-                 using=[sp.Eq(c3, pX / (c1 * c2))])
+                 define=c_defs + [sp.Eq(pX, evidence)])
 scaled_post
 """
 )
@@ -488,7 +491,8 @@ viterbi_rec = [                                            # eq. (hmm-viterbi), 
     sp.Eq(omega[1, w], sp.log(pi[w]) + sp.log(b[1, w])),
     sp.Eq(omega[2, w], sp.log(b[2, w]) + sp.Max(*[omega[1, p] + sp.log(A[p, w]) for p in states])),
 ]
-viterbi = dv.Derivation(best_path, title="max over paths by the Viterbi recursion (N = 2, K = 2)")
+viterbi = dv.Derivation(best_path, title="max over paths by the Viterbi recursion",
+                        instance="N = 2, K = 2")
 viterbi.step(sp.log(sp.Max(*[b[2, q] * sp.Max(*[pi[p] * b[1, p] * A[p, q] for p in states])
                              for q in states])),
              r"$\max_i a c_i = a \max_i c_i$ for $a \geq 0$", check="numeric")
@@ -498,9 +502,9 @@ viterbi.step(sp.Max(*[sp.log(b[2, q]) + sp.Max(*[sp.log(pi[p]) + sp.log(b[1, p])
              check="numeric")
 viterbi.step(sp.Max(*[sp.log(b[2, q]) + sp.Max(*[omega[1, p] + sp.log(A[p, q]) for p in states])
                       for q in states]),
-             r"definition of $\omega_1$", using=viterbi_rec[:1])
+             r"definition of $\omega_1$", define=viterbi_rec[0])
 viterbi.step(sp.Max(omega[2, 1], omega[2, 2]), r"recursion (hmm-viterbi) for $\omega_2$",
-             using=viterbi_rec)
+             define=viterbi_rec[1])
 viterbi
 """
 )
@@ -533,16 +537,16 @@ code(
     r"""
 path_weight = sp.IndexedBase("w", positive=True)           # w[z1, z2] = p(Z | X, theta_old)
 gamma_b, xi_b = sp.IndexedBase("gamma", positive=True), sp.IndexedBase("xi", positive=True)
-v = sp.Wild("v")
 n = sp.Symbol("n", integer=True, positive=True)
 marginals = [                                              # gamma and xi: marginals of w
-    sp.Eq(gamma_b[1, w], sp.Sum(path_weight[w, z2], (z2, 1, K))),
-    sp.Eq(gamma_b[2, w], sp.Sum(path_weight[z1, w], (z1, 1, K))),
-    sp.Eq(xi_b[w, v], path_weight[w, v]),
+    *(sp.Eq(gamma_b[1, q], sp.Sum(path_weight[q, z2], (z2, 1, K))) for q in states),
+    *(sp.Eq(gamma_b[2, q], sp.Sum(path_weight[z1, q], (z1, 1, K))) for q in states),
+    *(sp.Eq(xi_b[p_, q], path_weight[p_, q]) for p_ in states for q in states),
 ]
 joint_2 = pi[z1] * b[1, z1] * A[z1, z2] * b[2, z2]
 Q = dv.Derivation(sp.Sum(path_weight[z1, z2] * sp.log(joint_2), (z1, 1, K), (z2, 1, K)),
-                  assumptions=marginals, title="Q as a function of gamma and xi (N = 2, K = 2)")
+                  define=marginals, instance="N = 2, K = 2",
+                  title="Q as a function of gamma and xi")
 Q.step(sp.Sum(path_weight[z1, z2] * (sp.log(pi[z1]) + sp.log(A[z1, z2]) + sp.log(b[1, z1])
                                      + sp.log(b[2, z2])), (z1, 1, K), (z2, 1, K)),
        "the log of the product (hmm-joint)", check="numeric")
@@ -588,10 +592,11 @@ solution
 
 code(
     r"""
-pi_step = dv.Derivation(sp.Derivative(lagrangian, p[0]), title="stationarity in pi_1")
+pi_step = dv.Derivation(sp.Derivative(lagrangian, p[0]), title="stationarity in pi_1",
+                        instance="K = 3")
 pi_step.step(g[0] / p[0] - lam, "differentiate the Lagrangian")
 pi_step.step(0, r"at $\pi_k = \gamma_k / \sum_j \gamma_j$, $\lambda = \sum_j \gamma_j$",
-             using=solution)
+             define=solution)
 pi_step
 """
 )
@@ -606,6 +611,25 @@ $$
 \pi_k = \frac{\gamma_1(k)}{\sum_{j} \gamma_1(j)} = \gamma_1(k) .
 $$ (hmm-mstep-pi)
 
+That a stationary point of the Lagrangian is the maximum when the objective is concave and
+the constraints are linear is the sufficiency of the KKT conditions, which we use without
+proof:
+"""
+)
+
+code(
+    r"""
+dv.cite("KKT conditions are sufficient for a concave objective",
+        r"f \text{ concave},\ \mathbf{a}_l^\top \boldsymbol\theta = 1,\ "
+        r"\nabla f(\boldsymbol\theta^\star) = \textstyle\sum_l \lambda_l \mathbf{a}_l"
+        r"\ \Rightarrow\ \boldsymbol\theta^\star = \arg\max_{\mathbf{a}_l^\top \boldsymbol\theta = 1} f",
+        "boyd2004convex", note="sec. 5.5.3; here f is a weighted sum of logarithms")
+""",
+    "hide-input",
+)
+
+md(
+    r"""
 Each row $i$ of $\mathbf{A}$ is the same problem with the expected transition counts
 $\sum_{n} \xi_n(i, j)$ as weights and one multiplier per row; each row $k$ of $\mathbf{B}$ with
 the expected emission counts $\sum_n \gamma_n(k) [x_n = m]$:
@@ -634,9 +658,10 @@ solution_A = sp.solve([sp.diff(lagrangian_A, var) for var in (*A_sym, *lam_rows)
                       [*A_sym, *lam_rows], dict=True)
 assert len(solution_A) == 1
 solution_A = solution_A[0]
-A_step = dv.Derivation(sp.Derivative(lagrangian_A, A_sym[0, 1]), title="stationarity in A_12")
+A_step = dv.Derivation(sp.Derivative(lagrangian_A, A_sym[0, 1]), title="stationarity in A_12",
+                       instance="K = 2")
 A_step.step(X_counts[0, 1] / A_sym[0, 1] - lam_rows[0], "differentiate the Lagrangian")
-A_step.step(0, "at the solution (hmm-mstep-A)", using=solution_A)
+A_step.step(0, "at the solution (hmm-mstep-A)", define=solution_A)
 A_step
 """
 )
@@ -669,9 +694,10 @@ solution_B = sp.solve([sp.diff(lagrangian_B, var) for var in (*B_row, lam_B)],
                       [*B_row, lam_B], dict=True)
 assert len(solution_B) == 1                                # a unique stationary point
 solution_B = solution_B[0]
-B_step = dv.Derivation(sp.Derivative(lagrangian_B, B_row[0]), title="stationarity in B_k1")
+B_step = dv.Derivation(sp.Derivative(lagrangian_B, B_row[0]), title="stationarity in B_k1",
+                       instance="M = 3")
 B_step.step(Y_counts[0] / B_row[0] - lam_B, "differentiate the Lagrangian")
-B_step.step(0, "at the solution (hmm-mstep-B)", using=solution_B)
+B_step.step(0, "at the solution (hmm-mstep-B)", define=solution_B)
 B_step
 """
 )
@@ -701,7 +727,7 @@ gives the weighted versions of the maximum-likelihood mean and covariance of the
 We derive and check them for **one-dimensional** observations ($D = 1$) below; the
 $D$-dimensional forms, which need the derivatives of $\log\det\boldsymbol\Sigma_k$ and of a
 quadratic form, are Bishop's eqs. (13.20)–(13.21) {cite}`bishop2006prml` (sec. 13.2.1),
-stated here as cited results:
+stated here as cited results (the block after the equations):
 
 $$
 \boldsymbol\mu_k = \frac{1}{N_k} \sum_{n=1}^{N} \gamma_n(k)\, \mathbf{x}_n ,
@@ -710,7 +736,22 @@ $$ (hmm-mstep-mu)
 $$
 \boldsymbol\Sigma_k = \frac{1}{N_k} \sum_{n=1}^{N} \gamma_n(k)\, (\mathbf{x}_n - \boldsymbol\mu_k)(\mathbf{x}_n - \boldsymbol\mu_k)^\top .
 $$ (hmm-mstep-sigma)
+"""
+)
 
+code(
+    r"""
+dv.cite("Gaussian M-step in D dimensions",
+        r"\boldsymbol\mu_k = \frac{1}{N_k} \sum_n \gamma_n(k)\, \mathbf{x}_n,\quad "
+        r"\boldsymbol\Sigma_k = \frac{1}{N_k} \sum_n \gamma_n(k)\, (\mathbf{x}_n - \boldsymbol\mu_k)"
+        r"(\mathbf{x}_n - \boldsymbol\mu_k)^\top",
+        "bishop2006prml", note="eqs. (13.20)-(13.21), sec. 13.2.1")
+""",
+    "hide-input",
+)
+
+md(
+    r"""
 For $D = 1$ these are $\mu_k = \sum_n \gamma_n(k)\, x_n / N_k$ and $\sigma_k^2 = \sum_n
 \gamma_n(k)\, (x_n - \mu_k)^2 / N_k$; a diagonal $\boldsymbol\Sigma_k$ (derivlib's `covars`
 of shape `(K, D)`) is $D$ such problems side by side, one per coordinate. The check solves
@@ -732,7 +773,8 @@ assert len(mu_roots) == 1 and len(s2_roots) == 1          # a unique stationary 
 solution_g = {mu: mu_roots[0], s2: s2_roots[0]}
 N_k = sum(gs)
 mu_k = sum(gn * xn for gn, xn in zip(gs, xs, strict=True)) / N_k
-gauss_step = dv.Derivation(solution_g[s2], title="the stationary variance is eq. (hmm-mstep-sigma)")
+gauss_step = dv.Derivation(solution_g[s2], title="the stationary variance is eq. (hmm-mstep-sigma)",
+                           instance="D = 1, N = 3")
 gauss_step.step(sum(gn * (xn - mu_k) ** 2 for gn, xn in zip(gs, xs, strict=True)) / N_k,
                 r"rewrite SymPy's solution as a weighted average around $\mu_k$")
 gauss_step
@@ -747,10 +789,11 @@ and the stationarity in $\mu$ is checked at the weighted mean {eq}`hmm-mstep-mu`
 
 code(
     r"""
-mu_step = dv.Derivation(sp.Derivative(Q_k, mu), title="stationarity in mu (D = 1)")
+mu_step = dv.Derivation(sp.Derivative(Q_k, mu), title="stationarity in mu",
+                        instance="D = 1, N = 3")
 mu_step.step(sum(gn * (xn - mu) for gn, xn in zip(gs, xs, strict=True)) / s2,
              "differentiate the quadratic")
-mu_step.step(0, r"at $\mu = \sum_n g_n x_n / \sum_n g_n$ (hmm-mstep-mu)", using={mu: mu_k})
+mu_step.step(0, r"at $\mu = \sum_n g_n x_n / \sum_n g_n$ (hmm-mstep-mu)", define={mu: mu_k})
 assert sp.simplify(solution_g[mu] - mu_k) == 0            # SymPy's root is the same point
 mu_step
 """
@@ -775,6 +818,22 @@ makes $Q(\theta^{\text{new}}, \theta^{\text{old}}) \ge Q(\theta^{\text{old}}, \t
 adding the two inequalities gives the claim {cite}`dempster1977maximum,bishop2006prml`.
 ```
 
+The argument is the general EM inequality, which is not checked here; it is displayed as a
+cited result:
+"""
+)
+
+code(
+    r"""
+dv.cite("EM never decreases the likelihood",
+        r"\log p(X \mid \theta^{\text{new}}) \ge \log p(X \mid \theta^{\text{old}})",
+        "dempster1977maximum", note="for any M-step that does not decrease Q")
+""",
+    "hide-input",
+)
+
+md(
+    r"""
 ## From derivation to code
 
 The scaled forward recursion {eq}`hmm-scaled-alpha` and the scaled backward recursion

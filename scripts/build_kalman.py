@@ -67,9 +67,10 @@ always Gaussian.
 
 Afterwards you can track a moving object with uncertainty bands, smooth a whole trajectory,
 fit the noise levels of a model by EM, and you know why the code uses Cholesky solves and
-the Joseph form. Every step below is checked by the derivation checker ($\checkmark$
-symbolic, $\approx\!\checkmark$ numeric at random points, $\dagger$ a definition or cited
-result).
+the Joseph form. Every step below is checked by the derivation checker and marked with
+what was shown: *symbolic* (proved by SymPy for all values), *instance* (proved for a fixed
+size only; here, the chains marked "instance: 1-D" prove the scalar case of a matrix
+result), *numeric* (checked at sampled points), or *cited* (taken from the reference).
 """)
 
 # ------------------------------------------------------------------------------- Model
@@ -126,12 +127,20 @@ $$ (kf-conditioning)
 ```
 
 This is eqs. (2.81)–(2.82) of {cite}`bishop2006prml`, derived there by completing the
-square; we use it as a cited result ($\dagger$) and check it numerically against the other
+square; we use it as a cited result (the block below) and check it numerically against the other
 route Bishop gives, through the precision matrix $\boldsymbol{\Lambda} =
 \boldsymbol{\Sigma}^{-1}$: the conditional covariance is $\boldsymbol{\Lambda}_{aa}^{-1}$
 and the mean $\mathbf{m}_a - \boldsymbol{\Lambda}_{aa}^{-1}\boldsymbol{\Lambda}_{ab}
 (\mathbf{b} - \mathbf{m}_b)$ (his eqs. 2.73, 2.75).
 """)
+
+code(r"""
+dv.cite("Conditioning a joint Gaussian",
+        r"p(\mathbf{a} \mid \mathbf{b}) = \mathcal{N}\left(\mathbf{m}_a + \boldsymbol{\Sigma}_{ab}"
+        r"\boldsymbol{\Sigma}_{bb}^{-1}(\mathbf{b} - \mathbf{m}_b),\; \boldsymbol{\Sigma}_{aa}"
+        r" - \boldsymbol{\Sigma}_{ab}\boldsymbol{\Sigma}_{bb}^{-1}\boldsymbol{\Sigma}_{ba}\right)",
+        "bishop2006prml", note="eqs. (2.81)-(2.82), sec. 2.3.1")
+""", "hide-input")
 
 code(r"""
 rng = np.random.default_rng(0)
@@ -161,7 +170,7 @@ Suppose $p(\mathbf{z}_{n-1} \mid \mathbf{x}_1, \dots, \mathbf{x}_{n-1}) =
 Gaussian with mean $\mathbf{A}\boldsymbol{\mu}_{n-1}$ (linearity of $\mathbb{E}$,
 $\mathbb{E}[\mathbf{w}_n] = \mathbf{0}$), and its covariance is the expectation of the squared
 deviation. In one dimension ($\mathbf{A} = a$, $\mathbf{Q} = q$) the checker expands it, with
-the moments of $z = z_{n-1}$ and $w = w_n$ as facts:
+the moments of $z = z_{n-1}$ and $w = w_n$ as hypotheses:
 """)
 
 code(r"""
@@ -171,8 +180,8 @@ z, w = sp.symbols("z w", real=True)
 moments = [sp.Eq(dv.E(z**2), V + mu**2), sp.Eq(dv.E(z), mu), sp.Eq(dv.E(w), 0),
            sp.Eq(dv.E(w**2), q), sp.Eq(dv.E(z * w), 0)]
 
-predict = dv.Derivation(dv.E((a * z + w - a * mu) ** 2), assumptions=moments, random=[z, w],
-                        title="Predicted variance (1-D)")
+predict = dv.Derivation(dv.E((a * z + w - a * mu) ** 2), assume=moments, random=[z, w],
+                        constants=[a, mu], instance="1-D", title="Predicted variance")
 predict.step(a**2 * dv.E(z**2) - 2 * a**2 * mu * dv.E(z) + a**2 * mu**2
              + 2 * a * dv.E(z * w) - 2 * a * mu * dv.E(w) + dv.E(w**2),
              "expand the square, linearity of $\\mathbb{E}$")
@@ -216,7 +225,7 @@ likelihood $\mathcal{N}(x \mid cz, r)$ and the evidence $\mathcal{N}(x \mid cm, 
 (the marginal of $x = cz + v$: mean $cm$, variance $c^2P + r$ by the expansion above). The
 checker verifies it on the log scale, for every $z$ and $x$. Write $\mathcal{N}(y \mid
 \text{mean}, \text{var})$ for the density and let SymPy keep it unevaluated for display; its
-definition is a fact of the steps that open it:
+definition `density` is a definition (`define=`) of the chains and steps that open it:
 """)
 
 code(r"""
@@ -225,14 +234,14 @@ S = c**2 * P + r  # innovation variance
 gain = [sp.Eq(K, P * c / S)]
 
 
-class Normal(sp.Function):  # the density N(y | mean, var), unevaluated; defined by `density`
-    nargs = 3
-    is_positive = True
+def _normal_latex(self, printer):
+    y, mean, var = (printer._print(arg) for arg in self.args)
+    return rf"\mathcal{{N}}\left({y} \mid {mean}, {var}\right)"
 
-    def _latex(self, printer):
-        y, mean, var = (printer._print(arg) for arg in self.args)
-        return rf"\mathcal{{N}}\left({y} \mid {mean}, {var}\right)"
 
+# the density N(y | mean, var): an undefined function, unevaluated; defined by `density`
+Normal = sp.Function("Normal", positive=True, nargs=3)
+Normal._latex = _normal_latex
 
 yw, mw, vw = sp.Wild("y"), sp.Wild("m"), sp.Wild("v")
 density = [sp.Eq(Normal(yw, mw, vw), sp.exp(-(yw - mw) ** 2 / (2 * vw)) / sp.sqrt(2 * sp.pi * vw))]
@@ -250,12 +259,12 @@ prec, h = sp.Symbol("Lambda", positive=True), sp.Symbol("h", real=True)
 precision = [sp.Eq(prec, 1 / P + c**2 / r), sp.Eq(h, m / P + c * x / r)]
 
 bayes = dv.Derivation(sp.log(Normal(z, m, P) * Normal(x, c * z, r) / Normal(x, c * m, S)),
-                      assumptions=precision, title="Update by Bayes' rule (1-D)")
+                      define=precision, instance="1-D", title="Update by Bayes' rule")
 bayes.step(sp.log(Normal(z, m, P)) + sp.log(Normal(x, c * z, r)) - sp.log(Normal(x, c * m, S)),
            "log of a product and a quotient")
 bayes.step(-sp.log(2 * sp.pi * P) / 2 - (z - m) ** 2 / (2 * P) - sp.log(2 * sp.pi * r) / 2
            - (x - c * z) ** 2 / (2 * r) + sp.log(2 * sp.pi * S) / 2 + (x - c * m) ** 2 / (2 * S),
-           "Gaussian log-densities", using=density)
+           "Gaussian log-densities", define=density)
 bayes.step(-sp.log(2 * sp.pi / prec) / 2 - prec * z**2 / 2 + h * z
            - (m**2 / P + x**2 / r - (x - c * m) ** 2 / S) / 2,
            "collect powers of $z$; $Pr/(c^2P + r) = 1/\\Lambda$")
@@ -264,10 +273,10 @@ bayes.step(-sp.log(2 * sp.pi / prec) / 2 - prec * (z - h / prec) ** 2 / 2
            "complete the square")
 bayes.step(-sp.log(2 * sp.pi / prec) / 2 - prec * (z - h / prec) ** 2 / 2,
            "the $z$-free remainder is $0$")
-bayes.step(sp.log(Normal(z, h / prec, 1 / prec)), "a Gaussian log-density in $z$", using=density)
+bayes.step(sp.log(Normal(z, h / prec, 1 / prec)), "a Gaussian log-density in $z$", define=density)
 bayes.step(sp.log(Normal(z, m + K * (x - c * m), (1 - K * c) * P)),
            "$h/\\Lambda = m + K(x - cm)$, $1/\\Lambda = (1 - Kc)P$ at $K = Pc/(c^2P + r)$",
-           using=gain)
+           define=gain)
 bayes
 """)
 
@@ -295,8 +304,8 @@ precision the observation carries about $z$.
 """)
 
 code(r"""
-update_var = dv.Derivation(P - (c * P) ** 2 / S, assumptions=gain,
-                           title="Updated variance (1-D)")
+update_var = dv.Derivation(P - (c * P) ** 2 / S, define=gain, instance="1-D",
+                           title="Updated variance")
 update_var.step((1 - K * c) * P, "$K = Pc/(c^2P + r)$")
 update_var.step((1 - K * c) ** 2 * P + K**2 * r, "Joseph form: equal at this gain")
 update_var.step(1 / (1 / P + c**2 / r), "precisions add")
@@ -324,9 +333,9 @@ spd = [sp.Q.symmetric(Pm), sp.Q.positive_definite(Pm), sp.Q.symmetric(Rm),
        sp.Q.positive_definite(Rm)]
 optimal_gain = [sp.Eq(Km, Pm * Cm.T * sp.Inverse(Sm))]
 
-cov_forms = dv.Derivation(Pm - Pm * Cm.T * sp.Inverse(Sm) * Cm * Pm, assumptions=spd,
+cov_forms = dv.Derivation(Pm - Pm * Cm.T * sp.Inverse(Sm) * Cm * Pm, assume=spd,
                           title="Updated covariance")
-cov_forms.step((I - Km * Cm) * Pm, "$K = P C^\\top S^{-1}$", using=optimal_gain)
+cov_forms.step((I - Km * Cm) * Pm, "$K = P C^\\top S^{-1}$", define=optimal_gain)
 cov_forms
 """)
 
@@ -335,19 +344,19 @@ and, by the Woodbury identity, precisions add in $d$ dimensions too:
 """)
 
 code(r"""
-woodbury = dv.Derivation(Pm - Pm * Cm.T * sp.Inverse(Sm) * Cm * Pm, assumptions=spd,
+woodbury = dv.Derivation(Pm - Pm * Cm.T * sp.Inverse(Sm) * Cm * Pm, assume=spd,
                          title="Updated covariance, information form")
 woodbury.step(sp.Inverse(sp.Inverse(Pm) + Cm.T * sp.Inverse(Rm) * Cm), "Woodbury identity")
 woodbury
 """)
 
 code(r"""
-joseph = dv.Derivation((I - Km * Cm) * Pm * (I - Km * Cm).T + Km * Rm * Km.T, assumptions=spd,
+joseph = dv.Derivation((I - Km * Cm) * Pm * (I - Km * Cm).T + Km * Rm * Km.T, assume=spd,
                        title="Joseph form at the optimal gain")
 joseph.step(Pm - Km * Cm * Pm - Pm * Cm.T * Km.T + Km * Sm * Km.T,
             "expand the product, $P^\\top = P$")
 joseph.step(Pm - Km * Cm * Pm, "$K S K^\\top = P C^\\top K^\\top$ at $K = P C^\\top S^{-1}$",
-            using=optimal_gain)
+            define=optimal_gain)
 joseph
 """)
 
@@ -355,7 +364,7 @@ md(r"""
 The Joseph form holds for *any* gain (it is the covariance of the error
 $(\mathbf{I} - \mathbf{K}\mathbf{C})(\mathbf{z} - \mathbf{m}) - \mathbf{K}\mathbf{v}$, a sum
 of two independent terms, exercise {ref}`kf-ex-joseph`), while $(\mathbf{I} -
-\mathbf{K}\mathbf{C})\mathbf{P}$ is right only at the optimal gain. Without the fact
+\mathbf{K}\mathbf{C})\mathbf{P}$ is right only at the optimal gain. Without the definition
 $\mathbf{K} = \mathbf{P}\mathbf{C}^\top\mathbf{S}^{-1}$ the checker refuses the short
 form, already in one dimension for a general gain $g$:
 """)
@@ -379,7 +388,7 @@ The gain itself has an *information form*, the matrix version of "precisions add
 """)
 
 code(r"""
-gain_forms = dv.Derivation(Pm * Cm.T * sp.Inverse(Sm), assumptions=spd,
+gain_forms = dv.Derivation(Pm * Cm.T * sp.Inverse(Sm), assume=spd,
                            title="Kalman gain, two forms")
 gain_forms.step(sp.Inverse(sp.Inverse(Pm) + Cm.T * sp.Inverse(Rm) * Cm) * Cm.T * sp.Inverse(Rm),
                 "push-through identity")
@@ -478,13 +487,12 @@ J, u = sp.symbols("J u", real=True)
 to_backward = {m: mu, P: V, c: a, r: q, x: u, K: J}  # simultaneous substitution
 backward_gain = [sp.Eq(J, V * a / P), sp.Eq(P, a**2 * V + q)]
 
-backward_cond = dv.Derivation(bayes.start.xreplace(to_backward), assumptions=backward_gain,
-                              title="Backward conditional (1-D)")
+backward_cond = dv.Derivation(bayes.start.xreplace(to_backward), define=backward_gain + density,
+                              instance="1-D", title="Backward conditional")
 backward_cond.step(bayes.result.xreplace(to_backward),
-                   "the update with $(m, P, c, r, x) \\to (\\mu, V, a, q, u)$, $J = Va/P$",
-                   using=density)
+                   "the update with $(m, P, c, r, x) \\to (\\mu, V, a, q, u)$, $J = Va/P$")
 backward_cond.step(sp.log(Normal(z, mu + J * (u - a * mu), V - J**2 * P)),
-                   "$(1 - Ja)V = V - J^2P$, as $JP = Va$", using=density)
+                   "$(1 - Ja)V = V - J^2P$, as $JP = Va$")
 backward_cond
 """)
 
@@ -495,21 +503,22 @@ in one dimension. Now average over $\mathbf{z}_{n+1} \mid \mathbf{x}_{1:N} \sim
 \mathcal{N}(\hat{\boldsymbol{\mu}}_{n+1}, \hat{\mathbf{V}}_{n+1})$, which the backward pass
 already knows. In one dimension, with $\hat m = \hat\mu_{n+1}$, $\hat v = \hat V_{n+1}$, and
 the smoothed mean $\hat\mu_n = \mu + J(\hat m - a\mu)$ (the expectation of $z_n$, as
-$\mathbb{E}[e_n] = 0$), the facts of the next two chains are the moments of $u$ and $e_n$
-just found:
+$\mathbb{E}[e_n] = 0$), the hypotheses of the next two chains are the moments of $u$ and
+$e_n$ just found:
 """)
 
 code(r"""
 e = sp.Symbol("e", real=True)
-m_next, v_next = sp.symbols("mhat_{n+1} Vhat_{n+1}", positive=True)
+m_next, v_next = sp.symbols(r"\hat{m}_{n+1} \hat{V}_{n+1}", positive=True)
 s_e = V - J**2 * P  # variance of e_n
-facts = [sp.Eq(dv.E(u**2), v_next + m_next**2), sp.Eq(dv.E(u), m_next), sp.Eq(dv.E(e), 0),
-         sp.Eq(dv.E(e**2), s_e), sp.Eq(dv.E(u * e), 0)]
+moments_ue = [sp.Eq(dv.E(u**2), v_next + m_next**2), sp.Eq(dv.E(u), m_next),
+              sp.Eq(dv.E(e), 0), sp.Eq(dv.E(e**2), s_e), sp.Eq(dv.E(u * e), 0)]
 z_n = mu + J * (u - a * mu) + e
 mhat_n = mu + J * (m_next - a * mu)
 
-smooth_var = dv.Derivation(dv.E((z_n - mhat_n) ** 2), assumptions=facts, random=[u, e],
-                           title="Smoothed variance (1-D)")
+smooth_var = dv.Derivation(dv.E((z_n - mhat_n) ** 2), assume=moments_ue, random=[u, e],
+                           constants=[mu, J, a, m_next], instance="1-D",
+                           title="Smoothed variance")
 smooth_var.step(J**2 * dv.E((u - m_next) ** 2) + 2 * J * dv.E((u - m_next) * e) + dv.E(e**2),
                 "$z_n - \\hat\\mu_n = J(u - \\hat m) + e$")
 smooth_var.step(J**2 * v_next + V - J**2 * P, "$\\mathrm{Var}[u] = \\hat v$, $u \\perp e$")
@@ -518,8 +527,9 @@ smooth_var
 """)
 
 code(r"""
-lag_one = dv.Derivation(dv.E((u - m_next) * (z_n - mhat_n)), assumptions=facts, random=[u, e],
-                        title="Lag-one covariance (1-D)")
+lag_one = dv.Derivation(dv.E((u - m_next) * (z_n - mhat_n)), assume=moments_ue, random=[u, e],
+                        constants=[mu, J, a, m_next], instance="1-D",
+                        title="Lag-one covariance")
 lag_one.step(J * dv.E((u - m_next) ** 2) + dv.E((u - m_next) * e),
              "$z_n - \\hat\\mu_n = J(u - \\hat m) + e$")
 lag_one.step(v_next * J, "$u \\perp e$")
@@ -544,10 +554,10 @@ spd_s = [sp.Q.symmetric(Vm), sp.Q.positive_definite(Vm), sp.Q.symmetric(Qm),
 smoother_gain = [sp.Eq(Jm, Vm * Am.T * sp.Inverse(Pn))]
 
 smooth_cov = dv.Derivation(Vm - Vm * Am.T * sp.Inverse(Pn) * Am * Vm + Jm * Vhat * Jm.T,
-                           assumptions=spd_s, title="Smoothed covariance")
+                           assume=spd_s, title="Smoothed covariance")
 smooth_cov.step(Vm - Jm * Pn * Jm.T + Jm * Vhat * Jm.T,
                 "conditional covariance: $V A^\\top P^{-1} A V = J P J^\\top$",
-                using=smoother_gain)
+                define=smoother_gain)
 smooth_cov.step(Vm + Jm * (Vhat - Pn) * Jm.T, "collect $J (\\cdot) J^\\top$")
 smooth_cov
 """)
@@ -607,9 +617,9 @@ of three parts with separate parameters: the *initial* part in $(\boldsymbol{\mu
 \mathbf{V}_0)$, the *transition* part in $(\mathbf{A}, \mathbf{Q})$ and the *observation*
 part in $(\mathbf{C}, \mathbf{R})$, so each pair is maximised on its own. In one dimension
 the checker takes the expectations with the smoothed moments as symbols: $\mathbb{E}[z_n]$,
-$\mathbb{E}[z_n^2]$ and $\mathbb{E}[z_nz_{n-1}]$ stay unevaluated in the chains; as facts
-they are $\hat\mu_n$, $\hat V_n + \hat\mu_n^2$ and $\hat\mu_n\hat\mu_{n-1}$ plus a free
-cross-covariance, so the numeric check draws them at random. The transition part, with the
+$\mathbb{E}[z_n^2]$ and $\mathbb{E}[z_nz_{n-1}]$ stay unevaluated in the chains; as
+hypotheses they are $\hat\mu_n$, $\hat V_n + \hat\mu_n^2$ and $\hat\mu_n\hat\mu_{n-1}$ plus a
+free cross-covariance, so the numeric check draws them at random. The transition part, with the
 sums $S_{11} = \sum_{n \ge 2}\mathbb{E}[z_n^2]$, $S_{10} = \sum_{n\ge2}\mathbb{E}[z_nz_{n-1}]$,
 $S_{00} = \sum_{n\ge2}\mathbb{E}[z_{n-1}^2]$:
 """)
@@ -631,20 +641,20 @@ transition_sums = [sp.Eq(S11, sp.Sum(dv.E(zb[n] ** 2), (n, 2, Nn))),
                    sp.Eq(S00, sp.Sum(dv.E(zb[n - 1] ** 2), (n, 2, Nn)))]
 
 transition = dv.Derivation(dv.E(sp.Sum(sp.log(Normal(zb[n], a * zb[n - 1], q)), (n, 2, Nn))),
-                           assumptions=smoothed_moments, random=[zb],
-                           title="Expected log-likelihood, transition part (1-D)")
+                           assume=smoothed_moments, random=[zb], constants=[a, q],
+                           instance="1-D", title="Expected log-likelihood, transition part")
 transition.step(sp.Sum(-sp.log(2 * sp.pi * q) / 2 - dv.E((zb[n] - a * zb[n - 1]) ** 2) / (2 * q),
                        (n, 2, Nn)), "Gaussian log-density, linearity of $\\mathbb{E}$",
-                using=density)
+                define=density)
 transition.step(-(Nn - 1) * sp.log(2 * sp.pi * q) / 2 - (S11 - 2 * a * S10 + a**2 * S00) / (2 * q),
-                "expand the square, name the sums", using=transition_sums, check="numeric")
+                "expand the square, name the sums", define=transition_sums, check="numeric")
 transition
 """)
 
 md(r"""
 (The last step splits a sum with a symbolic number of terms, which SymPy's simplification
-does not finish, so it is checked numerically, at random $N$ and random moments,
-$\approx\!\checkmark$.)
+does not finish, so it is checked numerically, at random $N$ and random moments:
+*numeric*.)
 The stationary point in $a$, then in $q$:
 """)
 
@@ -653,17 +663,17 @@ objective = transition.result
 a_new = S10 / S00
 q_new = (S11 - 2 * a * S10 + a**2 * S00) / (Nn - 1)
 
-m_step_a = dv.Derivation(sp.Derivative(objective, a), title="M-step for a (1-D)")
+m_step_a = dv.Derivation(sp.Derivative(objective, a), instance="1-D", title="M-step for a")
 m_step_a.step((S10 - a * S00) / q, "differentiate the quadratic")
-m_step_a.step(0, "at $a = S_{10} / S_{00}$", using=[sp.Eq(a, a_new)])
+m_step_a.step(0, "at $a = S_{10} / S_{00}$", define={a: a_new})
 m_step_a
 """)
 
 code(r"""
-m_step_q = dv.Derivation(sp.Derivative(objective, q), title="M-step for q (1-D)")
+m_step_q = dv.Derivation(sp.Derivative(objective, q), instance="1-D", title="M-step for q")
 m_step_q.step(-(Nn - 1) / (2 * q) + (S11 - 2 * a * S10 + a**2 * S00) / (2 * q**2),
               "differentiate $\\log q$ and $1/q$")
-m_step_q.step(0, "at $q = (S_{11} - 2aS_{10} + a^2S_{00})/(N-1)$", using=[sp.Eq(q, q_new)])
+m_step_q.step(0, "at $q = (S_{11} - 2aS_{10} + a^2S_{00})/(N-1)$", define={q: q_new})
 m_step_q
 """)
 
@@ -683,13 +693,13 @@ observation_sums = [sp.Eq(Sxx, sp.Sum(xb[n] ** 2, (n, 1, Nn))),
                     sp.Eq(Szz, sp.Sum(dv.E(zb[n] ** 2), (n, 1, Nn)))]
 
 observation = dv.Derivation(dv.E(sp.Sum(sp.log(Normal(xb[n], c * zb[n], r)), (n, 1, Nn))),
-                            assumptions=smoothed_moments, random=[zb],
-                            title="Expected log-likelihood, observation part (1-D)")
+                            assume=smoothed_moments, random=[zb], constants=[xb, c, r],
+                            instance="1-D", title="Expected log-likelihood, observation part")
 observation.step(sp.Sum(-sp.log(2 * sp.pi * r) / 2 - dv.E((xb[n] - c * zb[n]) ** 2) / (2 * r),
                         (n, 1, Nn)), "Gaussian log-density, linearity of $\\mathbb{E}$",
-                 using=density)
+                 define=density)
 observation.step(-Nn * sp.log(2 * sp.pi * r) / 2 - (Sxx - 2 * c * Sxz + c**2 * Szz) / (2 * r),
-                 "expand the square, name the sums", using=observation_sums, check="numeric")
+                 "expand the square, name the sums", define=observation_sums, check="numeric")
 observation
 """)
 
@@ -697,17 +707,19 @@ code(r"""
 c_new = Sxz / Szz
 r_new = (Sxx - 2 * c * Sxz + c**2 * Szz) / Nn
 
-m_step_c = dv.Derivation(sp.Derivative(observation.result, c), title="M-step for c (1-D)")
+m_step_c = dv.Derivation(sp.Derivative(observation.result, c), instance="1-D",
+                         title="M-step for c")
 m_step_c.step((Sxz - c * Szz) / r, "differentiate the quadratic")
-m_step_c.step(0, "at $c = S_{xz} / S_{zz}$", using=[sp.Eq(c, c_new)])
+m_step_c.step(0, "at $c = S_{xz} / S_{zz}$", define={c: c_new})
 m_step_c
 """)
 
 code(r"""
-m_step_r = dv.Derivation(sp.Derivative(observation.result, r), title="M-step for r (1-D)")
+m_step_r = dv.Derivation(sp.Derivative(observation.result, r), instance="1-D",
+                         title="M-step for r")
 m_step_r.step(-Nn / (2 * r) + (Sxx - 2 * c * Sxz + c**2 * Szz) / (2 * r**2),
               "differentiate $\\log r$ and $1/r$")
-m_step_r.step(0, "at $r = (S_{xx} - 2cS_{xz} + c^2S_{zz})/N$", using=[sp.Eq(r, r_new)])
+m_step_r.step(0, "at $r = (S_{xx} - 2cS_{xz} + c^2S_{zz})/N$", define={r: r_new})
 m_step_r
 """)
 
@@ -718,11 +730,12 @@ $\mathcal{N}(\mu_0, V_0)$:
 
 code(r"""
 mu_0, V_0 = sp.Symbol("mu_0", real=True), sp.Symbol("V_0", positive=True)
-initial = dv.Derivation(dv.E(sp.log(Normal(zb[1], mu_0, V_0))), assumptions=smoothed_moments,
-                        random=[zb], title="Expected log-likelihood, initial part (1-D)")
+initial = dv.Derivation(dv.E(sp.log(Normal(zb[1], mu_0, V_0))), assume=smoothed_moments,
+                        random=[zb], constants=[mu_0, V_0], instance="1-D",
+                        title="Expected log-likelihood, initial part")
 initial.step(-sp.log(2 * sp.pi * V_0) / 2
              - (dv.E(zb[1] ** 2) - 2 * mu_0 * dv.E(zb[1]) + mu_0**2) / (2 * V_0),
-             "Gaussian log-density, linearity of $\\mathbb{E}$", using=density)
+             "Gaussian log-density, linearity of $\\mathbb{E}$", define=density)
 initial
 """)
 
@@ -730,21 +743,21 @@ code(r"""
 mu0_new = mu_hat[1]
 V0_new = V_hat[1] + (mu_hat[1] - mu_0) ** 2
 
-m_step_mu0 = dv.Derivation(sp.Derivative(initial.result, mu_0), assumptions=smoothed_moments,
-                           title="M-step for mu_0 (1-D)")
+m_step_mu0 = dv.Derivation(sp.Derivative(initial.result, mu_0), assume=smoothed_moments,
+                           random=[zb], instance="1-D", title="M-step for mu_0")
 m_step_mu0.step((dv.E(zb[1]) - mu_0) / V_0, "differentiate the quadratic")
-m_step_mu0.step(0, "at $\\mu_0 = \\mathbb{E}[z_1] = \\hat\\mu_1$", using=[sp.Eq(mu_0, mu0_new)])
+m_step_mu0.step(0, "at $\\mu_0 = \\mathbb{E}[z_1] = \\hat\\mu_1$", define={mu_0: mu0_new})
 m_step_mu0
 """)
 
 code(r"""
-m_step_V0 = dv.Derivation(sp.Derivative(initial.result, V_0), assumptions=smoothed_moments,
-                          title="M-step for V_0 (1-D)")
+m_step_V0 = dv.Derivation(sp.Derivative(initial.result, V_0), assume=smoothed_moments,
+                          random=[zb], instance="1-D", title="M-step for V_0")
 m_step_V0.step(-1 / (2 * V_0)
                + (dv.E(zb[1] ** 2) - 2 * mu_0 * dv.E(zb[1]) + mu_0**2) / (2 * V_0**2),
                "differentiate $\\log V_0$ and $1/V_0$")
 m_step_V0.step(0, "at $V_0 = \\hat V_1 + (\\hat\\mu_1 - \\mu_0)^2$, as "
-               "$\\mathbb{E}[z_1^2] = \\hat V_1 + \\hat\\mu_1^2$", using=[sp.Eq(V_0, V0_new)])
+               "$\\mathbb{E}[z_1^2] = \\hat V_1 + \\hat\\mu_1^2$", define={V_0: V0_new})
 m_step_V0
 """)
 
@@ -754,8 +767,10 @@ observation part that involve $\mathbf{C}$ are $-\frac12\operatorname{tr}\bigl(\
 (\mathbf{S}_{xx} - \mathbf{C}\mathbf{S}_{xz}^\top - \mathbf{S}_{xz}\mathbf{C}^\top +
 \mathbf{C}\mathbf{S}_{zz}\mathbf{C}^\top)\bigr)$ with $\mathbf{S}_{xz} = \sum_n
 \mathbf{x}_n\mathbb{E}[\mathbf{z}_n]^\top$ and $\mathbf{S}_{zz} = \sum_n
-\mathbb{E}[\mathbf{z}_n\mathbf{z}_n^\top]$; SymPy's matrix calculus differentiates the trace,
-and the gradient vanishes at $\mathbf{C} = \mathbf{S}_{xz}\mathbf{S}_{zz}^{-1}$. The
+\mathbb{E}[\mathbf{z}_n\mathbf{z}_n^\top]$. The checker never takes a derivative with respect
+to a matrix from SymPy (its matrix calculus is wrong in known cases): it evaluates the gradient
+of the trace by finite differences at sampled matrices of random size, so these steps are
+marked *numeric*. The gradient vanishes at $\mathbf{C} = \mathbf{S}_{xz}\mathbf{S}_{zz}^{-1}$. The
 transition part gives $\mathbf{A}$ by the same lines with $(\mathbf{Q}, \mathbf{S}_{10},
 \mathbf{S}_{00})$ in place of $(\mathbf{R}, \mathbf{S}_{xz}, \mathbf{S}_{zz})$, so one
 function builds both chains:
@@ -767,9 +782,9 @@ def linear_m_step(W, noise, S_aa, S_ab, S_bb, title, at):
     spd_m = [sp.Q.symmetric(noise), sp.Q.positive_definite(noise), sp.Q.symmetric(S_bb),
              sp.Q.positive_definite(S_bb), sp.Q.symmetric(S_aa)]
     part = -sp.Trace(sp.Inverse(noise) * (S_aa - W * S_ab.T - S_ab * W.T + W * S_bb * W.T)) / 2
-    chain = dv.Derivation(sp.Derivative(part, W), assumptions=spd_m, title=title)
+    chain = dv.Derivation(sp.Derivative(part, W), assume=spd_m, title=title)
     chain.step(sp.Inverse(noise) * (S_ab - W * S_bb), "differentiate the trace")
-    chain.step(sp.ZeroMatrix(*W.shape), at, using=[sp.Eq(W, S_ab * sp.Inverse(S_bb))])
+    chain.step(sp.ZeroMatrix(*W.shape), at, define={W: S_ab * sp.Inverse(S_bb)})
     return chain
 
 
@@ -784,16 +799,16 @@ linear_m_step(Am, Qm, S_11, S_10, S_00, "M-step for A", "at $A = S_{10} S_{00}^{
 """)
 
 md(r"""
-The covariances need the derivative of a log-determinant, which SymPy's matrix calculus does
-not do: SymPy 1.14 returns $0$ for $\partial \log\det\mathbf{R} / \partial\mathbf{R}$, so a
-stationarity chain built on it would check nothing. The checker can verify something
-stronger instead, by sampling. The part of the objective in $\mathbf{R}$ is
-$-\frac N2\log\det\mathbf{R} - \frac12\operatorname{tr}(\mathbf{R}^{-1}\mathbf{M})$ with
-$\mathbf{M} = \sum_n\mathbb{E}[(\mathbf{x}_n - \mathbf{C}\mathbf{z}_n)(\mathbf{x}_n -
-\mathbf{C}\mathbf{z}_n)^\top]$, whose expansion by linearity is the bracket of
-{eq}`kf-m-R` below; at random symmetric positive definite $\mathbf{R}$ and $\mathbf{M}$ of
-random size, it never exceeds its value at $\mathbf{R} = \mathbf{M}/N$, which is therefore
-the maximum:
+The covariances need the derivative of a log-determinant. SymPy 1.14's matrix calculus gets
+it wrong (it returns $0$ for $\partial \log\det\mathbf{R} / \partial\mathbf{R}$), which is why
+the checker evaluates such derivatives by finite differences instead. The part of the
+objective in $\mathbf{R}$ is $-\frac N2\log\det\mathbf{R} -
+\frac12\operatorname{tr}(\mathbf{R}^{-1}\mathbf{M})$ with $\mathbf{M} =
+\sum_n\mathbb{E}[(\mathbf{x}_n - \mathbf{C}\mathbf{z}_n)(\mathbf{x}_n -
+\mathbf{C}\mathbf{z}_n)^\top]$, whose expansion by linearity is the bracket of {eq}`kf-m-R`
+below. For symmetric $\mathbf{R}$ and $\mathbf{M}$, $\partial\log\det\mathbf{R}/\partial\mathbf{R}
+= \mathbf{R}^{-1}$ and $\partial\operatorname{tr}(\mathbf{R}^{-1}\mathbf{M})/\partial\mathbf{R} =
+-\mathbf{R}^{-1}\mathbf{M}\mathbf{R}^{-1}$, so the gradient vanishes at $\mathbf{R} = \mathbf{M}/N$:
 """)
 
 code(r"""
@@ -806,7 +821,22 @@ def covariance_part(R):
     return -Nn * sp.log(sp.Determinant(R)) / 2 - sp.Trace(sp.Inverse(R) * Mm) / 2
 
 
-cov_m_step = dv.Derivation(covariance_part(Rm), assumptions=spd_M,
+cov_stationary = dv.Derivation(sp.Derivative(covariance_part(Rm), Rm), assume=spd_M,
+                               title="M-step for R: stationarity")
+cov_stationary.step(-Nn * sp.Inverse(Rm) / 2 + sp.Inverse(Rm) * Mm * sp.Inverse(Rm) / 2,
+                    "derivatives of $\\log\\det R$ and of $\\operatorname{tr}(R^{-1} M)$")
+cov_stationary.step(sp.ZeroMatrix(p_, p_), "at $R = M/N$", define={Rm: Mm / Nn})
+cov_stationary
+""")
+
+md(r"""
+A stationary point need not be a maximum. Sampling checks that this one is: at random
+symmetric positive definite $\mathbf{R}$ and $\mathbf{M}$ of random size, the objective never
+exceeds its value at $\mathbf{R} = \mathbf{M}/N$:
+""")
+
+code(r"""
+cov_m_step = dv.Derivation(covariance_part(Rm), assume=spd_M,
                            title="M-step for R: the maximum")
 cov_m_step.step(covariance_part(Mm / Nn), "largest at $R = M/N$ (sampled)", rel="<=",
                 check="numeric")
@@ -876,14 +906,25 @@ and "M-step for V_0" give {eq}`kf-m-mu0` and {eq}`kf-m-V0`, "M-step for a" and "
 q" give {eq}`kf-m-A` and {eq}`kf-m-Q`, "M-step for c" and "M-step for r" give {eq}`kf-m-C`
 and {eq}`kf-m-R` ($S_{10}$, $S_{00}$, $S_{xz}$, $S_{zz}$ are the sums of moments written
 there). In $d$ dimensions "M-step for C" and "M-step for A" are the checked stationarity
-conditions, and "M-step for R: the maximum" the checked maximum of the covariance part,
+conditions, and "M-step for R: stationarity" and "M-step for R: the maximum" the checked
+stationary point and maximum of the covariance part,
 which gives $\mathbf{Q}$, $\mathbf{R}$ and $\mathbf{V}_0$ once the residual moments
 $\mathbf{M}$ are expanded by linearity of $\mathbb{E}$ (Bishop's eqs. 13.111, 13.114,
 13.116). Monotonicity is the EM inequality (the E-step makes the lower bound tight). In
 {eq}`kf-m-V0` the outer product vanishes when $\boldsymbol{\mu}_0$ is updated too; if
 $\boldsymbol{\mu}_0$ is kept fixed it stays.
 ```
+
+The monotonicity is the general EM inequality, used here without proof:
 """)
+
+code(r"""
+dv.cite("EM never decreases the likelihood",
+        r"\log p(\mathbf{x}_{1:N} \mid \theta^{\text{new}}) \ge "
+        r"\log p(\mathbf{x}_{1:N} \mid \theta^{\text{old}})",
+        "dempster1977maximum", note="for any M-step that does not decrease the expected "
+        "complete-data log-likelihood")
+""", "hide-input")
 
 # ------------------------------------------------------------------------------- Code
 md(r"""
@@ -1365,7 +1406,7 @@ two terms are positive semi-definite by construction.
 ```{exercise}
 :label: kf-ex-mstep-r
 
-The chain "M-step for r (1-D)" gives $r = (S_{xx} - 2cS_{xz} + c^2S_{zz})/N$. Show that
+The chain "M-step for r" gives $r = (S_{xx} - 2cS_{xz} + c^2S_{zz})/N$. Show that
 this is $r = \frac1N\sum_{n=1}^N\bigl[(x_n - c\hat\mu_n)^2 + c^2\hat V_n\bigr]$.
 Which term would a naive "plug in the smoothed means" estimate miss?
 ```

@@ -46,7 +46,7 @@ $\mathbf{X}^\top\mathbf{X}\,\mathbf{w} = \mathbf{X}^\top\mathbf{t}$, three ways,
 explains something the others do not:
 
 * **algebra**: set the gradient of the squared loss to zero (a matrix-calculus step that the
-  derivation checker verifies with symbolic matrices);
+  derivation checker verifies by finite differences on random matrices of random size);
 * **geometry**: the fitted values are the orthogonal projection of $\mathbf{t}$ onto the
   column space of $\mathbf{X}$; the residual is orthogonal to every column, and the *hat
   matrix* is symmetric and idempotent;
@@ -69,9 +69,12 @@ read ridge and lasso as priors, write a coordinate-descent lasso solver with a d
 stopping rule that agrees with scikit-learn to eight digits, and choose a step size for
 gradient descent from the spectrum of $\mathbf{X}^\top\mathbf{X}$.
 
-Marks in the derivations: $\checkmark$ checked symbolically by SymPy, $\approx\!\checkmark$
-checked numerically at random points (random matrices of random size), $\dagger$ a
-definition or cited result.
+Marks in the derivations: [symbolic] proved by SymPy for all values of the symbols;
+[instance] proved by SymPy for the fixed size the chain names; [numeric] checked at sample
+points (exact values drawn wide, random matrices of random size); [cited: key] a result
+taken from the reference, not checked. Under each chain, *where* lists its definitions and
+*assuming* its hypotheses. A theorem the chapter uses without proving it is shown as a cited
+block.
 """)
 
 # ------------------------------------------------------------------------------- Model
@@ -101,7 +104,8 @@ Here $\lVert\mathbf{w}\rVert_1 = \sum_j |w_j|$. The $\frac{1}{2N}$ of the lasso 
 $\lambda$ independent of the sample size; the ridge objective has no such factor. In the
 SymPy cells $\mathbf{X}$, $\mathbf{w}$, $\mathbf{t}$ are matrix symbols of symbolic size
 $N \times D$, $D \times 1$, $N \times 1$: a step that SymPy cannot simplify is checked on random
-matrices of random size.
+matrices of random size, and so is every derivative with respect to a matrix or a vector,
+by finite differences (SymPy's matrix calculus is not trusted).
 """)
 
 # ------------------------------------------------------------------------------- Derivation
@@ -170,7 +174,7 @@ The check below confirms that {eq}`lr-ls` solves {eq}`lr-normal`. $\square$
 
 code(r"""
 normal = dv.Derivation(X.T * (t - X * w_hat), domains=tall,
-                       assumptions=[sp.Eq(w_hat, G.I * X.T * t)],
+                       define=[sp.Eq(w_hat, G.I * X.T * t)],
                        title="The least-squares weights solve the normal equation")
 normal.step(X.T * t - X.T * X * w_hat, "distribute")
 normal.step(sp.MatAdd(X.T * t, -sp.MatMul(G, G.I, X.T, t, evaluate=False), evaluate=False),
@@ -373,11 +377,20 @@ every coordinate. For ridge we need $(\mathbf{X}^\top\mathbf{X} + \lambda\mathbf
 $\mathbf{X}^\top\mathbf{X} = \mathbf{V}\mathbf{D}^2\mathbf{V}^\top$. The facts about the SVD enter
 only where a step says so; for those steps the checker needs an orthogonal matrix, and it
 uses the general $2\times 2$ rotation $\mathbf{V} = \begin{pmatrix}\cos\theta & -\sin\theta\\
-\sin\theta & \cos\theta\end{pmatrix}$ with $D = 2$ (the argument is the same in any
-dimension, and the code is compared with scikit-learn in every dimension). First,
+\sin\theta & \cos\theta\end{pmatrix}$ with $D = 2$, so the two chains below are marked as
+the instance $D = 2$ (the argument is the same in any dimension, and the code is compared
+with scikit-learn in every dimension). First,
 $\mathbf{V}(\mathbf{D}^2 + \lambda\mathbf{I})^{-1}\mathbf{V}^\top$ is the inverse we need:
 """
 )
+
+code(r"""
+dv.cite("The thin singular value decomposition",
+        r"\mathbf{X} = \mathbf{U}\mathbf{D}\mathbf{V}^\top,\quad \mathbf{U}^\top\mathbf{U} = "
+        r"\mathbf{V}^\top\mathbf{V} = \mathbf{V}\mathbf{V}^\top = \mathbf{I}_D,\quad "
+        r"\mathbf{D} = \operatorname{diag}(d_1 \ge \dots \ge d_D \ge 0)",
+        "golub2013matrix", note="exists for every real N x D matrix with N >= D (sec. 2.4)")
+""", "hide-input")
 
 code(r"""
 theta, d1, d2, c1, c2 = sp.symbols("theta d_1 d_2 c_1 c_2", real=True)
@@ -390,10 +403,10 @@ diagonal = [sp.Eq(Dm, sp.ImmutableMatrix(sp.diag(d1, d2))), sp.Eq(c, sp.Immutabl
 shifted = sp.MatAdd(Dm**2, lam * I_2)  # D^2 + lambda I
 
 svd_inverse = dv.Derivation(sp.MatMul(V * Dm**2 * V.T + lam * I_2, V, evaluate=False),
-                            title="The ridge matrix in SVD coordinates")
+                            instance="D = 2", title="The ridge matrix in SVD coordinates")
 svd_inverse.step(V * Dm**2 * V.T * V + lam * V, "distribute")
 svd_inverse.step(V * Dm**2 + lam * V, "$\\mathbf{V}^T\\mathbf{V} = \\mathbf{I}$ ($\\mathbf{V}$ orthogonal)",
-                 using=rotation, check="numeric")
+                 define=rotation, check="numeric")
 svd_inverse.step(V * shifted, "factor out $\\mathbf{V}$")
 svd_inverse
 """)
@@ -409,11 +422,11 @@ $\mathbf{X}^\top\mathbf{t} = \mathbf{V}\mathbf{D}\mathbf{c}$, and
 
 code(r"""
 shrinkage = dv.Derivation(sp.MatMul(Dm, V.T, V, sp.Inverse(shifted), V.T, V, Dm, c, evaluate=False),
-                          title="Ridge shrinks along the singular directions")
+                          instance="D = 2", title="Ridge shrinks along the singular directions")
 shrinkage.step(sp.MatMul(Dm, sp.Inverse(shifted), Dm, c, evaluate=False),
-               "$\\mathbf{V}^T\\mathbf{V} = \\mathbf{I}$", using=rotation, check="numeric")
+               "$\\mathbf{V}^T\\mathbf{V} = \\mathbf{I}$", define=rotation, check="numeric")
 shrinkage.step(sp.ImmutableMatrix([d1**2 / (d1**2 + lam) * c1, d2**2 / (d2**2 + lam) * c2]),
-               "$\\mathbf{D}$ is diagonal", using=diagonal, check="numeric")
+               "$\\mathbf{D}$ is diagonal", define=diagonal, check="numeric")
 shrinkage
 """)
 
@@ -446,11 +459,21 @@ $$ (lr-lasso)
 is convex but not differentiable where a coordinate is zero. There one uses the
 **subdifferential** of $|w|$: $\{\operatorname{sign}(w)\}$ for $w \ne 0$ and the interval
 $[-1, 1]$ at $w = 0$; a point minimises a convex function iff $0$ belongs to its
-subdifferential there {cite}`boyd2004convex`. **Coordinate descent** minimises $F$ in one
-coordinate $w_j$ at a time, the others fixed {cite}`friedman2010regularization`. Let
+subdifferential there {cite}`boyd2004convex,rockafellar1970convex`. **Coordinate descent**
+minimises $F$ in one coordinate $w_j$ at a time, the others fixed
+{cite}`friedman2010regularization`. Let
 $\mathbf{x}_j$ be the $j$-th column and $\mathbf{r}^{(j)} = \mathbf{t} - \sum_{k\ne j}\mathbf{x}_k w_k$
 the *partial residual*; then $\mathbf{t} - \mathbf{X}\mathbf{w} = \mathbf{r}^{(j)} - \mathbf{x}_j w_j$ and
 """)
+
+code(r"""
+dv.cite("Optimality for a smooth convex function plus a convex penalty",
+        r"\mathbf{w}^\star \in \arg\min_{\mathbf{w}} \big(f(\mathbf{w}) + g(\mathbf{w})\big) "
+        r"\iff -\nabla f(\mathbf{w}^\star) \in \partial g(\mathbf{w}^\star)",
+        "rockafellar1970convex",
+        note="f convex and differentiable, g convex (here lambda times the l1 norm); "
+             "the sum rule of subdifferentials")
+""", "hide-input")
 
 code(r"""
 x_j = sp.MatrixSymbol(r"\mathbf{x}_j", N, 1)
@@ -507,14 +530,14 @@ w_star = sp.Symbol("w^\\star", real=True)
 subgradient = (a * w_star - rho) / N_ + lam * sp.sign(w_star)
 
 case_above = dv.Derivation(subgradient, title="Case 1: a positive minimiser",
-                           assumptions=[sp.Eq(w_star, (rho - N_ * lam) / a),
-                                        sp.Eq(rho, N_ * lam + delta)])
+                           define=[sp.Eq(w_star, (rho - N_ * lam) / a),
+                                   sp.Eq(rho, N_ * lam + delta)])
 case_above.step(-lam + lam * sp.sign((rho - N_ * lam) / a), "substitute $w^\\star = (\\rho - N\\lambda)/a$")
 case_above.step(0, "$\\rho - N\\lambda = \\delta > 0$, so the sign is 1")
 
 case_below = dv.Derivation(subgradient, title="Case 2: a negative minimiser",
-                           assumptions=[sp.Eq(w_star, (rho + N_ * lam) / a),
-                                        sp.Eq(rho, -N_ * lam - delta)])
+                           define=[sp.Eq(w_star, (rho + N_ * lam) / a),
+                                   sp.Eq(rho, -N_ * lam - delta)])
 case_below.step(lam + lam * sp.sign((rho + N_ * lam) / a), "substitute $w^\\star = (\\rho + N\\lambda)/a$")
 case_below.step(0, "$\\rho + N\\lambda = -\\delta < 0$, so the sign is $-1$")
 display(case_above, case_below)
@@ -550,7 +573,17 @@ lower bound on the optimum. The difference, the **duality gap**, bounds $F(\math
 `tol` $\cdot\lVert\mathbf{t}\rVert^2/N$ (centred $\mathbf{t}$); in the residual form it computes
 the gap (an extra $O(ND)$) only after a sweep whose largest coefficient change was small,
 in the Gram form (where it costs $O(D)$) after every sweep.
+""")
 
+code(r"""
+dv.cite("The duality gap of the lasso bounds the suboptimality (weak duality)",
+        r"F(\mathbf{w}) - \min F \le F(\mathbf{w}) - G(\mathbf{v}),\quad "
+        r"G(\mathbf{v}) = \tfrac{1}{N}\big(\mathbf{v}^\top\mathbf{t} - \tfrac12\lVert\mathbf{v}\rVert^2\big)"
+        r"\quad\text{for all } \mathbf{w} \text{ and } \lVert\mathbf{X}^\top\mathbf{v}\rVert_\infty \le N\lambda",
+        "fercoq2015mind")
+""", "hide-input")
+
+md(r"""
 ### Gradient descent and the step-size bound
 
 For $E(\mathbf{w}) = \frac12\lVert\mathbf{t} - \mathbf{X}\mathbf{w}\rVert^2$ the gradient is
@@ -570,11 +603,11 @@ A = sp.MatrixSymbol(r"\mathbf{A}", D, D)
 b = sp.MatrixSymbol(r"\mathbf{b}", D, 1)
 eta = sp.Symbol("eta", positive=True)
 
-gd_error = dv.Derivation(w - eta * (A * w - b) - w_hat, assumptions=[sp.Q.symmetric(A)],
+gd_error = dv.Derivation(w - eta * (A * w - b) - w_hat, assume=[sp.Q.symmetric(A)],
                          title="One gradient step on the error")
 gd_error.step(w - eta * (A * w - A * w_hat) - w_hat,
               "normal equation $\\mathbf{b} = \\mathbf{A}\\hat{\\mathbf{w}}$",
-              using=[sp.Eq(b, A * w_hat)])
+              define=[sp.Eq(b, A * w_hat)])
 gd_error.step((I_D - eta * A) * (w - w_hat), "factor")
 gd_error
 """)

@@ -116,8 +116,11 @@ plain type; $\sigma(\cdot)$ with an argument is always the sigmoid.
 md(r"""
 ## Derivation
 
-Each chain below is checked by the derivation checker: $\checkmark$ symbolically by SymPy,
-$\approx\!\checkmark$ numerically at random points, $\dagger$ a definition or a cited result.
+Each chain below is checked by the derivation checker, and each step is marked: [symbolic]
+proved by SymPy for all values of the symbols; [instance] proved by SymPy for the fixed size
+the chain names; [numeric] checked at sample points; [cited: key] taken from the reference,
+not checked. Under each chain, *where* lists its definitions and *assuming* its hypotheses; a
+theorem used without proof is shown as a cited block.
 SymPy keeps the sigmoid as a function $\sigma$; the checker substitutes its definition
 {eq}`logreg-sigmoid` when it verifies a step.
 
@@ -142,7 +145,7 @@ sigma = sp.Function("sigma")
 u_ = sp.Wild("u")
 SIGMOID = [sp.Eq(sigma(u_), 1 / (1 + sp.exp(-u_)))]  # eq. (logreg-sigmoid), used by every check
 
-symmetry = dv.Derivation(1 - sigma(z), assumptions=SIGMOID, title="Symmetry of the sigmoid")
+symmetry = dv.Derivation(1 - sigma(z), define=SIGMOID, title="Symmetry of the sigmoid")
 symmetry.step(1 - 1 / (1 + sp.exp(-z)), "definition (logreg-sigmoid)")
 symmetry.step(sp.exp(-z) / (1 + sp.exp(-z)), "common denominator")
 symmetry.step(1 / (sp.exp(z) + 1), "multiply by $e^{z}/e^{z}$")
@@ -151,7 +154,7 @@ symmetry
 """)
 
 code(r"""
-sigmoid_derivative = dv.Derivation(sp.Derivative(sigma(z), z), assumptions=SIGMOID,
+sigmoid_derivative = dv.Derivation(sp.Derivative(sigma(z), z), define=SIGMOID,
                                    title="Derivative of the sigmoid")
 sigmoid_derivative.step(sp.exp(-z) / (1 + sp.exp(-z)) ** 2, "chain rule on $(1+e^{-z})^{-1}$")
 sigmoid_derivative.step(sigma(z) * sp.exp(-z) / (1 + sp.exp(-z)), "split the square")
@@ -175,12 +178,12 @@ the logit alone:
 
 code(r"""
 p = sp.Symbol("p", positive=True)
-bernoulli = dv.Derivation(-sp.log(p**y * (1 - p) ** (1 - y)), assumptions=SIGMOID,
+bernoulli = dv.Derivation(-sp.log(p**y * (1 - p) ** (1 - y)), define=SIGMOID,
                           domains={p: (0.05, 0.95), y: (0, 1)},
                           title="Bernoulli likelihood to cross-entropy")
 bernoulli.step(-(y * sp.log(p) + (1 - y) * sp.log(1 - p)), "log of a product")
 bernoulli.step(-(y * sp.log(sigma(z)) + (1 - y) * sp.log(sigma(-z))),
-               "$p = \\sigma(z)$ and eq. (logreg-sigmoid-sym)", using=[sp.Eq(p, sigma(z))])
+               "$p = \\sigma(z)$ and eq. (logreg-sigmoid-sym)", define=[sp.Eq(p, sigma(z))])
 bernoulli.step(y * sp.log(1 + sp.exp(-z)) + (1 - y) * sp.log(1 + sp.exp(z)),
                "$\\log\\sigma(z) = -\\log(1 + e^{-z})$")
 bernoulli.step(sp.log(1 + sp.exp(z)) - y * z, "$\\log(1 + e^{-z}) = \\log(1 + e^{z}) - z$")
@@ -209,11 +212,11 @@ $$ (logreg-dloss)
 
 code(r"""
 ell = sp.log(1 + sp.exp(z)) - y * z
-loss_derivative = dv.Derivation(sp.Derivative(ell, z), assumptions=SIGMOID,
+loss_derivative = dv.Derivation(sp.Derivative(ell, z), define=SIGMOID,
                                 title="Derivatives of the loss in the logit")
 loss_derivative.step(sp.exp(z) / (1 + sp.exp(z)) - y, "chain rule")
 loss_derivative.step(sigma(z) - y, "divide by $e^{z}$: eq. (logreg-sigmoid)")
-second = dv.Derivation(sp.Derivative(ell, z, 2), assumptions=SIGMOID,
+second = dv.Derivation(sp.Derivative(ell, z, 2), define=SIGMOID,
                       title="Second derivative of the loss")
 second.step(sp.Derivative(sigma(z) - y, z), "the first derivative")
 second.step(sigma(z) * (1 - sigma(z)), "eq. (logreg-sigmoid-deriv)")
@@ -255,7 +258,8 @@ LOGITS = [sp.Eq(z_[n], (X_[n, :] * w_)[0]) for n in range(N_)]  # z_n = x_n^T w
 NLL = [sp.Eq(L, sum(sp.log(1 + sp.exp(z_[n])) - y_[n] * z_[n] for n in range(N_)))]  # (logreg-nll)
 
 grad = dv.Derivation(sp.Matrix([sp.Derivative(L, w_[j]) for j in range(D_)]),
-                     assumptions=SIGMOID + LOGITS + NLL, title="Gradient of the cross-entropy")
+                     define=SIGMOID + LOGITS + NLL, instance="N = 3, D = 2",
+                     title="Gradient of the cross-entropy")
 grad.step(sp.Matrix([sum((sigma(z_[n]) - y_[n]) * X_[n, j] for n in range(N_)) for j in range(D_)]),
           "chain rule and eq. (logreg-dloss)")
 grad.step(sp.MatMul(X_.T, p_ - y_, evaluate=False), "a sum over samples is a matrix product")
@@ -268,7 +272,7 @@ GRAD = [sp.Eq(g_[j], (X_.T * (p_ - y_))[j]) for j in range(D_)]  # eq. (logreg-g
 WEIGHTS = [sp.Eq(s_[n], sigma(z_[n]) * (1 - sigma(z_[n]))) for n in range(N_)]  # s_n
 
 hess = dv.Derivation(sp.Matrix(D_, D_, lambda j, k: sp.Derivative(g_[j], w_[k])),
-                     assumptions=SIGMOID + LOGITS + GRAD + WEIGHTS,
+                     define=SIGMOID + LOGITS + GRAD + WEIGHTS, instance="N = 3, D = 2",
                      title="Hessian of the cross-entropy")
 hess.step(sp.Matrix(D_, D_, lambda j, k: sum(s_[n] * X_[n, j] * X_[n, k] for n in range(N_))),
           "chain rule and eq. (logreg-sigmoid-deriv)")
@@ -286,8 +290,8 @@ $$
 \mathbf{v}^\top\mathbf{X}^\top\mathbf{S}\mathbf{X}\mathbf{v} = \sum_{n=1}^N s_n (\mathbf{x}_n^\top\mathbf{v})^2 \ge 0 .
 $$ (logreg-psd)
 
-Hence $L$ is convex, every stationary point is a global minimum, and Newton's method and
-gradient descent cannot get stuck in a local one.
+Hence $L$ is convex, every stationary point is a global minimum {cite}`boyd2004convex`, and
+Newton's method and gradient descent cannot get stuck in a local one.
 ```
 
 ```{prf:proof}
@@ -305,14 +309,22 @@ S = sp.MatrixSymbol("S", n, n)
 Dm = sp.MatrixSymbol("D", n, n)
 v = sp.MatrixSymbol("v", d, 1)
 
-convexity = dv.Derivation(v.T * X.T * S * X * v, assumptions=[sp.Q.symmetric(Dm)],
+convexity = dv.Derivation(v.T * X.T * S * X * v, assume=[sp.Q.symmetric(Dm)],
                           title="The Hessian is positive semi-definite")
 convexity.step(v.T * X.T * Dm * Dm * X * v, "$S = D^2$, $D = \\mathrm{diag}(\\sqrt{s_n})$",
-               using=[sp.Eq(S, Dm * Dm)])
+               define=[sp.Eq(S, Dm * Dm)])
 convexity.step((Dm * X * v).T * (Dm * X * v), "$D^T = D$")
 convexity.step(sp.ZeroMatrix(1, 1), "a squared norm $\\lVert D X v\\rVert^2$", rel=">=")
 convexity
 """)
+
+code(r"""
+dv.cite("Second-order condition for convexity; stationary points of convex functions",
+        r"\nabla^2 L \succeq 0 \text{ everywhere} \iff L \text{ convex};\qquad "
+        r"L \text{ convex},\ \nabla L(\hat{\mathbf{w}}) = \mathbf{0} \Rightarrow "
+        r"L(\hat{\mathbf{w}}) = \min L",
+        "boyd2004convex", note="sec. 3.1.4 and 4.2.3")
+""", "hide-input")
 
 md(r"""
 ### L2 regularisation
@@ -335,7 +347,7 @@ On the weights the penalised Hessian is bounded below by $\mathbf{I}/C$:
 code(r"""
 C = sp.Symbol("C", positive=True)
 strict = dv.Derivation(v.T * (X.T * S * X + sp.Identity(d) / C) * v,
-                       assumptions=[sp.Q.symmetric(Dm), sp.Eq(S, Dm * Dm)],
+                       assume=[sp.Q.symmetric(Dm)], define=[sp.Eq(S, Dm * Dm)],
                        title="The penalised Hessian is positive definite")
 strict.step((Dm * X * v).T * (Dm * X * v) + v.T * v / C, "distribute, $S = D^2$")
 strict.step(v.T * v / C, "drop the squared norm", rel=">=")
@@ -410,7 +422,7 @@ H = X.T * S * X
 working_response = X * theta + S.I * (y_vec - p_vec)
 
 irls_is_newton = dv.Derivation(H.I * X.T * S * working_response,
-                               assumptions=[sp.Q.positive_definite(S)],
+                               assume=[sp.Q.positive_definite(S)],
                                domains={n: (4, 6), d: (1, 3)}, title="Newton = IRLS")
 irls_is_newton.step(theta + H.I * X.T * (y_vec - p_vec),
                     "distribute; $(X^T S X)^{-1} X^T S X = I$, $S S^{-1} = I$")
@@ -424,7 +436,19 @@ $\mathbf{H}^{-1}$: it solves $\mathbf{H}\boldsymbol\delta = -\nabla L$ with a Ch
 exists because $\mathbf{H}$ is positive definite ({prf:ref}`logreg-thm-unique`), and halves the
 step while the objective does not decrease enough, so the iterations are monotone. Near the
 minimum the full step is taken and the convergence is quadratic.
+""")
 
+code(r"""
+dv.cite("Local quadratic convergence of Newton's method",
+        r"\lVert\boldsymbol\theta_{t+1} - \hat{\boldsymbol\theta}\rVert \le c\,"
+        r"\lVert\boldsymbol\theta_t - \hat{\boldsymbol\theta}\rVert^2 "
+        r"\text{ for } \boldsymbol\theta_t \text{ near } \hat{\boldsymbol\theta}",
+        "nocedal2006numerical",
+        note="Hessian positive definite at the minimiser and Lipschitz near it; a backtracking "
+             "line search eventually accepts the full step")
+""", "hide-input")
+
+md(r"""
 It does not start at $\boldsymbol\theta = \mathbf{0}$ but where GLM software (R's `glm`, for one) starts
 {cite}`mccullagh1989generalized`: at the fitted probabilities $\mu_0 = (y + \frac12)/2$, i.e.
 $\frac34$ for the ones and $\frac14$ for the zeros, whose working response
@@ -456,12 +480,12 @@ t = sp.Symbol("t", positive=True)
 m = sp.symbols("m_1:4", positive=True)  # the margins
 L_t = sum(sp.log(1 + sp.exp(-t * m_n)) for m_n in m)
 
-decreasing = dv.Derivation(sp.Derivative(L_t, t), assumptions=SIGMOID,
+decreasing = dv.Derivation(sp.Derivative(L_t, t), define=SIGMOID, instance="N = 3",
                            title="The loss decreases along a separating direction")
 decreasing.step(-sum(m_n * sigma(-t * m_n) for m_n in m), "chain rule, eq. (logreg-sigmoid)")
 decreasing.step(0, "every margin $m_n > 0$", rel="<")
 display(decreasing)
-limit = dv.Derivation(sp.Limit(L_t, t, sp.oo), title="... towards zero")
+limit = dv.Derivation(sp.Limit(L_t, t, sp.oo), instance="N = 3", title="... towards zero")
 limit.step(0, "each term tends to $\\log 1 = 0$")
 limit
 """)
@@ -476,7 +500,19 @@ answer. derivlib instead checks, when $C = \infty$, whether the current weights 
 every sample correctly: that is a proof of separation, so it raises a `SeparationWarning`
 and stops (IRLS) or keeps going with finite, stable losses (gradient descent). A finite $C$
 fixes the problem for good ({prf:ref}`logreg-thm-unique`).
+""")
 
+code(r"""
+dv.cite("Implicit bias of gradient descent on separable data",
+        r"\mathbf{w}_t = \hat{\mathbf{w}}_{\text{SVM}}\log t + O(1),\qquad "
+        r"\frac{\mathbf{w}_t}{\lVert\mathbf{w}_t\rVert} \to "
+        r"\frac{\hat{\mathbf{w}}_{\text{SVM}}}{\lVert\hat{\mathbf{w}}_{\text{SVM}}\rVert}",
+        "soudry2018implicit",
+        note="logistic loss, linearly separable data, no penalty, constant step below 2/L; "
+             "w_SVM is the hard-margin SVM solution")
+""", "hide-input")
+
+md(r"""
 ### Softmax regression
 
 For $K$ classes, the negative log-likelihood of {eq}`logreg-softmax-model` is the softmax
@@ -513,7 +549,7 @@ CE = [sp.Eq(ell_k, sp.log(partition) - sum(yk[k] * zk[k] for k in range(K_)))]  
 CLASS_LOGITS = [sp.Eq(zk[k], (W_[:, k].T * xj)[0]) for k in range(K_)]  # z_k = w_k^T x
 
 softmax_grad = dv.Derivation(sp.Matrix(D_, K_, lambda j, k: sp.Derivative(ell_k, W_[j, k])),
-                             assumptions=SOFTMAX + CE + CLASS_LOGITS,
+                             define=SOFTMAX + CE + CLASS_LOGITS, instance="K = 3, D = 2",
                              title="Gradient of the softmax cross-entropy")
 softmax_grad.step(sp.Matrix(D_, K_, lambda j, k: (sp.exp(zk[k]) / partition - yk[k]) * xj[j]),
                   "derivative of the log-sum-exp, chain rule")
@@ -534,7 +570,7 @@ $$ (logreg-softmax-hess)
 
 code(r"""
 softmax_jacobian = dv.Derivation(sp.Matrix(K_, K_, lambda k, j: sp.Derivative(pk[k], zk[j])),
-                                 assumptions=SOFTMAX, title="Jacobian of the softmax")
+                                 define=SOFTMAX, instance="K = 3", title="Jacobian of the softmax")
 softmax_jacobian.step(sp.diag(*pk) - pk * pk.T, "quotient rule")
 softmax_jacobian
 """)

@@ -53,8 +53,10 @@ likelihoods:
 | Bernoulli, $p = \sigma(z)$ | binary cross-entropy | $\sigma(z) - y$ |
 | categorical, $p = \operatorname{softmax}(z)$ | softmax cross-entropy | $p_k - y_k$ |
 
-Every step is checked by the derivation checker ($\checkmark$ symbolic,
-$\approx\!\checkmark$ numeric at random points, $\dagger$ a definition or cited result), and
+Every step is checked by the derivation checker ([symbolic] proved by SymPy for all values,
+[instance] proved for the fixed size the chain names, [numeric] checked at sample points,
+[cited: key] taken from the reference; definitions, hypotheses and facts are listed under
+each chain), and
 the formulas are compared with the functions of `derivlib.foundations.mle_kl`, with finite
 differences and with scikit-learn and SciPy.
 
@@ -187,8 +189,19 @@ $-\operatorname{KL}(p\,\|\,q) = \mathbb E_p[\log(q/p)] \le \log \mathbb E_p[q/p]
 $q/p$ is constant on the support of $p$, i.e. $q = p$. $\square$
 ```
 
-The checker verifies the chain for three outcomes, sampling $p$ and $q$ on the simplex
-(the inequality step is checked at many random points):
+The proof rests on Jensen's inequality, which this chapter takes from the literature:
+""")
+
+code(r"""
+dv.cite("Jensen's inequality (concave f)",
+        r"\mathbb{E}[f(X)] \le f(\mathbb{E}[X]),\ \text{with equality for strictly concave } f "
+        r"\text{ only if } X = \mathbb{E}[X] \text{ almost surely}",
+        "cover2006elements", note="Theorem 2.6.2 (stated there for convex f); here f = log")
+""", "hide-input")
+
+md(r"""
+The checker verifies the chain for three outcomes (an instance of the theorem, $K = 3$),
+sampling $p$ and $q$ on the simplex (the inequality step is checked at many random points):
 
 $$
 \operatorname{KL}(p\,\|\,q) \ge 0 .
@@ -202,7 +215,7 @@ on_simplex = [sp.Eq(p3, 1 - p1 - p2), sp.Eq(q3, 1 - q1 - q2)]
 simplex_domain = {s: (0.05, 0.45) for s in (p1, p2, q1, q2)}  # keeps p3, q3 in (0.1, 0.9)
 
 gibbs = dv.Derivation(sum(pk * sp.log(pk / qk) for pk, qk in zip(P3, Q3, strict=True)),
-                      assumptions=on_simplex, domains=simplex_domain,
+                      assume=on_simplex, domains=simplex_domain, instance="K = 3",
                       title="Gibbs' inequality, three outcomes")
 gibbs.step(-sum(pk * sp.log(qk / pk) for pk, qk in zip(P3, Q3, strict=True)),
            "$\\log(a/b) = -\\log(b/a)$")
@@ -283,7 +296,7 @@ def log_normal(x, m, s):
 
 moments = [sp.Eq(dv.E(x), mu0), sp.Eq(dv.E(x**2), mu0**2 + s0**2)]
 gauss_kl = dv.Derivation(dv.E(log_normal(x, mu0, s0) - log_normal(x, mu1, s1)),
-                         assumptions=moments, random=[x],
+                         assume=moments, random=[x], constants=[mu0, mu1, s0, s1],
                          title="KL between two Gaussians")
 gauss_kl.step(sp.log(s1 / s0)
               - (dv.E(x**2) - 2 * mu0 * dv.E(x) + mu0**2) / (2 * s0**2)
@@ -300,7 +313,8 @@ $$
  = \log\frac{\sigma_1}{\sigma_0} + \frac{\sigma_0^2 + (\mu_0-\mu_1)^2}{2\sigma_1^2} - \frac12 .
 $$ (mle-gauss-kl)
 
-The checker used the two moments as facts; an independent check integrates the definition
+The checker used the two moments as hypotheses (listed under the chain); an independent
+check integrates the definition
 {eq}`mle-kl-def` numerically with `scipy.integrate.quad`:
 """)
 
@@ -331,8 +345,12 @@ unevaluated density that the step replaces by its definition:
 """)
 
 code(r"""
-class Normal(sp.Function):
-    # the Gaussian density N(y | mu, s2), kept unevaluated for display
+from sympy.core.function import AppliedUndef
+
+
+class Normal(AppliedUndef):
+    # the Gaussian density N(y | mu, s2): an undefined function, kept unevaluated for display,
+    # whose formula the step gives as a definition (define=)
     nargs = 3
 
     def _latex(self, printer, exp=None):
@@ -348,7 +366,7 @@ normal_pdf = sp.Eq(Normal(a_, b_, c_), sp.exp(-(a_ - b_) ** 2 / (2 * c_)) / sp.s
 gauss_nll = dv.Derivation(-sp.log(Normal(y, m, s2)), title="Gaussian negative log-likelihood")
 root = sp.sqrt(sp.UnevaluatedExpr(2 * sp.pi * s2))  # unevaluated: displayed as sqrt(2 pi sigma^2)
 gauss_nll.step(-sp.log(sp.exp(-(y - m) ** 2 / (2 * s2)) / root), "the Gaussian density",
-               using=[normal_pdf])
+               define=[normal_pdf])
 gauss_nll.step((y - m) ** 2 / (2 * s2) + sp.log(2 * sp.pi * s2) / 2, "log of a product")
 gauss_nll
 """)
@@ -378,8 +396,9 @@ $$ (mle-gauss-nll)
 For any fixed $\sigma^2$ the constant and the positive factor $1/(2\sigma^2)$ do not move
 the minimiser: **maximum likelihood under Gaussian noise is least squares**. In matrix form,
 with the design matrix $\mathbf{X} \in \mathbb R^{N\times D}$ (rows $\mathbf{x}_n^\top$), the sum of squares is
-$(\mathbf{y} - \mathbf{X}\mathbf{w})^\top(\mathbf{y} - \mathbf{X}\mathbf{w})$ and the checker differentiates it with matrix symbols of
-symbolic size:
+$(\mathbf{y} - \mathbf{X}\mathbf{w})^\top(\mathbf{y} - \mathbf{X}\mathbf{w})$. The checker states its gradient with matrix symbols of
+symbolic size and, since it never trusts SymPy's matrix calculus, verifies it by central
+differences at sampled sizes and values (hence the mark [numeric]):
 """)
 
 code(r"""
@@ -440,8 +459,9 @@ $p = \sigma(z)$:
 """)
 
 code(r"""
-class Bern(sp.Function):
-    # the Bernoulli probability Bern(y | p), kept unevaluated for display
+class Bern(AppliedUndef):
+    # the Bernoulli probability Bern(y | p): an undefined function, kept unevaluated for
+    # display, whose formula the step gives as a definition (define=)
     nargs = 2
 
     def _latex(self, printer, exp=None):
@@ -455,7 +475,7 @@ labels01 = {y: (0, 1)}  # the identities hold for y in [0, 1]; sample there
 bce = dv.Derivation(-sp.log(Bern(y, sigmoid(z))), domains=labels01,
                     title="Bernoulli negative log-likelihood")
 bce.step(-sp.log(sigmoid(z) ** y * (1 - sigmoid(z)) ** (1 - y)), "the Bernoulli probability",
-         using=[bern_pmf])
+         define=[bern_pmf])
 bce.step(-(y * sp.log(sigmoid(z)) + (1 - y) * sp.log(1 - sigmoid(z))), "log of a product")
 bce
 """)
@@ -490,8 +510,19 @@ $$ (mle-bce-grad)
 
 Prediction minus label: the same form as the Gaussian's $\mu - y$ (divided by $\sigma^2$).
 Both are canonical-link generalised linear models, where this always happens
-{cite}`bishop2006prml` (sec. 4.3.6).
+{cite}`bishop2006prml` (sec. 4.3.6), a result this chapter does not prove:
+""")
 
+code(r"""
+dv.cite("Canonical link: the gradient is prediction minus target",
+        r"\nabla_{\mathbf{w}} \Bigl(-\sum_{n=1}^N \log p(y_n \mid \mathbf{x}_n, \mathbf{w})\Bigr) "
+        r"= \frac{1}{s} \sum_{n=1}^N (\hat y_n - y_n)\, \mathbf{x}_n",
+        "bishop2006prml",
+        note="sec. 4.3.6: exponential-family noise with its canonical link; the prediction "
+             "is the model's mean, s its scale parameter")
+""", "hide-input")
+
+md(r"""
 ### Softmax cross-entropy from the categorical
 
 For a one-hot $\mathbf{y}$, $\operatorname{Cat}(\mathbf{y} \mid \mathbf{p}) = \prod_k p_k^{y_k}$ picks the probability of
@@ -512,7 +543,8 @@ targets_sum_to_one = [sp.Eq(y3, 1 - y1 - y2)]
 S = sum(sp.exp(zk) for zk in Z3)
 
 ce = dv.Derivation(-sum(yk * sp.log(sp.exp(zk) / S) for yk, zk in zip(Y3, Z3, strict=True)),
-                   assumptions=targets_sum_to_one, title="softmax cross-entropy, K = 3")
+                   assume=targets_sum_to_one, instance="K = 3",
+                   title="softmax cross-entropy, K = 3")
 ce.step((y1 + y2 + y3) * sp.log(S) - sum(yk * zk for yk, zk in zip(Y3, Z3, strict=True)),
         "$\\log \\mathrm{softmax}(z)_k = z_k - \\log \\sum_j e^{z_j}$")
 ce.step(sp.log(S) - sum(yk * zk for yk, zk in zip(Y3, Z3, strict=True)), "the targets sum to 1")
@@ -521,7 +553,8 @@ ce
 
 code(r"""
 ce_grad = dv.Derivation(sp.Matrix([sp.Derivative(ce.result, zk) for zk in Z3]),
-                        assumptions=targets_sum_to_one, title="gradient in z, K = 3")
+                        assume=targets_sum_to_one, instance="K = 3",
+                        title="gradient in z, K = 3")
 ce_grad.step(sp.Matrix([sp.exp(zk) / S - yk for zk, yk in zip(Z3, Y3, strict=True)]),
              "differentiate: $\\partial_{z_k} \\log\\sum_j e^{z_j} = \\mathrm{softmax}(z)_k$")
 ce_grad

@@ -92,9 +92,11 @@ $$
 \mathbb{E}[x_n] = \mu, \qquad \mathbb{E}[x_n x_m] = \mu^2 + \sigma^2 \delta_{nm}.
 $$ (sv-moments)
 
-These two facts are what the derivations below are given as `assumptions`: the checker
-expands expectations by linearity and then replaces what is left by
-{eq}`sv-moments`; it knows nothing else about the $x_n$.
+These two statements are what the derivations below are given as hypotheses (`assume=`,
+shown under each chain after "assuming"): the checker expands expectations by linearity and
+then replaces what is left by {eq}`sv-moments`; it knows nothing else about the $x_n$.
+Inside an expectation every symbol is declared random (the $x_n$) or constant (e.g. $\mu$);
+sizes and the limits of sums, such as $N$, count as constants.
 """
 )
 
@@ -122,11 +124,12 @@ md(
 ## Derivation
 
 In the chains below each step carries its reason and a mark saying how it was verified:
-$\checkmark$ SymPy simplified the difference of the two sides to zero;
-$\approx\!\checkmark$ the two sides agreed at random points (random $N$, random data), used
-where SymPy cannot decide, typically sums with a symbolic number of terms; $\dagger$ a
-definition or a cited result, accepted unchecked. A wrong step raises an error, so this
-page could not have been built with one.
+[symbolic] SymPy proved it for all values of the symbols; [numeric] the two sides agreed
+at sample points (random $N$ and data, drawn wide, with edge values), used where SymPy
+cannot decide, typically sums with a symbolic number of terms; [cited: key] a result taken
+from the reference, not checked. What a chain rests on is listed under it: definitions
+("where"), hypotheses ("assuming") and claims ("facts", each checked or cited). A wrong
+step raises an error, so this page could not have been built with one.
 
 ### The maximum-likelihood estimates
 
@@ -168,8 +171,8 @@ L.step(loglik, "the constant terms, summed $N$ times", check="numeric")
 md(
     r"""
 The derivative with respect to $\mu$ vanishes where $\mu$ equals the sample mean; we name
-that point $\hat\mu_{\text{ML}} = \frac1N \sum_n x_n$ and give its definition to the checker as an
-assumption.
+that point $\hat\mu_{\text{ML}} = \frac1N \sum_n x_n$ and give its definition to the checker
+(`define=`).
 """
 )
 
@@ -177,7 +180,7 @@ code(
     r"""
 mean_def = sp.Eq(mu_ML, sp.Sum(x[n], (n, 1, N)) / N)       # eq. (sv-mu-ml), as a definition
 
-d_mu = dv.Derivation(sp.Derivative(loglik, mu), assumptions=[mean_def],
+d_mu = dv.Derivation(sp.Derivative(loglik, mu), define=[mean_def],
                      title="derivative in the mean")
 d_mu.step(sp.Sum(x[n] - mu, (n, 1, N)) / v, "differentiate term by term")
 d_mu.step((sp.Sum(x[n], (n, 1, N)) - N * mu) / v, "$N$ equal terms $\\mu$")
@@ -266,7 +269,8 @@ square = dv.Derivation(sp.Sum((x[n] - mu_ML) ** 2, (n, 1, N)) / N,
 square.step(sp.Sum(x[n] ** 2, (n, 1, N)) / N - 2 * mu_ML * sum_x / N + mu_ML**2,
             "expand the square; $\\hat\\mu_{\\text{ML}}$ is constant in $n$")
 square.step(sp.Sum(x[n] ** 2, (n, 1, N)) / N - mu_ML**2,
-            "$\\sum_n x_n = N\\hat\\mu_{\\text{ML}}$", using=[sp.Eq(sum_x, N * mu_ML)])
+            "$\\sum_n x_n = N\\hat\\mu_{\\text{ML}}$",
+            define=[mean_def], facts=[sp.Eq(sum_x, N * mu_ML)])
 """
 )
 
@@ -279,7 +283,7 @@ $\mathbb{E}[\hat\mu_{\text{ML}}^2]$, which is a double sum over pairs of observa
 
 code(
     r"""
-mean_sq = dv.Derivation(dv.E((sum_x / N) ** 2), assumptions=moments, random=[x],
+mean_sq = dv.Derivation(dv.E((sum_x / N) ** 2), assume=moments, random=[x],
                         title="expectation of the squared ML mean")
 mean_sq.step(dv.E(sp.Sum(x[n] * x[m], (n, 1, N), (m, 1, N))) / N**2,
              "the square of a sum is a double sum")
@@ -318,12 +322,12 @@ each step.
 code(
     r"""
 bias = dv.Derivation(dv.E(sp.Sum(x[n] ** 2, (n, 1, N)) / N - mu_ML**2),
-                     assumptions=moments, random=[x, mu_ML],
+                     assume=moments, random=[x, mu_ML],
                      title="expectation of the ML variance")
 bias.step(sp.Sum(dv.E(x[n] ** 2), (n, 1, N)) / N - dv.E(mu_ML**2), "linearity of $\\mathbb{E}$")
 bias.step(sp.Sum(mu**2 + sigma**2, (n, 1, N)) / N - (mu**2 + sigma**2 / N),
           "eq. (sv-moments) and $\\mathbb{E}[\\hat\\mu_{\\text{ML}}^2]$ above",
-          using=[sp.Eq(dv.E(mu_ML**2), mean_sq.result)])
+          define=[mean_def], facts=[dv.claim(sp.Eq(dv.E(mu_ML**2), mean_sq.result), by=mean_sq)])
 bias.step(mu**2 + sigma**2 - mu**2 - sigma**2 / N, "$N$ equal terms")
 bias.step((N - 1) / N * sigma**2, "the $\\mu^2$ cancel")
 """
@@ -341,7 +345,7 @@ code(
 mean_m = sp.Sum(x[m], (m, 1, N)) / N                      # mu_ML with its own index
 
 direct = dv.Derivation(dv.E(sp.Sum((x[n] - mean_m) ** 2, (n, 1, N)) / N),
-                       assumptions=moments, random=[x],
+                       assume=moments, random=[x],
                        title="expectation of the ML variance, in one chain")
 direct.step(dv.E(sp.Sum(x[n] ** 2, (n, 1, N)) / N
                  - sp.Sum(x[n] * x[m], (n, 1, N), (m, 1, N)) / N**2),
@@ -366,8 +370,8 @@ term has expectation $\sigma^2$.
 
 code(
     r"""
-known = dv.Derivation(dv.E(sp.Sum((x[n] - mu) ** 2, (n, 1, N)) / N), assumptions=moments,
-                      random=[x], title="known mean")
+known = dv.Derivation(dv.E(sp.Sum((x[n] - mu) ** 2, (n, 1, N)) / N), assume=moments,
+                      random=[x], constants=[mu], title="known mean")
 known.step(sp.Sum(dv.E(x[n] ** 2) - 2 * mu * dv.E(x[n]) + mu**2, (n, 1, N)) / N,
            "expand; linearity of $\\mathbb{E}$")
 known.step(sigma**2, "eq. (sv-moments): each term is $\\sigma^2$")
@@ -384,7 +388,7 @@ $$
 \sum_{n=1}^N (x_n - \mu)^2 = \sum_{n=1}^N (x_n - \hat\mu_{\text{ML}})^2 + N(\hat\mu_{\text{ML}} - \mu)^2 ,
 $$ (sv-decomp)
 
-checked here with the definition of $\hat\mu_{\text{ML}}$ as the only assumption:
+checked here with the definition of $\hat\mu_{\text{ML}}$ as the only premise:
 """
 )
 
@@ -398,7 +402,8 @@ decomp.step(sp.Sum((x[n] - mu_ML) ** 2, (n, 1, N)) + 2 * (mu_ML - mu) * (sum_x -
             "expand; the middle terms add up to a multiple of "
             "$\\sum_n x_n - N\\hat\\mu_{\\text{ML}}$")
 decomp.step(sp.Sum((x[n] - mu_ML) ** 2, (n, 1, N)) + N * (mu_ML - mu) ** 2,
-            "$\\sum_n x_n = N\\hat\\mu_{\\text{ML}}$", using=[sp.Eq(sum_x, N * mu_ML)])
+            "$\\sum_n x_n = N\\hat\\mu_{\\text{ML}}$",
+            define=[mean_def], facts=[sp.Eq(sum_x, N * mu_ML)])
 """
 )
 
@@ -425,11 +430,11 @@ code(
     r"""
 sigma2_ML = sp.Symbol(r"\hat{\sigma}^2_{\text{ML}}", nonnegative=True)
 
-bessel = dv.Derivation(dv.E(N / (N - 1) * sigma2_ML), random=[sigma2_ML],
+bessel = dv.Derivation(dv.E(N / (N - 1) * sigma2_ML), random=[sigma2_ML], constants=[N],
                        title="Bessel's correction removes the bias")
 bessel.step(N / (N - 1) * dv.E(sigma2_ML), "linearity of $\\mathbb{E}$")
 bessel.step(sp.Mul(N / (N - 1), bias.result, evaluate=False), "theorem (sv-bias)",
-            using=[sp.Eq(dv.E(sigma2_ML), bias.result)])
+            facts=[dv.claim(sp.Eq(dv.E(sigma2_ML), bias.result), cite="bishop2006prml")])
 bessel.step(sigma**2, "cancel")
 """
 )
@@ -533,8 +538,22 @@ md(
 for each. Averaged over 20 000 data sets per $N$, the ML variance follows the curve
 $\frac{N-1}{N}\sigma^2$ of {eq}`sv-bias`, and $s^2$ stays at $\sigma^2$. The error bars are
 $\pm 2$ standard errors, $2\sqrt{\operatorname{Var}/20\,000}$, with the exact variances of
-exercise {ref}`sv-ex-vars2`.
+exercise {ref}`sv-ex-vars2`. Those variances, the mean squared errors below and the
+densities in the Explore section rest on a theorem about Gaussian samples that this chapter
+uses without proving it:
 """
+)
+
+code(
+    r"""
+dv.cite("Sampling distribution of the sample variance (Gaussian data)",
+        r"x_n \overset{\text{iid}}{\sim} \mathcal{N}(\mu, \sigma^2) \;\Rightarrow\; "
+        r"\frac{N\hat\sigma^2_{\text{ML}}}{\sigma^2} = \frac{(N-1)s^2}{\sigma^2} \sim \chi^2_{N-1},"
+        r"\quad \operatorname{Var}[\chi^2_{N-1}] = 2(N-1)",
+        "casella2002statistical",
+        note="Theorem 5.3.1(c); the chi-squared variance in sec. 3.3")
+""",
+    "hide-input",
 )
 
 code(
@@ -775,7 +794,7 @@ beyond the common mean. As a checked chain:
 
 code(
     r"""
-unbiased_mean = dv.Derivation(dv.E(sum_x / N), assumptions=moments, random=[x],
+unbiased_mean = dv.Derivation(dv.E(sum_x / N), assume=moments, random=[x],
                               title="the ML mean is unbiased")
 unbiased_mean.step(sp.Sum(dv.E(x[n]), (n, 1, N)) / N, "linearity of $\\mathbb{E}$")
 unbiased_mean.step(mu, "$\\mathbb{E}[x_n] = \\mu$, $N$ equal terms")

@@ -96,7 +96,10 @@ are never computed, only their inner products $k(\mathbf{x}, \mathbf{x}') =
 \phi(\mathbf{x})^\top \phi(\mathbf{x}')$: the **kernel**.
 
 In the SymPy cells a label is a symbol that knows $y_n^2 = 1$ (so $y_n^{-1} = y_n$); that is
-the only fact about labels the algebra below uses.
+the only fact about labels the algebra below uses. The derivation checker evaluates every
+step at sample points as well, where a symbol could take any real value; so the chains that
+use $y_n^2 = 1$ state the hypothesis $y_n \in \{-1, +1\}$, written $y_n = (-1)^{k_n}$ with an
+integer $k_n$, and the checker samples the labels as $\pm 1$.
 """)
 
 code(r'''
@@ -119,10 +122,13 @@ y_1 = Label("y_1")
 md(r"""
 ## Derivation
 
-Each chain marks how its steps were verified: $\checkmark$ SymPy simplified the difference
-of the two sides to zero (or proved its sign), $\approx\!\checkmark$ the two sides agreed at
-random points, $\dagger$ a definition or a cited result. A wrong step raises an error, so
-this page could not have been built with one.
+Each chain marks how its steps were verified: [symbolic] SymPy simplified the difference
+of the two sides to zero (or proved its sign) for all values of the symbols; [instance] the
+same, for the fixed size the chain names (most chains below work with $N = 3$ points in
+$D = 2$ dimensions); [numeric] the two sides agreed at sample points; [cited: key] a result
+taken from the reference, not checked. Under each chain, *where* lists its definitions and
+*assuming* its hypotheses; a theorem used without proof is shown as a cited block. A wrong
+step raises an error, so this page could not have been built with one.
 
 ### Maximum margin: the primal quadratic program
 
@@ -139,9 +145,9 @@ w_vec, x_minus = sp.Matrix([w_1, w_2]), sp.Matrix([u_1, u_2])   # x_- = (u_1, u_
 norm_w = sp.sqrt(w_vec.dot(w_vec))
 
 margin = dv.Derivation(w_vec.dot(x_minus + 2 / norm_w * w_vec / norm_w) + b,
-                       title="the planes f = -1 and f = +1 are 2/||w|| apart")
+                       instance="D = 2", title="the planes f = -1 and f = +1 are 2/||w|| apart")
 margin.step(w_vec.dot(x_minus) + b + 2, "$\\mathbf{w}^\\top\\mathbf{w} = \\|\\mathbf{w}\\|^2$")
-margin.step(1, "$\\mathbf{x}_-$ lies on $f = -1$", using={b: -1 - w_vec.dot(x_minus)})
+margin.step(1, "$\\mathbf{x}_-$ lies on $f = -1$", define={b: -1 - w_vec.dot(x_minus)})
 ''')
 
 md(r"""
@@ -180,18 +186,20 @@ N, D = 3, 2
 X_sym = sp.Matrix(N, D, lambda n, d: sp.Symbol(f"x_{n + 1}{d + 1}", real=True))
 y_sym = [Label(f"y_{n + 1}") for n in range(N)]
 alpha = sp.symbols("alpha_1:4", nonnegative=True)
+k = sp.symbols("k_1:4", integer=True)
+LABELS = [sp.Eq(y_sym[n], (-1) ** k[n]) for n in range(N)]         # y_n = +-1 (hypothesis)
 w = sp.Matrix([w_1, w_2])
 x = [X_sym[n, :].T for n in range(N)]                              # x_n as column vectors
 
 L = w.dot(w) / 2 - sum(alpha[n] * (y_sym[n] * (w.dot(x[n]) + b) - 1) for n in range(N))
 
-dL_dw1 = dv.Derivation(sp.Derivative(L, w_1), title="stationarity in w_1")
+dL_dw1 = dv.Derivation(sp.Derivative(L, w_1), instance="N = 3, D = 2", title="stationarity in w_1")
 dL_dw1.step(w_1 - sum(alpha[n] * y_sym[n] * X_sym[n, 0] for n in range(N)),
             "differentiate eq. (svm-lagrangian)")
 ''')
 
 code(r'''
-dL_db = dv.Derivation(sp.Derivative(L, b), title="stationarity in b")
+dL_db = dv.Derivation(sp.Derivative(L, b), instance="N = 3, D = 2", title="stationarity in b")
 dL_db.step(-sum(alpha[n] * y_sym[n] for n in range(N)), "differentiate eq. (svm-lagrangian)")
 ''')
 
@@ -216,11 +224,12 @@ K_lin = [[x[n].dot(x[m]) for m in range(N)] for n in range(N)]       # x_n^T x_m
 dual_expr = sum(alpha) - sp.Rational(1, 2) * sum(
     alpha[n] * alpha[m] * y_sym[n] * y_sym[m] * K_lin[n][m] for n in range(N) for m in range(N))
 
-dual = dv.Derivation(L, title="the dual: substitute the stationarity conditions")
+dual = dv.Derivation(L, assume=LABELS, instance="N = 3, D = 2",
+                     title="the dual: substitute the stationarity conditions")
 dual.step(dual_expr - b * sum(alpha[n] * y_sym[n] for n in range(N)),
           "insert $\\mathbf{w} = \\sum_n \\alpha_n y_n \\mathbf{x}_n$, expand, $y_n^2 = 1$",
-          using=stationary_w)
-dual.step(dual_expr, "$\\sum_n \\alpha_n y_n = 0$", using=constraint)
+          define=stationary_w)
+dual.step(dual_expr, "$\\sum_n \\alpha_n y_n = 0$", define=constraint)
 ''')
 
 md(r"""
@@ -248,10 +257,23 @@ complementary slackness $\alpha_n\bigl(y_n f(\mathbf{x}_n) - 1\bigr) = 0$ {cite}
 The chains above derive {eq}`svm-stationarity` and the value of $L$ at the stationary
 point for explicit $N = 3$, $D = 2$; the computation is the same term by term for any $N$,
 $D$. Since $L$ is convex in $(\mathbf{w}, b)$, this value is $\min_{\mathbf{w}, b} L$, the
-dual function; the constraints of the primal are affine, so strong duality holds (Slater)
-and the KKT conditions characterise the optimum.
+dual function; the constraints of the primal are affine, so strong duality holds (Slater;
+{cite}`boyd2004convex`) and the KKT conditions characterise the optimum.
 ```
+""")
 
+code(r'''
+dv.cite("Strong duality and the KKT conditions (Slater)",
+        r"\min_{\mathbf{w}, b}\,\max_{\boldsymbol{\alpha} \ge \mathbf{0}} "
+        r"L(\mathbf{w}, b, \boldsymbol{\alpha}) = "
+        r"\max_{\boldsymbol{\alpha} \ge \mathbf{0}}\,\min_{\mathbf{w}, b} "
+        r"L(\mathbf{w}, b, \boldsymbol{\alpha})",
+        "boyd2004convex",
+        note="convex objective, affine constraints, a feasible point; then the KKT conditions "
+             "are necessary and sufficient (sec. 5.2.3 and 5.5.3)")
+''', "hide-input")
+
+md(r"""
 Complementary slackness is what makes the solution sparse: $\alpha_n > 0$ only for points
 with $y_n f(\mathbf{x}_n) = 1$, on the margin. These are the **support vectors**; the other
 points could be deleted without changing the classifier.
@@ -279,17 +301,19 @@ L_soft = (w.dot(w) / 2 + C * sum(xi)
           - sum(alpha[n] * (y_sym[n] * (w.dot(x[n]) + b) - 1 + xi[n]) for n in range(N))
           - sum(mu[n] * xi[n] for n in range(N)))
 
-dL_dxi = dv.Derivation(sp.Derivative(L_soft, xi[0]), title="stationarity in xi_1")
+dL_dxi = dv.Derivation(sp.Derivative(L_soft, xi[0]), instance="N = 3, D = 2",
+                       title="stationarity in xi_1")
 dL_dxi.step(C - alpha[0] - mu[0], "differentiate")
 ''')
 
 code(r'''
-soft = dv.Derivation(L_soft, title="soft margin: the same dual")
+soft = dv.Derivation(L_soft, assume=LABELS, instance="N = 3, D = 2",
+                     title="soft margin: the same dual")
 soft.step(dual_expr - b * sum(alpha[n] * y_sym[n] for n in range(N))
           + sum((C - alpha[n] - mu[n]) * xi[n] for n in range(N)),
-          "insert $\\mathbf{w}$, collect the slack terms", using=stationary_w)
+          "insert $\\mathbf{w}$, collect the slack terms", define=stationary_w)
 soft.step(dual_expr, "$\\mu_n = C - \\alpha_n$ and $\\sum_n \\alpha_n y_n = 0$",
-          using={**constraint, **{mu[n]: C - alpha[n] for n in range(N)}})
+          define={**constraint, **{mu[n]: C - alpha[n] for n in range(N)}})
 ''')
 
 md(r"""
@@ -366,7 +390,8 @@ def phi(a, b):                                  # the feature map of the degree-
                       sp.sqrt(2 * c_0) * b, c_0])
 
 
-poly = dv.Derivation((x_1 * z_1 + x_2 * z_2 + c_0) ** 2, title="polynomial kernel = phi^T phi")
+poly = dv.Derivation((x_1 * z_1 + x_2 * z_2 + c_0) ** 2, instance="D = 2, p = 2, gamma = 1",
+                     title="polynomial kernel = phi^T phi")
 poly.step(phi(x_1, x_2).dot(phi(z_1, z_2)), "expand the square, match the six features")
 ''')
 
@@ -380,7 +405,8 @@ linear kernel $\mathbf{K} = \mathbf{X}\mathbf{X}^\top$ the chain is a sum of squ
 code(r'''
 v = sp.Matrix(sp.symbols("v_1:4", real=True))
 z = X_sym.T * v
-psd = dv.Derivation((v.T * X_sym * X_sym.T * v)[0], title="v^T X X^T v >= 0")
+psd = dv.Derivation((v.T * X_sym * X_sym.T * v)[0], instance="N = 3, D = 2",
+                    title="v^T X X^T v >= 0")
 psd.step(z[0] ** 2 + z[1] ** 2,
          "$\\mathbf{v}^\\top\\mathbf{X}\\mathbf{X}^\\top\\mathbf{v}"
          " = \\|\\mathbf{X}^\\top\\mathbf{v}\\|^2$")
@@ -394,6 +420,13 @@ the smallest eigenvalue of kernel matrices of random data, relative to the large
 positive or zero up to rounding (the cell asserts it is above $-10^{-10}$). The linear kernel
 in three dimensions has rank 3, so its matrices for $N > 3$ points are singular.
 """)
+
+code(r'''
+dv.cite("The Gaussian kernel is positive definite (Bochner)",
+        r"\sum_{n=1}^N\sum_{m=1}^N v_n v_m\, e^{-\gamma\|\mathbf{x}_n - \mathbf{x}_m\|^2} \ge 0"
+        r"\quad\text{for all } N,\ \mathbf{x}_1, \dots, \mathbf{x}_N,\ \mathbf{v},\ \gamma > 0",
+        "scholkopf2002learning", note="section 2.3")
+''', "hide-input")
 
 code(r'''
 rng = np.random.default_rng(0)
@@ -456,13 +489,14 @@ on_line = dual_of([y_sym[0] * (zeta - y_sym[1] * a_2), a_2, a_3])
 smo_facts = [sp.Eq(E_1, f_old(0) - y_sym[0]), sp.Eq(E_2, f_old(1) - y_sym[1]),   # eq. (svm-error)
              sp.Eq(eta, K[0, 0] + K[1, 1] - 2 * K[0, 1])]
 
-slope = dv.Derivation(sp.Derivative(on_line, a_2), assumptions=smo_facts,
-                      title="the dual along the line, differentiated")
+slope = dv.Derivation(sp.Derivative(on_line, a_2), define=smo_facts, assume=LABELS,
+                      instance="N = 3", title="the dual along the line, differentiated")
 slope.step(y_sym[1] * (E_1 - E_2) - eta * (a_2 - a_2_old), "collect $E_1$, $E_2$, $\\eta$")
 ''')
 
 code(r'''
-curvature = dv.Derivation(sp.Derivative(on_line, a_2, 2), assumptions=smo_facts,
+curvature = dv.Derivation(sp.Derivative(on_line, a_2, 2), define=smo_facts, assume=LABELS,
+                          instance="N = 3",
                           title="curvature along the line")
 curvature.step(-eta, "differentiate again")
 ''')
@@ -528,7 +562,8 @@ F_facts = [sp.Eq(F_sym[n], sum(al[m] * y_sym[m] * K[n, m] for m in range(N)) - y
 d = [y_sym[0], -y_sym[1], 0]
 
 gain = dv.Derivation(dual_of([al[n] + t * d[n] for n in range(N)]) - dual_of(al),
-                     assumptions=F_facts, title="gain of a step t along (y_i, -y_j)")
+                     define=F_facts, assume=LABELS, instance="N = 3",
+                     title="gain of a step t along (y_i, -y_j)")
 gain.step(t * (F_sym[1] - F_sym[0]) - t**2 / 2 * (K[0, 0] + K[1, 1] - 2 * K[0, 1]),
           "expand; $F_n = \\sum_m \\alpha_m y_m K_{nm} - y_n$")
 ''')
@@ -586,7 +621,16 @@ $F_t + b \le 0$ for $t \in I_{\text{low}}$ (this is {eq}`svm-kkt-cases` written 
 such a $b$ exists exactly when every $F$ in $I_{\text{low}}$ is at most every $F$ in
 $I_{\text{up}}$ ({cite}`fan2005working`, section 2).
 ```
+""")
 
+code(r'''
+dv.cite("Optimality of a feasible dual point",
+        r"\boldsymbol{\alpha} \text{ maximises } D \iff "
+        r"\max_{t \in I_{\text{low}}} F_t \le \min_{t \in I_{\text{up}}} F_t",
+        "fan2005working", note="section 2, from the KKT conditions of the dual")
+''', "hide-input")
+
+md(r"""
 ### The bias
 
 $b$ is not a variable of the dual. A *free* support vector, $0 < \alpha_n < C$, lies on its
@@ -600,9 +644,10 @@ $$ (svm-bias)
 code(r'''
 s_1 = sp.Symbol("s_1", real=True)                     # s_1 = sum_m alpha_m y_m K_1m
 b_star = sp.Symbol("b^*", real=True)
-bias = dv.Derivation(y_sym[0] * (s_1 + b) - 1, title="on the margin: y_1 f(x_1) - 1 = 0")
+bias = dv.Derivation(y_sym[0] * (s_1 + b) - 1, assume=LABELS[:1],
+                     title="on the margin: y_1 f(x_1) - 1 = 0")
 bias.step(y_sym[0] * (s_1 + b - y_sym[0]), "factor out $y_1$, using $y_1^2 = 1$")
-bias.step(y_sym[0] * (b - b_star), "name $b^* = y_1 - s_1$", using={b_star: y_sym[0] - s_1})
+bias.step(y_sym[0] * (b - b_star), "name $b^* = y_1 - s_1$", define={b_star: y_sym[0] - s_1})
 ''')
 
 md(r"""
