@@ -7,6 +7,7 @@
 #   make bench   run the benchmarks (derivlib against the production libraries)
 #   make execute re-execute notebooks in place: NB=path/to.ipynb, or every chapter then audit
 #   make student the chapters without their solutions, for students -> _build/student
+#   make mutate  mutation testing of the checker on every chapter's steps -> mutation/results.json
 #   make lock    rewrite constraints.txt from the current .venv
 #   make clean   remove _build and caches (keeps .venv)
 #
@@ -42,10 +43,10 @@ NOTEBOOKS := chapters audit.ipynb course_guide.ipynb benchmarks.ipynb
 NBVAL_FLAGS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
                --nbval-cell-timeout=120 -p no:cacheprovider
 
-.PHONY: help venv book html execution-cache test lint unit nbval site-test serve lab bench execute student lock clean
+.PHONY: help venv book html execution-cache test lint unit nbval site-test serve lab bench execute student mutate lock clean
 
 help:
-	@sed -n '3,12p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,13p' Makefile | sed 's/^# \{0,1\}//'
 
 ## Environment ---------------------------------------------------------------------------------
 
@@ -153,6 +154,14 @@ execute: venv
 # (scripts/make_student.py; tests/test_student.py checks the result and executes it).
 student: venv
 	$(PY) scripts/make_student.py --out $(BUILD)/student
+
+# Mutation testing of the derivation checker: every checked step of every chapter is replaced by
+# small corruptions of it, and the share the checker rejects is written to mutation/results.json
+# (shown on the audit page, which is re-executed afterwards). Takes several minutes; not part of
+# `make test`, which runs a sampled version (tests/test_mutate.py).
+mutate: venv
+	$(PY) scripts/mutate.py --jobs 2 --out mutation/results.json
+	$(PY) scripts/execute_notebooks.py audit.ipynb
 
 # The lock is what pip resolves for requirements.txt (keeping the current pins where they still
 # fit), not a freeze of .venv, so that tools installed by hand (e.g. by `make lab`) stay out.
