@@ -514,7 +514,32 @@ REVIEW_REJECTED = [
                      evaluate=False)]).step(sp.exp(_x), "by the fact")),
 ]
 
+_A3 = sp.MatrixSymbol("A", 3, 3)
+_p, _q, _c = sp.symbols("p q c", real=True)
+REVIEW_REJECTED += [  # the second round
+    ("det A = 1 for orthogonal A (SymPy's refine)", lambda: dv.Derivation(
+        sp.Determinant(_An), assume=[sp.Q.orthogonal(_An)]).step(1, "orthogonal")),
+    ("tr A >= -1 for orthogonal 3x3 A", lambda: dv.Derivation(
+        sp.Trace(_A3), assume=[sp.Q.orthogonal(_A3)]).step(-1, "bounded", rel=">=")),
+    ("det A > 0 for invertible A", lambda: dv.Derivation(
+        sp.Determinant(_An), assume=[sp.Q.invertible(_An)]).step(0, "invertible", rel=">")),
+    ("x^T A x >= 0 for invertible A", lambda: dv.Derivation(
+        (_xn.T * _An * _xn)[0, 0], assume=[sp.Q.invertible(_An)]).step(0, "PSD?", rel=">=")),
+    ("relu of a max of three", lambda: dv.Derivation(sp.Max(a, b, c, 0)).step(
+        sp.Max(a, b, c), "max")),
+    ("a harmless 1.0 hiding a relative error of 1e-10", lambda: dv.Derivation(
+        sp.Float(1.0) * sp.exp(_x)).step(sp.exp(_x) * (1 + sp.Rational(1, 10**10)), "almost")),
+    ("floor(n/40) = 0", lambda: dv.Derivation(sp.floor(_n / 40)).step(0, "small n?")),
+    ("KroneckerDelta(n, 40) = 0", lambda: dv.Derivation(sp.KroneckerDelta(_n, 40)).step(
+        0, "never 40?")),
+]
+
 REVIEW_ACCEPTED = [
+    ("a hypothesis between expressions", lambda: dv.Derivation(_p * _c + _q * _c).step(
+        _c, "p + q = 1", assume=[sp.Eq(_p + _q, 1)]), "symbolic"),
+    ("an empty sum by convention is not a counterexample", lambda: dv.Derivation(
+        sp.Sum(_k**2, (_k, sp.Symbol("m", integer=True, positive=True), _n))).step(
+        0, "sum of squares", rel=">="), "numeric"),
     ("the trace trick", lambda: dv.Derivation(_xn.T * _An * _xn).step(
         sp.Trace(_An * _xn * _xn.T), "trace trick"), "numeric"),
     ("the Hessian of a quadratic form", lambda: dv.Derivation(

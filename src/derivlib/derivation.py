@@ -371,7 +371,8 @@ class Derivation:
             "instance": self.instance,
             "start": sp.latex(self.start),
             "steps": [{"rel": s.rel, "latex": sp.latex(s.expr), "why": s.why,
-                       "method": s.method, "detail": s.detail, "cite": s.cite}
+                       "method": s.method, "detail": s.detail, "cite": s.cite,
+                       "rtol": s.rtol}
                       for s in self.steps],
             "premises": [dict(p.record(), step=i) for i, p in self.all_premises()],
             "audit": self.audit()._asdict(),
@@ -500,6 +501,8 @@ def _cite_mark(key: str) -> str:
 def _mark_latex(s: Step) -> str:
     if s.method == "cited":
         return _cite_mark(s.cite or "")
+    if s.rtol is not None and s.method == "numeric":  # a tolerance the author chose shows
+        return r"\text{[" + s.method + f", rtol {s.rtol:g}" + "]}"
     return r"\text{[" + s.method + "]}"
 
 

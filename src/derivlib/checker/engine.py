@@ -50,6 +50,7 @@ from derivlib.checker.symbolic import (
 RELATIONS = {"=": "=", "<=": r"\le", ">=": r"\ge", "<": "<", ">": ">"}
 CHECKS = ("auto", "symbolic", "numeric", "cite")
 RTOL = 1e-9  # relative tolerance where a value is inexact (finite differences, quadrature)
+FLOAT_RTOL = 1e-14  # where a side holds a decimal (binary 53-bit) number
 EXACT_RTOL = 1e-25  # where both sides are exact: their values are known to 30 digits
 N_POINTS_EQ = 8  # sample points for an equality without a symbolic proof
 N_POINTS_INEQ = 40  # ... for an inequality
@@ -281,6 +282,13 @@ def _doit_protected(expr):
     gets wrong in known cases (they are evaluated numerically at the point instead)."""
     if not isinstance(expr, sp.Basic):
         return expr
+    for s in expr.atoms(sp.Sum, sp.Product):
+        for lim in s.limits:
+            lo, hi = (sp.sympify(b) for b in lim[1:])
+            if lo.is_number and hi.is_number and lo > hi + 1:
+                # SymPy's (Karr) convention gives such a sum a nonzero value; textbooks read
+                # it as empty: the point decides nothing
+                raise _Unresolved()
     held, hold = _hold(expr)
     integrals = {node: sp.Dummy(f"integral{i}") for i, node in enumerate(
         sorted(held.atoms(sp.Integral), key=sp.default_sort_key))}
@@ -557,6 +565,11 @@ def evaluate(expr, values: dict):
                 if any(sp.sympify(b).is_number and not sp.sympify(b).is_integer
                        for b in lim[1:]):
                     raise _Unevaluable(f"a bound of {short(s)} is not an integer")
+                lo, hi = (sp.sympify(b) for b in lim[1:])
+                if lo.is_number and hi.is_number and lo > hi + 1:
+                    # SymPy's (Karr) convention gives such a sum a nonzero value; textbooks
+                    # read it as empty: the point decides nothing
+                    raise _Unresolved()
     val = val.doit() if isinstance(val, sp.Basic) else val
     if isinstance(val, MatrixExpr) and not isinstance(val, sp.MatrixBase):
         val = val.as_explicit()
@@ -659,7 +672,7 @@ def _describe(ints, values) -> str:
 
 
 # --------------------------------------------------------------------------- branches
-_BRANCHY = (sp.Abs, sp.Max, sp.Min, sp.Piecewise, sp.Heaviside, sp.sign)
+_BRANCHY = (sp.Abs, sp.Max, sp.Min, sp.Piecewise, sp.Heaviside, sp.sign, sp.KroneckerDelta)
 
 
 def _branch_nodes(exprs) -> list:
@@ -681,7 +694,7 @@ def _required(node) -> set:
         last_true = node.args[-1].cond == sp.true
         return set(range(len(node.args) - (1 if last_true else 0)))
     if isinstance(node, sp.Max | sp.Min):
-        return set(range(len(node.args))) if len(node.args) <= 3 else set()
+        return set(range(len(node.args))) if len(node.args) <= 6 else set()
     return {0, 1}
 
 
@@ -695,7 +708,13 @@ def _branch_of(node, values) -> int | None:
             return None
         if isinstance(node, sp.Max | sp.Min):
             vals = [float(sp.re(a.xreplace(values).evalf(20))) for a in node.args]
-            return int(np.argmax(vals) if isinstance(node, sp.Max) else np.argmin(vals))
+            best = max(vals) if isinstance(node, sp.Max) else min(vals)
+            if vals.count(best) > 1:
+                return None  # a tie reaches no branch strictly
+            return vals.index(best)
+        if isinstance(node, sp.KroneckerDelta):  # equal indices, or not
+            i, j = (a.xreplace(values) for a in node.args)
+            return 0 if sp.simplify(i - j) == 0 else 1
         v = float(sp.re(node.args[0].xreplace(values).evalf(20)))
         return 0 if v > 0 else 1 if v < 0 else None
     except (TypeError, ValueError):
@@ -810,8 +829,11 @@ class _Numeric:
                                                           s in self.limits))
         for s in self.dims & set(ints):
             self.sizes_seen.setdefault(str(s), set()).add(int(ints[s]))
-        a = prepare(self.lhs, self.subs, self.ctx.declared, ints)
-        b = prepare(self.rhs, self.subs, self.ctx.declared, ints)
+        try:
+            a = prepare(self.lhs, self.subs, self.ctx.declared, ints)
+            b = prepare(self.rhs, self.subs, self.ctx.declared, ints)
+        except _NonFinite:
+            return "nonfinite"
         atoms = sorted(set(_atoms(a)) | set(_atoms(b)), key=sp.default_sort_key)
         values = _draw(atoms, k, self.sampler, ints)
         for n in self.branch_nodes:
@@ -826,7 +848,7 @@ class _Numeric:
             rtol = self.ctx.rtol
             if rtol is None:
                 floats = any(isinstance(x, sp.Basic) and x.has(sp.Float) for x in (a, b))
-                rtol = RTOL if (ia or ib or floats) else EXACT_RTOL
+                rtol = RTOL if (ia or ib) else FLOAT_RTOL if floats else EXACT_RTOL
             why = _compare_point(va, vb, self.rel, rtol, floor)
         except _NonFinite:
             return "nonfinite"
@@ -990,7 +1012,7 @@ def numeric(lhs, rhs, rel, ctx: Context, *, n_points: int, min_finite: int,
         finite += 1
         if done == len(ks) and search and run.missing_branches():
             ks += run.find_branch_points(10_000)
-    swept = _sweep_integers(run, lhs, rhs, rel) if search and rel != "=" else ""
+    swept = _sweep_integers(run, lhs, rhs, rel) if search else ""
     missing = run.missing_branches() if search else []
     if finite < min_finite:
         raise NotCheckable(f"only {finite} of {finite + nonfinite} sample points gave finite, "
@@ -1014,7 +1036,7 @@ def numeric(lhs, rhs, rel, ctx: Context, *, n_points: int, min_finite: int,
                                           for k, v in sorted(run.sizes_seen.items())))
     if run.inexact:
         parts.append("matrix derivatives by central differences")
-    if run.branch_nodes:
+    if any(_required(n) for n in run.branch_nodes):
         parts.append("every branch reached")
     if swept:
         parts.append(swept)
@@ -1027,6 +1049,8 @@ SWEEP = 120  # an inequality in one integer symbol is checked at every value 1..
 def _sweep_integers(run: _Numeric, lhs, rhs, rel) -> str:
     """Check an inequality in a single integer symbol at every integer up to SWEEP."""
     if len(run.int_syms) != 1 or run.dims or run.limits:
+        return ""
+    if any(_shape_attr(e) is not None for e in (lhs, rhs)):
         return ""
     sym = run.int_syms[0]
     free = set()

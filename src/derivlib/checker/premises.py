@@ -190,10 +190,11 @@ class Premises:
     @property
     def substitutions(self) -> list[tuple]:
         """Equations as rewrite rules: hypotheses and claims first, definitions last, so that
-        a defined name never survives a pass (and is never sampled as a free symbol)."""
+        a defined name never survives a pass (and is never sampled as a free symbol); then
+        hypotheses between expressions solved for one of their symbols."""
         eqs = [p for p in self.items if not p.is_predicate]
         return [p.pair() for p in eqs if p.kind != "definition"] + \
-            [p.pair() for p in eqs if p.kind == "definition"]
+            [p.pair() for p in eqs if p.kind == "definition"] + self._solved()
 
     def checked_claims(self) -> list[Premise]:
         """Claims the checker itself verified (not cited, not moment statements)."""
@@ -209,8 +210,29 @@ class Premises:
     def numeric_substitutions(self) -> list[tuple]:
         """The rewrite rules of the numeric check: a claim the checker verified is not used,
         so that a claim which over-matches (a Wild pattern applied outside the values it was
-        checked at) cannot hide a false step."""
+        checked at) cannot hide a false step. A hypothesis between expressions (p + q = 1) is
+        also solved for one of its symbols, so that the sampled values satisfy it."""
         return self.without_checked_claims().substitutions
+
+    def _solved(self) -> list[tuple]:
+        solved = []
+        for p in self.items:
+            if p.kind != "hypothesis" or p.is_predicate or p.statement.has(_E_CLASS[0]):
+                continue
+            lhs, rhs = p.statement.lhs, p.statement.rhs
+            if _is_name(lhs) or lhs.has(sp.Wild, sp.Sum, sp.Product) or rhs.has(sp.Wild):
+                continue
+            for sym in sorted((lhs - rhs).free_symbols, key=sp.default_sort_key):
+                if not isinstance(sym, sp.Symbol) or sym.is_integer:
+                    continue
+                try:
+                    sol = sp.solve(sp.Eq(lhs, rhs), sym, dict=False)
+                except (NotImplementedError, ValueError, TypeError):
+                    continue
+                if len(sol) == 1:
+                    solved.append((sym, sol[0]))
+                    break
+        return solved
 
     @property
     def predicates(self) -> list:

@@ -154,8 +154,8 @@ class Sampler:
             return exact(-v if flip else v)
         if mode == "edge":
             edges = [e for e in EDGES_REAL if not (cls == "nonzero" and e == 0)]
-            return exact(float(rng.choice(edges)))
-        if mode == "wide":
+            v = float(rng.choice(edges))
+        elif mode == "wide":
             v = float(rng.choice([-1.0, 1.0]) * 10 ** rng.uniform(-8, 8))
         else:
             v = rng.uniform(-3.0, 3.0)
@@ -181,10 +181,22 @@ class Sampler:
                 s = np.triu(rng.uniform(-1, 1, size=shape), 1)
                 skew = sp.ImmutableMatrix(n, n, [exact(v) for v in (s - s.T).ravel()])
                 eye = sp.eye(n)
-                return sp.ImmutableMatrix((eye - skew) * (eye + skew).inv())  # exact, Q^T Q = I
+                cayley = (eye - skew) * (eye + skew).inv()  # exact, Q^T Q = I, but det = +1
+                # odd points: a reflection (det -1); every fourth: -Q (eigenvalue -1 too)
+                signs = [1] * n
+                if k % 4 == 1:
+                    signs[int(rng.integers(n))] = -1
+                if k % 4 == 3:
+                    signs = [-1] * n  # -Q: det (-1)^n, eigenvalues near -1
+                return sp.ImmutableMatrix(sp.diag(*signs) * cayley)
+            # invertible is not positive definite: odd points flip the sign of the shift
+            flip = -1.0 if (k % 2 == 1 and "positive_definite" not in preds) else 1.0
             if "diagonal" in preds:
-                d = np.abs(a.diagonal()) + 0.5 if preds & {"positive_definite", "invertible"} \
-                    else a.diagonal()
+                d = a.diagonal()
+                if preds & {"positive_definite", "invertible"}:
+                    d = np.abs(d) + 0.5
+                    if "positive_definite" not in preds:
+                        d = d * rng.choice([-1.0, 1.0], size=n) * flip
                 a = np.diag(d)
             elif "positive_definite" in preds:
                 a = a @ a.T + n * rng.uniform(0.1, 1.0) * np.eye(n)
@@ -194,9 +206,9 @@ class Sampler:
             elif "symmetric" in preds:
                 a = (a + a.T) / 2
             elif "invertible" in preds:
-                a = a + 3 * n * np.eye(n)
+                a = a + flip * 3 * n * np.eye(n)
             if "lower_triangular" in preds:
-                a = np.tril(a) + (3 * n * np.eye(n) if "invertible" in preds else 0)
+                a = np.tril(a) + (flip * 3 * n * np.eye(n) if "invertible" in preds else 0)
             if "upper_triangular" in preds:
-                a = np.triu(a) + (3 * n * np.eye(n) if "invertible" in preds else 0)
+                a = np.triu(a) + (flip * 3 * n * np.eye(n) if "invertible" in preds else 0)
         return sp.ImmutableMatrix(n, m, [exact(v * scale) for v in a.ravel()])
