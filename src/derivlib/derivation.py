@@ -524,12 +524,6 @@ def _premise_lines(items) -> list[tuple[str, str]]:
     return [(names[k], r",\quad ".join(v)) for k, v in groups.items() if v]
 
 
-# marks explained once, for pages that show derivations
-LEGEND = (r"[symbolic]: proved by SymPy for all values; [instance]: proved for the fixed size "
-          r"the chain names; [numeric]: checked at sample points; [cited: key]: taken from the "
-          r"reference, not checked.")
-
-
 # --------------------------------------------------------------------------- checking
 def check_equal(lhs, rhs, *, rel="=", define=None, assume=None, facts=None, random=None,
                 constants=None, domains=None, check="auto", rtol=None, seed=0,
