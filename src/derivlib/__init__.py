@@ -9,3 +9,12 @@ derivation checker that every chapter uses.
 __version__ = "0.1.0"
 
 __all__ = ["__version__"]
+
+from derivlib._convergence import (  # noqa: E402  (the shared warnings and errors)
+    ConvergenceError,
+    ConvergenceWarning,
+    NumericalError,
+    SeparationWarning,
+)
+
+__all__ += ["ConvergenceError", "ConvergenceWarning", "NumericalError", "SeparationWarning"]

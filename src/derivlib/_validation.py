@@ -13,6 +13,10 @@ import numpy as np
 
 __all__ = [
     "as_array",
+    "check_choice",
+    "check_finite_result",
+    "input_eps",
+    "sum_tolerance",
     "as_generator",
     "as_labels",
     "check_bool",
@@ -50,9 +54,57 @@ def _show(value, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def _numeric_kind(x, name: str) -> None:
+    """Refuse what NumPy would silently coerce into numbers: strings, complex, objects.
+
+    ``np.asarray(["1.5", "2"], dtype=float)`` parses numeric strings and
+    ``np.asarray([1 + 2j], dtype=float)`` drops the imaginary part with a mere warning; both
+    would hide a caller's mistake. Real numbers and booleans (any NumPy integer, unsigned,
+    float or bool dtype, or Python objects that are real numbers) are accepted.
+    """
+    if isinstance(x, str | bytes):
+        raise TypeError(f"{name} must be array-like of numbers, got a string {_show(x)}")
+    if isinstance(x, np.ndarray):
+        kind = x.dtype.kind
+    elif isinstance(x, numbers.Number):
+        kind = "c" if isinstance(x, numbers.Complex) and not isinstance(x, numbers.Real) \
+            else "f"
+    else:
+        try:
+            kind = np.asarray(x).dtype.kind
+        except (TypeError, ValueError):  # ragged: let the float conversion report it
+            return
+    if kind in "biuf":
+        return
+    if kind == "c":
+        raise TypeError(f"{name} must be real, got complex values {_show(x)}; pass the real "
+                        f"part (np.real) or the modulus (np.abs) explicitly")
+    if kind in "US":
+        raise TypeError(f"{name} must be array-like of numbers, got strings {_show(x)}; "
+                        f"convert them explicitly (e.g. np.asarray(x, dtype=float))")
+    if kind == "O":
+        flat = np.asarray(x, dtype=object).ravel()
+        for item in flat:
+            if isinstance(item, str | bytes):
+                raise TypeError(f"{name} must be array-like of numbers, got the string "
+                                f"{item!r} among its entries")
+            if isinstance(item, numbers.Complex) and not isinstance(item, numbers.Real):
+                raise TypeError(f"{name} must be real, got the complex entry {item!r}")
+            if item is None:
+                raise TypeError(f"{name} must be array-like of numbers, got None among "
+                                f"its entries")
+        return
+    raise TypeError(f"{name} must be array-like of numbers, got an array of dtype "
+                    f"{np.asarray(x).dtype}")
+
+
 def as_array(x, name: str, *, ndim: int | tuple[int, ...] | None = None, finite: bool = True,
              min_size: int = 1, dtype=float) -> np.ndarray:
-    """Convert ``x`` to a NumPy array, checking dimension, size and finiteness.
+    """Convert ``x`` to a NumPy array, checking type, dimension, size and finiteness.
+
+    Strings (numeric ones too), complex numbers and objects that are not real numbers are
+    refused with a ``TypeError`` naming the argument: NumPy would otherwise parse or truncate
+    them silently.
 
     Parameters
     ----------
@@ -69,8 +121,7 @@ def as_array(x, name: str, *, ndim: int | tuple[int, ...] | None = None, finite:
     dtype : dtype, default float
         Target dtype.
     """
-    if isinstance(x, str | bytes):
-        raise TypeError(f"{name} must be array-like of numbers, got a string {x!r}")
+    _numeric_kind(x, name)
     try:
         arr = np.asarray(x, dtype=dtype)
     except (TypeError, ValueError) as err:
@@ -86,6 +137,52 @@ def as_array(x, name: str, *, ndim: int | tuple[int, ...] | None = None, finite:
         bad = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))
         raise ValueError(f"{name} must be finite, got {bad} NaN or infinite value(s)")
     return arr
+
+
+def input_eps(x) -> float:
+    """The machine epsilon of the precision ``x`` was given in.
+
+    A float16 or float32 array carries only that many digits even after conversion to
+    float64, so tolerances on it (a probability vector summing to one, a symmetric matrix)
+    must be scaled to it. Integers, booleans and Python floats count as float64.
+    """
+    dt = getattr(x, "dtype", None)
+    if dt is not None and np.issubdtype(dt, np.floating):
+        return float(np.finfo(dt).eps)
+    return float(np.finfo(np.float64).eps)
+
+
+def sum_tolerance(x, n_terms: int, base: float = 1e-8) -> float:
+    """Absolute tolerance for "these ``n_terms`` entries of ``x`` sum to 1".
+
+    ``base`` for float64 input; for lower precision, the rounding of each entry to the
+    input's precision, summed: ``max(base, 4 * n_terms * eps)``.
+    """
+    return max(base, 4.0 * max(int(n_terms), 1) * input_eps(x))
+
+
+def check_choice(value, name: str, choices) -> str:
+    """Check that ``value`` is one of the strings in ``choices`` (exact match)."""
+    if not isinstance(value, str) or value not in choices:
+        want = ", ".join(repr(c) for c in choices)
+        raise ValueError(f"{name} must be one of {want}, got {_show(value)}")
+    return value
+
+
+def check_finite_result(value, what: str, why: str) -> None:
+    """Raise :class:`derivlib.NumericalError` if a computed result is not finite.
+
+    For results of valid input that float64 cannot represent (an overflow, a variance that
+    grows without bound). ``what`` names the quantity, ``why`` says what to do about it.
+    Used so that no public function ever returns NaN or infinity silently.
+    """
+    from derivlib._convergence import NumericalError  # local: avoid an import cycle
+
+    arr = np.asarray(value)
+    if arr.dtype.kind in "fc" and not np.all(np.isfinite(arr)):
+        bad = int(arr.size - np.count_nonzero(np.isfinite(arr)))
+        raise NumericalError(f"{what} is not finite in float64 ({bad} NaN or infinite "
+                             f"value(s)): {why}")
 
 
 def as_generator(rng) -> np.random.Generator:
@@ -120,14 +217,22 @@ def check_positive(value, name: str, *, strict: bool = True, integer: bool = Fal
     return value
 
 
-def check_probability_vector(p, name: str, *, axis: int = -1, atol: float = 1e-8) -> np.ndarray:
-    """Check that ``p`` is non-negative and sums to 1 along ``axis``."""
+def check_probability_vector(p, name: str, *, axis: int = -1, atol: float | None = None
+                             ) -> np.ndarray:
+    """Check that ``p`` is non-negative and sums to 1 along ``axis``.
+
+    The default tolerance is :func:`sum_tolerance` of the input: 1e-8 for float64, wider
+    for float32 or float16 input, which cannot sum to 1 more closely than its precision.
+    """
     arr = as_array(p, name)
     if np.any(arr < 0):
         raise ValueError(f"{name} must be non-negative, got minimum {arr.min():.3g}")
+    if atol is None:
+        atol = sum_tolerance(p, arr.shape[axis] if arr.ndim else 1)
     sums = arr.sum(axis=axis)
     if not np.allclose(sums, 1.0, atol=atol, rtol=0):
-        raise ValueError(f"{name} must sum to 1 along axis {axis} (got sums {_show(sums)})")
+        raise ValueError(f"{name} must sum to 1 along axis {axis} (got sums {_show(sums)}, "
+                         f"tolerance {atol:.2g})")
     return arr
 
 

@@ -1,0 +1,114 @@
+"""The library's shared conventions: strict numeric input, dtype-aware tolerances,
+convergence decided by optimality conditions, and results that are never NaN.
+
+These are the helpers every derivlib module is built on (``derivlib._validation`` and
+``derivlib._convergence``); ``tests/test_estimator_checks.py`` checks that every public
+function actually applies them.
+"""
+
+from __future__ import annotations
+
+import warnings
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+import derivlib
+from derivlib._convergence import ConvergenceWarning, NumericalError, report
+from derivlib._validation import (
+    as_array,
+    check_choice,
+    check_finite_result,
+    check_probability_vector,
+    input_eps,
+    sum_tolerance,
+)
+
+
+@pytest.mark.parametrize("value, match", [
+    (["1.5", "2"], "x must be array-like of numbers, got strings"),
+    ("3", "x must be array-like of numbers, got a string"),
+    ([[1.0, "2"]], "x must be array-like of numbers, got strings"),
+    (np.array(["1", "2"], dtype=object), "got the string '1'"),
+    (np.array([b"1"]), "got strings"),
+    ([1 + 2j, 3], "x must be real, got complex"),
+    (np.array([1.0, 2.0], dtype=complex), "x must be real, got complex"),
+    (1 + 0j, "x must be real, got complex"),
+    ([1.0, None], "got None among its entries"),
+    (np.array(["2020-01-01"], dtype="M8[D]"), "dtype datetime64"),
+])
+def test_as_array_refuses_what_numpy_would_coerce(value, match):
+    # np.asarray(value, dtype=float) parses numeric strings and drops imaginary parts
+    with pytest.raises(TypeError, match=match):
+        as_array(value, "x")
+
+
+@pytest.mark.parametrize("value", [[1, 2], [True, False], np.arange(3, dtype=np.uint8),
+                                   np.array([1.0], dtype=np.float16), [Fraction(1, 3)],
+                                   np.array([1, 2], dtype=object), 2.5, np.float32(1)])
+def test_as_array_accepts_real_numbers(value):
+    arr = as_array(value, "x")
+    assert arr.dtype == np.float64
+    np.testing.assert_array_equal(arr, np.asarray(value, dtype=float))
+
+
+def test_as_array_raises_no_warning_on_good_input():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        as_array(np.array([1.0, 2.0], dtype=np.float32), "x")
+
+
+def test_probability_tolerance_follows_the_input_dtype():
+    rng = np.random.default_rng(0)
+    p64 = rng.dirichlet(np.ones(50), size=200)
+    p32 = p64.astype(np.float32)
+    # a correctly rounded float32 probability vector does not sum to 1 within 1e-8 ...
+    assert np.abs(p32.astype(float).sum(axis=1) - 1).max() > 1e-8
+    # ... but it is accepted, because the tolerance is scaled to float32
+    check_probability_vector(p32, "p", axis=1)
+    assert sum_tolerance(p32, 50) == pytest.approx(4 * 50 * np.finfo(np.float32).eps)
+    assert sum_tolerance(p64, 50) == 1e-8
+    assert input_eps([0.5, 0.5]) == np.finfo(float).eps
+    # float64 input keeps the tight tolerance
+    with pytest.raises(ValueError, match="must sum to 1"):
+        check_probability_vector([0.5, 0.5 + 1e-7], "p")
+    # and float32 input that is really off is still refused
+    with pytest.raises(ValueError, match="must sum to 1"):
+        check_probability_vector(np.array([0.5, 0.51], dtype=np.float32), "p")
+
+
+def test_check_choice():
+    assert check_choice("qr", "method", ("qr", "svd")) == "qr"
+    for bad in ("QR", 1, None, True):
+        with pytest.raises(ValueError, match=r"method must be one of 'qr', 'svd'"):
+            check_choice(bad, "method", ("qr", "svd"))
+
+
+def test_check_finite_result_raises_numerical_error():
+    check_finite_result(np.ones(3), "w", "rescale X")
+    with pytest.raises(NumericalError, match=r"w is not finite in float64 \(1 NaN.*rescale X"):
+        check_finite_result(np.array([1.0, np.nan]), "w", "rescale X")
+    # a NumericalError is a ValueError and a FloatingPointError
+    assert issubclass(NumericalError, ValueError) and issubclass(NumericalError,
+                                                                  FloatingPointError)
+
+
+def test_report_decides_by_the_measure_not_by_a_flag():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert report("M", measure="gap", value=1e-9, tol=1e-8, n_iter=3) is True
+    with pytest.warns(ConvergenceWarning, match=r"M did not converge: gap = 0.01 > tol = "
+                                                r"1e-08 after 3 iteration\(s\) of "
+                                                r"max_iter=3; try more"):
+        assert report("M", measure="gap", value=1e-2, tol=1e-8, n_iter=3, max_iter=3,
+                      advice="try more") is False
+    for bad in (np.nan, np.inf):
+        with pytest.warns(ConvergenceWarning):
+            assert report("M", measure="gap", value=bad, tol=1.0, n_iter=1) is False
+
+
+def test_the_shared_classes_are_exported():
+    assert derivlib.ConvergenceWarning is ConvergenceWarning
+    assert issubclass(derivlib.ConvergenceError, RuntimeError)
+    assert issubclass(derivlib.SeparationWarning, UserWarning)
