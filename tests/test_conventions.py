@@ -37,6 +37,8 @@ from derivlib._validation import (
     (1 + 0j, "x must be real, got complex"),
     ([1.0, None], "got None among its entries"),
     (np.array(["2020-01-01"], dtype="M8[D]"), "dtype datetime64"),
+    (True, "x must be a number or an array of numbers, got the boolean True"),
+    (np.bool_(False), "got the boolean False"),
 ])
 def test_as_array_refuses_what_numpy_would_coerce(value, match):
     # np.asarray(value, dtype=float) parses numeric strings and drops imaginary parts
@@ -51,6 +53,32 @@ def test_as_array_accepts_real_numbers(value):
     arr = as_array(value, "x")
     assert arr.dtype == np.float64
     np.testing.assert_array_equal(arr, np.asarray(value, dtype=float))
+
+
+def test_labels_are_real_or_strings():
+    from derivlib._validation import as_labels
+
+    with pytest.raises(TypeError, match="y must hold real labels .* got complex"):
+        as_labels([1 + 1j, 2], "y")
+    classes, codes = as_labels(["b", "a", "b"], "y")
+    assert list(classes) == ["a", "b"] and list(codes) == [1, 0, 1]
+
+
+def test_check_broadcast_names_the_arguments():
+    from derivlib._validation import check_broadcast
+
+    assert check_broadcast({"a": np.ones(3), "b": 1.0}) == (3,)
+    with pytest.raises(ValueError, match=r"a, b must broadcast .* a \(3,\), b \(2,\)"):
+        check_broadcast({"a": np.ones(3), "b": np.ones(2)})
+
+
+def test_as_generator_refuses_a_boolean_seed():
+    from derivlib._validation import as_generator
+
+    # True is an Integral: it used to be taken as the seed 1
+    with pytest.raises(TypeError, match="rng must be .* got the boolean True"):
+        as_generator(True)
+    assert as_generator(1).random() == np.random.default_rng(1).random()
 
 
 def test_as_array_raises_no_warning_on_good_input():

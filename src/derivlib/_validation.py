@@ -20,6 +20,7 @@ __all__ = [
     "as_generator",
     "as_labels",
     "check_bool",
+    "check_broadcast",
     "check_positive",
     "check_probability_vector",
     "check_same_length",
@@ -64,6 +65,11 @@ def _numeric_kind(x, name: str) -> None:
     """
     if isinstance(x, str | bytes):
         raise TypeError(f"{name} must be array-like of numbers, got a string {_show(x)}")
+    if isinstance(x, bool | np.bool_):
+        # a lone boolean where a number is expected is a mistake (arrays of booleans, 0/1
+        # indicators, are data and are accepted)
+        raise TypeError(f"{name} must be a number or an array of numbers, got the boolean "
+                        f"{bool(x)!r}")
     if isinstance(x, np.ndarray):
         kind = x.dtype.kind
     elif isinstance(x, numbers.Number):
@@ -102,9 +108,9 @@ def as_array(x, name: str, *, ndim: int | tuple[int, ...] | None = None, finite:
              min_size: int = 1, dtype=float) -> np.ndarray:
     """Convert ``x`` to a NumPy array, checking type, dimension, size and finiteness.
 
-    Strings (numeric ones too), complex numbers and objects that are not real numbers are
-    refused with a ``TypeError`` naming the argument: NumPy would otherwise parse or truncate
-    them silently.
+    Strings (numeric ones too), complex numbers, objects that are not real numbers and a
+    lone boolean are refused with a ``TypeError`` naming the argument: NumPy would otherwise
+    parse, truncate or count them silently (arrays of booleans are accepted as 0/1 data).
 
     Parameters
     ----------
@@ -187,6 +193,9 @@ def check_finite_result(value, what: str, why: str) -> None:
 
 def as_generator(rng) -> np.random.Generator:
     """Return a ``numpy.random.Generator`` from a Generator, an integer seed or None."""
+    if isinstance(rng, bool | np.bool_):
+        raise TypeError(f"rng must be a numpy.random.Generator, an integer seed or None, got "
+                        f"the boolean {bool(rng)!r}")
     if rng is None or isinstance(rng, numbers.Integral | np.random.SeedSequence):
         if isinstance(rng, numbers.Integral) and rng < 0:
             raise ValueError(f"rng seed must be non-negative, got {rng}")
@@ -236,6 +245,20 @@ def check_probability_vector(p, name: str, *, axis: int = -1, atol: float | None
     return arr
 
 
+def check_broadcast(arrays: dict) -> tuple[int, ...]:
+    """Check that the named arrays broadcast together; return the common shape.
+
+    ``arrays`` maps argument names to arrays. NumPy's own error ("operands could not be
+    broadcast together") names no argument; this one names them with their shapes.
+    """
+    try:
+        return np.broadcast_shapes(*(np.shape(a) for a in arrays.values()))
+    except ValueError:
+        shapes = ", ".join(f"{k} {np.shape(v)}" for k, v in arrays.items())
+        raise ValueError(f"{', '.join(arrays)} must broadcast to a common shape, got the "
+                         f"shapes {shapes}") from None
+
+
 def check_same_length(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str) -> None:
     """Check that two arrays have the same first dimension."""
     if len(a) != len(b):
@@ -264,6 +287,9 @@ def as_labels(y, name: str = "y") -> tuple[np.ndarray, np.ndarray]:
         arr = np.asarray(y)
     except ValueError as err:  # ragged nested sequences
         raise ValueError(f"{name} must be a 1-D array of labels ({err})") from None
+    if arr.dtype.kind == "c":
+        raise TypeError(f"{name} must hold real labels (numbers or strings), got complex "
+                        f"values {_show(arr)}")
     if arr.dtype.kind in "biuf":
         arr = as_array(arr, name, ndim=1)
     else:
