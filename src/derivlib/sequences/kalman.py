@@ -66,12 +66,21 @@ with the frozen gains. The results agree with the full recursion to rounding err
 
 from __future__ import annotations
 
+import warnings
 from typing import NamedTuple
 
 import numpy as np
 from scipy.linalg import cho_factor, cho_solve, lapack
 
-from derivlib._validation import as_array, as_generator, check_positive
+from derivlib._convergence import ConvergenceWarning, NumericalError, report
+from derivlib._validation import (
+    as_array,
+    as_generator,
+    check_bool,
+    check_finite_result,
+    check_positive,
+    input_eps,
+)
 
 __all__ = [
     "EMResult",
@@ -149,12 +158,16 @@ class EMResult(NamedTuple):
     """Output of :func:`em`: fitted parameters and the log-likelihood history.
 
     ``loglik[k]`` is the log-likelihood of the parameters after ``k`` iterations
-    (``loglik[0]``: the initial parameters); EM never decreases it.
+    (``loglik[0]``: the initial parameters); EM never decreases it. ``converged`` is
+    ``None`` when no ``tol`` was given (``n_iter`` iterations were run, nothing was tested),
+    otherwise whether the last relative change of the log-likelihood was at most ``tol``
+    (EM has no optimality certificate; see :func:`em`).
     """
 
     ssm: LinearGaussianSSM
     loglik: np.ndarray
     n_iter: int
+    converged: bool | None = None
 
 
 # --------------------------------------------------------------------------- validation
@@ -163,13 +176,17 @@ def _check_square(M: np.ndarray, name: str, size: int, what: str) -> None:
         raise ValueError(f"{name} must have shape ({size}, {size}) ({what}), got {M.shape}")
 
 
-def _check_covariance(M: np.ndarray, name: str, *, definite: bool) -> np.ndarray:
-    scale = max(1.0, float(np.max(np.abs(M))))
+def _check_covariance(M: np.ndarray, name: str, *, definite: bool, eps: float) -> np.ndarray:
+    """Symmetric (positive semi-)definite to a tolerance relative to ``max |M|``, widened
+    to ``4 d eps`` for input given in a lower precision ``eps`` (float32: a covariance
+    computed in float32 is symmetric only to its precision)."""
+    rtol = max(_SYM_RTOL, 4.0 * M.shape[0] * eps)
+    scale = float(np.max(np.abs(M)))
     asym = float(np.max(np.abs(M - M.T)))
-    if asym > _SYM_RTOL * scale:
+    if asym > rtol * scale:
         raise ValueError(
-            f"{name} must be a symmetric covariance matrix, got max |{name} - {name}^T| = "
-            f"{asym:.3g}"
+            f"{name} must be a symmetric covariance matrix (to a relative {rtol:.2g}), got "
+            f"max |{name} - {name}^T| = {asym:.3g} with max |{name}| = {scale:.3g}"
         )
     M = 0.5 * (M + M.T)
     low = float(np.linalg.eigvalsh(M)[0])
@@ -177,7 +194,7 @@ def _check_covariance(M: np.ndarray, name: str, *, definite: bool) -> np.ndarray
         raise ValueError(
             f"{name} must be symmetric positive definite, got smallest eigenvalue {low:.3g}"
         )
-    if low < -_SYM_RTOL * scale:
+    if low < -rtol * scale:
         raise ValueError(
             f"{name} must be symmetric positive semi-definite, got smallest eigenvalue {low:.3g}"
         )
@@ -197,12 +214,17 @@ def check_ssm(ssm) -> LinearGaussianSSM:
     Returns
     -------
     LinearGaussianSSM
+        New float64 arrays (never the caller's own: changing them cannot change the input);
+        ``Q``, ``R``, ``V0`` exactly symmetric.
 
     Raises
     ------
+    TypeError
+        Naming the argument: not a 6-tuple, strings, complex or other non-numeric entries.
     ValueError
         Naming the argument: wrong shape, non-finite entries, a covariance that is not
-        symmetric positive (semi-)definite.
+        symmetric positive (semi-)definite (to a relative ``1e-8``, or ``4 d eps`` for
+        input in a lower precision such as float32).
     """
     if not isinstance(ssm, tuple) or len(ssm) != 6:
         raise TypeError(
@@ -210,10 +232,11 @@ def check_ssm(ssm) -> LinearGaussianSSM:
             f"{type(ssm).__name__}"
         )
     A, C, Q, R, mu0, V0 = ssm
-    A = as_array(A, "A", ndim=2)
+    eps = {"Q": input_eps(Q), "R": input_eps(R), "V0": input_eps(V0)}
+    A = as_array(A, "A", ndim=2).copy()  # copies: results never alias the caller's arrays
     d = A.shape[0]
     _check_square(A, "A", d, "the transition matrix is square")
-    C = as_array(C, "C", ndim=2)
+    C = as_array(C, "C", ndim=2).copy()
     if C.shape[1] != d:
         raise ValueError(f"C must have d = {d} columns (A is {d} x {d}), got shape {C.shape}")
     p = C.shape[0]
@@ -221,14 +244,14 @@ def check_ssm(ssm) -> LinearGaussianSSM:
     _check_square(Q, "Q", d, "state dimension d")
     R = as_array(R, "R", ndim=2)
     _check_square(R, "R", p, "observation dimension p, the rows of C")
-    mu0 = as_array(mu0, "mu0", ndim=1)
+    mu0 = as_array(mu0, "mu0", ndim=1).copy()
     if mu0.shape != (d,):
         raise ValueError(f"mu0 must have shape ({d},) (state dimension d), got {mu0.shape}")
     V0 = as_array(V0, "V0", ndim=2)
     _check_square(V0, "V0", d, "state dimension d")
-    Q = _check_covariance(Q, "Q", definite=False)
-    R = _check_covariance(R, "R", definite=True)
-    V0 = _check_covariance(V0, "V0", definite=False)
+    Q = _check_covariance(Q, "Q", definite=False, eps=eps["Q"])  # new arrays (symmetrised)
+    R = _check_covariance(R, "R", definite=True, eps=eps["R"])
+    V0 = _check_covariance(V0, "V0", definite=False, eps=eps["V0"])
     return LinearGaussianSSM(A, C, Q, R, mu0, V0)
 
 
@@ -285,7 +308,11 @@ def constant_velocity(dt: float = 1.0, q: float = 1.0, r: float = 1.0, *, n_dims
     n_dims = check_positive(n_dims, "n_dims", integer=True)
     eye = np.eye(n_dims)
     A = np.block([[eye, dt * eye], [np.zeros_like(eye), eye]])
-    Q = q * np.block([[dt**3 / 3 * eye, dt**2 / 2 * eye], [dt**2 / 2 * eye, dt * eye]])
+    with np.errstate(over="ignore", invalid="ignore"):
+        h = np.float64(dt)  # a Python float would raise OverflowError for dt**3 > 1.8e308
+        Q = q * np.block([[h**3 / 3 * eye, h**2 / 2 * eye], [h**2 / 2 * eye, h * eye]])
+    check_finite_result(Q, "Q = q (dt^3/3, dt^2/2; dt^2/2, dt)",
+                        f"dt = {dt!r} and q = {q!r} are too large; change the units of time")
     C = np.hstack([eye, np.zeros_like(eye)])
     R = r * eye
     mu0 = np.zeros(2 * n_dims) if mu0 is None else mu0
@@ -308,6 +335,12 @@ def sample(ssm, T: int, rng=None) -> Sample:
     Sample
         ``z`` ``(T, d)`` and ``x`` ``(T, p)``.
 
+    Raises
+    ------
+    derivlib.NumericalError
+        If the states or observations exceed the float64 range (an explosive ``A``,
+        eigenvalue of modulus > 1, run for too many steps); the message names the step.
+
     Examples
     --------
     >>> s = sample(constant_velocity(), 5, rng=0)
@@ -323,15 +356,92 @@ def sample(ssm, T: int, rng=None) -> Sample:
     v = rng.standard_normal((T, p)) @ _sqrt_psd(R).T
     z = np.empty((T, d))
     z[0] = mu0 + _sqrt_psd(V0) @ rng.standard_normal(d)
-    for t in range(1, T):
-        z[t] = A @ z[t - 1] + w[t]
-    x = z @ C.T + v
+    with np.errstate(over="ignore", invalid="ignore"):
+        for t in range(1, T):
+            z[t] = A @ z[t - 1] + w[t]
+        x = z @ C.T + v
+    _raise_if_not_finite(ssm=(A, C), what="the sampled", arrays={"states z": z,
+                                                                "observations x": x})
     return Sample(z, x)
 
 
 def _sqrt_psd(M: np.ndarray) -> np.ndarray:
     lam, U = np.linalg.eigh(M)
     return U * np.sqrt(np.clip(lam, 0.0, None))
+
+
+# --------------------------------------------------------------------------- overflow
+def _first_bad_row(arr: np.ndarray) -> int | None:
+    """The first time step (row) of ``arr`` with a NaN or infinity, or None."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        if np.isfinite(np.sum(arr)):  # one pass; a sum that overflows is checked in full
+            return None
+    rows = ~np.isfinite(np.reshape(arr, (len(arr), -1))).all(axis=1) if np.ndim(arr) else \
+        ~np.isfinite(np.atleast_1d(arr))
+    bad = np.flatnonzero(rows)
+    return int(bad[0]) if bad.size else None
+
+
+def _unstable_modes(A: np.ndarray, C: np.ndarray) -> tuple[list, list]:
+    """Eigenvalues of ``A`` of modulus > 1: those ``C`` does not observe (PBH test: ``[A -
+    lambda I; C]`` rank deficient), and the others."""
+    lam = np.linalg.eigvals(A)
+    hidden, seen = [], []
+    d = A.shape[0]
+    for value in lam[np.abs(lam) > 1.0]:
+        M = np.vstack([A - value * np.eye(d), C.astype(complex)])
+        sv = np.linalg.svd(M, compute_uv=False)
+        scale = max(float(np.abs(A).max()), float(np.abs(C).max()), abs(value))
+        (hidden if sv[-1] <= 1e-10 * scale else seen).append(value)
+    return hidden, seen
+
+
+def _show_modes(values) -> str:
+    out = []
+    for v in values:
+        v = complex(v)
+        out.append(f"{v.real:.4g}" if abs(v.imag) <= 1e-12 * abs(v) else f"{v:.4g}")
+    return ", ".join(dict.fromkeys(out))
+
+
+def _raise_if_not_finite(ssm, what: str, arrays: dict, T: int | None = None) -> None:
+    """Raise NumericalError naming the array and the first time step that is not finite,
+    and why (an explosive mode of ``A``, unobserved or not), if any array is not finite."""
+    found = []  # (row, order given, name): ties go to the array named first
+    for k, (name, arr) in enumerate(arrays.items()):
+        if name == "log-likelihood":  # a scalar: ranked after every array with a time step
+            if not np.isfinite(arr):
+                found.append((np.inf, k, name))
+        elif (row := _first_bad_row(np.asarray(arr))) is not None:
+            found.append((row, k, name))
+    if not found:
+        return
+    row, _, name = min(found)
+    A, C = ssm[0], ssm[1]
+    hidden, seen = _unstable_modes(A, C)
+    where = "" if row == np.inf else \
+        f" at time step {row + 1}" + (f" of T = {T}" if T is not None else "")
+    if what == "the sampled":
+        if hidden or seen:
+            lam = _show_modes(hidden + seen)
+            why = (f"A has the eigenvalue(s) {lam} of modulus > 1, so the states grow like "
+                   f"|lambda|^n without bound; draw fewer time steps or make A stable")
+        else:
+            why = "the model's states or observations are too large; rescale the model"
+    elif hidden:
+        why = (f"A has the unstable mode(s) {_show_modes(hidden)} (|eigenvalue| > 1) that C "
+               f"does not observe, so the variance of that mode grows like |lambda|^(2n) "
+               f"beyond the float64 range while no observation reduces it. That mode does not "
+               f"affect the observations at all: remove it from the model (keep the observable "
+               f"subspace of A, C) or filter fewer time steps")
+    elif name == "log-likelihood":
+        why = ("the squared Mahalanobis distances of the innovations overflow: the "
+               "observations are too far from the model's predictions (or too large) for "
+               "float64; rescale the observations and the model")
+    else:
+        why = ("the observations or the model's covariances are too large for float64 "
+               "(overflow in the recursion); rescale the observations and the model")
+    raise NumericalError(f"{what} {name} is not finite in float64{where}: {why}")
 
 
 # --------------------------------------------------------------------------- filter
@@ -572,6 +682,16 @@ def filter(x, ssm, *, steady_state: bool = True) -> FilterResult:
     FilterResult
         Filtered and predicted means and covariances, gains and the log-likelihood.
 
+    Raises
+    ------
+    TypeError, ValueError
+        Naming the argument, for malformed input (see :func:`check_ssm`; ``steady_state``
+        must be True or False).
+    derivlib.NumericalError
+        If a result is not representable in float64 (never NaN or infinity): the message
+        names the quantity and the time step, and says why, e.g. an unstable mode of ``A``
+        that ``C`` does not observe, whose variance grows without bound.
+
     Notes
     -----
     Predict (eqs. ``kf-predict-mean``, ``kf-predict-cov``), for ``n > 1``:
@@ -603,14 +723,32 @@ def filter(x, ssm, *, steady_state: bool = True) -> FilterResult:
     >>> f.mean.shape, f.cov.shape, bool(np.allclose(f.cov, f.cov.transpose(0, 2, 1)))
     ((50, 4), (50, 4, 4), True)
     """
+    steady_state = check_bool(steady_state, "steady_state")
     ssm = check_ssm(ssm)
     x = _check_observations(x, ssm.C.shape[0])
-    fw = _forward(x, ssm, steady_state)
+    fw = _checked_forward(x, ssm, steady_state, gains=False)
     return FilterResult(fw.mu, fw.V, fw.mp, fw.P, fw.K, fw.loglik)
+
+
+def _checked_forward(x, ssm, steady_state: bool, gains: bool) -> _Forward:
+    """:func:`_forward`, then NumericalError instead of any NaN or infinity in its results."""
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        fw = _forward(x, ssm, steady_state, gains)
+    _raise_if_not_finite(ssm, "the Kalman filter's", {
+        "predicted covariance P": fw.P, "filtered covariance V": fw.V, "gain K": fw.K,
+        "predicted mean": fw.mp, "filtered mean": fw.mu, "log-likelihood": fw.loglik},
+        T=len(x))
+    return fw
 
 
 def loglikelihood(x, ssm) -> float:
     r"""Log-likelihood :math:`\log p(\mathbf{x}_1, \dots, \mathbf{x}_T)` (eq. ``kf-loglik``).
+
+    Raises
+    ------
+    TypeError, ValueError, derivlib.NumericalError
+        As :func:`filter`; NumericalError also when the log-likelihood itself is below the
+        float64 range (observations astronomically far from their predictions).
 
     Examples
     --------
@@ -707,6 +845,11 @@ def smooth(x, ssm, *, steady_state: bool = True) -> SmootherResult:
         Smoothed means ``(T, d)`` and covariances ``(T, d, d)``, lag-one covariances
         ``(T-1, d, d)``, smoother gains, the forward pass and the log-likelihood.
 
+    Raises
+    ------
+    TypeError, ValueError, derivlib.NumericalError
+        As :func:`filter`.
+
     Notes
     -----
     Backwards from :math:`\hat{\boldsymbol{\mu}}_T = \boldsymbol{\mu}_T`,
@@ -733,10 +876,15 @@ def smooth(x, ssm, *, steady_state: bool = True) -> SmootherResult:
     ...                                                             axis2=2) + 1e-12))
     True
     """
+    steady_state = check_bool(steady_state, "steady_state")
     ssm = check_ssm(ssm)
     x = _check_observations(x, ssm.C.shape[0])
-    fw = _forward(x, ssm, steady_state, gains=True)
-    mh, Vh, lag = _backward(fw, steady_state)
+    fw = _checked_forward(x, ssm, steady_state, gains=True)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        mh, Vh, lag = _backward(fw, steady_state)
+    _raise_if_not_finite(ssm, "the RTS smoother's", {
+        "smoother gain J": fw.J, "smoothed covariance": Vh, "lag-one covariance": lag,
+        "smoothed mean": mh}, T=len(x))
     filtered = FilterResult(fw.mu, fw.V, fw.mp, fw.P, fw.K, fw.loglik)
     return SmootherResult(mh, Vh, lag, fw.J, filtered, fw.loglik)
 
@@ -745,20 +893,32 @@ def smooth(x, ssm, *, steady_state: bool = True) -> SmootherResult:
 def _check_fit(fit) -> tuple[str, ...]:
     if isinstance(fit, str):
         fit = (fit,)
-    fit = tuple(fit)
-    bad = [f for f in fit if f not in FIT_ALL]
+    try:
+        fit = tuple(fit)
+    except TypeError:
+        raise TypeError(f"fit must be a name or an iterable of names from {FIT_ALL}, got "
+                        f"{fit!r}") from None
+    bad = [f for f in fit if not isinstance(f, str) or f not in FIT_ALL]
     if bad or not fit:
         raise ValueError(f"fit must be a non-empty subset of {FIT_ALL}, got {fit!r}")
-    return fit
+    return tuple(dict.fromkeys(fit))
 
 
-def _spd_solve_right(B: np.ndarray, M: np.ndarray, name: str) -> np.ndarray:
-    """B M^{-1} for symmetric positive definite M, by a Cholesky solve."""
+def _spd_solve_right(B: np.ndarray, M: np.ndarray, name: str, residual=None) -> np.ndarray:
+    """B M^{-1} for symmetric positive definite M, by a Cholesky solve.
+
+    ``residual(X)``, if given, returns ``B - X M`` computed without forming the uncentred
+    moments (from residuals of the means): one step of iterative refinement with it
+    removes the error the rounding of the large moments ``B``, ``M`` caused.
+    """
     try:
         c = cho_factor(M, lower=True, check_finite=False)
     except np.linalg.LinAlgError:
         raise ValueError(f"the E-step moment matrix for {name} is singular") from None
-    return cho_solve(c, B.T, check_finite=False).T
+    X = cho_solve(c, B.T, check_finite=False).T
+    if residual is not None:
+        X = X + cho_solve(c, residual(X).T, check_finite=False).T
+    return X
 
 
 def m_step(x, smoothed: SmootherResult, ssm, fit=FIT_ALL) -> LinearGaussianSSM:
@@ -816,13 +976,38 @@ def m_step(x, smoothed: SmootherResult, ssm, fit=FIT_ALL) -> LinearGaussianSSM:
     \hat{\mathbf{V}}_1 + (\hat{\boldsymbol{\mu}}_1 - \boldsymbol{\mu}_0)
     (\hat{\boldsymbol{\mu}}_1 - \boldsymbol{\mu}_0)^\top`. ``Q`` uses the new ``A`` and
     ``R`` the new ``C`` when these are fitted too (the joint maximiser).
+
+    ``Q`` and ``R`` are computed in the equal, *centred* form (as pykalman does): with the
+    residuals :math:`\mathbf{e}_n = \hat{\boldsymbol{\mu}}_n -
+    \mathbf{A}\hat{\boldsymbol{\mu}}_{n-1}` and :math:`\mathbf{r}_n = \mathbf{x}_n -
+    \mathbf{C}\hat{\boldsymbol{\mu}}_n`,
+
+    .. math::
+
+        \mathbf{Q} = \frac{1}{T-1}\sum_{n=2}^{T}\big(\mathbf{e}_n\mathbf{e}_n^\top +
+            \hat{\mathbf{V}}_n + \mathbf{A}\hat{\mathbf{V}}_{n-1}\mathbf{A}^\top -
+            \hat{\mathbf{V}}_{n,n-1}\mathbf{A}^\top - \mathbf{A}
+            \hat{\mathbf{V}}_{n,n-1}^\top\big), \quad
+        \mathbf{R} = \frac{1}{T}\sum_{n=1}^{T}\big(\mathbf{r}_n\mathbf{r}_n^\top +
+            \mathbf{C}\hat{\mathbf{V}}_n\mathbf{C}^\top\big),
+
+    with :math:`\hat{\mathbf{V}}_{n,n-1}` the lag-one covariance. The uncentred form above
+    subtracts second moments of the size of :math:`|\boldsymbol{\mu}|^2` to get a result
+    of the size of the noise: with states of magnitude :math:`10^4`-:math:`10^6` it loses
+    up to :math:`10^{-8}`-:math:`10^{-3}` relative accuracy; the centred one does not.
+
+    Raises
+    ------
+    derivlib.NumericalError
+        If an update is not representable in float64 (overflow-range data).
     """
     A, C, Q, R, mu0, V0 = check_ssm(ssm)
     x = _check_observations(x, C.shape[0])
     fit = _check_fit(fit)
     if not isinstance(smoothed, SmootherResult):
         raise TypeError(f"smoothed must be a SmootherResult, got {type(smoothed).__name__}")
-    mh, Vh, lag = (np.asarray(a, dtype=float) for a in smoothed[:3])
+    mh, Vh, lag = (as_array(a, f"smoothed.{n}", min_size=0)
+                   for a, n in zip(smoothed[:3], ("mean", "cov", "lag_one_cov"), strict=True))
     T, d = x.shape[0], A.shape[0]
     if mh.shape != (T, d):
         raise ValueError(f"smoothed.mean must have shape {(T, d)} (T rows as x, d "
@@ -837,25 +1022,47 @@ def m_step(x, smoothed: SmootherResult, ssm, fit=FIT_ALL) -> LinearGaussianSSM:
     if T < 2 and ("A" in fit or "Q" in fit):
         raise ValueError(f"x must have at least 2 time steps to fit A or Q (they are "
                          f"estimated from the T - 1 transitions), got T = {T}")
-    Ezz = Vh.sum(axis=0) + mh.T @ mh  # sum_n E[z_n z_n^T]
+    with np.errstate(over="ignore", invalid="ignore"):
+        new = _m_step(x, mh, Vh, lag, LinearGaussianSSM(A, C, Q, R, mu0, V0), fit)
+    for name in fit:
+        check_finite_result(getattr(new, name), f"the M-step update of {name}",
+                            "the observations or the smoothed moments are too large for "
+                            "float64; rescale the observations and the model")
+    return new
+
+
+def _m_step(x, mh, Vh, lag, ssm: LinearGaussianSSM, fit) -> LinearGaussianSSM:
+    """The updates of :func:`m_step`; ``Q`` and ``R`` in the centred form (see there)."""
+    A, C, Q, R, mu0, V0 = ssm
+    T = x.shape[0]
+    SV = Vh.sum(axis=0)  # sum_n V_hat_n
     if "A" in fit or "Q" in fit:
-        Ezz_prev = Ezz - (Vh[-1] + np.outer(mh[-1], mh[-1]))  # n = 1..T-1
-        Ezz_next = Ezz - (Vh[0] + np.outer(mh[0], mh[0]))  # n = 2..T
-        E10 = lag.sum(axis=0) + mh[1:].T @ mh[:-1]  # sum_n E[z_n z_{n-1}^T]
+        SV_prev, SV_next = SV - Vh[-1], SV - Vh[0]  # n = 1..T-1 and n = 2..T
         if "A" in fit:
-            A = _spd_solve_right(E10, Ezz_prev, "A")  # (kf-m-A)
-        if "Q" in fit:
-            AE01 = A @ E10.T
-            Q = (Ezz_next - AE01 - AE01.T + A @ Ezz_prev @ A.T) / (T - 1)  # (kf-m-Q)
+            Ezz_prev = SV_prev + mh[:-1].T @ mh[:-1]  # sum_{n<T} E[z_n z_n^T]
+            E10 = lag.sum(axis=0) + mh[1:].T @ mh[:-1]  # sum_n E[z_n z_{n-1}^T]
+            SL = lag.sum(axis=0)
+
+            def residual_A(X):  # sum_n E[(z_n - X z_{n-1}) z_{n-1}^T]
+                return (mh[1:] - mh[:-1] @ X.T).T @ mh[:-1] + SL - X @ SV_prev
+
+            A = _spd_solve_right(E10, Ezz_prev, "A", residual_A)  # (kf-m-A)
+        if "Q" in fit:  # (kf-m-Q), centred: residuals of the means, then covariances
+            e = mh[1:] - mh[:-1] @ A.T  # mu_hat_n - A mu_hat_{n-1}
+            LA = lag.sum(axis=0) @ A.T
+            Q = (e.T @ e + SV_next + A @ SV_prev @ A.T - LA - LA.T) / (T - 1)
             Q = 0.5 * (Q + Q.T)
-    if "C" in fit or "R" in fit:
+    if "C" in fit:
         Exz = x.T @ mh  # sum_n x_n E[z_n]^T
-        if "C" in fit:
-            C = _spd_solve_right(Exz, Ezz, "C")  # (kf-m-C)
-        if "R" in fit:
-            CEzx = C @ Exz.T
-            R = (x.T @ x - CEzx - CEzx.T + C @ Ezz @ C.T) / T  # (kf-m-R)
-            R = 0.5 * (R + R.T)
+
+        def residual_C(X):  # sum_n E[(x_n - X z_n) z_n^T]
+            return (x - mh @ X.T).T @ mh - X @ SV
+
+        C = _spd_solve_right(Exz, SV + mh.T @ mh, "C", residual_C)  # (kf-m-C)
+    if "R" in fit:  # (kf-m-R), centred: residuals x_n - C mu_hat_n, then C V_hat C^T
+        e = x - mh @ C.T
+        R = (e.T @ e + C @ SV @ C.T) / T
+        R = 0.5 * (R + R.T)
     if "mu0" in fit:
         mu0 = mh[0].copy()  # (kf-m-mu0)
     if "V0" in fit:
@@ -901,11 +1108,20 @@ def _em_step(x, ssm, fit, iteration: int | None) -> EMStep:
             continue
         M = getattr(new, name)
         w = np.linalg.eigvalsh(M)
-        if not w[0] > len(w) * np.finfo(float).eps * abs(w[-1]):
+        # singular relative to itself, or to the spread of what it is noise on (the smoothed
+        # states for Q, the observations for R): below that, float64 cannot resolve it
+        data = smoothed.mean if name == "Q" else x
+        spread = np.atleast_2d(np.cov(data.T, bias=True))
+        if name == "Q":
+            spread = spread + smoothed.cov.mean(axis=0)
+        scale = max(abs(w[-1]), float(np.linalg.eigvalsh(spread)[-1]))
+        if not w[0] > len(w) * np.finfo(float).eps * scale:
             when = "" if iteration is None else f" at iteration {iteration}"
             raise ValueError(
                 f"EM: the update of {name} (eq. {eq}) collapsed{when}: it is singular to "
-                f"working precision (eigenvalues from {w[0]:.3g} to {w[-1]:.3g}); the model "
+                f"working precision (eigenvalues from {w[0]:.3g} to {w[-1]:.3g}, relative to "
+                f"a spread {scale:.3g} of the {'states' if name == 'Q' else 'observations'}); "
+                f"the model "
                 f"explains the data with {'no transition' if name == 'Q' else 'no observation'}"
                 f" noise in some direction. Fit fewer parameters, give more data or start "
                 f"elsewhere")
@@ -913,7 +1129,7 @@ def _em_step(x, ssm, fit, iteration: int | None) -> EMStep:
 
 
 def em(x, ssm, *, n_iter: int = 20, tol: float | None = None, fit=FIT_ALL) -> EMResult:
-    """Fit the model by expectation-maximisation (Ghahramani and Hinton, 1996).
+    r"""Fit the model by expectation-maximisation (Ghahramani and Hinton, 1996).
 
     Parameters
     ----------
@@ -922,8 +1138,11 @@ def em(x, ssm, *, n_iter: int = 20, tol: float | None = None, fit=FIT_ALL) -> EM
         Initial parameters.
     n_iter : int
         Maximum number of iterations.
-    tol : float, optional
-        Stop when the log-likelihood improves by less than ``tol``.
+    tol : float >= 0, optional
+        Stop when the relative change of the log-likelihood, :math:`|\ell_k -
+        \ell_{k-1}| / \max(1, |\ell_{k-1}|)`, is at most ``tol``; this also defines
+        ``converged`` (EM has no optimality certificate). Without ``tol``, all ``n_iter``
+        iterations run and ``converged`` is None.
     fit : iterable of str
         Parameters to update (default all six).
 
@@ -931,7 +1150,15 @@ def em(x, ssm, *, n_iter: int = 20, tol: float | None = None, fit=FIT_ALL) -> EM
     -------
     EMResult
         ``loglik`` has one entry per parameter set visited, the initial one first; it
-        never decreases (the EM inequality).
+        never decreases (the EM inequality). ``converged``: see ``tol``.
+
+    Warns
+    -----
+    derivlib.ConvergenceWarning
+        If ``tol`` was given and not met after ``n_iter`` iterations (``converged`` is
+        False); or if the log-likelihood decreased by more than ``1e-9`` relative at some
+        iteration, which the EM inequality forbids: a sign of numerical trouble (an
+        ill-conditioned M-step), and ``converged`` is then False.
 
     Raises
     ------
@@ -939,6 +1166,8 @@ def em(x, ssm, *, n_iter: int = 20, tol: float | None = None, fit=FIT_ALL) -> EM
         If ``x`` has fewer than 2 time steps (EM needs a transition; from one observation
         the updates drive ``R`` or ``V0`` to 0), or if an update of ``Q`` or ``R`` becomes
         singular to working precision: the message names the update and the iteration.
+    derivlib.NumericalError
+        If a filter, smoother or M-step result is not representable in float64.
 
     Examples
     --------
@@ -952,7 +1181,7 @@ def em(x, ssm, *, n_iter: int = 20, tol: float | None = None, fit=FIT_ALL) -> EM
     ssm = check_ssm(ssm)
     n_iter = check_positive(n_iter, "n_iter", integer=True)
     if tol is not None:
-        tol = check_positive(tol, "tol", strict=False)
+        tol = float(check_positive(tol, "tol", strict=False))
     fit = _check_fit(fit)
     x = _check_em_observations(x, ssm)
     history = []
@@ -962,7 +1191,32 @@ def em(x, ssm, *, n_iter: int = 20, tol: float | None = None, fit=FIT_ALL) -> EM
         history.append(step.loglik)
         ssm = step.ssm
         done += 1
-        if tol is not None and len(history) > 1 and history[-1] - history[-2] < tol:
+        if tol is not None and len(history) > 1 and _relative_change(history) <= tol:
             break
     history.append(loglikelihood(x, ssm))
-    return EMResult(ssm, np.asarray(history), done)
+    ll = np.asarray(history)
+    drops = np.flatnonzero(np.diff(ll) < -_EM_DECREASE_RTOL * np.maximum(1.0, np.abs(ll[:-1])))
+    if drops.size:
+        k = int(drops[0])
+        warnings.warn(
+            f"EM (kalman.em) decreased the log-likelihood at iteration {k + 1}, from "
+            f"{ll[k]:.17g} to {ll[k + 1]:.17g}, which the EM inequality forbids: a sign of "
+            f"numerical trouble (an ill-conditioned E- or M-step, e.g. badly scaled data); "
+            f"the result is not trustworthy (converged=False)",
+            ConvergenceWarning, stacklevel=2)
+    converged = None
+    if tol is not None:
+        converged = report("EM (kalman.em)", measure="relative change of the log-likelihood",
+                           value=_relative_change(ll), tol=tol, n_iter=done, max_iter=n_iter,
+                           advice="raise n_iter (or tol)", warn=not drops.size,
+                           stacklevel=3) and not drops.size
+        converged = bool(converged)
+    return EMResult(ssm, ll, done, converged)
+
+
+_EM_DECREASE_RTOL = 1e-9  # a drop of the log-likelihood beyond rounding (relative)
+
+
+def _relative_change(history) -> float:
+    """|l_k - l_{k-1}| / max(1, |l_{k-1}|) for the last two log-likelihoods."""
+    return abs(history[-1] - history[-2]) / max(1.0, abs(history[-2]))
