@@ -20,12 +20,15 @@ underflow on both code paths (K <= 8 and K > 8). Every validation error is trigg
 from __future__ import annotations
 
 import itertools
+import warnings
 
+import mpmath
 import numpy as np
 import pytest
 import scipy.stats
 from hmmlearn.hmm import CategoricalHMM, GaussianHMM
 
+from derivlib import ConvergenceWarning, NumericalError
 from derivlib.sequences import hmm
 
 TOL = 1e-8
@@ -134,7 +137,9 @@ def test_categorical_baum_welch_update_matches_hmmlearn(K):
     np.testing.assert_allclose(A1, ref.transmat_, atol=TOL)
     np.testing.assert_allclose(em1.B, ref.emissionprob_, atol=TOL)
     assert loglik == pytest.approx(ref.monitor_.history[0], rel=TOL)
-    result = hmm.baum_welch(x, pi, A, hmm.Categorical(B), n_iter=1)
+    with pytest.warns(ConvergenceWarning, match="none measured: a single update"):
+        result = hmm.baum_welch(x, pi, A, hmm.Categorical(B), n_iter=1)
+    assert not result.converged
     np.testing.assert_array_equal(result.A, A1)
     assert result.history.tolist() == [loglik]
 
@@ -299,8 +304,9 @@ def test_baum_welch_never_decreases_the_likelihood_categorical(seed):
     pi, A, B = random_model(3, 5, rng)
     x = hmm.sample(pi, A, hmm.Categorical(B), 600, rng=rng).x
     pi0, A0, B0 = random_model(3, 5, rng)
-    result = hmm.baum_welch(x, pi0, A0, hmm.Categorical(B0), n_iter=40, tol=0.0)
-    assert len(result.history) == 40
+    with pytest.warns(ConvergenceWarning, match="after 40 iteration"):
+        result = hmm.baum_welch(x, pi0, A0, hmm.Categorical(B0), n_iter=40, tol=0.0)
+    assert len(result.history) == 40 and not result.converged
     _assert_non_decreasing(result.history)
     assert result.history[-1] > result.history[0]
     np.testing.assert_allclose(result.A.sum(axis=1), 1.0)
@@ -316,8 +322,10 @@ def test_baum_welch_never_decreases_the_likelihood_gaussian(full):
     X = hmm.sample(pi, A, hmm.Gaussian(means, covars), 500, rng=rng).x
     start = hmm.Gaussian(X[rng.choice(500, 3, replace=False)],
                          np.stack([np.cov(X.T)] * 3) if full else np.tile(X.var(0), (3, 1)))
-    result = hmm.baum_welch(X, np.full(3, 1 / 3), np.full((3, 3), 1 / 3), start, n_iter=30,
-                            tol=0.0)
+    with warnings.catch_warnings():  # it may stop on a gain of 0 (up to rounding) first
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        result = hmm.baum_welch(X, np.full(3, 1 / 3), np.full((3, 3), 1 / 3), start,
+                                n_iter=30, tol=0.0)
     _assert_non_decreasing(result.history)
     if full:
         for S in result.emission.covars:
@@ -348,7 +356,10 @@ def test_baum_welch_keeps_the_parameters_of_states_never_visited_categorical(n_i
     np.testing.assert_array_equal(em1.B[1], B[1])  # N_1 = 0: the old row, not NaN
     np.testing.assert_allclose(em1.B[0], [0.4, 0.6], rtol=1e-12)  # the counts of state 0
     np.testing.assert_array_equal(A1, A)
-    result = hmm.baum_welch(x, pi, A, hmm.Categorical(B), n_iter=n_iter, tol=0.0)
+    # a fixed point may be reached exactly (gain 0 <= tol = 0): converged; else a warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        result = hmm.baum_welch(x, pi, A, hmm.Categorical(B), n_iter=n_iter, tol=0.0)
     np.testing.assert_array_equal(result.emission.B[1], B[1])
     assert np.all(np.isfinite(result.history))
     _assert_non_decreasing(result.history)
@@ -368,7 +379,9 @@ def test_baum_welch_keeps_the_parameters_of_states_never_visited_gaussian(full):
     np.testing.assert_allclose(new.means[0], X.mean(axis=0), rtol=1e-12)  # all weight on 0
     want = np.cov(X.T, bias=True)
     np.testing.assert_allclose(new.covars[0], want if full else np.diag(want), rtol=1e-12)
-    result = hmm.baum_welch(X, pi, A, hmm.Gaussian(means, covars), n_iter=5, tol=0.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        result = hmm.baum_welch(X, pi, A, hmm.Gaussian(means, covars), n_iter=5, tol=0.0)
     np.testing.assert_array_equal(result.emission.covars[1], covars[1])
     assert np.all(np.isfinite(result.history))
 
@@ -415,9 +428,11 @@ def test_min_covar_below_every_variance_changes_nothing(full):
     pi, A, _ = random_model(3, 2, rng)
     means, covars = random_gaussian(3, 2, rng, full=full)
     X = hmm.sample(pi, A, hmm.Gaussian(means, covars), 300, rng=rng).x
-    plain = hmm.baum_welch(X, pi, A, hmm.Gaussian(means, covars), n_iter=10, tol=0.0)
-    floored = hmm.baum_welch(X, pi, A, hmm.Gaussian(means, covars), n_iter=10, tol=0.0,
-                             min_covar=1e-6)
+    with pytest.warns(ConvergenceWarning):
+        plain = hmm.baum_welch(X, pi, A, hmm.Gaussian(means, covars), n_iter=10, tol=0.0)
+    with pytest.warns(ConvergenceWarning):
+        floored = hmm.baum_welch(X, pi, A, hmm.Gaussian(means, covars), n_iter=10, tol=0.0,
+                                 min_covar=1e-6)
     np.testing.assert_array_equal(floored.emission.covars, plain.emission.covars)
     np.testing.assert_array_equal(floored.history, plain.history)
 
@@ -626,3 +641,331 @@ def test_single_state_and_single_step():
             assert post.loglik == pytest.approx(np.log(evidence), rel=1e-12)
             np.testing.assert_allclose(post.gamma, gamma, atol=1e-12)
             np.testing.assert_array_equal(hmm.viterbi(pi, A, B_obs).path, path)
+
+
+# ============================================================================ issue 10
+# Each test below failed on the code before issue 10 ("the library never lies"), unless its
+# docstring says otherwise.
+EPS = np.finfo(float).eps
+
+
+def _offset_problem(N, K, seed):
+    """A sticky Gaussian HMM whose log-likelihoods carry huge per-step offsets (1e3..1e4).
+
+    log_B0 is rounded to multiples of 2**-20 and the offsets are integers, so that
+    log_B = log_B0 - offset is exact: both describe the same posteriors exactly, while
+    |log p(X)| is ~5e3 N for log_B and ~N for log_B0.
+    """
+    rng = np.random.default_rng(seed)
+    pi = rng.dirichlet(np.ones(K))
+    A = 0.8 * np.eye(K) + 0.2 * rng.dirichlet(np.ones(K), size=K)
+    emission = hmm.Gaussian(np.linspace(-1.0, 1.0, K)[:, None], np.ones((K, 1)))
+    x = hmm.sample(pi, A, emission, N, rng=rng).x
+    log_B0 = np.round(hmm.emission_log_likelihood(x, emission) * 2**20) / 2**20
+    offset = rng.integers(1000, 10_000, N).astype(float)
+    log_B = log_B0 - offset[:, None]
+    assert np.array_equal(log_B + offset[:, None], log_B0)  # exact
+    return pi, A, log_B0, log_B, offset
+
+
+def test_log_forward_backward_is_accurate_for_large_log_likelihoods():
+    """Before: gamma, xi off by 1.6e-6 at N = 1e4 (3.7e-4 at N = 1e5), log_c by 1e-8:
+    exp(log alpha + log beta - log p(X)) with |log p(X)| = 5.5e7 loses eps |log p(X)|."""
+    pi, A, log_B0, log_B, offset = _offset_problem(10_000, 3, seed=1)
+    ref = hmm.forward_backward(pi, A, log_B_obs=log_B0, pairwise="full")  # |log p| ~ 1e4
+    got = hmm.log_forward_backward(pi, A, log_B_obs=log_B, pairwise="full")
+    assert abs(got.loglik) > 5e7
+    # both recursions add a few eps per step to the (normalised) logarithms and forget old
+    # errors at the chain's mixing rate (here within ~10 steps): K eps * 10 steps * 10 ~ 1e-13
+    np.testing.assert_allclose(got.gamma, ref.gamma, rtol=0, atol=1e-13)
+    np.testing.assert_allclose(got.xi, ref.xi, rtol=0, atol=1e-13)
+    np.testing.assert_allclose(got.xi.sum(axis=(1, 2)), 1.0, rtol=0, atol=1e-13)
+    summed = hmm.log_forward_backward(pi, A, log_B_obs=log_B)
+    np.testing.assert_allclose(summed.xi, ref.xi.sum(axis=0), rtol=1e-12)
+    # log c_n = log c_n(log_B0) - offset_n, each to a few eps relative
+    np.testing.assert_allclose(got.log_c, ref.log_c - offset, rtol=8 * EPS, atol=0)
+    assert got.loglik == pytest.approx(math_fsum(ref.log_c - offset), rel=8 * EPS)
+
+
+def math_fsum(values):
+    import math
+
+    return math.fsum(np.asarray(values).tolist())
+
+
+def _exact_posteriors(pi, A, log_B, dps=40):
+    """Forward-backward in mpmath (dps digits), from the exact values of the float inputs."""
+    with mpmath.workdps(dps):
+        N, K = log_B.shape
+        b = [[mpmath.exp(mpmath.mpf(v)) for v in row] for row in log_B]
+        a = [[mpmath.mpf(v) for v in row] for row in A]
+        alpha = [[mpmath.mpf(pi[k]) * b[0][k] for k in range(K)]]
+        for n in range(1, N):
+            alpha.append([b[n][j] * mpmath.fsum(alpha[n - 1][i] * a[i][j] for i in range(K))
+                          for j in range(K)])
+        beta = [[mpmath.mpf(1)] * K]
+        for n in range(N - 2, -1, -1):
+            nxt = beta[0]
+            beta.insert(0, [mpmath.fsum(a[i][j] * b[n + 1][j] * nxt[j] for j in range(K))
+                            for i in range(K)])
+        evidence = mpmath.fsum(alpha[-1])
+        gamma = np.array([[float(alpha[n][k] * beta[n][k] / evidence) for k in range(K)]
+                          for n in range(N)])
+        xi = np.array([[[float(alpha[n - 1][i] * a[i][j] * b[n][j] * beta[n][j] / evidence)
+                         for j in range(K)] for i in range(K)] for n in range(1, N)])
+        return float(mpmath.log(evidence)), gamma, xi
+
+
+def test_log_forward_backward_matches_an_exact_computation():
+    """Against mpmath at 40 digits (N = 150, |log p(X)| ~ 8e5). Before: gamma off by ~1e-10."""
+    pi, A, _, log_B, _ = _offset_problem(150, 3, seed=2)
+    loglik, gamma, xi = _exact_posteriors(pi, A, log_B)
+    got = hmm.log_forward_backward(pi, A, log_B_obs=log_B, pairwise="full")
+    assert got.loglik == pytest.approx(loglik, rel=8 * EPS)
+    # a few eps per step, forgotten as the chain mixes (see the test above)
+    np.testing.assert_allclose(got.gamma, gamma, rtol=0, atol=1e-14)
+    np.testing.assert_allclose(got.xi, xi, rtol=0, atol=1e-14)
+    fast = hmm.forward_backward(pi, A, log_B_obs=log_B, pairwise="full")
+    np.testing.assert_allclose(fast.gamma, gamma, rtol=0, atol=1e-14)
+
+
+def test_forward_backward_keeps_a_state_lost_to_underflow():
+    """A = I: the state never changes, so p(z | X) is proportional to pi_z prod_n b_n(z).
+    State 1 is e^-800 times less likely at step 0 (below the float64 range after rescaling),
+    then e times more likely at each of the 999 other steps. Before: forward_backward
+    returned gamma = NaN and log p(X) = -999.69 (the exact value is -800.69)."""
+    N = 1000
+    log_B = np.zeros((N, 2))
+    log_B[0, 1] = -800.0
+    log_B[1:, 0] = -1.0
+    # log p(X) = log(e^-999 / 2 + e^-800 / 2); p(z = 0 | X) = 1 / (1 + e^199)
+    loglik = np.log(0.5) - 800.0 + np.log1p(np.exp(-199.0))
+    gamma0 = np.exp(-199.0) / (1 + np.exp(-199.0))
+    for run in (hmm.forward_backward, hmm.log_forward_backward):
+        post = run([0.5, 0.5], np.eye(2), log_B_obs=log_B)
+        assert post.loglik == pytest.approx(loglik, rel=1e-14)
+        np.testing.assert_allclose(post.gamma[:, 0], gamma0, rtol=1e-12)
+        np.testing.assert_allclose(post.gamma[:, 1], 1.0, rtol=1e-14)
+        np.testing.assert_allclose(post.xi, [[0.0, 0.0], [0.0, N - 1]], atol=1e-12)
+
+
+def test_float32_probabilities_are_accepted():
+    """Correctly rounded float32 pi, A, B do not sum to 1 within 1e-8; before, they were
+    refused ("rows of A must sum to 1"). The answer is that of hmmlearn with the same values."""
+    rng = np.random.default_rng(32)
+    K, M = 20, 30
+    pi, A, B = (p.astype(np.float32) for p in random_model(K, M, rng))
+    assert abs(float(A.astype(float).sum(axis=1)[0]) - 1) > 1e-8 or \
+        np.abs(B.astype(float).sum(axis=1) - 1).max() > 1e-8
+    x = rng.integers(0, M, 200)
+    ref = categorical_reference(pi.astype(float), A.astype(float), B.astype(float))
+    post = hmm.forward_backward(pi, A, hmm.categorical_likelihood(x, B))
+    assert post.loglik == pytest.approx(ref.score(x[:, None]), rel=TOL)
+    np.testing.assert_allclose(post.gamma, ref.predict_proba(x[:, None]), atol=TOL)
+    hmm.baum_welch_step(x, pi, A, hmm.Categorical(B))
+    # what is really off is still refused, in float32 and in float64
+    with pytest.raises(ValueError, match="pi must sum to 1"):
+        hmm.forward(np.array([0.5, 0.51], dtype=np.float32), A2, BO)
+    with pytest.raises(ValueError, match="pi must sum to 1"):
+        hmm.forward([0.5, 0.5 + 1e-7], A2, BO)
+    with pytest.raises(ValueError, match="rows of A must sum to 1"):
+        hmm.forward(PI, np.array([[0.7, 0.3], [0.2, 0.81]], dtype=np.float32), BO)
+
+
+def test_float32_covariances_are_accepted():
+    """A float32 covariance one unit in the last place from symmetric (relative 1e-7) was
+    refused as not symmetric. The density uses the lower triangle, as scipy would use the
+    matrix symmetrised from it."""
+    rng = np.random.default_rng(33)
+    G = rng.normal(size=(2, 2))
+    S = (G @ G.T + np.eye(2)).astype(np.float32)
+    S[0, 1] = np.nextafter(S[0, 1], np.float32(np.inf))
+    X = rng.normal(size=(5, 2))
+    got = hmm.gaussian_log_likelihood(X, np.zeros((1, 2)), S[None])
+    lower = np.tril(S.astype(float))
+    want = scipy.stats.multivariate_normal(np.zeros(2), lower + np.tril(lower, -1).T).logpdf(X)
+    np.testing.assert_allclose(got[:, 0], want, rtol=1e-12)
+
+
+def test_covariance_symmetry_is_checked_relative_to_its_scale():
+    """Before: an asymmetry below 1e-8 in absolute terms passed, so a covariance in small
+    units could be far from symmetric (here the upper entry is 50 times the diagonal, the
+    lower one 0) and its upper triangle was silently ignored."""
+    S = np.array([[[1e-10, 5e-9], [0.0, 1e-10]]])
+    with pytest.raises(ValueError, match=r"covars\[0\] must be symmetric positive semi-"
+                                         r"definite; it is not symmetric"):
+        hmm.gaussian_log_likelihood(np.zeros((2, 2)), np.zeros((1, 2)), S)
+    # the same matrix made symmetric is fine, whatever its units
+    ok = hmm.gaussian_log_likelihood([[1e-5, 0.0]], [[0.0, 0.0]],
+                                     [[[1e-10, 5e-11], [5e-11, 1e-10]]])
+    want = scipy.stats.multivariate_normal([0, 0], [[1e-10, 5e-11], [5e-11, 1e-10]]).logpdf(
+        [1e-5, 0.0])
+    assert ok[0, 0] == pytest.approx(want, rel=1e-12)
+
+
+def test_covariance_singular_to_working_precision_is_refused():
+    """Eigenvalues 1.1e-16 and 2: Cholesky succeeds, but the density (before: -2.25e15)
+    is made of rounding errors (cond = 1.8e16 > 1 / eps)."""
+    S = np.array([[[1.0, 1 - 1e-16], [1 - 1e-16, 1.0]]])
+    with pytest.raises(ValueError, match=r"covars\[0\] must be positive definite for a "
+                                         r"Gaussian density; it is singular to working"):
+        hmm.gaussian_log_likelihood([[1.0, 0.0]], [[0.0, 0.0]], S)
+
+
+def test_gaussian_log_density_in_the_overflow_range():
+    """x = 1e200 with variance 1e300: the log-density is -5e99 - 346.3, representable; before,
+    diff**2 overflowed and the diagonal form returned -inf. Where the log-density itself is
+    not representable, NumericalError says so (before: -inf, or a raw SciPy error)."""
+    want = -0.5 * (np.log(2 * np.pi) + 300 * np.log(10) + 1e100)
+    for covars in ([[1e300]], [[[1e300]]]):  # diagonal and full
+        got = hmm.gaussian_log_likelihood([[1e200]], [[0.0]], covars)
+        assert got[0, 0] == pytest.approx(want, rel=1e-14)
+    with pytest.raises(NumericalError, match="Mahalanobis distance"):
+        hmm.gaussian_log_likelihood([[1e200]], [[0.0]], [[1.0]])
+    with pytest.raises(NumericalError, match="Mahalanobis distance"):
+        hmm.gaussian_log_likelihood([[1e308, 0.0]], [[-1e308, 0.0]], np.eye(2)[None])
+
+
+def test_baum_welch_reports_overflowing_second_moments():
+    """Data of scale 1e160: the re-estimated variances (1e320) overflow. Before: a ValueError
+    that the observations have probability zero, about B_obs, an argument never passed."""
+    X = np.random.default_rng(0).normal(size=(40, 1)) * 1e160
+    start = hmm.Gaussian(np.array([[-1e160], [1e160]]), np.array([[1e300], [1e300]]))
+    with pytest.raises(NumericalError, match=r"covars \(re-estimated\) is not finite.*rescale X"):
+        hmm.baum_welch(X, [0.5, 0.5], [[0.9, 0.1], [0.1, 0.9]], start, n_iter=5)
+
+
+def test_baum_welch_warns_when_the_updates_run_out():
+    """Before: converged=False without a warning (easy to miss)."""
+    rng = np.random.default_rng(3)
+    pi, A, B = random_model(2, 3, rng)
+    x = hmm.sample(pi, A, hmm.Categorical(B), 300, rng=rng).x
+    with pytest.warns(ConvergenceWarning, match=r"Baum-Welch did not converge: gain in log "
+                                                r"p\(X\) of the last update = .* > tol = "
+                                                r"1e-12 after 3 iteration\(s\) of max_iter=3"):
+        result = hmm.baum_welch(x, pi, A, hmm.Categorical(B), n_iter=3, tol=1e-12)
+    assert not result.converged
+    with warnings.catch_warnings():  # converged: no warning
+        warnings.simplefilter("error")
+        result = hmm.baum_welch(x, pi, A, hmm.Categorical(B), n_iter=500, tol=1e-4)
+    assert result.converged and result.history[-1] - result.history[-2] <= 1e-4
+
+
+def test_baum_welch_detects_a_decreasing_likelihood(monkeypatch):
+    """EM cannot decrease log p(X); a decrease (here injected: -1 per update) is numerical
+    trouble or a bug. Before: a negative gain is below tol, so it was reported converged."""
+    step = hmm._baum_welch_step
+    calls = []
+
+    def worse_each_time(*args):
+        calls.append(1)
+        pi, A, em, loglik = step(*args)
+        return pi, A, em, loglik - 10.0 * len(calls)
+
+    monkeypatch.setattr(hmm, "_baum_welch_step", worse_each_time)
+    rng = np.random.default_rng(4)
+    pi, A, B = random_model(2, 3, rng)
+    x = hmm.sample(pi, A, hmm.Categorical(B), 300, rng=rng).x
+    with pytest.warns(ConvergenceWarning, match="the log-likelihood decreased by"):
+        result = hmm.baum_welch(x, pi, A, hmm.Categorical(B), n_iter=50, tol=1e-6)
+    assert not result.converged and len(result.history) == 2
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        # before: an array equal to "sum" passed the check `pairwise not in (...)`
+        (lambda: hmm.forward_backward(PI, A2, BO, pairwise=np.array(["sum"])), ValueError,
+         "pairwise must be 'sum', 'full' or None"),
+        (lambda: hmm.log_forward_backward(PI, A2, BO, pairwise=1), ValueError,
+         "pairwise must be"),
+        # before: True was taken as the seed 1
+        (lambda: hmm.sample(PI, A2, hmm.Categorical(B2), 5, rng=True), TypeError,
+         "rng must be a numpy.random.Generator"),
+        (lambda: hmm.baum_welch(X2, PI, A2, hmm.Categorical(B2), n_iter=True), TypeError,
+         "n_iter must be an integer"),
+        (lambda: hmm.baum_welch(X2, PI, A2, hmm.Categorical(B2), tol="1e-3"), TypeError,
+         "tol must be a real number"),
+        (lambda: hmm.baum_welch(X2, PI, A2, hmm.Categorical(B2), tol=np.inf), ValueError,
+         "tol must be finite"),
+        (lambda: hmm.baum_welch(X2, PI, A2, hmm.Categorical(B2), n_iter=2.5), TypeError,
+         "n_iter must be an integer"),
+        (lambda: hmm.sample(PI, A2, hmm.Categorical(B2), "5"), TypeError,
+         "N must be an integer"),
+        # numeric strings and complex numbers (refused since as_array refuses them, commit
+        # 02fb803: these pass on it too; they guard every input path of this module)
+        (lambda: hmm.categorical_likelihood(["0", "1"], B2), TypeError,
+         "x must be array-like of numbers, got strings"),
+        (lambda: hmm.categorical_likelihood([0.0, 1 + 0j], B2), TypeError,
+         "x must be real, got complex"),
+        (lambda: hmm.forward(["0.6", "0.4"], A2, BO), TypeError, "pi must be array-like"),
+        (lambda: hmm.forward(PI, A2.astype(complex), BO), TypeError, "A must be real"),
+        (lambda: hmm.forward_backward(PI, A2, BO.astype(str)), TypeError,
+         "B_obs must be array-like of numbers"),
+        (lambda: hmm.viterbi(PI, A2, log_B_obs=np.log(BO) + 0j), TypeError,
+         "log_B_obs must be real"),
+        (lambda: hmm.baum_welch(["0", "1", "2"], PI, A2, hmm.Categorical(B2)), TypeError,
+         "X must be array-like of numbers"),
+        (lambda: hmm.baum_welch(X2, PI, A2, hmm.Categorical(B2.astype(str))), TypeError,
+         "B must be array-like of numbers"),
+        (lambda: hmm.gaussian_log_likelihood([["1", "2"]], MEANS, COVS), TypeError,
+         "X must be array-like of numbers"),
+        (lambda: hmm.gaussian_log_likelihood(np.zeros((1, 2)), MEANS + 1j, COVS), TypeError,
+         "means must be real"),
+        (lambda: hmm.sample(PI, A2, hmm.Gaussian(MEANS, COVS.astype(str)), 3), TypeError,
+         "covars must be array-like of numbers"),
+        (lambda: hmm.log_joint(PI, A2, ["0", "1", "0", "1"], BO), TypeError,
+         "z must be array-like of numbers"),
+        (lambda: hmm.backward(A2, BO, ["1", "1", "1", "1"]), TypeError,
+         "c must be array-like of numbers"),
+    ],
+)
+def test_bad_parameters_and_coerced_input_are_refused(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+
+
+def test_results_never_alias_the_inputs():
+    """Every returned array is new memory (this held before too; it guards the fast paths,
+    which return views of their inputs when they can)."""
+    rng = np.random.default_rng(9)
+    pi, A, B = random_model(3, 4, rng)
+    x = hmm.sample(pi, A, hmm.Categorical(B), 50, rng=rng).x
+    B_obs = hmm.categorical_likelihood(x, B)
+    log_B = np.log(B_obs)
+    means, covars = random_gaussian(3, 2, rng)
+    X = hmm.sample(pi, A, hmm.Gaussian(means, covars), 50, rng=rng).x
+    one_state = (np.array([1.0]), np.array([[1.0]]))
+    inputs = [pi, A, B, x, B_obs, log_B, means, covars, X, *one_state]
+    results = [
+        hmm.categorical_likelihood(x, B), hmm.log_categorical_likelihood(x, B),
+        hmm.gaussian_log_likelihood(X, means, covars),
+        hmm.emission_log_likelihood(X, hmm.Gaussian(means, covars)),
+        *hmm.forward(pi, A, B_obs), hmm.backward(A, B_obs, hmm.forward(pi, A, B_obs).c),
+        hmm.viterbi(pi, A, B_obs).path, *hmm.sample(pi, A, hmm.Categorical(B), 5, rng=1),
+        hmm.sample(one_state[0], one_state[1], hmm.Gaussian(means[:1], covars[:1]), 1,
+                   rng=1).x,
+    ]
+    for run in (hmm.forward_backward, hmm.log_forward_backward):
+        for pairwise in ("sum", "full"):
+            post = run(pi, A, B_obs, pairwise=pairwise)
+            results += [post.gamma, post.xi, post.log_c]
+            post = run(pi, A, log_B_obs=log_B, pairwise=pairwise)
+            results += [post.gamma, post.xi, post.log_c]
+        post = run(one_state[0], one_state[1], np.ones((1, 1)), pairwise="full")
+        results += [post.gamma, post.xi, post.log_c]
+    for emission, obs in ((hmm.Categorical(B), x), (hmm.Gaussian(means, covars), X)):
+        step = hmm.baum_welch_step(obs, pi, A, emission)
+        results += [step[0], step[1], *step[2]]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            fit = hmm.baum_welch(obs, pi, A, emission, n_iter=2)
+        results += [fit.pi, fit.A, *fit.emission, fit.history]
+    # a state never visited keeps its old parameters: as a copy
+    unvisited = hmm.baum_welch_step([0, 1, 0], [1.0, 0.0], np.eye(2),
+                                    hmm.Categorical(np.array([[0.5, 0.5], [0.3, 0.7]])))
+    results += [unvisited[1], unvisited[2].B]
+    inputs += [np.eye(2)]
+    for i, result in enumerate(results):
+        for j, arr in enumerate(inputs):
+            assert not np.shares_memory(result, arr), (i, j)

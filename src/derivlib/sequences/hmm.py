@@ -52,15 +52,24 @@ Results of the chapter implemented here:
 
 from __future__ import annotations
 
+import math
 import numbers
+import warnings
 from bisect import bisect_right
 from typing import NamedTuple
 
 import numpy as np
 from scipy.linalg import LinAlgError, cholesky, solve_triangular
-from scipy.special import logsumexp
 
-from derivlib._validation import as_array, as_generator, check_positive
+from derivlib._convergence import ConvergenceWarning, report
+from derivlib._validation import (
+    as_array,
+    as_generator,
+    check_finite_result,
+    check_positive,
+    input_eps,
+    sum_tolerance,
+)
 
 __all__ = [
     "BaumWelchResult",
@@ -161,7 +170,8 @@ class BaumWelchResult(NamedTuple):
         parameters *before* update ``i`` (as hmmlearn's ``monitor_.history``); EM makes it
         non-decreasing.
     converged : bool
-        True if the last gain in log-likelihood fell below ``tol``.
+        True if the last measured gain in log-likelihood, ``history[-1] - history[-2]``, is at
+        most ``tol`` (EM has no optimality certificate; see :func:`baum_welch`).
     """
 
     pi: np.ndarray
@@ -180,38 +190,45 @@ class HMMSample(NamedTuple):
 
 # ============================================================================ validation
 def _check_pi(pi) -> np.ndarray:
-    pi = as_array(pi, "pi", ndim=1)
-    if np.any(pi < 0):
-        raise ValueError(f"pi must be non-negative, got minimum {pi.min():.3g}")
-    if abs(pi.sum() - 1.0) > _ATOL:
-        raise ValueError(f"pi must sum to 1, got sum {pi.sum():.10g}")
-    return pi
+    arr = as_array(pi, "pi", ndim=1)
+    if np.any(arr < 0):
+        raise ValueError(f"pi must be non-negative, got minimum {arr.min():.3g}")
+    tol = sum_tolerance(pi, arr.shape[0], _ATOL)  # scaled to the precision pi was given in
+    if abs(arr.sum() - 1.0) > tol:
+        raise ValueError(f"pi must sum to 1 (to {tol:.2g}), got sum {arr.sum():.10g}")
+    return arr
 
 
 def _check_stochastic(M, name: str, shape=None) -> np.ndarray:
-    """A matrix whose rows are probability vectors (transition or emission matrix)."""
-    M = as_array(M, name, ndim=2)
-    if shape is not None and M.shape != shape:
+    """A matrix whose rows are probability vectors (transition or emission matrix).
+
+    ``M`` is the caller's argument as given: the tolerance on the row sums is scaled to its
+    dtype (float32 rows cannot sum to 1 more closely than float32 precision).
+    """
+    arr = as_array(M, name, ndim=2)
+    if shape is not None and arr.shape != shape:
         raise ValueError(f"{name} must have shape {shape} to match the other arguments, "
-                         f"got {M.shape}")
-    if np.any(M < 0):
-        i, j = np.unravel_index(np.argmin(M), M.shape)
-        raise ValueError(f"{name} must be non-negative, got {name}[{i}, {j}] = {M[i, j]:.3g}")
-    sums = M.sum(axis=1)
-    bad = np.flatnonzero(np.abs(sums - 1.0) > _ATOL)
+                         f"got {arr.shape}")
+    if np.any(arr < 0):
+        i, j = np.unravel_index(np.argmin(arr), arr.shape)
+        raise ValueError(f"{name} must be non-negative, got {name}[{i}, {j}] = "
+                         f"{arr[i, j]:.3g}")
+    tol = sum_tolerance(M, arr.shape[1], _ATOL)
+    sums = arr.sum(axis=1)
+    bad = np.flatnonzero(np.abs(sums - 1.0) > tol)
     if bad.size:
-        raise ValueError(f"rows of {name} must sum to 1, got row {bad[0]} summing to "
-                         f"{sums[bad[0]]:.10g}")
-    return M
+        raise ValueError(f"rows of {name} must sum to 1 (to {tol:.2g}), got row {bad[0]} "
+                         f"summing to {sums[bad[0]]:.10g}")
+    return arr
 
 
 def _check_pi_A(pi, A) -> tuple[np.ndarray, np.ndarray]:
     pi = _check_pi(pi)
     K = pi.shape[0]
-    A = as_array(A, "A", ndim=2)
-    if A.shape != (K, K):
+    shape = as_array(A, "A", ndim=2).shape
+    if shape != (K, K):
         raise ValueError(f"A must have shape (K, K) = ({K}, {K}) to match pi of length {K}, "
-                         f"got {A.shape}")
+                         f"got {shape}")
     return pi, _check_stochastic(A, "A")
 
 
@@ -250,9 +267,9 @@ def _check_symbols(x, M: int | None = None, name: str = "x") -> np.ndarray:
 
 
 def _check_B(B, K: int | None = None) -> np.ndarray:
-    B = as_array(B, "B", ndim=2)
-    if K is not None and B.shape[0] != K:
-        raise ValueError(f"B must have K = {K} rows (one per state), got shape {B.shape}")
+    shape = as_array(B, "B", ndim=2).shape
+    if K is not None and shape[0] != K:
+        raise ValueError(f"B must have K = {K} rows (one per state), got shape {shape}")
     return _check_stochastic(B, "B")
 
 
@@ -261,6 +278,7 @@ def _check_gaussian(means, covars, K: int | None = None) -> tuple[np.ndarray, np
     if K is not None and means.shape[0] != K:
         raise ValueError(f"means must have shape (K, D) with K = {K} states, got {means.shape}")
     Kg, D = means.shape
+    eps = input_eps(covars)  # the precision the covariances were given in
     covars = as_array(covars, "covars", ndim=(2, 3))
     if covars.ndim == 2:  # diagonal covariances
         if covars.shape != (Kg, D):
@@ -272,13 +290,18 @@ def _check_gaussian(means, covars, K: int | None = None) -> tuple[np.ndarray, np
     if covars.shape != (Kg, D, D):
         raise ValueError(f"full covars must have shape (K, D, D) = ({Kg}, {D}, {D}), "
                          f"got {covars.shape}")
+    # relative tolerances (a covariance in small units is as symmetric as one in large
+    # units), scaled to the input's precision: rounding each entry to it perturbs the
+    # eigenvalues by up to D eps max|S|
+    rtol = max(_ATOL, 4 * D * eps)
     for k, S in enumerate(covars):
-        scale = max(1.0, float(np.abs(S).max()))
-        if not np.allclose(S, S.T, atol=_ATOL * scale, rtol=0):
+        scale = float(np.abs(S).max())
+        if not np.allclose(S, S.T, atol=rtol * scale, rtol=0):
             raise ValueError(f"covars[{k}] must be symmetric positive semi-definite; it is not "
-                             "symmetric")
+                             f"symmetric (max |S - S^T| = {np.abs(S - S.T).max():.3g}, "
+                             f"max |S| = {scale:.3g})")
         low = float(np.linalg.eigvalsh(S).min())
-        if low < -_ATOL * scale:
+        if low < -rtol * scale:
             raise ValueError(f"covars[{k}] must be symmetric positive semi-definite; its "
                              f"smallest eigenvalue is {low:.3g}")
     return means, covars
@@ -369,21 +392,34 @@ def gaussian_log_likelihood(X, means, covars) -> np.ndarray:
 def _gaussian_log_likelihood(X, means, covars) -> np.ndarray:
     N, D = X.shape
     K = means.shape[0]
+    eps = np.finfo(float).eps
     out = np.empty((N, K))
-    for k in range(K):
-        diff = X - means[k]
-        if covars.ndim == 2:  # diagonal
-            out[:, k] = -0.5 * (D * np.log(2 * np.pi) + np.log(covars[k]).sum()
-                                + (diff**2 / covars[k]).sum(axis=1))
-            continue
-        try:
-            L = cholesky(covars[k], lower=True)
-        except LinAlgError:
-            raise ValueError(f"covars[{k}] must be positive definite for a Gaussian density "
-                             "(it is singular)") from None
-        u = solve_triangular(L, diff.T, lower=True)
-        out[:, k] = -0.5 * (D * np.log(2 * np.pi) + 2 * np.log(np.diag(L)).sum()
-                            + np.einsum("dn,dn->n", u, u))
+    with np.errstate(over="ignore", invalid="ignore"):
+        for k in range(K):
+            diff = X - means[k]
+            if covars.ndim == 2:  # diagonal: u = diff / sigma, squared (diff**2 overflows first)
+                u = diff / np.sqrt(covars[k])
+                out[:, k] = -0.5 * (D * np.log(2 * np.pi) + np.log(covars[k]).sum()
+                                    + (u * u).sum(axis=1))
+                continue
+            w = np.linalg.eigvalsh(covars[k])
+            if not w[0] > D * eps * w[-1]:
+                # Cholesky may still succeed on such a matrix, but the density would be made
+                # of rounding errors (u below is off by a relative cond(S) eps)
+                raise ValueError(f"covars[{k}] must be positive definite for a Gaussian "
+                                 f"density; it is singular to working precision "
+                                 f"(eigenvalues from {w[0]:.3g} to {w[-1]:.3g})")
+            try:
+                L = cholesky(covars[k], lower=True)
+            except LinAlgError:
+                raise ValueError(f"covars[{k}] must be positive definite for a Gaussian "
+                                 "density (it is singular)") from None
+            u = solve_triangular(L, diff.T, lower=True, check_finite=False)
+            out[:, k] = -0.5 * (D * np.log(2 * np.pi) + 2 * np.log(np.diag(L)).sum()
+                                + np.einsum("dn,dn->n", u, u))
+    check_finite_result(out, "the Gaussian log-density log N(x_n | mu_k, Sigma_k)",
+                        "the squared Mahalanobis distance of some x_n from a mean overflows; "
+                        "rescale X (with the means and covariances)")
     return out
 
 
@@ -490,6 +526,13 @@ def forward(pi, A, B_obs) -> Forward:
     return Forward(alpha_hat, c)
 
 
+def _check_pairwise(pairwise):
+    """``pairwise`` is "sum", "full" or None (and nothing merely equal to them, like an array)."""
+    if pairwise is None or (isinstance(pairwise, str) and pairwise in ("sum", "full")):
+        return pairwise
+    raise ValueError(f"pairwise must be 'sum', 'full' or None, got {pairwise!r}")
+
+
 def _raise_impossible(n: int):
     raise ValueError(f"B_obs: the observations have probability zero under the model "
                      f"(c_n = 0 at step n = {n}, 0-based)")
@@ -518,8 +561,7 @@ def backward(A, B_obs, c) -> np.ndarray:
     :math:`c_{n+1} \hat\beta_n(i) = \sum_j A_{ij}\, b_{n+1}(j)\, \hat\beta_{n+1}(j)`, with
     :math:`\hat\beta_N = \mathbf{1}`.
     """
-    A = as_array(A, "A", ndim=2)
-    K = A.shape[0]
+    K = as_array(A, "A", ndim=2).shape[0]
     A = _check_stochastic(A, "A", (K, K))
     B_obs, _ = _check_emission_input(B_obs, None, K)
     c = as_array(c, "c", ndim=1)
@@ -726,18 +768,25 @@ def _fused_directions(pi, A, B):
     return s2[:, 0].copy(), beta
 
 
-def _scaled_input(B_obs, log_B_obs, K):
-    """Likelihoods with rows rescaled to max 1, and the log of the factors removed."""
-    L, is_log = _check_emission_input(B_obs, log_B_obs, K)
+def _scaled_input(L, is_log):
+    """Likelihoods with rows rescaled to max 1, the log of the factors removed, and whether
+    a positive likelihood underflowed to 0 in the rescaling (log input only)."""
+    shift = L.max(axis=1)
     if is_log:
-        shift = L.max(axis=1)
         if np.any(shift == -np.inf):
             _raise_impossible(int(np.flatnonzero(shift == -np.inf)[0]))
-        return np.exp(L - shift[:, None]), shift
-    shift = L.max(axis=1)
+        with np.errstate(under="ignore"):
+            B = np.exp(L - shift[:, None])
+        lost = bool(np.any((B == 0) & (L > -np.inf)))
+        return B, shift, lost
     if np.any(shift <= 0):
         _raise_impossible(int(np.flatnonzero(shift <= 0)[0]))
-    return L / shift[:, None], np.log(shift)
+    return L / shift[:, None], np.log(shift), False
+
+
+# forward_backward: below this smallest entry of A, likelihoods lost to underflow in the
+# rescaling could matter (see the Notes of forward_backward), and the log-space recursions run
+_MIN_TRANSITION = 1e-100
 
 
 def forward_backward(pi, A, B_obs=None, *, log_B_obs=None, pairwise="sum") -> Posterior:
@@ -772,11 +821,21 @@ def forward_backward(pi, A, B_obs=None, *, log_B_obs=None, pairwise="sum") -> Po
     recursions are organised for speed (blocked matrix products for small K, forward and
     backward fused in one loop for larger K; see the comment above ``_blocked_directions``);
     they compute the same numbers as :func:`forward` and :func:`backward`.
+
+    With ``log_B_obs``, a likelihood more than about :math:`e^{708}` times smaller than the
+    largest of its row becomes 0 in the rescaling. That changes the result by a relative
+    :math:`2^{-1022} / \min_{ij} A_{ij}^2` at most (a state's forward and backward messages
+    are at least :math:`\min A` times the others'), nothing in float64 when every
+    :math:`A_{ij} \ge 10^{-100}`. If ``A`` has smaller entries (zeros in particular: with
+    :math:`A = I` a state lost at one step can never recover, though later observations may
+    make it the only likely one), :func:`log_forward_backward` computes the result instead.
     """
-    if pairwise not in ("sum", "full", None):
-        raise ValueError(f"pairwise must be 'sum', 'full' or None, got {pairwise!r}")
+    pairwise = _check_pairwise(pairwise)
     pi, A = _check_pi_A(pi, A)
-    B, shift = _scaled_input(B_obs, log_B_obs, pi.shape[0])
+    L, is_log = _check_emission_input(B_obs, log_B_obs, pi.shape[0])
+    B, shift, lost = _scaled_input(L, is_log)
+    if lost and A.min() < _MIN_TRANSITION:
+        return _log_forward_backward(pi, A, L, pairwise)
     N, K = B.shape
     directions = _blocked_directions if K <= _SMALL_K else _fused_directions
     try:
@@ -811,8 +870,12 @@ def forward_backward(pi, A, B_obs=None, *, log_B_obs=None, pairwise="sum") -> Po
 
 
 # ============================================================================ log space
+_LOG_FLOOR = -np.finfo(float).max  # a max of -inf is replaced by this (exp(-inf - floor) = 0)
+_XI_CHUNK = 1 << 18  # log-space xi: entries formed at once (bounds memory to 2 MiB)
+
+
 def log_forward_backward(pi, A, B_obs=None, *, log_B_obs=None, pairwise="sum") -> Posterior:
-    r"""Forward-backward in log space (no scaling): same results as :func:`forward_backward`.
+    r"""Forward-backward in log space, normalised at every step.
 
     Parameters
     ----------
@@ -822,46 +885,121 @@ def log_forward_backward(pi, A, B_obs=None, *, log_B_obs=None, pairwise="sum") -
     Returns
     -------
     Posterior
+        As :func:`forward_backward`: ``gamma``, ``xi``, ``loglik`` and ``log_c``.
+
+    Raises
+    ------
+    ValueError
+        If the observations have probability zero under the model.
 
     Notes
     -----
-    Eq. (hmm-log-alpha): :math:`\log\alpha_n(j) = \log b_n(j) +
-    \operatorname{logsumexp}_i(\log\alpha_{n-1}(i) + \log A_{ij})`; eq. (hmm-log-beta):
-    :math:`\log\beta_n(i) = \operatorname{logsumexp}_j(\log A_{ij} + \log b_{n+1}(j) +
-    \log\beta_{n+1}(j))`; :math:`\log p(X) = \operatorname{logsumexp}_j \log\alpha_N(j)`,
-    :math:`\log\gamma_n = \log\alpha_n + \log\beta_n - \log p(X)`, and
-    :math:`\log c_n = \log p(x_{1:n}) - \log p(x_{1:n-1})`.
+    Eq. (hmm-log-alpha) in the scaled form: :math:`\log\hat\alpha_n(j) = \log b_n(j) +
+    \operatorname{logsumexp}_i(\log\hat\alpha_{n-1}(i) + \log A_{ij}) - \log c_n`, where
+    :math:`\log c_n` is the logsumexp over :math:`j` of the first two terms, so that
+    :math:`\hat\alpha_n` sums to 1; eq. (hmm-log-beta) likewise,
+    :math:`\log\hat\beta_n(i) = \operatorname{logsumexp}_j(\log A_{ij} + \log b_{n+1}(j) +
+    \log\hat\beta_{n+1}(j))` minus its own logsumexp over :math:`i`. Then
+    :math:`\gamma_n \propto \hat\alpha_n \odot \hat\beta_n` and :math:`\xi_n(i, j) \propto
+    \hat\alpha_{n-1}(i) A_{ij} b_n(j) \hat\beta_n(j)`, each normalised at its own step, and
+    :math:`\log p(X) = \sum_n \log c_n` (eq. (hmm-loglik), summed with ``math.fsum``). Each
+    row of ``log_B_obs`` is first shifted to maximum 0 (the shift is added back to
+    :math:`\log c_n`).
+
+    Unlike the unnormalised recursion for :math:`\log\alpha_n = \log p(x_{1:n}, z_n)`, whose
+    values grow like :math:`n` times the typical :math:`\log b_n` (so that :math:`\exp(\log
+    \alpha_n + \log\beta_n - \log p(X))` loses about :math:`\epsilon |\log p(X)|` in its
+    exponent: 1e-7 to 1e-4 for :math:`|\log p(X)| \sim 10^8`), every logarithm here is of a
+    number between the smallest posterior ratio and 1, whatever :math:`N` and the scale of
+    :math:`\log b_n`. Accuracy: each step adds a rounding error of a few :math:`\epsilon` to
+    the logarithms, and the recursion forgets old errors as the chain mixes, so ``gamma`` and
+    ``xi`` agree with :func:`forward_backward` and with an exact computation to about
+    :math:`10^{-13}` in absolute terms (tested at :math:`|\log p(X)| = 5\times10^8`,
+    :math:`N = 10^5`); ``log_c`` to a few :math:`\epsilon` times :math:`|\log c_n|`. In the
+    worst case (a chain that never forgets, e.g. :math:`A = I`) the rounding errors add up to
+    about :math:`N K \epsilon`. It runs a Python loop over :math:`n`, so
+    :func:`forward_backward` is several times faster; this function is what
+    :func:`forward_backward` itself falls back on when likelihoods of one step differ by
+    more than the float64 range and ``A`` has (near-)zero entries.
     """
-    if pairwise not in ("sum", "full", None):
-        raise ValueError(f"pairwise must be 'sum', 'full' or None, got {pairwise!r}")
+    pairwise = _check_pairwise(pairwise)
     pi, A = _check_pi_A(pi, A)
     L, is_log = _check_emission_input(B_obs, log_B_obs, pi.shape[0])
-    logB = L if is_log else _log(L)
+    return _log_forward_backward(pi, A, L if is_log else _log(L), pairwise)
+
+
+def _log_forward_backward(pi, A, logB, pairwise) -> Posterior:
+    shift = logB.max(axis=1)
+    if np.any(shift == -np.inf):
+        _raise_impossible(int(np.flatnonzero(shift == -np.inf)[0]))
+    logB = logB - shift[:, None]  # rows with maximum 0 (a new array: the input is not touched)
     log_pi, log_A = _log(pi), _log(A)
     N, K = logB.shape
-    log_alpha = np.empty((N, K))
-    log_beta = np.empty((N, K))
-    log_alpha[0] = log_pi + logB[0]
-    for n in range(1, N):
-        log_alpha[n] = logB[n] + logsumexp(log_alpha[n - 1][:, None] + log_A, axis=0)
-    log_beta[N - 1] = 0.0
-    for n in range(N - 2, -1, -1):
-        log_beta[n] = logsumexp(log_A + (logB[n + 1] + log_beta[n + 1])[None, :], axis=1)
-    log_prefix = logsumexp(log_alpha, axis=1)  # log p(x_1..x_n)
-    loglik = float(log_prefix[-1])
-    if not np.isfinite(loglik):
-        _raise_impossible(int(np.flatnonzero(~np.isfinite(log_prefix))[0]))
-    gamma = np.exp(log_alpha + log_beta - loglik)
-    log_c = np.diff(log_prefix, prepend=0.0)
-    xi = None
-    if pairwise is not None:
-        # log xi_n(i, j) = log alpha_{n-1}(i) + log A_ij + log b_n(j) + log beta_n(j) - log p(X)
-        log_xi = (log_alpha[:-1, :, None] + log_A[None]
-                  + (logB[1:] + log_beta[1:])[:, None, :] - loglik)
-        xi = np.exp(logsumexp(log_xi, axis=0)) if pairwise == "sum" else np.exp(log_xi)
-        if pairwise == "sum" and N == 1:
-            xi = np.zeros((K, K))
-    return Posterior(gamma, xi, loglik, log_c)
+    log_alpha = np.empty((N, K))  # log alpha_hat_n
+    log_beta = np.empty((N, K))  # log beta_hat_n, up to a constant per n
+    log_c = np.empty(N)
+    x = np.empty((K, K))
+    m = np.empty(K)
+    with np.errstate(divide="ignore", invalid="ignore", under="ignore"):
+        v = log_pi + logB[0]
+        for n in range(N):
+            if n > 0:  # v(j) = log b_n(j) + logsumexp_i (log alpha_hat_{n-1}(i) + log A_ij)
+                np.add(log_alpha[n - 1][:, None], log_A, out=x)
+                x.max(axis=0, out=m)
+                np.maximum(m, _LOG_FLOOR, out=m)  # a column of -inf: state j unreachable
+                x -= m
+                np.exp(x, out=x)
+                np.log(x.sum(axis=0), out=v)
+                v += m
+                v += logB[n]
+            top = v.max()
+            if top == -np.inf:
+                _raise_impossible(n)
+            log_c[n] = top + np.log(np.exp(v - top).sum())  # log c_n = logsumexp_j v(j)
+            np.subtract(v, log_c[n], out=log_alpha[n])
+        log_beta[N - 1] = 0.0
+        w = np.empty(K)
+        for n in range(N - 2, -1, -1):
+            # logsumexp_j (log A_ij + log b_{n+1}(j) + log beta_hat_{n+1}(j)), normalised
+            np.add(logB[n + 1], log_beta[n + 1], out=w)
+            np.add(log_A, w, out=x)
+            x.max(axis=1, out=m)
+            np.maximum(m, _LOG_FLOOR, out=m)  # a row of -inf: state i cannot go on
+            x -= m[:, None]
+            np.exp(x, out=x)
+            np.log(x.sum(axis=1), out=v)
+            v += m
+            top = v.max()
+            np.subtract(v, top + np.log(np.exp(v - top).sum()), out=log_beta[n])
+        gamma = log_alpha + log_beta  # eq. (hmm-scaled-post), normalised per step
+        gamma -= gamma.max(axis=1, keepdims=True)
+        np.exp(gamma, out=gamma)
+        gamma /= gamma.sum(axis=1, keepdims=True)
+        xi = None
+        if pairwise is not None:
+            xi = _log_space_xi(log_alpha, log_A, logB + log_beta, pairwise)
+    log_c += shift  # log c_n of the original (unshifted) likelihoods
+    return Posterior(gamma, xi, math.fsum(log_c.tolist()), log_c)
+
+
+def _log_space_xi(log_alpha, log_A, log_w, pairwise):
+    """xi_n(i, j) proportional to exp(log_alpha[n-1, i] + log_A[i, j] + log_w[n, j]), each
+    step normalised to sum 1; summed over n ("sum") or all of them ("full"), in chunks."""
+    N, K = log_alpha.shape
+    full = np.empty((N - 1, K, K)) if pairwise == "full" else None
+    total = np.zeros((K, K))
+    chunk = max(1, _XI_CHUNK // (K * K))
+    for n0 in range(1, N, chunk):
+        n1 = min(n0 + chunk, N)
+        t = log_alpha[n0 - 1:n1 - 1, :, None] + log_A + log_w[n0:n1, None, :]
+        t -= t.max(axis=(1, 2), keepdims=True)
+        np.exp(t, out=t)
+        t /= t.sum(axis=(1, 2), keepdims=True)
+        if full is not None:
+            full[n0 - 1:n1 - 1] = t
+        else:
+            total += t.sum(axis=0)
+    return full if full is not None else total
 
 
 # ============================================================================ Viterbi
@@ -1006,6 +1144,8 @@ def baum_welch_step(X, pi, A, emission, *, min_covar: float = 0.0):
         variance of the data in that dimension. State ``k`` has then locked onto too few
         points (the likelihood grows without bound there); give ``min_covar > 0``, other
         starting parameters or fewer states.
+    NumericalError
+        If a re-estimated covariance (or a log-density) overflows float64: rescale ``X``.
 
     Notes
     -----
@@ -1024,15 +1164,28 @@ def baum_welch_step(X, pi, A, emission, *, min_covar: float = 0.0):
     to underflow) has no data to re-estimate its emission from: it keeps its old row of
     ``B``, or its old mean and covariance, as a state that is never left keeps its old row of
     ``A`` (the maximiser of :math:`Q` is not unique there).
+
+    ``pi`` and the rows of ``A`` are first divided by their sums, so that probabilities given
+    in float32 (accepted to float32 precision) define a float64 model.
     """
-    pi, A = _check_pi_A(pi, A)
+    pi, A = _renormalised(*_check_pi_A(pi, A))
     emission = _check_emission(emission, pi.shape[0])
     X = _check_observations(X, emission)
     min_covar = check_positive(min_covar, "min_covar", strict=False)
-    return _baum_welch_step(X, pi, A, emission, min_covar)
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow is checked and reported
+        return _baum_welch_step(X, pi, A, emission, min_covar)
+
+
+def _renormalised(pi, A):
+    """pi and the rows of A divided by their sums: float32 input, accepted with a float32
+    tolerance, is then a float64 model (the E-step checks its arguments at float64 precision).
+    For float64 input this changes nothing beyond the last digit."""
+    return pi / pi.sum(), A / A.sum(axis=1, keepdims=True)
 
 
 _NO_VISITS = 1e-300  # N_k below this times N: the state is not visited (zero up to underflow)
+# Baum-Welch: a decrease of log p(X) by more than this times max(|log p(X)|, N) is not rounding
+_EM_NOISE = 1e-9
 
 
 def _baum_welch_step(X, pi, A, emission, min_covar=0.0):
@@ -1082,9 +1235,15 @@ def _floor_covars(covars, seen, min_covar: float) -> None:
 
 
 def _check_not_collapsed(covars, seen, X) -> None:
-    """Raise if a re-estimated covariance is singular to working precision (see Raises)."""
+    """Raise if a re-estimated covariance is singular to working precision or overflows
+    (see Raises)."""
     eps = np.finfo(float).eps
-    data_var = X.var(axis=0)
+    with np.errstate(over="ignore", invalid="ignore"):
+        data_var = X.var(axis=0)
+    for what, value in (("covars (re-estimated)", covars), ("the variance of X",
+                                                               data_var)):
+        check_finite_result(value, what, "X is of too large a scale for its second moments "
+                                         "in float64; rescale X")
     for k in np.flatnonzero(seen):
         variances = covars[k] if covars.ndim == 2 else np.diagonal(covars[k])
         low = variances <= eps * data_var
@@ -1120,20 +1279,35 @@ def baum_welch(X, pi, A, emission, *, n_iter: int = 100, tol: float = 1e-6,
     n_iter : int, default 100
         Maximum number of EM updates.
     tol : float, default 1e-6
-        Stop when the log-likelihood gains less than ``tol`` in one update.
+        Stop (converged) when the log-likelihood gains at most ``tol`` in one update. An
+        absolute gain, as hmmlearn's ``tol``: :math:`\log p(X)` grows with :math:`N`, so for
+        long sequences a ``tol`` proportional to :math:`N` may be the better choice.
     min_covar : float, default 0.0
         Floor on the re-estimated Gaussian variances (see :func:`baum_welch_step`).
 
     Returns
     -------
     BaumWelchResult
-        The parameters after the last update and ``history``, the log-likelihood before each
-        update.
+        The parameters after the last update, ``history``, the log-likelihood before each
+        update, and ``converged``: whether the gain ``history[-1] - history[-2]`` is at most
+        ``tol``.
+
+    Warns
+    -----
+    ConvergenceWarning
+        When ``n_iter`` updates end without a gain of at most ``tol`` (``converged`` is then
+        False; with ``n_iter=1`` no gain is measured, so it is always False), and when the
+        log-likelihood *decreases* by more than rounding (:math:`10^{-9} \max(|\log p(X)|,
+        N)`): EM cannot decrease it in exact arithmetic, so the iteration stops there and
+        returns ``converged=False`` (the parameters are numerically unreliable).
 
     Raises
     ------
     ValueError
         As :func:`baum_welch_step`, in particular when a Gaussian covariance collapses.
+    NumericalError
+        If a log-density or a re-estimated covariance overflows float64 (data too far from
+        the means, or of too large a scale: rescale ``X``).
 
     Notes
     -----
@@ -1145,17 +1319,37 @@ def baum_welch(X, pi, A, emission, *, n_iter: int = 100, tol: float = 1e-6,
     n_iter = check_positive(n_iter, "n_iter", integer=True)
     tol = check_positive(tol, "tol", strict=False)
     min_covar = check_positive(min_covar, "min_covar", strict=False)
-    pi, A = _check_pi_A(pi, A)
+    pi, A = _renormalised(*_check_pi_A(pi, A))
     emission = _check_emission(emission, pi.shape[0])
     X = _check_observations(X, emission)
     history = []
-    converged = False
+    gain = np.inf  # no gain is measured before the second update
     for _ in range(n_iter):
-        pi, A, emission, loglik = _baum_welch_step(X, pi, A, emission, min_covar)
+        with np.errstate(over="ignore", invalid="ignore"):  # overflow is checked, reported
+            pi, A, emission, loglik = _baum_welch_step(X, pi, A, emission, min_covar)
         history.append(loglik)
-        if len(history) > 1 and history[-1] - history[-2] < tol:
-            converged = True
+        if len(history) < 2:
+            continue
+        gain = history[-1] - history[-2]
+        # rounding noise in log p(X), a sum of N terms: far below this bound
+        noise = _EM_NOISE * max(abs(history[-2]), len(X))
+        if gain < -noise:  # EM cannot decrease log p(X): numerical trouble, not convergence
+            warnings.warn(
+                f"Baum-Welch did not converge: the log-likelihood decreased by {-gain:.3g} "
+                f"at update {len(history) - 1} (from {history[-2]:.10g} to {history[-1]:.10g}),"
+                f" which EM cannot do in exact arithmetic; the parameters are numerically "
+                f"unreliable (near-singular covariances? try min_covar > 0 or rescale X)",
+                ConvergenceWarning, stacklevel=2)
+            return BaumWelchResult(pi, A, emission, np.array(history), False)
+        if gain <= tol:
             break
+    measure = ("gain in log p(X) of the last update" if len(history) > 1 else
+               "gain in log p(X) (none measured: a single update)")
+    converged = report("Baum-Welch", measure=measure, value=gain,
+                       tol=tol, n_iter=len(history), max_iter=n_iter,
+                       advice="raise n_iter (or tol); EM has no optimality certificate, so "
+                              "convergence means a gain of at most tol per update",
+                       stacklevel=3)
     return BaumWelchResult(pi, A, emission, np.array(history), converged)
 
 
@@ -1188,6 +1382,9 @@ def sample(pi, A, emission, N: int, rng=None) -> HMMSample:
     if not isinstance(N, numbers.Integral) or isinstance(N, bool):
         raise TypeError(f"N must be an integer, got {N!r}")
     N = check_positive(N, "N", integer=True)
+    if isinstance(rng, bool | np.bool_):  # True is an int to Python: it would be seed 1
+        raise TypeError(f"rng must be a numpy.random.Generator, an integer seed or None, "
+                        f"got {rng!r}")
     rng = as_generator(rng)
     K = pi.shape[0]
     u = rng.random(N)
