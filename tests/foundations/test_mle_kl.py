@@ -365,3 +365,47 @@ def test_validation_errors_name_the_argument(call, match):
 def test_non_numeric_input_is_a_type_error():
     with pytest.raises(TypeError, match="y must be array-like"):
         mle_kl.squared_loss("abc", [1.0])
+
+
+# --------------------------------------------------------------------------- issue 10
+def test_float32_probability_vectors_are_accepted():
+    rng = np.random.default_rng(5)
+    p64, q64 = rng.dirichlet(np.ones(7)), rng.dirichlet(np.ones(7))
+    p, q = p64.astype(np.float32), q64.astype(np.float32)  # correctly rounded, sum 1 +- 1e-7
+    # (not stats.entropy, which renormalises: the float32 vectors sum to 1 only to 1e-7)
+    expected = np.sum(special.rel_entr(p.astype(float), q.astype(float)))
+    assert mle_kl.kl_divergence(p, q) == pytest.approx(expected, rel=1e-12)
+    Y = rng.dirichlet(np.ones(5), size=20).astype(np.float32)
+    Z = rng.normal(size=(20, 5))
+    expected = -np.mean(np.sum(Y.astype(float) * special.log_softmax(Z, axis=1), axis=1))
+    assert mle_kl.softmax_cross_entropy(Y, Z) == pytest.approx(expected, rel=1e-12)
+
+
+def test_kl_divergence_with_a_tiny_q_is_finite_and_right():
+    p, q = [0.5, 0.5], [1e-320, 1.0 - 1e-320]
+    # 0.5 log(0.5 / 1e-320) + 0.5 log(0.5)
+    expected = 0.5 * (np.log(0.5) - np.log(1e-320)) + 0.5 * np.log(0.5)
+    assert mle_kl.kl_divergence(p, q) == pytest.approx(expected, rel=1e-12)
+
+
+def test_gaussian_kl_with_extreme_ratios():
+    # sigma0 / sigma1 underflows to 0: KL = log(s1/s0) + s0^2/(2 s1^2) - 1/2
+    expected = np.log(1e10) - np.log(1e-320) - 0.5
+    assert mle_kl.gaussian_kl(0.0, 1e-320, 0.0, 1e10) == pytest.approx(expected, rel=1e-12)
+    # mu0 - mu1 overflows, (mu0 - mu1) / sigma1 = 2 does not: KL = 2^2 / 2
+    assert mle_kl.gaussian_kl(1e308, 1e308, -1e308, 1e308) == pytest.approx(2.0, rel=1e-12)
+    from derivlib import NumericalError
+    with pytest.raises(NumericalError, match="Gaussian KL"):  # s0^2 / s1^2 ~ 1e600
+        mle_kl.gaussian_kl(0.0, 1e300, 0.0, 1.0)
+
+
+def test_losses_at_huge_logits_are_not_nan_or_inf():
+    # class 2's logit is 2e308 below class 1's: its log-probability is -inf, its target 0
+    assert mle_kl.softmax_cross_entropy([0], [[1e308, -1e308]]) == 0.0
+    # per-sample losses 1e308: their mean is 1e308, not inf
+    assert mle_kl.binary_cross_entropy([0.0, 0.0], [1e308, 1e308]) == 1e308
+    from derivlib import NumericalError
+    with pytest.raises(NumericalError, match="summed loss"):
+        mle_kl.binary_cross_entropy([0.0, 0.0], [1e308, 1e308], reduction="sum")
+    with pytest.raises(ValueError, match="reduction must be one of"):
+        mle_kl.squared_loss([1.0], [1.0], reduction=np.array(["mean", "sum"]))

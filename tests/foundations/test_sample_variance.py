@@ -278,3 +278,28 @@ def test_bad_axis():
         sv.ml_variance(np.ones((2, 3)), axis=2)
     with pytest.raises(TypeError, match="axis must be an integer"):
         sv.unbiased_variance(np.ones((2, 3)), axis=1.0)
+
+
+# --------------------------------------------------------------------------- issue 10
+def test_mis_shaped_mu_is_a_value_error_naming_mu_and_the_shape():
+    x = np.zeros((4, 3))
+    with pytest.raises(ValueError, match=r"mu must be a scalar or an array of shape \(4,\)"):
+        sv.ml_variance(x, axis=1, mu=np.zeros(5))
+    with pytest.raises(ValueError, match=r"mu must be .* got an array of shape \(2,\)"):
+        sv.ml_variance(x, mu=np.zeros(2))
+    with pytest.raises(TypeError, match="axis must be an integer"):
+        sv.ml_mean(x, axis="0")
+    with pytest.raises(ValueError, match="axis must be in"):
+        sv.ml_mean(x, axis=2)
+
+
+def test_mean_and_variance_of_huge_data_do_not_overflow():
+    x = np.array([1.0, 2.0, 4.0, 7.0])
+    s = 2.0**1020  # x * s: the sum and the squares overflow, the mean does not
+    assert sv.ml_mean(x * s) == 3.5 * s
+    # the variance (6.25 * 2**2040) is not representable: an error, not inf
+    from derivlib import NumericalError
+    with pytest.raises(NumericalError, match="variance"):
+        sv.ml_variance(x * s)
+    # 2**500: the squares are near the limit; the exact scaled answer
+    assert sv.ml_variance(x * 2.0**500) == np.var(x) * 2.0**1000

@@ -330,8 +330,10 @@ def test_lasso_warm_start_converges_immediately():
 
 
 def test_lasso_reports_non_convergence():
+    from derivlib import ConvergenceWarning
     X, t = _data(21, corr=3.0)
-    fit = lr.lasso(X, t, 1e-4, tol=1e-15, max_iter=2, method="residual")
+    with pytest.warns(ConvergenceWarning):
+        fit = lr.lasso(X, t, 1e-4, tol=1e-15, max_iter=2, method="residual")
     assert not fit.converged and fit.n_iter == 2
 
 
@@ -454,3 +456,141 @@ X_INF[0, 0] = np.inf
 def test_bad_input_raises_a_clear_error(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+# --------------------------------------------------------------------------- issue 10: range,
+# convergence, coercion, aliasing. Expected values come from the same problem at a moderate
+# scale times the exact power-of-two factor (scaling X by 2**a and t by 2**b is exact), and
+# from scikit-learn.
+@pytest.mark.parametrize(("a", "b", "lams"), [(600, 900, [0.0, 1e-70]), (-600, 0, [0.0, 1e60]),
+                                             (400, -500, [0.0, 0.7, 50.0]),
+                                             (-500, -1000, [0.0, 0.7, 50.0])])
+def test_ridge_and_least_squares_at_extreme_scales_are_the_scaled_moderate_answer(a, b, lams):
+    X, t = _data(40, n=30, d=4)
+    sx, st = 2.0**a, 2.0**b
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for lam in lams:
+            # ridge(X sx, t st, lam sx^2) = (st / sx) ridge(X, t, lam)
+            ref = Ridge(alpha=lam, solver="svd").fit(X, t) if lam else LinearRegression().fit(X, t)
+            fit = lr.ridge(X * sx, t * st, lam * sx * sx)
+            _close(fit.w / (st / sx), ref.coef_)
+            _close(fit.w0 / st, ref.intercept_)
+        ls = lr.least_squares(X * sx, t * st)
+        _close(ls.w / (st / sx), LinearRegression().fit(X, t).coef_)
+
+
+def test_ridge_shrinkage_at_extreme_scales():
+    X, _ = _data(41, n=30, d=4)
+    d = np.linalg.svd(X - X.mean(axis=0), compute_uv=False)
+    for a, lam in [(600, 0.5), (-600, 1e-300), (-400, 1.0), (0, 1e300)]:
+        # s^2 / (s^2 + lam) = 1 / (1 + lam / s^2), with s = 2**a d
+        expected = 1.0 / (1.0 + (lam / 2.0**a / d) / (2.0**a * d))
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            _close(lr.ridge_shrinkage(X * 2.0**a, lam), expected, rtol=1e-12)
+
+
+def test_lasso_at_extreme_scales_is_the_scaled_moderate_answer():
+    X, t = _data(42, n=40, d=6)
+    ref = Lasso(alpha=0.1, tol=1e-12, max_iter=100_000).fit(X, t)
+    for a, b in [(600, 100), (-500, -500), (300, -300)]:
+        sx, st = 2.0**a, 2.0**b
+        # lasso(X sx, t st, lam sx st) = (st / sx) lasso(X, t, lam)
+        fit = lr.lasso(X * sx, t * st, 0.1 * sx * st, tol=1e-12, max_iter=100_000)
+        assert fit.converged
+        _close(fit.w / (st / sx), ref.coef_)
+        _close(fit.w0 / st, ref.intercept_)
+        assert lr.lasso_lam_max(X * sx, t * st) == pytest.approx(
+            lr.lasso_lam_max(X, t) * sx * st, rel=1e-14)
+        tc = t - t.mean()
+        bound = 1e-12 * (tc @ tc) / len(t) * st**2
+        assert 0 <= lr.lasso_duality_gap(X * sx, t * st, fit.w, 0.1 * sx * st) <= bound
+
+
+def test_results_outside_float64_raise_numerical_error():
+    X, t = _data(43, n=30, d=4)
+    from derivlib import NumericalError
+    with pytest.raises(NumericalError, match="weights"):  # w ~ 2**1100: not representable
+        lr.ridge(X * 2.0**-600, t * 2.0**500, 0.0)
+    with pytest.raises(NumericalError, match="noise variance"):  # residuals ~1e300, squared
+        lr.noise_variance(X, t * 1e300, np.zeros(4))
+    with pytest.raises(NumericalError, match="duality gap|objective"):  # ||t||^2 ~ 1e600
+        lr.lasso(X, t * 1e300, 1.0)
+    with pytest.raises(NumericalError, match="Lipschitz"):  # s_max^2 ~ 1e320
+        lr.lipschitz_constant(X * 1e160)
+
+
+def test_noise_variance_and_objective_avoid_intermediate_overflow():
+    X, t = _data(44, n=300, d=4)
+    fit = lr.least_squares(X, t)
+    ref = lr.noise_variance(X, t, fit.w, fit.w0)
+    obj = lr.lasso_objective(X, t, fit.w, fit.w0, 0.0)
+    s = 2.0**511  # ||r||^2 ~ 300 * 0.2 * 2**1022 overflows; ||r||^2 / n does not
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert lr.noise_variance(X * s, t * s, fit.w, fit.w0 * s) / s**2 == pytest.approx(
+            ref, rel=1e-14)
+        assert lr.lasso_objective(X * s, t * s, fit.w, fit.w0 * s, 0.0) / s**2 == \
+            pytest.approx(obj, rel=1e-14)
+
+
+def test_lasso_converged_is_the_gap_of_the_returned_w_and_warns():
+    from derivlib import ConvergenceWarning
+    X, t = _data(21, corr=3.0)
+    with pytest.warns(ConvergenceWarning, match=r"duality gap .* > tol = 1e-15 after 2"):
+        fit = lr.lasso(X, t, 1e-4, tol=1e-15, max_iter=2, method="residual")
+    assert not fit.converged
+    # the reported gap is the gap of the returned w, recomputed independently
+    assert fit.gap == pytest.approx(lr.lasso_duality_gap(X, t, fit.w, 1e-4), rel=1e-9)
+
+
+def test_lasso_gram_form_does_not_claim_a_gap_it_has_not_reached():
+    # the hard problem above: the Gram form's ||r||^2 = t't - 2 w'X't + w'X'Xw cancels, and
+    # used to report converged=True with a true gap 7% above tol
+    rng = np.random.default_rng(7)
+    X = rng.normal(size=(200, 30)) + 3.0 * rng.normal(size=(200, 1))
+    t = X @ rng.normal(size=30) + rng.normal(size=200)
+    lam = 1e-3
+    fit = lr.lasso(X, t, lam, tol=1e-12, max_iter=100_000, method="gram")
+    tc = t - t.mean()
+    true_gap = lr.lasso_duality_gap(X, t, fit.w, lam)
+    assert fit.converged == (true_gap <= 1e-12 * (tc @ tc) / len(t))
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (lambda: lr.ridge(X_OK, T_OK, "1.0"), TypeError, "lam must be a real number"),
+        (lambda: lr.ridge(X_OK, T_OK, np.nan), ValueError, "lam must be finite"),
+        (lambda: lr.lasso(X_OK, T_OK, np.inf), ValueError, "lam must be finite"),
+        (lambda: lr.ridge(X_OK, T_OK.astype(str), 1.0), TypeError, "t must be array-like"),
+        (lambda: lr.ridge(X_OK + 1j, T_OK, 1.0), TypeError, "X must be real"),
+        (lambda: lr.noise_variance(X_OK, T_OK, np.zeros(3), "0.5"), TypeError, "w0 must be"),
+        (lambda: lr.noise_variance(X_OK, T_OK, np.zeros(3), ddof="1"), TypeError, "ddof"),
+        (lambda: lr.noise_variance(X_OK, T_OK, np.zeros(3), ddof=True), TypeError, "ddof"),
+        (lambda: lr.least_squares(X_OK, T_OK, method=["qr"]), ValueError, "method must be"),
+        (lambda: lr.ridge(X_OK, T_OK, 1.0, fit_intercept="no"), TypeError, "fit_intercept"),
+        (lambda: lr.lasso(X_OK, T_OK, 0.1, tol="1e-4"), TypeError, "tol must be a real"),
+        (lambda: lr.lasso(X_OK, T_OK, 0.1, max_iter=True), TypeError, "max_iter must be"),
+        (lambda: lr.gradient_descent(X_OK, T_OK, eta="0.1"), TypeError, "eta must be a real"),
+        (lambda: lr.lasso(X_OK, T_OK, 0.1, w_init=["0", "0", "0"]), TypeError, "w_init"),
+    ],
+)
+def test_bad_input_is_refused_not_coerced(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+
+
+def test_no_result_aliases_an_input():
+    X, t = _data(45, n=20, d=3)
+    w = np.array([0.5, -0.2, 0.1])
+    outs = [lr.least_squares(X, t).w, lr.ridge(X, t, 1.0).w, lr.ridge_path(X, t, [1.0]),
+            lr.lasso(X, t, 0.1, w_init=w).w, lr.lasso_path(X, t, [0.1]),
+            lr.gradient_descent(X, t, n_iter=1, w_init=w).w,
+            lr.gradient_descent(X, t, n_iter=1, w_init=w).path,
+            lr.gradient_descent_step(X, t, w, 0.01), lr.soft_threshold(w, 0.0),
+            lr.hat_matrix(X), lr.ridge_shrinkage(X, 1.0), lr.LinearFit(w, 0.0).predict(X)]
+    for out in outs:
+        for arg in (X, t, w):
+            assert not np.shares_memory(out, arg)

@@ -47,7 +47,14 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import expit, log_expit, log_softmax, rel_entr, softmax
 
-from derivlib._validation import as_array, check_probability_vector, check_same_length
+from derivlib._validation import (
+    as_array,
+    check_broadcast,
+    check_choice,
+    check_finite_result,
+    check_probability_vector,
+    check_same_length,
+)
 
 __all__ = [
     "binary_cross_entropy",
@@ -68,18 +75,23 @@ _REDUCTIONS = ("mean", "sum", "none")
 # --------------------------------------------------------------------------- helpers
 def _reduce(losses: np.ndarray, reduction: str):
     """Average, sum or keep the per-sample losses."""
+    check_finite_result(losses, "the per-sample losses", "they exceed float64 (about "
+                        "1.8e308); rescale the inputs")
     if reduction == "mean":
-        return float(np.mean(losses))
+        # averaged as losses / 2**e (exact), so that the sum cannot overflow
+        e = int(np.frexp(np.max(np.abs(losses), initial=0.0))[1])
+        return float(np.ldexp(np.mean(np.ldexp(losses, -e)), e))
     if reduction == "sum":
-        return float(np.sum(losses))
-    if reduction == "none":
-        return losses
-    raise ValueError(f"reduction must be one of {_REDUCTIONS}, got {reduction!r}")
+        with np.errstate(over="ignore"):
+            total = np.sum(losses)
+        check_finite_result(total, "the summed loss", "it exceeds float64 (about 1.8e308); "
+                            "use reduction='mean'")
+        return float(total)
+    return losses
 
 
 def _check_reduction(reduction: str) -> None:
-    if reduction not in _REDUCTIONS:
-        raise ValueError(f"reduction must be one of {_REDUCTIONS}, got {reduction!r}")
+    check_choice(reduction, "reduction", _REDUCTIONS)
 
 
 def _binary_labels(y, name: str) -> np.ndarray:
@@ -90,8 +102,8 @@ def _binary_labels(y, name: str) -> np.ndarray:
     return y
 
 
-def _positive_array(x, name: str) -> np.ndarray:
-    x = as_array(x, name)
+def _positive_array(x, name: str, ndim=None) -> np.ndarray:
+    x = as_array(x, name, ndim=ndim)
     if np.any(x <= 0):
         raise ValueError(f"{name} must be > 0, got minimum {float(np.min(x)):.3g}")
     return x
@@ -103,7 +115,7 @@ def _float_or_array(x: np.ndarray):
 
 def _one_hot_targets(Y, n_classes: int, name: str = "Y") -> np.ndarray:
     """Label indices ``(n,)`` or probability rows ``(n, K)`` -> rows ``(n, K)``."""
-    Y = as_array(Y, name, ndim=(1, 2))
+    raw, Y = Y, as_array(Y, name, ndim=(1, 2))
     if Y.ndim == 1:
         if not np.all(Y == np.round(Y)) or np.any(Y < 0) or np.any(Y >= n_classes):
             raise ValueError(
@@ -115,7 +127,8 @@ def _one_hot_targets(Y, n_classes: int, name: str = "Y") -> np.ndarray:
         raise ValueError(
             f"{name} must have {n_classes} columns (one per class, as Z), got shape {Y.shape}"
         )
-    return check_probability_vector(Y, name, axis=1)
+    # the caller's own array: a float32 Y is judged at float32's sum-to-one tolerance
+    return check_probability_vector(raw, name, axis=1)
 
 
 def _check_logits_2d(Y, Z) -> tuple[np.ndarray, np.ndarray]:
@@ -176,11 +189,14 @@ def kl_divergence(p, q) -> float:
     >>> round(kl_divergence([1.0, 0.0], [0.5, 0.5]), 6)  # log 2
     0.693147
     """
-    p = check_probability_vector(as_array(p, "p", ndim=1), "p")
-    q = check_probability_vector(as_array(q, "q", ndim=1), "q")
+    # the caller's own arrays are checked: float32 input is judged at float32's tolerance
+    as_array(p, "p", ndim=1), as_array(q, "q", ndim=1)
+    p = check_probability_vector(p, "p")
+    q = check_probability_vector(q, "q")
     if p.shape != q.shape:
         raise ValueError(f"p and q must have the same shape, got {p.shape} and {q.shape}")
     # sum_k p_k log(p_k / q_k), term by term with 0 log 0 = 0   (mle-kl-def)
+    # (rel_entr stays finite when p_k / q_k would overflow: a tiny q_k > 0 gives a finite term)
     return float(np.sum(rel_entr(p, q)))
 
 
@@ -227,10 +243,23 @@ def gaussian_kl(mu0, sigma0, mu1, sigma1):
     mu1 = as_array(mu1, "mu1")
     sigma0 = _positive_array(sigma0, "sigma0")
     sigma1 = _positive_array(sigma1, "sigma1")
-    r = sigma0 / sigma1
-    d = (mu0 - mu1) / sigma1
-    # log(s1/s0) + (s0^2 + (mu0 - mu1)^2) / (2 s1^2) - 1/2      (mle-gauss-kl)
-    return _float_or_array(-np.log(r) + 0.5 * (r * r + d * d) - 0.5)
+    check_broadcast({"mu0": mu0, "sigma0": sigma0, "mu1": mu1, "sigma1": sigma1})
+    with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
+        r = sigma0 / sigma1
+        d = (mu0 - mu1) / sigma1
+        # log(s1/s0) + (s0^2 + (mu0 - mu1)^2) / (2 s1^2) - 1/2      (mle-gauss-kl)
+        kl = np.asarray(-np.log(r) + 0.5 * (r * r + d * d) - 0.5)
+        # where a ratio or a square left float64's normal range, the same terms without
+        # forming them: log s1 - log s0, (r/2) r, and (mu0/2 - mu1/2) / s1 * 2
+        bad = ~np.isfinite(kl) | (r < np.finfo(float).tiny)
+        if np.any(bad):
+            log_r = np.log(sigma0) - np.log(sigma1)
+            d2 = (mu0 * 0.5 - mu1 * 0.5) / sigma1 * 2.0
+            safe = -log_r + r * (0.5 * r) + d2 * (0.5 * d2) - 0.5
+            kl = np.where(bad, safe, kl)
+    check_finite_result(kl, "the Gaussian KL divergence", "it exceeds float64 (about "
+                        "1.8e308): the variances or the means are too far apart")
+    return _float_or_array(kl)
 
 
 # --------------------------------------------------------------------------- regression
@@ -384,7 +413,7 @@ def gaussian_nll_grad(y, mu, sigma2) -> np.ndarray:
     """
     y = as_array(y, "y", ndim=1)
     mu = as_array(mu, "mu", ndim=(0, 1))
-    sigma2 = _positive_array(sigma2, "sigma2")
+    sigma2 = _positive_array(sigma2, "sigma2", ndim=(0, 1))
     for value, name in ((mu, "mu"), (sigma2, "sigma2")):
         if value.ndim == 1 and value.shape != y.shape:
             raise ValueError(f"{name} must be a scalar or of shape {y.shape}, got {value.shape}")
@@ -521,7 +550,11 @@ def softmax_cross_entropy(Y, Z, *, reduction: str = "mean"):
     _check_reduction(reduction)
     Y, Z = _check_logits_2d(Y, Z)
     # -sum_k Y_ik log softmax(z_i)_k                              (mle-softmax-ce)
-    losses = -np.sum(Y * log_softmax(Z, axis=1), axis=1)
+    # (only where Y_ik > 0: a class with zero target weight adds nothing, even when its
+    # log-probability is -inf because its logit is 1e308 below the largest)
+    with np.errstate(over="ignore", invalid="ignore"):
+        logp = log_softmax(Z, axis=1)
+        losses = -np.sum(np.where(Y > 0, Y * logp, 0.0), axis=1)
     return _reduce(losses, reduction)
 
 

@@ -36,7 +36,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from derivlib._validation import as_array, as_generator, check_positive
+from derivlib._validation import as_array, as_generator, check_finite_result, check_positive
 
 __all__ = [
     "EstimatorDraws",
@@ -83,6 +83,31 @@ def _n_observations(x: np.ndarray, axis) -> int:
     return int(x.shape[axis])
 
 
+def _exponent(a) -> int:
+    """Binary exponent of ``max|a|`` (0 for zeros): ``a / 2**e`` has entries below 1."""
+    return int(np.frexp(np.max(np.abs(a), initial=0.0))[1])
+
+
+def _check_mu(mu, x: np.ndarray, axis) -> np.ndarray:
+    """A known mean: a scalar, or an array of the result's shape or of x's with axis kept."""
+    centre = as_array(mu, "mu")
+    kept = (1,) * x.ndim if axis is None else tuple(
+        1 if k == axis % x.ndim else n for k, n in enumerate(x.shape))
+    result = () if axis is None else tuple(n for k, n in enumerate(x.shape)
+                                           if k != axis % x.ndim)
+    if axis is not None and centre.ndim == x.ndim - 1 and x.ndim > 0:
+        centre = np.expand_dims(centre, axis)
+    try:
+        fits = np.broadcast_shapes(centre.shape, kept) == kept
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ValueError(f"mu must be a scalar or an array of shape {result} (the result) or "
+                         f"{kept} (x's shape with axis {axis} of length 1), got an array of "
+                         f"shape {np.shape(mu)}")
+    return centre
+
+
 def _check_N(N, name: str = "N", *, minimum: int = 1) -> int:
     N = int(check_positive(N, name, integer=True))
     if N < minimum:
@@ -119,8 +144,10 @@ def ml_mean(x, axis=None):
     It is unbiased, :math:`E[\hat\mu_{\text{ML}}] = \mu` (exercise sv-ex-mean).
     """
     x = as_array(x, "x")
+    _n_observations(x, axis)
+    e = _exponent(x)  # averaged as x / 2**e (exact), so that the sum cannot overflow
     # mu_ML = (1/N) sum_n x_n                                            (sv-mu-ml)
-    return x.mean(axis=axis)[()]
+    return np.ldexp(np.ldexp(x, -e).mean(axis=axis), e)[()]
 
 
 def ml_variance(x, axis=None, *, mu=None):
@@ -162,15 +189,17 @@ def ml_variance(x, axis=None, *, mu=None):
     """
     x = as_array(x, "x")
     N = _n_observations(x, axis)
-    if mu is None:
-        centre = x.mean(axis=axis, keepdims=True)
-    else:
-        centre = as_array(mu, "mu")
-        if axis is not None and centre.ndim == x.ndim - 1 and x.ndim > 0:
-            centre = np.expand_dims(centre, axis)
+    centre = None if mu is None else _check_mu(mu, x, axis)
+    # x / 2**e and mu / 2**e are exact: the squares cannot overflow before the average does
+    e = _exponent(x) if centre is None else max(_exponent(x), _exponent(centre))
+    x = np.ldexp(x, -e)
+    centre = x.mean(axis=axis, keepdims=True) if centre is None else np.ldexp(centre, -e)
     # sigma2_ML = (1/N) sum_n (x_n - mu_ML)^2                             (sv-var-ml)
     deviations = x - centre
-    return (np.sum(deviations * deviations, axis=axis) / N)[()]
+    with np.errstate(over="ignore"):  # an overflow is reported just below
+        sigma2 = np.ldexp(np.sum(deviations * deviations, axis=axis) / N, 2 * e)[()]
+    check_finite_result(sigma2, "the variance", "it exceeds float64 (about 1.8e308); rescale x")
+    return sigma2
 
 
 def unbiased_variance(x, axis=None):

@@ -42,18 +42,33 @@ function                          minimises                                   sc
 Intercept: with ``fit_intercept=True`` (the default, as in scikit-learn) the columns of ``X``
 and ``t`` are centred, the centred problem is solved for ``w`` and
 ``w0 = mean(t) - mean(X, axis=0) @ w``. The intercept is not penalised.
+
+Floating-point range: every solver works on ``X / 2**ex`` and ``t / 2**et`` (the centred data
+scaled by exact powers of two so that their largest entry is about 1) and scales the answer
+back, using the exact identities ``ridge(X, t, lam) = 2**(et-ex) ridge(X/2**ex, t/2**et,
+lam/4**ex)`` and ``lasso(X, t, lam) = 2**(et-ex) lasso(X/2**ex, t/2**et, lam/2**(ex+et))``.
+For data of ordinary magnitude this changes no bit of the result; for data near the
+overflow or underflow limits of float64 (entries of 1e-300 or 1e300) it gives the right
+answer where the plain formulas give NaN or zeros. A result that float64 cannot represent
+raises :class:`derivlib.NumericalError`; no function returns NaN or infinity.
 """
 
 from __future__ import annotations
 
-import numbers
 from typing import NamedTuple
 
 import numpy as np
 from scipy import linalg
 from scipy.linalg.blas import daxpy, ddot
 
-from derivlib._validation import as_array, check_positive, check_same_length
+from derivlib._convergence import NumericalError, report
+from derivlib._validation import (
+    as_array,
+    check_choice,
+    check_finite_result,
+    check_positive,
+    check_same_length,
+)
 from derivlib._validation import check_bool as _check_bool
 
 __all__ = [
@@ -103,7 +118,7 @@ class LassoResult(NamedTuple):
     w0: float  #: intercept
     n_iter: int  #: number of full sweeps over the coordinates
     gap: float  #: duality gap of the returned w (objective scaling of ``lasso``)
-    converged: bool  #: whether gap <= tol * ||t_c||^2 / n was reached
+    converged: bool  #: gap <= tol * ||t_c||^2 / n, for the returned w (fresh residual)
     objective: np.ndarray  #: objective after each sweep, shape (n_iter + 1,), start first
 
     def predict(self, X) -> np.ndarray:
@@ -136,12 +151,6 @@ def _check_lam(lam, name="lam", *, strict=False) -> float:
     return float(check_positive(lam, name, strict=strict))
 
 
-def _check_choice(value, name, choices):
-    if value not in choices:
-        raise ValueError(f"{name} must be one of {list(choices)}, got {value!r}")
-    return value
-
-
 def _check_w(w, d, name="w") -> np.ndarray:
     w = as_array(w, name, ndim=1)
     if w.shape[0] != d:
@@ -150,17 +159,101 @@ def _check_w(w, d, name="w") -> np.ndarray:
     return w
 
 
-def _center(X, t, fit_intercept):
-    """Centre X and t when an intercept is fitted; return the means for the intercept."""
-    if not fit_intercept:
-        return X, t, np.zeros(X.shape[1]), 0.0
-    x_mean, t_mean = X.mean(axis=0), float(t.mean())
-    return X - x_mean, t - t_mean, x_mean, t_mean
+def _exponents(a, axis=None):
+    """Binary exponents ``e`` with ``max|a| = m 2**e``, ``0.5 <= m < 1`` (0 for zeros)."""
+    return np.frexp(np.max(np.abs(a), axis=axis, initial=0.0))[1].astype(np.int64)
 
 
-def _intercept(w, x_mean, t_mean, fit_intercept) -> float:
+def _ldexp(a, e, out=None):
+    """``a * 2**e`` (exact unless the result leaves the normal range); over/underflow quiet."""
+    with np.errstate(over="ignore", under="ignore"):
+        e = np.asarray(e)
+        if e.size and -1022 <= e.min() and e.max() <= 1023:
+            # the factors 2**e are normal floats: a product by them is the same exact scaling,
+            # several times faster than ldexp on a large array
+            return np.multiply(a, np.ldexp(1.0, e), out=out)
+        return np.ldexp(a, e, out=out) if out is not None else np.ldexp(a, e)
+
+
+class _Scaled(NamedTuple):
+    """Centred data scaled by powers of two: ``X - mean = 2**ex Xs``, ``t - mean = 2**et ts``."""
+
+    Xs: np.ndarray
+    ts: np.ndarray
+    ex: int
+    et: int
+    x_mean: np.ndarray  # exact means of the columns of X (zeros without an intercept)
+    t_mean: float
+
+
+def _scaled(X, t, fit_intercept, order="C") -> _Scaled:
+    """Centre (if asked) and scale ``X`` and ``t`` by exact powers of two, in a new array.
+
+    Each column is first scaled by its own power of two (so neither the centring overflows
+    nor a column of small entries beside a large constant one falls into subnormals), then
+    the centred columns are brought to one common scale ``2**ex`` with ``max|Xs|`` in [0.5, 1).
+    """
+    e = _exponents(X, axis=0)
+    Xs = np.empty(X.shape, order=order)
+    if fit_intercept:
+        _ldexp(X, -e, out=Xs)
+        with np.errstate(over="ignore", invalid="ignore"):
+            x_mean = X.mean(axis=0)  # (the mean of X, summed in X's own order)
+        if np.all(np.isfinite(x_mean)):
+            xm = _ldexp(x_mean, -e)  # exactly the mean of the scaled columns
+        else:  # the sum overflowed: average the scaled columns instead
+            xm = Xs.mean(axis=0)
+            x_mean = _ldexp(xm, e)  # the exact column means of X
+        Xs -= xm
+        col_max = np.max(np.abs(Xs), axis=0, initial=0.0)
+        c = e + np.frexp(col_max)[1].astype(np.int64)
+        nonzero = col_max > 0.0
+        ex = int(c[nonzero].max()) if nonzero.any() else 0
+        _ldexp(Xs, e - ex, out=Xs)
+    else:
+        ex = int(e.max()) if e.size else 0
+        _ldexp(X, -ex, out=Xs)
+        x_mean = np.zeros(X.shape[1])
+    et0 = int(_exponents(t))
+    ts = _ldexp(t, -et0)
+    tm = float(ts.mean()) if fit_intercept else 0.0
+    ts = ts - tm
+    et1 = int(_exponents(ts))
+    return _Scaled(Xs, _ldexp(ts, -et1), ex, et0 + et1, x_mean, float(_ldexp(tm, et0)))
+
+
+def _unscale_w(v, sc: _Scaled, what="the weights w", shift=0) -> np.ndarray:
+    """``w = 2**(et - ex + shift) v``, refusing a result float64 cannot hold."""
+    w = _ldexp(v, sc.et - sc.ex + shift)
+    check_finite_result(w, what, "their magnitude exceeds float64 (about 1.8e308): the targets "
+                        "are too large compared with the columns of X; rescale t or X")
+    return w
+
+
+def _intercept_scaled(w, sc: _Scaled, fit_intercept) -> float:
     # w0 = mean(t) - mean(x) @ w: the intercept that makes the residuals sum to zero
-    return float(t_mean - x_mean @ w) if fit_intercept else 0.0
+    if not fit_intercept:
+        return 0.0
+    with np.errstate(over="ignore", invalid="ignore"):
+        w0 = sc.t_mean - sc.x_mean @ w
+    check_finite_result(w0, "the intercept w0", "mean(X, axis=0) @ w exceeds float64; centre "
+                        "or rescale X beforehand")
+    return float(w0)
+
+
+def _residual_scaled(X, t, w, w0=0.0):
+    """``r = t - X w - w0`` as ``(rs, a)`` with ``r = 2**a rs`` (no intermediate overflow)."""
+    ex, ew, et = int(_exponents(X)), int(_exponents(w)), int(_exponents(t))
+    e0 = int(np.frexp(w0)[1])
+    a = max(et, ex + ew, e0) + 1
+    Xw = _ldexp(X, -ex) @ _ldexp(w, -ew)
+    rs = _ldexp(t, -a) - _ldexp(Xw, ex + ew - a) - _ldexp(w0, -a)
+    return rs, a
+
+
+def _scalar(value, name):
+    """A finite real scalar (Python or NumPy number, or a 0-d array) as a float."""
+    return float(as_array(value, name, ndim=0))
 
 
 def _rank_tol(s, shape) -> float:
@@ -207,8 +300,10 @@ def least_squares(X, t, *, fit_intercept: bool = True, method: str = "qr") -> Li
     """
     X, t = _check_Xt(X, t)
     fit_intercept = _check_bool(fit_intercept, "fit_intercept")
-    _check_choice(method, "method", _LSTSQ_METHODS)
-    Xc, tc, x_mean, t_mean = _center(X, t, fit_intercept)
+    check_choice(method, "method", _LSTSQ_METHODS)
+    # centred, and scaled by powers of two: Xc = 2**ex Xs, tc = 2**et ts (exact; see above)
+    sc = _scaled(X, t, fit_intercept)
+    Xc, tc = sc.Xs, sc.ts
     n, d = Xc.shape
     if method == "qr":
         if n < d:
@@ -226,7 +321,8 @@ def least_squares(X, t, *, fit_intercept: bool = True, method: str = "qr") -> Li
         keep = s > _rank_tol(s, Xc.shape)
         # w = V diag(1/s) U^T t over the non-zero singular values (minimum norm)
         w = Vt[keep].T @ ((U[:, keep].T @ tc) / s[keep])
-    return LinearFit(w, _intercept(w, x_mean, t_mean, fit_intercept))
+    w = _unscale_w(w, sc)  # w = 2**(et - ex) w_scaled
+    return LinearFit(w, _intercept_scaled(w, sc, fit_intercept))
 
 
 def hat_matrix(X, *, fit_intercept: bool = False) -> np.ndarray:
@@ -247,6 +343,7 @@ def hat_matrix(X, *, fit_intercept: bool = False) -> np.ndarray:
     """
     X = _check_X(X)
     fit_intercept = _check_bool(fit_intercept, "fit_intercept")
+    X = _ldexp(X, -int(_exponents(X)))  # H is scale-invariant: max|X| in [0.5, 1), exactly
     if fit_intercept:
         X = np.column_stack([np.ones(X.shape[0]), X])
     U, s, _ = linalg.svd(X, full_matrices=False)
@@ -277,15 +374,17 @@ def noise_variance(X, t, w, w0: float = 0.0, *, ddof: int = 0) -> float:
     """
     X, t = _check_Xt(X, t)
     w = _check_w(w, X.shape[1])
-    w0 = float(as_array(w0, "w0", ndim=0))
-    if isinstance(ddof, bool) or not isinstance(ddof, numbers.Integral) or ddof < 0:
-        raise ValueError(f"ddof must be a non-negative integer, got {ddof!r}")
+    w0 = _scalar(w0, "w0")
+    ddof = int(check_positive(ddof, "ddof", strict=False, integer=True))
     if ddof >= X.shape[0]:
         raise ValueError(f"ddof must be smaller than the number of samples {X.shape[0]}, "
                          f"got {ddof}")
-    r = t - X @ w - w0
+    r, a = _residual_scaled(X, t, w, w0)  # r = 2**a * (t - X w - w0), exactly
     # sigma2 = ||t - X w - w0||^2 / (n - ddof)   (eq. lr-sigma-ml for ddof = 0)
-    return float(r @ r / (X.shape[0] - ddof))
+    sigma2 = _ldexp(r @ r / (X.shape[0] - ddof), 2 * a)
+    check_finite_result(sigma2, "the noise variance", "the residuals are too large to square "
+                        "in float64; rescale t")
+    return float(sigma2)
 
 
 # --------------------------------------------------------------------------- ridge
@@ -331,17 +430,21 @@ def _ridge_many(X, t, lams, fit_intercept, scalar_name):
     X, t = _check_Xt(X, t)
     fit_intercept = _check_bool(fit_intercept, "fit_intercept")
     lams = [_check_lam(v, scalar_name) for v in np.atleast_1d(lams)]
-    Xc, tc, x_mean, t_mean = _center(X, t, fit_intercept)
-    U, s, Vt = linalg.svd(Xc, full_matrices=False)
-    keep = s > _rank_tol(s, Xc.shape)
+    sc = _scaled(X, t, fit_intercept)  # Xc = 2**ex Xs, tc = 2**et ts, exactly
+    U, s, Vt = linalg.svd(sc.Xs, full_matrices=False)
+    keep = s > _rank_tol(s, sc.Xs.shape)
     U, s, Vt = U[:, keep], s[keep], Vt[keep]
-    Ut_t = U.T @ tc
+    Ut_t = U.T @ sc.ts
     W = np.empty((len(lams), X.shape[1]))
     for k, lam in enumerate(lams):
+        # in the scaled problem lam becomes lam / 4**ex; a power of two 2**m is factored out
+        # of it when it is large, so that neither it nor d_j / (d_j^2 + lam) over/underflows
+        m = max(0, int(np.frexp(lam)[1]) - 2 * sc.ex) if lam > 0 else 0
         # w = V diag(d_j / (d_j^2 + lam)) U^T t   (eq. lr-ridge-svd)
-        W[k] = Vt.T @ (s / (s**2 + lam) * Ut_t)
+        v = Vt.T @ (s / (_ldexp(s**2, -m) + _ldexp(lam, -2 * sc.ex - m)) * Ut_t)
+        W[k] = _unscale_w(v, sc, shift=-m)
     if len(lams) == 1 and scalar_name == "lam":
-        return W[0], _intercept(W[0], x_mean, t_mean, fit_intercept)
+        return W[0], _intercept_scaled(W[0], sc, fit_intercept)
     return W, None
 
 
@@ -361,15 +464,27 @@ def ridge_shrinkage(X, lam: float, *, fit_intercept: bool = True) -> np.ndarray:
     ndarray, shape (min(n, d),)
         In decreasing order of the singular values :math:`d_j`. Their sum is the effective
         number of parameters :math:`\operatorname{df}(\lambda)` (eq. ``lr-shrink``).
+
+    Notes
+    -----
+    Computed as :math:`1/(1 + q_j^2)` with :math:`q_j = \sqrt{\lambda}/d_j` (or
+    :math:`u^2/(1 + u^2)`, :math:`u = 1/q_j`, when :math:`q_j > 1`) on the data scaled by a
+    power of two, so that neither :math:`d_j^2` nor :math:`\lambda/d_j^2` over- or underflows:
+    every factor is correct to a few units in the last place for any finite ``X`` and ``lam``.
+    A zero singular value gives 0.
     """
     X = _check_X(X)
     lam = _check_lam(lam)
     fit_intercept = _check_bool(fit_intercept, "fit_intercept")
-    Xc = X - X.mean(axis=0) if fit_intercept else X
-    s = linalg.svd(Xc, compute_uv=False)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        # d_j^2 / (d_j^2 + lam)   (eq. lr-shrink); a zero singular value gives 0
-        return np.where(s > 0, s**2 / np.where(s > 0, s**2 + lam, 1.0), 0.0)
+    sc = _scaled(X, np.zeros(X.shape[0]), fit_intercept)  # Xc = 2**ex Xs
+    s = linalg.svd(sc.Xs, compute_uv=False)
+    with np.errstate(divide="ignore", over="ignore", under="ignore", invalid="ignore"):
+        # q_j = sqrt(lam) / d_j, in the scaled units (sqrt(lam / 4**ex) = sqrt(lam) / 2**ex)
+        q = _ldexp(np.sqrt(lam), -sc.ex) / s
+        u = 1.0 / q
+        # d_j^2 / (d_j^2 + lam) = 1 / (1 + q^2) = u^2 / (1 + u^2)   (eq. lr-shrink)
+        f = np.where(q <= 1.0, 1.0 / (1.0 + q * q), u * u / (1.0 + u * u))
+    return np.where(s > 0, f, 0.0)
 
 
 # --------------------------------------------------------------------------- lasso
@@ -380,6 +495,7 @@ def soft_threshold(z, gamma):
     Parameters
     ----------
     z : float or array_like
+        Any shape, empty included: the operator is elementwise, like a NumPy ufunc.
     gamma : float
         Threshold :math:`\gamma \ge 0`.
 
@@ -400,10 +516,14 @@ def lasso_objective(X, t, w, w0: float, lam: float) -> float:
     w_0\rVert^2 + \lambda\lVert\mathbf{w}\rVert_1` (eq. ``lr-lasso``)."""
     X, t = _check_Xt(X, t)
     w = _check_w(w, X.shape[1])
-    w0 = float(as_array(w0, "w0", ndim=0))
+    w0 = _scalar(w0, "w0")
     lam = _check_lam(lam)
-    r = t - X @ w - w0
-    return float(r @ r / (2 * X.shape[0]) + lam * np.abs(w).sum())
+    r, a = _residual_scaled(X, t, w, w0)  # r = 2**a * (t - X w - w0), exactly
+    with np.errstate(over="ignore"):
+        value = _ldexp(r @ r / (2 * X.shape[0]), 2 * a) + lam * np.abs(w).sum()
+    check_finite_result(value, "the lasso objective", "it exceeds float64 (about 1.8e308); "
+                        "rescale t (and lam with it)")
+    return float(value)
 
 
 def lasso_lam_max(X, t, *, fit_intercept: bool = True) -> float:
@@ -411,8 +531,10 @@ def lasso_lam_max(X, t, *, fit_intercept: bool = True) -> float:
     :math:`\lambda_{\max} = \lVert\mathbf{X}^\top\mathbf{t}\rVert_\infty / n` (centred data)."""
     X, t = _check_Xt(X, t)
     fit_intercept = _check_bool(fit_intercept, "fit_intercept")
-    Xc, tc, _, _ = _center(X, t, fit_intercept)
-    return float(np.max(np.abs(Xc.T @ tc)) / X.shape[0])
+    sc = _scaled(X, t, fit_intercept)  # Xc = 2**ex Xs, tc = 2**et ts
+    lam_max = _ldexp(np.max(np.abs(sc.Xs.T @ sc.ts)) / X.shape[0], sc.ex + sc.et)
+    check_finite_result(lam_max, "lam_max", "||X^T t||_inf / n exceeds float64; rescale X or t")
+    return float(lam_max)
 
 
 def _gap(r_norm2, r_t, w_l1, xtr_inf, n_lam):
@@ -421,9 +543,28 @@ def _gap(r_norm2, r_t, w_l1, xtr_inf, n_lam):
     The dual point is the residual scaled into the dual feasible set {|X^T v| <= n_lam}.
     """
     scale = n_lam / xtr_inf if xtr_inf > n_lam else 1.0
-    primal = 0.5 * r_norm2 + n_lam * w_l1
+    primal = 0.5 * r_norm2 + (n_lam * w_l1 if w_l1 else 0.0)  # (n_lam may be inf when w = 0)
     dual = -0.5 * scale**2 * r_norm2 + scale * r_t
     return primal - dual
+
+
+def _scaled_gap(sc: _Scaled, v, lam_s) -> tuple[float, float]:
+    """Duality gap of ``w = 2**(et - ex) v`` from a fresh residual, on the scaled data.
+
+    Returns the gap divided by ``n`` in the units of the original data, and the gap relative
+    to ``||t_c||^2`` (the quantity ``lasso`` compares with ``tol``).
+    """
+    Xs, ts = sc.Xs, sc.ts
+    n = Xs.shape[0]
+    with np.errstate(over="ignore"):
+        gap_s = _fresh_gap(Xs, ts, v, n * lam_s)
+    tt = float(ts @ ts)
+    rel = gap_s / tt if tt > 0 else (0.0 if gap_s <= 0 else np.inf)
+    gap = _ldexp(gap_s / n, 2 * sc.et)
+    check_finite_result(gap, "the duality gap", "||t_c||^2 / n exceeds float64 (about "
+                        "1.8e308): rescale t, and lam with it (the lasso weights scale with t "
+                        "and lam together)")
+    return float(gap), rel
 
 
 def lasso_duality_gap(X, t, w, lam: float, *, fit_intercept: bool = True) -> float:
@@ -447,11 +588,13 @@ def lasso_duality_gap(X, t, w, lam: float, *, fit_intercept: bool = True) -> flo
     w = _check_w(w, X.shape[1])
     lam = _check_lam(lam, strict=True)
     fit_intercept = _check_bool(fit_intercept, "fit_intercept")
-    Xc, tc, _, _ = _center(X, t, fit_intercept)
-    n = X.shape[0]
-    r = tc - Xc @ w
-    gap = _gap(r @ r, r @ tc, np.abs(w).sum(), np.max(np.abs(Xc.T @ r)), n * lam)
-    return float(gap / n)
+    sc = _scaled(X, t, fit_intercept)  # Xc = 2**ex Xs, tc = 2**et ts
+    with np.errstate(over="ignore"):
+        v = _ldexp(w, sc.ex - sc.et)  # w in the scaled units: w = 2**(et - ex) v
+    check_finite_result(v, "w in the units of the scaled data", "w is about 1e308 times "
+                        "larger than t / X; its duality gap exceeds float64")
+    gap, _ = _scaled_gap(sc, v, _ldexp(lam, -(sc.ex + sc.et)))
+    return gap
 
 
 def lasso(X, t, lam: float, *, fit_intercept: bool = True, tol: float = 1e-4,
@@ -503,20 +646,30 @@ def lasso(X, t, lam: float, *, fit_intercept: bool = True, tol: float = 1e-4,
     :math:`\mathbf{x}_j` the :math:`j`-th column. After a sweep whose largest coefficient
     change is at most ``tol`` times the largest coefficient (every sweep in Gram mode, where
     it is cheap), the duality gap is computed and the loop stops once it is small enough.
+    ``converged`` is decided by the duality gap of the returned ``w`` computed from a fresh
+    residual; when it is False (``max_iter`` reached) a
+    :class:`derivlib.ConvergenceWarning` says by how much the gap missed ``tol``.
     """
     X, t = _check_Xt(X, t)
     lam = _check_lam(lam, strict=True)
     fit_intercept = _check_bool(fit_intercept, "fit_intercept")
     tol = float(check_positive(tol, "tol"))
     max_iter = int(check_positive(max_iter, "max_iter", integer=True))
-    _check_choice(method, "method", _LASSO_METHODS)
+    check_choice(method, "method", _LASSO_METHODS)
     n, d = X.shape
-    w = np.zeros(d) if w_init is None else _check_w(w_init, d, "w_init").copy()
-    # centre straight into column-major storage: one copy, columns contiguous for BLAS
-    x_mean = X.mean(axis=0) if fit_intercept else np.zeros(d)
-    t_mean = float(t.mean()) if fit_intercept else 0.0
-    Xc = np.subtract(X, x_mean, out=np.empty((n, d), order="F"))
-    tc = t - t_mean
+    w = np.zeros(d) if w_init is None else _check_w(w_init, d, "w_init")
+    # centre and scale by powers of two straight into column-major storage (columns
+    # contiguous for BLAS): Xc = 2**ex Xs, tc = 2**et ts; the scaled problem has
+    # lam_s = lam / 2**(ex + et) and solution v = w / 2**(et - ex), exactly
+    sc = _scaled(X, t, fit_intercept, order="F")
+    Xc, tc = sc.Xs, sc.ts
+    lam = float(_ldexp(lam, -(sc.ex + sc.et)))
+    with np.errstate(over="ignore"):
+        w = _ldexp(w, sc.ex - sc.et)  # a new array: the caller's w_init is never changed
+    check_finite_result(w, "w_init in the units of the scaled data", "w_init is about 1e308 "
+                        "times larger than t / X; start from zeros")
+    if lam > 2.0**1000:  # far above lam_max (at most about n d here): the solution is w = 0
+        lam, w = 2.0**1000, np.zeros(d)
     if method == "gram":
         w, n_iter, gap, converged, objective = _lasso_gram(Xc, tc, lam, w, tol, max_iter)
     else:
@@ -528,7 +681,23 @@ def lasso(X, t, lam: float, *, fit_intercept: bool = True, tol: float = 1e-4,
         if not converged and n_iter < max_iter:
             w, more, gap, converged, obj2 = _lasso_gram(Xc, tc, lam, w, tol, max_iter - n_iter)
             n_iter, objective = n_iter + more, np.concatenate([objective, obj2[1:]])
-    return LassoResult(w, _intercept(w, x_mean, t_mean, fit_intercept), n_iter, gap / n,
+    # converged is decided on the returned w: its duality gap (from the residual kept by the
+    # residual form, or recomputed from a fresh residual by the Gram form before it stops)
+    tt = float(tc @ tc)
+    rel_gap = gap / tt if tt > 0 else (0.0 if gap <= 0 else np.inf)
+    gap = _ldexp(gap / n, 2 * sc.et)
+    check_finite_result(gap, "the duality gap", "||t_c||^2 / n exceeds float64 (about 1.8e308): "
+                        "rescale t, and lam with it (the lasso weights scale with t and lam "
+                        "together)")
+    converged = report("lasso (coordinate descent)", measure="duality gap / (||t_c||^2 / n)",
+                       value=rel_gap, tol=tol, n_iter=n_iter, max_iter=max_iter,
+                       advice="increase max_iter or tol; a very small lam (close to least "
+                       "squares) can have a gap that float64 cannot bring below tol")
+    objective = _ldexp(objective, 2 * sc.et)
+    check_finite_result(objective, "the lasso objective", "||t_c||^2 / n exceeds float64: "
+                        "rescale t, and lam with it")
+    w = _unscale_w(w, sc)
+    return LassoResult(w, _intercept_scaled(w, sc, fit_intercept), n_iter, float(gap),
                        converged, objective)
 
 
@@ -635,7 +804,19 @@ def _lasso_gram(X, t, lam, w, tol, max_iter):
         obj, g = objective_and_gap()  # O(d): cheap enough to check after every sweep
         history.append(obj)
         converged = g <= gap_tol
+        if converged:
+            # ||t - X w||^2 = t^T t - 2 w^T X^T t + w^T X^T X w cancels when the weights are
+            # large: confirm the gap from a fresh residual (O(n d)) before stopping
+            g = _fresh_gap(X, t, np.array(wl), n_lam)
+            converged = g <= gap_tol
     return np.array(wl), n_iter, g, converged, np.array(history)
+
+
+def _fresh_gap(X, t, w, n_lam) -> float:
+    """Duality gap of ``1/2 ||t - X w||^2 + n_lam ||w||_1`` from the residual itself."""
+    r = t - X @ w
+    return _gap(float(r @ r), float(r @ t), float(np.abs(w).sum()),
+                float(np.max(np.abs(X.T @ r))), n_lam)
 
 
 def lasso_path(X, t, lams, *, fit_intercept: bool = True, tol: float = 1e-8,
@@ -664,7 +845,11 @@ def lipschitz_constant(X) -> float:
     largest singular value of ``X``. Gradient descent converges iff :math:`0 < \eta < 2/L`
     (eq. ``lr-gd-bound``)."""
     X = _check_X(X)
-    return float(linalg.svd(X, compute_uv=False)[0] ** 2)
+    ex = int(_exponents(X))  # X = 2**ex Xs, exactly, so that s_max^2 cannot overflow early
+    L = _ldexp(linalg.svd(_ldexp(X, -ex), compute_uv=False)[0] ** 2, 2 * ex)
+    check_finite_result(L, "the Lipschitz constant L", "the largest singular value of X "
+                        "squared exceeds float64; rescale X")
+    return float(L)
 
 
 def gradient_descent_step(X, t, w, eta: float) -> np.ndarray:
@@ -703,10 +888,15 @@ def gradient_descent(X, t, *, eta: float | None = None, n_iter: int = 100,
 
     Raises
     ------
-    ValueError
+    derivlib.NumericalError (a ValueError)
         If an iterate or its objective overflows to infinity or NaN (a step ``eta`` well
         above :math:`2/L` diverges geometrically): the message gives the bound :math:`2/L`.
         No NaN is ever returned.
+
+    Notes on convergence: this is a demonstration of the iteration, not a solver. It runs
+    exactly ``n_iter`` steps with no stopping rule, and its result claims nothing about
+    optimality (there is no ``converged`` field and no ConvergenceWarning): ``objective`` shows
+    how far the iterates got; use :func:`least_squares` for the minimiser itself.
 
     Notes
     -----
@@ -749,17 +939,17 @@ def _check_no_overflow(X, eta, path, objective) -> None:
         return
     k = int(np.argmin(finite))
     with np.errstate(over="ignore"):  # L = inf is reported below
-        L = lipschitz_constant(X)
+        L = float(linalg.svd(X, compute_uv=False)[0] ** 2)
     if np.isfinite(L) and eta * L >= 2.0:
-        raise ValueError(
+        raise NumericalError(
             f"eta = {eta:g} diverges: gradient descent on this objective needs eta < 2/L = "
             f"{2.0 / L:.3g} (L = {L:.3g}, the largest eigenvalue of the Hessian X^T X, eq. "
             f"lr-gd-bound); the iterates overflowed to inf/NaN at step {k} of {len(path) - 1}"
         )
     if not np.isfinite(L):
-        raise ValueError("X is too large for gradient descent in floating point: the Hessian "
+        raise NumericalError("X is too large for gradient descent in floating point: the Hessian "
                          "X^T X overflows (L = inf); rescale X")
-    raise ValueError(
+    raise NumericalError(
         f"gradient descent overflowed to inf/NaN at step {k} although eta = {eta:g} is below "
         f"2/L = {2.0 / L:.3g}: t or w_init are too large to square in floating point; "
         f"rescale them"
