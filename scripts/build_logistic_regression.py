@@ -645,14 +645,17 @@ print("derived softmax gradient == derivlib's at 5 random points")
 """)
 
 md(r"""
-`irls` puts the pieces together: the Cholesky-solved Newton step {eq}`logreg-newton`, a
-backtracking line search, the stopping rule of scikit-learn's lbfgs solver
-($\max_j|\partial L/\partial\theta_j|/N \le$ `tol`), and the separation check of
-{prf:ref}`logreg-thm-separation`:
+`irls` puts the pieces together (its loop is the private `_irls`, shown here): the
+Cholesky-solved Newton step {eq}`logreg-newton`, a backtracking line search, the stopping
+rule of scikit-learn's lbfgs solver ($\max_j|\partial L/\partial\theta_j|/N \le$ `tol`),
+and the separation check of {prf:ref}`logreg-thm-separation`. Two guards keep it honest:
+inputs too large for $\tilde{\mathbf{X}}^\top\mathbf{S}\tilde{\mathbf{X}}$ in float64 are
+rescaled by a power of two (an exact change of units), and `converged` is the gradient test
+on the weights it returns, never "the last step was small":
 """)
 
 code(r"""
-dv.show_source(lr.irls)
+dv.show_source(lr._irls)
 """)
 
 # ------------------------------------------------------------------------------- Experiments

@@ -25,6 +25,8 @@ from scipy.special import expit, softmax
 from sklearn.linear_model import LogisticRegression as SkLogisticRegression
 from sklearn.metrics import log_loss
 
+import derivlib
+from derivlib import ConvergenceError, NumericalError
 from derivlib.linear_models import logistic_regression as lr
 
 SEEDS = [0, 1, 2]
@@ -542,3 +544,162 @@ def test_estimators_check_the_number_of_features_and_that_fit_was_called(cls):
             getattr(model, method)(np.ones((3, 5)))
         with pytest.raises(ValueError, match="X must be 2-D"):
             getattr(model, method)(np.ones(4))
+
+
+# --------------------------------------------------------------------------- issue 10
+# "The library never lies": each test below failed on the code before the fix.
+
+
+def test_warning_classes_are_the_shared_ones():
+    assert lr.ConvergenceWarning is derivlib.ConvergenceWarning
+    assert lr.SeparationWarning is derivlib.SeparationWarning
+
+
+def _softmax_grad_ref(W, b, X, labels, C):
+    """max |gradient| / n of eq. (logreg-obj) for softmax, from scipy's softmax directly."""
+    Y = np.eye(W.shape[1])[labels]
+    R = softmax(X @ W + b, axis=1) - Y
+    return max(np.abs(X.T @ R + W / C).max(), np.abs(R.sum(axis=0)).max()) / len(X)
+
+
+def test_lbfgs_stall_is_judged_by_the_gradient_and_finished_by_newton():
+    # a badly scaled column: SciPy's L-BFGS stops on a stalled objective (ftol) with the
+    # gradient 1.8e5 times tol, and used to report converged=True with weights off by 1e-4
+    rng = np.random.default_rng(1)
+    labels = rng.integers(0, 3, 150)
+    X = rng.standard_normal((3, 4))[labels] * 1.5 + rng.standard_normal((150, 4))
+    X[:, 0] *= 1e4
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fit = lr.fit_softmax(X, labels, C=1e-3, method="lbfgs", tol=1e-8)
+    assert fit.converged
+    assert _softmax_grad_ref(fit.W, fit.b, X, labels, 1e-3) <= 1e-8
+    sk = _sklearn(X, labels, 1e-3, "newton-cg")
+    assert _softmax_grad_ref(sk.coef_.T, sk.intercept_, X, labels, 1e-3) <= 1e-10
+    np.testing.assert_allclose(fit.W.T, sk.coef_, atol=1e-9, rtol=1e-6)
+    np.testing.assert_allclose(fit.b, sk.intercept_, atol=1e-9)
+
+
+def test_irls_on_inputs_of_magnitude_1e160_gives_the_rescaled_answer():
+    # X^T S X overflows float64; irls used to return w = 0 with converged=True
+    X, y = _binary_data(0, n=100, d=3)
+    sk = SkLogisticRegression(C=np.inf, solver="newton-cg", tol=1e-12,
+                              max_iter=10_000).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow warning, no ConvergenceWarning
+        fit = lr.irls(X * 1e160, y, C=1.0, tol=1e-8)
+    # the penalty |w|^2 / 2 with w ~ 1e-160 is below float64's resolution: the answer is the
+    # maximum-likelihood fit of X, with the weights divided by 1e160
+    assert fit.converged
+    np.testing.assert_allclose(fit.w * 1e160, sk.coef_[0], rtol=1e-7)
+    assert fit.b == pytest.approx(sk.intercept_[0], rel=1e-7)
+    soft = lr.fit_softmax(X * 1e160, y, C=1.0, tol=1e-8)  # two classes: v = w / 2 per column
+    assert soft.converged
+    np.testing.assert_allclose((soft.W[:, 1] - soft.W[:, 0]) * 1e160, sk.coef_[0], rtol=1e-7)
+
+
+def test_overflowing_public_functions_raise_or_give_the_exact_limit():
+    X, y = _binary_data(0, n=20, d=3)
+    with pytest.raises(NumericalError, match="Hessian"):
+        lr.hessian(np.zeros(3), 0.0, X * 1e160)
+    with pytest.raises(NumericalError, match="Hessian"):
+        lr.newton_step(np.zeros(3), 0.0, X * 1e160, y)
+    with pytest.raises(NumericalError, match="rescale X"):
+        lr.gradient_descent(X * 1e160, y)
+    # 1e200 * 1e200 - 1e200 * 1e200: the products overflow and cancel; undetermined
+    Xc, wc = np.array([[1e200, -1e200]]), np.array([1e200, 1e200])
+    with pytest.raises(NumericalError, match="cannot be computed"):
+        lr.predict_proba(wc, 0.0, Xc)
+    with pytest.raises(NumericalError, match="cannot be computed"):
+        lr.objective(wc, 0.0, Xc, [1])
+    # logits beyond float64 with a certain sign: p is exactly 0 or 1 there
+    Xb = np.full((3, 1), 1e10)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        # z = 1e310 > 0 for all: p = 1, gradient sum_i x_i (1 - y_i) = 2e10 and 2 (exact)
+        np.testing.assert_array_equal(lr.gradient([1e300], 0.0, Xb, [0, 1, 0]), [2e10, 2.0])
+        P = lr.softmax_predict_proba(np.array([[1e200, 0.0]]), None,
+                                     np.array([[1e200], [-1e200]]))
+        np.testing.assert_array_equal(P, [[1.0, 0.0], [0.0, 1.0]])
+    with pytest.raises(NumericalError, match="overflow"):  # loss of a wrong sample: 1e310
+        lr.objective([1e300], 0.0, Xb, [0, 1, 0])
+
+
+def _separable3(seed=0):
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, 3, 90)
+    X = np.array([[-5.0, 0.0], [5.0, 0.0], [0.0, 6.0]])[labels] + rng.standard_normal((90, 2))
+    return X, labels
+
+
+@pytest.mark.parametrize("method", ["lbfgs", "newton"])
+def test_softmax_on_separable_classes_warns_and_is_not_converged(method):
+    X, labels = _separable3()
+    with pytest.warns(lr.SeparationWarning, match="separable"):
+        fit = lr.fit_softmax(X, labels, C=np.inf, method=method)
+    assert not fit.converged and np.all(np.isfinite(fit.W))
+    with pytest.raises(ConvergenceError, match="separable"), pytest.warns(lr.SeparationWarning):
+        lr.SoftmaxRegression(C=np.inf, method=method).fit(X, labels)
+
+
+def test_quasi_complete_separation_is_detected():
+    # tied samples at x = 0 in both classes, the others separated: no MLE exists, the
+    # weight diverges, and no iterate classifies every sample correctly
+    X = np.array([[-3.0], [-2.0], [-1.0], [0.0], [0.0], [1.0], [2.0], [3.0]])
+    y = np.array([0, 0, 0, 0, 1, 1, 1, 1])
+    with pytest.warns(lr.SeparationWarning, match="quasi-completely"):
+        fit = lr.irls(X, y, C=np.inf, max_iter=200)
+    assert not fit.converged
+    with pytest.warns(lr.SeparationWarning, match="quasi-completely"):
+        soft = lr.fit_softmax(X, y, C=np.inf, method="newton")
+    assert not soft.converged
+    with warnings.catch_warnings():  # overlapping classes: no warning, converged
+        warnings.simplefilter("error")
+        assert lr.irls(*_binary_data(0), C=np.inf).converged
+
+
+def test_estimators_raise_when_the_solver_does_not_converge():
+    X, y = _binary_data(1)
+    with pytest.raises(ConvergenceError, match=r"max \|gradient\| / n = .* > tol = 1e-14 "
+                                               r"after 1 iteration"):
+        lr.LogisticRegression(C=1.0, tol=1e-14, max_iter=1).fit(X, y)
+    with pytest.raises(ConvergenceError, match="did not converge"):
+        lr.LogisticRegression(C=1.0, solver="gd", max_iter=3).fit(X, y)
+    with pytest.raises(ConvergenceError, match="did not converge"):
+        lr.SoftmaxRegression(max_iter=2).fit(*_multiclass_data(1))
+
+
+@pytest.mark.parametrize(("kwargs", "error", "text"), [
+    ({"method": None}, ValueError, "method must be one of 'lbfgs', 'newton', got None"),
+    ({"tol": np.nan}, ValueError, "tol must be finite"),
+    ({"tol": -1.0}, ValueError, "tol must be > 0"),
+    ({"max_iter": 2.5}, TypeError, "max_iter must be an integer"),
+    ({"C": True}, TypeError, "C must be a real number"),
+])
+def test_softmax_parameters_are_validated(kwargs, error, text):
+    X, labels = _multiclass_data(0, n=30)
+    with pytest.raises(error, match=text):
+        lr.fit_softmax(X, labels, **kwargs)
+
+
+def test_string_and_complex_inputs_are_refused():
+    X, y = _binary_data(0, n=10, d=2)
+    with pytest.raises(TypeError, match="X must be array-like of numbers"):
+        lr.irls(X.astype(str), y)
+    with pytest.raises(TypeError, match="X must be real"):
+        lr.fit_softmax(X + 1j, y)
+    with pytest.raises(TypeError, match="w must be real"):
+        lr.objective(np.array([1.0, 1j]), 0.0, X, y)
+    with pytest.raises(TypeError, match="lr must be a real number"):
+        lr.gradient_descent(X, y, lr="0.1")
+    with pytest.raises(ValueError, match="solver must be one of 'irls', 'gd', got None"):
+        lr.LogisticRegression(solver=None).fit(X, y)
+
+
+def test_float32_input_gives_the_float64_fit_of_the_same_numbers():
+    X, y = _binary_data(2)
+    X32 = X.astype(np.float32)
+    fit32 = lr.irls(X32, y, C=1.0, tol=1e-12)
+    fit64 = lr.irls(X32.astype(np.float64), y, C=1.0, tol=1e-12)
+    np.testing.assert_array_equal(fit32.w, fit64.w)
+    assert fit32.w.dtype == np.float64

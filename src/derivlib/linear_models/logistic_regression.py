@@ -55,18 +55,29 @@ last**: shape ``(d + 1,)`` and ``(d + 1, d + 1)``, or ``(d,)`` and ``(d, d)`` wh
 
 from __future__ import annotations
 
+import math
 import numbers
 import warnings
 from typing import NamedTuple
 
 import numpy as np
-from scipy import linalg, optimize
+from scipy import linalg, optimize, sparse
 from scipy.special import expit, softmax
 
+from derivlib._convergence import (
+    ConvergenceError,
+    ConvergenceWarning,
+    NumericalError,
+    SeparationWarning,
+    message,
+    report,
+)
 from derivlib._validation import (
     as_array,
     as_labels,
     check_bool,
+    check_choice,
+    check_finite_result,
     check_positive,
     check_same_length,
 )
@@ -94,14 +105,6 @@ __all__ = [
     "softmax_objective",
     "softmax_predict_proba",
 ]
-
-
-class ConvergenceWarning(UserWarning):
-    """An iterative fit stopped (``max_iter`` or a failed line search) before converging."""
-
-
-class SeparationWarning(UserWarning):
-    """The classes are linearly separable: without a penalty the weights diverge."""
 
 
 class LogisticFit(NamedTuple):
@@ -192,6 +195,165 @@ def _penalty_diag(d: int, C: float, intercept: bool) -> np.ndarray:
     if intercept:
         diag[-1] = 0.0
     return diag
+
+
+_EPS = float(np.finfo(float).eps)
+_RESCALE_ABOVE = 2.0**100  # max |X| above which the fits rescale X (X^T S X would overflow)
+_BIG_LOGIT = 1e300  # stands in for a logit beyond float64: sigma and softmax are 0 or 1 there
+_NEWTON_MAX_SIZE = 2000  # largest (d + 1) K for which fit_softmax forms the dense Hessian
+_NEWTON_MAX_WORK = 3e7  # largest n (d + 1) K (the (n, (d + 1) K) work array of the Hessian)
+_RESCALE_ADVICE = ("rescale X (e.g. standardise its columns: the weights scale inversely "
+                   "and, for the same fit, C by the square of the scale)")
+
+
+def _power_of_two_scale(X: np.ndarray) -> tuple[np.ndarray, int]:
+    """``(X * 2**-e, e)`` with ``max |X * 2**-e|`` in [1/2, 1) when ``max |X| > 2**100``.
+
+    Scaling by a power of two is exact, so a fit of the scaled inputs with weights
+    ``w * 2**e`` and ``C * 4**e`` is the same problem, without the overflow of
+    ``X^T S X`` (about ``n max|X|^2``) that inputs of magnitude 1e150 and above cause.
+    Otherwise ``(X, 0)``.
+    """
+    top = float(np.max(np.abs(X)))
+    if top <= _RESCALE_ABOVE:
+        return X, 0
+    e = int(np.frexp(top)[1])
+    return np.ldexp(X, -e), e
+
+
+def _scaled_C(C: float, e: int) -> float:
+    """``C * 4**e``, the inverse penalty of the weights ``w * 2**e`` (inf beyond float64).
+
+    An overflow here means a penalty below ``1e-308`` of the weights: negligible."""
+    if e == 0 or math.isinf(C):
+        return C
+    with np.errstate(over="ignore"):
+        return float(np.ldexp(C, 2 * e))
+
+
+def _exact_logits(X: np.ndarray, W: np.ndarray, b) -> np.ndarray:
+    """``X @ W + b`` without NaN or a spurious infinity from an intermediate overflow.
+
+    If a product or partial sum overflows (``1e200 * 1e200 - 1e200 * 1e200`` is NaN or inf
+    in float64 but 0 in fact), the logits are recomputed from ``X`` and ``W`` scaled by powers
+    of two and scaled back: an infinity left in the result then means a logit beyond float64
+    (whose sigmoid is exactly 0 or 1 in float64), never a NaN.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        Z = X @ W
+        if b is not None:
+            Z = Z + b
+    if np.all(np.isfinite(Z)):
+        return Z
+    ex = int(np.frexp(float(np.max(np.abs(X))))[1])
+    ew = int(np.frexp(float(np.max(np.abs(W))))[1])
+    with np.errstate(over="ignore", under="ignore"):
+        Xs, Ws = np.ldexp(X, -ex), np.ldexp(W, -ew)
+        Zs = Xs @ Ws  # |entries| <= d: no overflow
+        bound = np.abs(Xs) @ np.abs(Ws)
+        if b is not None:
+            bs = np.ldexp(b, -(ex + ew))
+            Zs, bound = Zs + bs, bound + np.abs(bs)
+        Z = np.ldexp(Zs, ex + ew)
+    # an infinite logit whose size does not exceed its own rounding error (cancellation:
+    # the error eps sum_j |x_ij w_j| is itself beyond float64) has no determined value
+    undetermined = np.isinf(Z) & (np.abs(Zs) <= 2.0 * (X.shape[1] + 2) * _EPS * bound)
+    if undetermined.any():
+        raise NumericalError(
+            f"the logits X w + b of {int(np.sum(undetermined))} sample(s) cannot be computed "
+            f"in float64: the products x_ij w_j overflow and cancel, so even their rounding "
+            f"error exceeds the float64 range; {_RESCALE_ADVICE}")
+    return Z
+
+
+def _clip_logits(Z: np.ndarray) -> np.ndarray:
+    """Replace logits beyond float64 (+-inf) by +-1e300, which give the same probabilities.
+
+    For softmax logits, a row with two +inf, or only -inf, has no determined probabilities
+    in float64: :class:`NumericalError`.
+    """
+    inf = np.isinf(Z)
+    if not inf.any():
+        return Z
+    if Z.ndim == 2:
+        ambiguous = (np.sum(Z == np.inf, axis=1) >= 2) | np.all(Z == -np.inf, axis=1)
+        if ambiguous.any():
+            raise NumericalError(
+                f"the logits X W + b of {int(ambiguous.sum())} sample(s) overflow float64 in "
+                f"two or more classes (or all of them), so their softmax is undetermined; "
+                f"{_RESCALE_ADVICE}")
+    return np.clip(Z, -_BIG_LOGIT, _BIG_LOGIT)
+
+
+def _binary_floor(X, y01, w, b, C, z) -> np.ndarray:
+    """Rounding-error bound of the computed gradient of eq. (logreg-obj), per coordinate.
+
+    The gradient :math:`\\sum_i x_{ij}(p_i - y_i)` is computed with an absolute error of
+    about :math:`\\varepsilon\\sum_i |x_{ij}|\\,(1 + s_i a_i + |p_i - y_i|\\log_2 n)`, with
+    :math:`a_i = |x_i|^\\top|w| + |b|` bounding the rounding of the logit and :math:`s_i` the
+    sigmoid's slope; four times that bound is returned. A gradient below it is zero to
+    working precision: no float64 computation can certify more.
+    """
+    n = len(z)
+    absX = np.abs(X)
+    s = expit(z) * expit(-z)
+    a = absX @ np.abs(w) + (0.0 if b is None else abs(b))
+    r = np.abs(expit(z) - y01)
+    e = _EPS * (1.0 + s * a + r * np.log2(n + 1.0))
+    floor = e @ absX
+    if not math.isinf(C):
+        floor = floor + _EPS * np.abs(w) / C
+    if b is not None:
+        floor = np.append(floor, e.sum())
+    return 4.0 * floor
+
+
+def _gradient_test(g, floor_fn, scale, n: int, tol: float) -> tuple[bool, float]:
+    """Is the gradient ``g`` (of the scaled problem) zero to ``tol``? Returns (ok, measure).
+
+    ``g_j / scale_j`` is the gradient in the caller's units; ``ok`` when every coordinate has
+    ``|g_j| / scale_j / n <= tol``, or is within its rounding-error bound ``floor_fn()``
+    (computed only when needed). ``measure`` is ``max_j |g_j| / scale_j / n``.
+    """
+    with np.errstate(over="ignore"):
+        measure = float(np.max(np.abs(g) / scale)) / n
+    if not np.all(np.isfinite(g)):
+        return False, math.inf
+    if measure <= tol:
+        return True, measure
+    ok = bool(np.all(np.abs(g) <= np.maximum(n * tol * scale, floor_fn())))
+    return ok, measure
+
+
+def _separation_certificate(Xt: np.ndarray, labels: np.ndarray, K: int) -> bool:
+    """True if the classes are (completely or quasi-completely) linearly separable.
+
+    Solves the linear programme of Albert and Anderson (1984): find a direction :math:`D`
+    (``(m, K)``, entries in [-1, 1]) with every margin
+    :math:`\\tilde x_i^\\top(D_{y_i} - D_k) \\ge 0` (``k != y_i``) and the largest sum of
+    margins. A direction with all margins >= 0 and some > 0 is one along which the
+    unpenalised loss never increases and decreases somewhere: no maximum-likelihood estimate
+    exists. Columns of ``Xt`` are first scaled to a maximum of about 1 (powers of two).
+    """
+    n, m = Xt.shape
+    top = np.max(np.abs(Xt), axis=0)
+    exps = np.where(top > 0, np.frexp(np.where(top > 0, top, 1.0))[1], 0)
+    Xs = np.ldexp(Xt, -exps)
+    others = np.array([[k for k in range(K) if k != c] for c in range(K)])[labels]  # (n, K-1)
+    rows = np.repeat(np.arange(n * (K - 1)), 2 * m)
+    i = np.repeat(np.arange(n), K - 1)
+    kk = others.ravel()
+    yy = labels[i]
+    j = np.tile(np.arange(m), (n * (K - 1), 1))
+    cols = np.concatenate([j * K + yy[:, None], j * K + kk[:, None]], axis=1).ravel()
+    vals = np.concatenate([Xs[i], -Xs[i]], axis=1).ravel()
+    A = sparse.csr_array((vals, (rows, cols)), shape=(n * (K - 1), m * K))
+    res = optimize.linprog(-np.asarray(A.sum(axis=0)).ravel(), A_ub=-A,
+                           b_ub=np.zeros(n * (K - 1)), bounds=(-1.0, 1.0), method="highs")
+    if res.status != 0:
+        return False
+    margins = A @ res.x
+    return bool(margins.min() >= -1e-7 and margins.max() >= 1e-3)
 
 
 # --------------------------------------------------------------------------- the sigmoid
@@ -343,7 +505,16 @@ def objective(w, b, X, y, *, C=np.inf) -> float:
     X = _check_X(X)
     w, b = _check_params(w, b, X.shape[1])
     y = _check_labels01(y, len(X))
-    return _objective(X, y, w, b, _check_C(C))
+    C = _check_C(C)
+    z = _exact_logits(X, w, b)
+    wrong = ((z == np.inf) & (y == 0)) | ((z == -np.inf) & (y == 1))
+    if wrong.any():
+        raise NumericalError(
+            f"the objective is beyond float64: the logits X w + b of {int(wrong.sum())} "
+            f"misclassified sample(s) overflow (each adds |z_i| to the loss); {_RESCALE_ADVICE}")
+    f = _objective(X, y, w, b, C, _clip_logits(z))
+    check_finite_result(f, "the objective", f"it exceeds the float64 range; {_RESCALE_ADVICE}")
+    return f
 
 
 def gradient(w, b, X, y, *, C=np.inf) -> np.ndarray:
@@ -378,7 +549,11 @@ def gradient(w, b, X, y, *, C=np.inf) -> np.ndarray:
     X = _check_X(X)
     w, b = _check_params(w, b, X.shape[1])
     y = _check_labels01(y, len(X))
-    return _gradient(X, y, w, b, _check_C(C))
+    C = _check_C(C)
+    with np.errstate(over="ignore", invalid="ignore"):
+        g = _gradient(X, y, w, b, C, _clip_logits(_exact_logits(X, w, b)))
+    check_finite_result(g, "the gradient", f"it exceeds the float64 range; {_RESCALE_ADVICE}")
+    return g
 
 
 def hessian(w, b, X, y=None, *, C=np.inf) -> np.ndarray:
@@ -419,7 +594,14 @@ def hessian(w, b, X, y=None, *, C=np.inf) -> np.ndarray:
     w, b = _check_params(w, b, X.shape[1])
     if y is not None:
         _check_labels01(y, len(X))
-    return _hessian(X, w, b, _check_C(C))
+    C = _check_C(C)
+    with np.errstate(over="ignore", invalid="ignore"):
+        H = _hessian(X, w, b, C, _clip_logits(_exact_logits(X, w, b)))
+    check_finite_result(H, "the Hessian X^T S X",
+                        f"it exceeds the float64 range (max |X| = "
+                        f"{float(np.max(np.abs(X))):.3g}, and the entries are about "
+                        f"n max|X|^2 / 4); {_RESCALE_ADVICE}")
+    return H
 
 
 def predict_proba(w, b, X) -> np.ndarray:
@@ -442,7 +624,7 @@ def predict_proba(w, b, X) -> np.ndarray:
     """
     X = _check_X(X)
     w, b = _check_params(w, b, X.shape[1])
-    return expit(_logits(X, w, b))
+    return expit(_exact_logits(X, w, b))  # an infinite logit gives exactly 0 or 1
 
 
 # --------------------------------------------------------------------------- Newton / IRLS
@@ -489,11 +671,22 @@ def newton_step(w, b, X, y, *, C=np.inf):
     w, b = _check_params(w, b, X.shape[1])
     y = _check_labels01(y, len(X))
     C = _check_C(C)
-    z = _logits(X, w, b)
-    delta = -_solve_spd(_hessian(X, w, b, C, z), _gradient(X, y, w, b, C, z))
+    z = _clip_logits(_exact_logits(X, w, b))
+    with np.errstate(over="ignore", invalid="ignore"):
+        H = _hessian(X, w, b, C, z)
+        g = _gradient(X, y, w, b, C, z)
+    why = (f"X^T S X or X^T (p - y) exceeds the float64 range (max |X| = "
+           f"{float(np.max(np.abs(X))):.3g}); {_RESCALE_ADVICE}, or use irls, which rescales "
+           f"X internally")
+    check_finite_result(H, "the Hessian of the Newton step", why)
+    check_finite_result(g, "the gradient of the Newton step", why)
+    delta = -_solve_spd(H, g)
+    w_new = w + delta if b is None else w + delta[:-1]
+    check_finite_result(w_new, "the Newton step", "the Hessian is singular to working "
+                        "precision (separable data without a penalty?); use a finite C")
     if b is None:
-        return w + delta, None
-    return w + delta[:-1], b + float(delta[-1])
+        return w_new, None
+    return w_new, b + float(delta[-1])
 
 
 def _separates(y01: np.ndarray, z: np.ndarray) -> bool:
@@ -505,6 +698,18 @@ _SEPARATION_MSG = (
     "the two classes are linearly separable (every training sample is classified correctly): "
     "the unpenalised likelihood has no maximum and the weights diverge; the returned weights "
     "are finite only because the iterations stopped. Use a finite C (L2 penalty)."
+)
+_SOFTMAX_SEPARATION_MSG = (
+    "the classes are linearly separable (every training sample's own class has the largest "
+    "logit): the unpenalised likelihood has no maximum and the weights diverge; the returned "
+    "weights are finite only because the iterations stopped, so converged is False. Use a "
+    "finite C (L2 penalty)."
+)
+_QUASI_SEPARATION_MSG = (
+    "the classes are quasi-completely separable (a linear programme finds a direction along "
+    "which no training sample's loss increases and some decrease): the unpenalised "
+    "likelihood has no maximum and some weights diverge; the returned weights are finite "
+    "only because the iterations stopped, so converged is False. Use a finite C (L2 penalty)."
 )
 
 
@@ -525,7 +730,13 @@ def irls(X, y, *, C=1.0, fit_intercept=True, tol=1e-8, max_iter=100) -> Logistic
     tol : float, default 1e-8
         Stop when :math:`\max_j |\partial L / \partial\theta_j| / n \le` ``tol``, the
         criterion of scikit-learn's lbfgs solver (whose objective is ours divided by
-        :math:`n`), or when the Newton decrement reaches rounding level.
+        :math:`n`), or when the Newton decrement reaches rounding level. ``converged`` is
+        this test on the returned ``(w, b)`` (a coordinate within the rounding-error bound
+        of the computed gradient also passes), never "the step was small". With
+        ``C = np.inf`` on separable classes (complete, or quasi-complete by a linear
+        programme), ``converged`` is False: no minimiser exists. Inputs with
+        ``max |X| > 2**100`` are rescaled internally by a power of two (exactly), so
+        ``X^T S X`` cannot overflow.
     max_iter : int, default 100
         Maximum number of Newton steps.
 
@@ -576,11 +787,23 @@ def irls(X, y, *, C=1.0, fit_intercept=True, tol=1e-8, max_iter=100) -> Logistic
     >>> fit.converged, fit.n_iter <= 10
     (True, True)
     """
+    return _irls(X, y, C, fit_intercept, tol, max_iter, warn=True)[0]
+
+
+def _irls(X, y, C, fit_intercept, tol, max_iter, *, warn: bool):
+    """:func:`irls`; also returns the final measure ``max |grad| / n`` (for the estimator)."""
     X, y01, classes = _binary_targets(X, y)
     C = _check_C(C)
     tol, max_iter = _check_fit_options(tol, max_iter)
-    n, d = X.shape
     intercept = check_bool(fit_intercept, "fit_intercept")
+    n, d = X.shape
+    # inputs of magnitude 1e150 and more: fit X 2^-e with weights w 2^e and C 4^e, the same
+    # problem exactly (powers of two), whose Hessian X^T S X does not overflow
+    X, e = _power_of_two_scale(X)
+    Cs = _scaled_C(C, e)
+    scale = np.full(d + intercept, np.ldexp(1.0, -e))  # d theta_caller / d theta_scaled
+    if intercept:
+        scale[-1] = 1.0
     work = np.empty((n, d + intercept))  # S^(1/2) X~, reused by every Hessian
     # Start as GLM software does (McCullagh & Nelder; R's glm): from the fitted probabilities
     # mu0 = (y + 1/2) / 2, one weighted least-squares fit (eq. logreg-irls) to the working
@@ -588,59 +811,71 @@ def irls(X, y, *, C=1.0, fit_intercept=True, tol=1e-8, max_iter=100) -> Logistic
     s0 = np.full(n, 3.0 / 16.0)
     r0 = (2.0 * y01 - 1.0) * (np.log(3.0) + 4.0 / 3.0)
     rhs = s0 * r0 @ X if not intercept else np.append(s0 * r0 @ X, s0 @ r0)
-    theta = _solve_spd(_weighted_gram(X, s0, intercept, C, work), rhs)
+    theta = _solve_spd(_weighted_gram(X, s0, intercept, Cs, work), rhs)
     w, b = (theta[:-1], float(theta[-1])) if intercept else (theta, None)
     z = _logits(X, w, b)
-    f = _objective(X, y01, w, b, C, z)
-    history, norms = [f], [float(np.linalg.norm(w))]
-    converged, stopped = False, False
+    f = _objective(X, y01, w, b, Cs, z)
+    history, norms = [f], [float(np.linalg.norm(w)) * scale[0]]
+
+    def stationary():  # the convergence test, on the current iterate
+        return _gradient_test(g, lambda: _binary_floor(X, y01, w, b, Cs, z), scale, n, tol)[0]
+
+    separated = failed_search = False
     for n_iter in range(max_iter + 1):
-        g = _gradient(X, y01, w, b, C, z)
-        if np.max(np.abs(g)) / n <= tol:
-            converged = True
+        g = _gradient(X, y01, w, b, Cs, z)
+        if stationary():
             break
         if np.isinf(C) and _separates(y01, z):
-            warnings.warn(_SEPARATION_MSG, SeparationWarning, stacklevel=2)
-            stopped = True
+            warnings.warn(_SEPARATION_MSG, SeparationWarning, stacklevel=3)
+            separated = True
             break
         if n_iter == max_iter:
             break
         # (X~^T S X~ + Lambda) delta = -grad, by Cholesky                 (logreg-newton)
-        delta = -_solve_spd(_hessian(X, w, b, C, z, work), g)
+        delta = -_solve_spd(_hessian(X, w, b, Cs, z, work), g)
         decrement = -float(g @ delta)  # Newton decrement squared, >= 0
         # at rounding level the objective cannot judge a step: take the full (quadratically
-        # convergent) Newton step and stop
-        final = decrement <= 1e3 * np.finfo(float).eps * (abs(f) + 1.0)
+        # convergent) Newton step and stop; the gradient test below judges the result
+        final = decrement <= 1e3 * _EPS * (abs(f) + 1.0)
         dw, db = (delta, 0.0) if b is None else (delta[:-1], float(delta[-1]))
         dz = X @ dw + db
         t = 1.0
         while True:  # backtracking (Armijo) line search; t = 1 near the minimum
             z_new, w_new = z + t * dz, w + t * dw
-            f_new = _objective(X, y01, w_new, None if b is None else b + t * db, C, z_new)
+            f_new = _objective(X, y01, w_new, None if b is None else b + t * db, Cs, z_new)
             if final or f_new <= f - 1e-4 * t * decrement or t < 1e-10:
                 break
             t *= 0.5
-        if final:
-            w, z, f = w_new, z_new, f_new
-            b = None if b is None else b + db
-            history.append(f)
-            norms.append(float(np.linalg.norm(w)))
-            converged = True
-            break
-        if f_new > f:  # the line search failed: rounding dominates
-            warnings.warn("IRLS line search failed to decrease the objective; stopping",
-                          ConvergenceWarning, stacklevel=2)
-            stopped = True
+        if not final and not f_new <= f:  # the line search failed: rounding dominates
+            failed_search = True
             break
         w, z, f = w_new, z_new, f_new
         b = None if b is None else b + t * db
         history.append(f)
-        norms.append(float(np.linalg.norm(w)))
-    if not (converged or stopped):
-        warnings.warn(f"IRLS did not converge in {max_iter} iterations (tol={tol:g})",
-                      ConvergenceWarning, stacklevel=2)
-    return LogisticFit(w, b, np.array(history), np.array(norms), len(history) - 1, converged,
-                       classes)
+        norms.append(float(np.linalg.norm(w)) * scale[0])
+        if final:
+            g = _gradient(X, y01, w, b, Cs, z)
+            break
+    # converged: the gradient test on the returned (w, b), never "the step was small"
+    ok, measure = _gradient_test(g, lambda: _binary_floor(X, y01, w, b, Cs, z), scale, n, tol)
+    if np.isinf(C) and not separated and _separation_certificate(
+            X if not intercept else np.column_stack([X, np.ones(n)]), y01.astype(int), 2):
+        warnings.warn(_QUASI_SEPARATION_MSG, SeparationWarning, stacklevel=3)
+        separated = True
+    if separated:
+        converged = False  # no minimiser exists: no returned point is a solution
+    else:
+        advice = ("the line search failed to decrease the objective (rounding dominates: "
+                  "rescale X or use a finite C)" if failed_search else
+                  "raise max_iter, or use a finite C if the classes are nearly separable")
+        converged = ok or report("IRLS", measure="max |gradient| / n", value=measure, tol=tol,
+                           n_iter=len(history) - 1, max_iter=max_iter, advice=advice,
+                           warn=warn, stacklevel=4)
+    w = np.ldexp(w, -e) if e else w
+    check_finite_result(w, "the IRLS weights", _RESCALE_ADVICE)
+    fit = LogisticFit(w, b, np.array(history), np.array(norms), len(history) - 1, converged,
+                      classes)
+    return fit, measure, separated
 
 
 def gradient_descent(X, y, *, C=1.0, fit_intercept=True, lr=None, tol=1e-6, max_iter=1000,
@@ -702,18 +937,32 @@ def gradient_descent(X, y, *, C=1.0, fit_intercept=True, lr=None, tol=1e-6, max_
     n, d = X.shape
     intercept = check_bool(fit_intercept, "fit_intercept")
     warn = check_bool(warn, "warn")
+    return _gradient_descent(X, y01, classes, C, intercept, lr, tol, max_iter, warn)[0]
+
+
+def _gradient_descent(X, y01, classes, C, intercept, lr, tol, max_iter, warn):
+    """:func:`gradient_descent` on validated input; also returns the measure and separation."""
+    n, d = X.shape
     if lr is None:
-        lr = 1.0 / _gd_lipschitz(X, C, intercept)
+        with np.errstate(over="ignore"):
+            L = _gd_lipschitz(X, C, intercept)
+        if not np.isfinite(L):
+            raise NumericalError(
+                f"the default step 1/L is 0 in float64: the Lipschitz constant L = "
+                f"||[X, 1]||^2 / 4 + 1/C overflows (max |X| = {float(np.max(np.abs(X))):.3g}); "
+                f"{_RESCALE_ADVICE}, or use irls, which rescales X internally")
+        lr = 1.0 / L
     lr = float(check_positive(lr, "lr"))
     w, b = np.zeros(d), (0.0 if intercept else None)
     z = np.zeros(n)
     history = [_objective(X, y01, w, b, C, z)]
     norms = [0.0]
-    converged, warned = False, False
+    ones = np.ones(d + intercept)
+    warned = False
+    g = _gradient(X, y01, w, b, C, z)
     for k in range(max_iter):
-        g = _gradient(X, y01, w, b, C, z)
-        if np.max(np.abs(g)) / n <= tol:
-            converged = True
+        floor = lambda w=w, b=b, z=z: _binary_floor(X, y01, w, b, C, z)  # noqa: E731
+        if _gradient_test(g, floor, ones, n, tol)[0]:
             break
         with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported below
             # theta <- theta - lr * grad L                                   (logreg-gd)
@@ -727,13 +976,24 @@ def gradient_descent(X, y, *, C=1.0, fit_intercept=True, lr=None, tol=1e-6, max_
         history.append(f)
         norms.append(float(np.linalg.norm(w)))
         if np.isinf(C) and not warned and _separates(y01, z):
-            warnings.warn(_SEPARATION_MSG, SeparationWarning, stacklevel=2)
+            warnings.warn(_SEPARATION_MSG, SeparationWarning, stacklevel=3)
             warned = True
-    if not converged and warn:
-        warnings.warn(f"gradient descent did not converge in {max_iter} iterations "
-                      f"(tol={tol:g})", ConvergenceWarning, stacklevel=2)
-    return LogisticFit(w, b, np.array(history), np.array(norms), len(history) - 1, converged,
-                       classes)
+        g = _gradient(X, y01, w, b, C, z)
+    ok, measure = _gradient_test(g, lambda: _binary_floor(X, y01, w, b, C, z), ones, n, tol)
+    if np.isinf(C) and not warned and _separation_certificate(
+            X if not intercept else np.column_stack([X, np.ones(n)]), y01.astype(int), 2):
+        warnings.warn(_QUASI_SEPARATION_MSG, SeparationWarning, stacklevel=3)
+        warned = True
+    if warned:
+        converged = False  # no minimiser exists: no returned point is a solution
+    else:
+        converged = ok or report("gradient descent", measure="max |gradient| / n", value=measure,
+                           tol=tol, n_iter=len(history) - 1, max_iter=max_iter,
+                           advice="raise max_iter, or use irls (Newton's method)", warn=warn,
+                           stacklevel=4)
+    fit = LogisticFit(w, b, np.array(history), np.array(norms), len(history) - 1, converged,
+                      classes)
+    return fit, measure, warned
 
 
 def _gd_lipschitz(X, C: float, intercept: bool) -> float:
@@ -852,7 +1112,15 @@ def softmax_objective(W, b, X, y, *, C=np.inf) -> float:
     X = _check_X(X)
     W, b = _check_softmax_params(W, b, X.shape[1])
     Y = _softmax_targets(y, len(X), W.shape[1])
-    return _softmax_objective(X, Y, W, b, _check_C(C))
+    C = _check_C(C)
+    Z = _exact_logits(X, W, b)
+    if not np.all(np.isfinite(Z)):
+        raise NumericalError(
+            f"the objective cannot be evaluated in float64: the logits X W + b of "
+            f"{int(np.sum(~np.isfinite(Z).all(axis=1)))} sample(s) overflow; {_RESCALE_ADVICE}")
+    f = _softmax_objective(X, Y, W, b, C, Z)
+    check_finite_result(f, "the objective", f"it exceeds the float64 range; {_RESCALE_ADVICE}")
+    return f
 
 
 def softmax_gradient(W, b, X, y, *, C=np.inf) -> np.ndarray:
@@ -880,7 +1148,11 @@ def softmax_gradient(W, b, X, y, *, C=np.inf) -> np.ndarray:
     X = _check_X(X)
     W, b = _check_softmax_params(W, b, X.shape[1])
     Y = _softmax_targets(y, len(X), W.shape[1])
-    return _softmax_gradient(X, Y, W, b, _check_C(C))
+    C = _check_C(C)
+    with np.errstate(over="ignore", invalid="ignore"):
+        G = _softmax_gradient(X, Y, W, b, C, _clip_logits(_exact_logits(X, W, b)))
+    check_finite_result(G, "the gradient", f"it exceeds the float64 range; {_RESCALE_ADVICE}")
+    return G
 
 
 def softmax_hessian(W, b, X, *, C=np.inf) -> np.ndarray:
@@ -912,7 +1184,12 @@ def softmax_hessian(W, b, X, *, C=np.inf) -> np.ndarray:
     """
     X = _check_X(X)
     W, b = _check_softmax_params(W, b, X.shape[1])
-    return _softmax_hessian(X, W, b, _check_C(C))
+    C = _check_C(C)
+    with np.errstate(over="ignore", invalid="ignore"):
+        H = _softmax_hessian(X, W, b, C, _clip_logits(_exact_logits(X, W, b)))
+    check_finite_result(H, "the Hessian", f"it exceeds the float64 range (about n max|X|^2); "
+                        f"{_RESCALE_ADVICE}")
+    return H
 
 
 def softmax_predict_proba(W, b, X) -> np.ndarray:
@@ -925,7 +1202,7 @@ def softmax_predict_proba(W, b, X) -> np.ndarray:
     """
     X = _check_X(X)
     W, b = _check_softmax_params(W, b, X.shape[1])
-    return softmax(_softmax_logits(X, W, b), axis=1)
+    return softmax(_clip_logits(_exact_logits(X, W, b)), axis=1)
 
 
 def _center(W: np.ndarray, b: np.ndarray | None, C: float):
@@ -957,8 +1234,14 @@ def fit_softmax(X, y, *, C=1.0, fit_intercept=True, method="lbfgs", tol=1e-8,
         method with the Hessian of eq. (logreg-softmax-hess) and Cholesky solves (for small
         ``d K``).
     tol : float, default 1e-8
-        Stop when :math:`\max |\nabla L| / n \le` ``tol`` (lbfgs: scipy's ``gtol`` on the
-        objective divided by ``n``, as scikit-learn does).
+        Converged when :math:`\max |\nabla L| / n \le` ``tol`` on the returned ``W, b``
+        (or every coordinate within the rounding-error bound of the computed gradient).
+        SciPy's own ``success`` is not trusted: L-BFGS also stops when the objective
+        stalls (``ftol``) with a gradient far above ``tol``; then Newton steps (with the
+        Hessian of eq. logreg-softmax-hess, when ``(d + 1) K <= 2000``) finish the fit
+        within the remaining ``max_iter``. With ``C = np.inf`` on separable classes
+        (complete, or quasi-complete by a linear programme) a :class:`SeparationWarning`
+        is issued and ``converged`` is False: no minimiser exists.
     max_iter : int, default 1000
 
     Returns
@@ -995,6 +1278,72 @@ def fit_softmax(X, y, *, C=1.0, fit_intercept=True, method="lbfgs", tol=1e-8,
     >>> fit.converged, fit.W.shape, abs(float(fit.b.sum())) < 1e-12
     (True, (1, 3), True)
     """
+    return _fit_softmax(X, y, C, fit_intercept, method, tol, max_iter, warn=True)[0]
+
+
+def _softmax_floor(Xt, Y, Theta, C, d, Z) -> np.ndarray:
+    """Rounding-error bound of the computed softmax gradient, as :func:`_binary_floor`."""
+    n = len(Xt)
+    absX = np.abs(Xt)
+    P = softmax(Z, axis=1)
+    a = absX @ np.max(np.abs(Theta), axis=1)  # bounds the rounding of the logits
+    E = _EPS * (1.0 + P * a[:, None] + np.abs(P - Y) * np.log2(n + 1.0))
+    floor = absX.T @ E
+    if not math.isinf(C):
+        floor[:d] += _EPS * np.abs(Theta[:d]) / C
+    return 4.0 * floor
+
+
+def _softmax_newton(X, Y, C, theta, G, unpack, max_iter, converged_at, history, check_sep):
+    """Newton's method on the gauge-fixed softmax objective from ``theta``.
+
+    Returns ``(theta, separated)``; stops when ``converged_at(theta, g)`` holds, after
+    ``max_iter`` steps, when the Newton decrement reaches rounding level (after that full
+    step), or (``check_sep``) when an iterate classifies every sample correctly.
+    """
+    W, b = unpack(theta)
+    f = _softmax_objective(X, Y, W, b, C)
+    labels = np.argmax(Y, axis=1)
+    for n_step in range(max_iter + 1):
+        W, b = unpack(theta)
+        Z = _softmax_logits(X, W, b)
+        g = _softmax_gradient(X, Y, W, b, C, Z).ravel() + G @ theta
+        if converged_at(theta, g, Z):
+            break
+        if check_sep and _separates_softmax(labels, Z):
+            return theta, True
+        if n_step == max_iter:
+            break
+        delta = -_solve_spd(_softmax_hessian(X, W, b, C, Z) + G, g)
+        decrement = -float(g @ delta)
+        final = decrement <= 1e3 * _EPS * (abs(f) + 1.0)
+        t = 1.0
+        while True:  # backtracking on the gauge-fixed objective
+            theta_new = theta + t * delta
+            f_new = _softmax_objective(X, Y, *unpack(theta_new), C)
+            gauge = 0.5 * float(theta_new @ G @ theta_new - theta @ G @ theta)
+            if final or f_new + gauge <= f - 1e-4 * t * decrement or t < 1e-10:
+                break
+            t *= 0.5
+        if not final and not f_new + gauge <= f:  # the line search failed: rounding
+            break
+        theta, f = theta_new, f_new
+        history.append(f)
+        if final:  # rounding level: the last full Newton step
+            break
+    return theta, False
+
+
+def _separates_softmax(labels: np.ndarray, Z: np.ndarray) -> bool:
+    """True if the logits put every sample's own class strictly on top."""
+    own = Z[np.arange(len(Z)), labels]
+    Zo = Z.copy()
+    Zo[np.arange(len(Z)), labels] = -np.inf
+    return bool(np.all(own > Zo.max(axis=1)))
+
+
+def _fit_softmax(X, y, C, fit_intercept, method, tol, max_iter, *, warn: bool):
+    """:func:`fit_softmax`; also returns the final measure and whether separation was found."""
     X = _check_X(X)
     classes, labels = as_labels(y, "y")
     check_same_length(X, labels, "X", "y")
@@ -1003,79 +1352,113 @@ def fit_softmax(X, y, *, C=1.0, fit_intercept=True, method="lbfgs", tol=1e-8,
         raise ValueError(f"y must contain at least two classes, got {classes}")
     C = _check_C(C)
     tol, max_iter = _check_fit_options(tol, max_iter)
-    if method not in ("lbfgs", "newton"):
-        raise ValueError(f"method must be 'lbfgs' or 'newton', got {method!r}")
-    n, d = X.shape
+    check_choice(method, "method", ("lbfgs", "newton"))
     intercept = check_bool(fit_intercept, "fit_intercept")
+    n, d = X.shape
+    X, e = _power_of_two_scale(X)  # as in irls: the same problem, without overflow
+    Cs = _scaled_C(C, e)
     Y = np.eye(K)[labels]
     m = d + intercept
+    Xt = np.column_stack([X, np.ones(n)]) if intercept else X
+    scale = np.full((m, 1), np.ldexp(1.0, -e))  # d Theta_caller / d Theta_scaled, per row
+    if intercept:
+        scale[-1] = 1.0
 
     def unpack(theta):
         T = theta.reshape(m, K)
         return (T[:d], T[d]) if intercept else (T, None)
 
+    gauge_rows = list(range(m)) if np.isinf(Cs) else ([d] if intercept else [])
+    G = np.zeros((m * K, m * K))
+    for j in gauge_rows:  # 1/2 (sum_k Theta_jk)^2 has Hessian 1 1^T on row j
+        G[j * K:(j + 1) * K, j * K:(j + 1) * K] = 1.0
+
+    def test(theta, g, Z):  # the convergence test (g: gradient of the gauge-fixed objective)
+        g = g.reshape(m, K)
+        return _gradient_test(g, lambda: _softmax_floor(Xt, Y, theta.reshape(m, K), Cs, d, Z),
+                              scale, n, tol)
+
     history = []
+    separated = False
+    newton_ok = m * K <= _NEWTON_MAX_SIZE and n * m * K <= _NEWTON_MAX_WORK
     if method == "lbfgs":
         def fun(theta):  # the objective over n, as scikit-learn scales it
             W, b = unpack(theta)
             Z = _softmax_logits(X, W, b)
-            f = _softmax_objective(X, Y, W, b, C, Z)
-            return f / n, _softmax_gradient(X, Y, W, b, C, Z).ravel() / n
+            f = _softmax_objective(X, Y, W, b, Cs, Z)
+            return f / n, _softmax_gradient(X, Y, W, b, Cs, Z).ravel() / n
 
         theta0 = np.zeros(m * K)
         history.append(fun(theta0)[0] * n)
         res = optimize.minimize(
             fun, theta0, jac=True, method="L-BFGS-B",
             callback=lambda intermediate_result: history.append(intermediate_result.fun * n),
-            options={"maxiter": max_iter, "gtol": tol, "ftol": 64 * np.finfo(float).eps,
-                     "maxls": 50},
+            options={"maxiter": max_iter, "gtol": tol, "ftol": 64 * _EPS, "maxls": 50},
         )
-        theta, n_iter = res.x, int(res.nit)
-        # success: the gradient reached tol, or the objective stalled at rounding level
-        converged = bool(res.success)
-        if not converged:
-            warnings.warn(f"L-BFGS did not converge (tol={tol:g}): {res.message}",
-                          ConvergenceWarning, stacklevel=2)
-    else:
-        gauge_rows = list(range(m)) if np.isinf(C) else ([d] if intercept else [])
-        G = np.zeros((m * K, m * K))
-        for j in gauge_rows:  # 1/2 (sum_k Theta_jk)^2 has Hessian 1 1^T on row j
-            G[j * K:(j + 1) * K, j * K:(j + 1) * K] = 1.0
-        theta = np.zeros(m * K)
+        theta, n_lbfgs = res.x, int(res.nit)
+        # SciPy's success also means "the objective stalled" (ftol), with a gradient that
+        # may be 1e4 times tol: judge by the gradient test, and if L-BFGS stalled before its
+        # budget, finish with Newton steps (quadratic convergence from a good start)
         W, b = unpack(theta)
-        f = _softmax_objective(X, Y, W, b, C)
-        history.append(f)
-        converged, n_iter = False, 0
-        for n_iter in range(max_iter + 1):  # noqa: B007
-            W, b = unpack(theta)
-            Z = _softmax_logits(X, W, b)
-            g = _softmax_gradient(X, Y, W, b, C, Z).ravel() + G @ theta
-            if np.max(np.abs(g)) / n <= tol or n_iter == max_iter:
-                converged = bool(np.max(np.abs(g)) / n <= tol)
-                break
-            delta = -_solve_spd(_softmax_hessian(X, W, b, C, Z) + G, g)
-            decrement = -float(g @ delta)
-            final = decrement <= 1e3 * np.finfo(float).eps * (abs(f) + 1.0)
-            t = 1.0
-            while True:  # backtracking on the gauge-fixed objective
-                theta_new = theta + t * delta
-                f_new = _softmax_objective(X, Y, *unpack(theta_new), C)
-                gauge = 0.5 * float(theta_new @ G @ theta_new - theta @ G @ theta)
-                if final or f_new + gauge <= f - 1e-4 * t * decrement or t < 1e-10:
-                    break
-                t *= 0.5
-            theta, f = theta_new, f_new
-            history.append(f)
-            if final:  # rounding level: the last full Newton step
-                converged = True
-                break
-        if not converged:
-            warnings.warn(f"Newton's method did not converge in {max_iter} iterations",
-                          ConvergenceWarning, stacklevel=2)
-        n_iter = len(history) - 1
+        Z = _softmax_logits(X, W, b)
+        g = _softmax_gradient(X, Y, W, b, Cs, Z).ravel() + G @ theta
+        if np.isinf(C) and _separates_softmax(labels, Z):
+            separated = True
+        elif not test(theta, g, Z)[0] and n_lbfgs < max_iter and newton_ok:
+            theta = _center_theta(theta, gauge_rows, m, K)
+            theta, separated = _softmax_newton(X, Y, Cs, theta, G, unpack, max_iter - n_lbfgs,
+                                               lambda t, g, Z: test(t, g, Z)[0], history,
+                                               np.isinf(C))
+    else:
+        if not newton_ok:
+            raise ValueError(f"method='newton' forms a dense ((d + 1) K)^2 Hessian and an "
+                             f"(n, (d + 1) K) work array; here (d + 1) K = {m * K} and "
+                             f"n (d + 1) K = {n * m * K:.3g}, above the limits "
+                             f"{_NEWTON_MAX_SIZE} and {_NEWTON_MAX_WORK:.3g}: use "
+                             f"method='lbfgs'")
+        theta = np.zeros(m * K)
+        history.append(_softmax_objective(X, Y, *unpack(theta), Cs))
+        theta, separated = _softmax_newton(X, Y, Cs, theta, G, unpack, max_iter,
+                                           lambda t, g, Z: test(t, g, Z)[0], history,
+                                           np.isinf(C))
+    n_iter = len(history) - 1
     W, b = unpack(theta)
-    W, b = _center(W.copy(), None if b is None else b.copy(), C)
-    return SoftmaxFit(W, b, np.array(history), n_iter, converged, classes)
+    W, b = _center(W.copy(), None if b is None else b.copy(), Cs)
+    # converged: the gradient test on the returned (centred) W, b
+    Z = _softmax_logits(X, W, b)
+    Theta = W if b is None else np.vstack([W, b])
+    g = _softmax_gradient(X, Y, W, b, Cs, Z)
+    ok, measure = _gradient_test(g, lambda: _softmax_floor(Xt, Y, Theta, Cs, d, Z), scale, n,
+                                 tol)
+    if np.isinf(C):
+        if separated or _separates_softmax(labels, Z):
+            warnings.warn(_SOFTMAX_SEPARATION_MSG, SeparationWarning, stacklevel=3)
+            separated = True
+        elif _separation_certificate(Xt, labels, K):
+            warnings.warn(_QUASI_SEPARATION_MSG, SeparationWarning, stacklevel=3)
+            separated = True
+    if separated:
+        converged = False  # no minimiser exists: no returned point is a solution
+    else:
+        name = "L-BFGS (fit_softmax)" if method == "lbfgs" else "Newton (fit_softmax)"
+        advice = "raise max_iter, or standardise the columns of X"
+        if method == "lbfgs" and not newton_ok:
+            advice += " (the Newton finish is skipped for (d + 1) K or n (d + 1) K this large)"
+        converged = ok or report(name, measure="max |gradient| / n", value=measure, tol=tol,
+                           n_iter=n_iter, max_iter=max_iter, advice=advice, warn=warn,
+                           stacklevel=4)
+    if e:
+        W = np.ldexp(W, -e)
+    check_finite_result(W, "the softmax weights", _RESCALE_ADVICE)
+    return SoftmaxFit(W, b, np.array(history), n_iter, converged, classes), measure, separated
+
+
+def _center_theta(theta, rows, m: int, K: int) -> np.ndarray:
+    """Subtract each gauge row's mean (does not change the objective)."""
+    T = theta.reshape(m, K).copy()
+    for j in rows:
+        T[j] -= T[j].mean()
+    return T.ravel()
 
 
 # --------------------------------------------------------------------------- estimators
@@ -1088,6 +1471,21 @@ def _check_predict_X(model, X) -> np.ndarray:
     if X.shape[1] != d:
         raise ValueError(f"X must have {d} features (as in fit), got {X.shape[1]}")
     return X
+
+
+def _raise_unless_converged(fit, method: str, measure: float, separated: bool, tol,
+                            max_iter) -> None:
+    """The estimators' rule: a fit that is not a solution raises ConvergenceError."""
+    if fit.converged:
+        return
+    if separated:
+        raise ConvergenceError(
+            f"{method}: the classes are linearly separable and C = inf, so the maximum-"
+            f"likelihood weights do not exist (they diverge); use a finite C (L2 penalty)")
+    raise ConvergenceError(message(
+        method, measure="max |gradient| / n", value=measure, tol=tol, n_iter=fit.n_iter,
+        max_iter=max_iter, advice="raise max_iter, use a larger tol, or standardise the "
+        "columns of X (for solver='gd': use 'irls')"))
 
 
 class LogisticRegression:
@@ -1127,14 +1525,29 @@ class LogisticRegression:
         self.max_iter = max_iter
 
     def fit(self, X, y):
+        """Fit by :func:`irls` or :func:`gradient_descent`; returns ``self``.
+
+        Raises
+        ------
+        ConvergenceError
+            If the solver stops before ``max |gradient| / n <= tol``, or (``C = np.inf``)
+            the classes are separable, so that no maximum-likelihood weights exist: a model
+            that is not a solution is never returned.
+        """
+        check_choice(self.solver, "solver", ("irls", "gd"))
         if self.solver == "irls":
-            fit = irls(X, y, C=self.C, fit_intercept=self.fit_intercept, tol=self.tol,
-                       max_iter=self.max_iter)
-        elif self.solver == "gd":
-            fit = gradient_descent(X, y, C=self.C, fit_intercept=self.fit_intercept,
-                                   tol=self.tol, max_iter=self.max_iter)
+            fit, measure, separated = _irls(X, y, self.C, self.fit_intercept, self.tol,
+                                            self.max_iter, warn=False)
+            method = "IRLS (LogisticRegression.fit)"
         else:
-            raise ValueError(f"solver must be 'irls' or 'gd', got {self.solver!r}")
+            X, y01, classes = _binary_targets(X, y)
+            C = _check_C(self.C)
+            tol, max_iter = _check_fit_options(self.tol, self.max_iter)
+            intercept = check_bool(self.fit_intercept, "fit_intercept")
+            fit, measure, separated = _gradient_descent(X, y01, classes, C, intercept, None,
+                                                        tol, max_iter, False)
+            method = "gradient descent (LogisticRegression.fit)"
+        _raise_unless_converged(fit, method, measure, separated, self.tol, self.max_iter)
         self.coef_ = fit.w[None, :]
         self.intercept_ = np.array([0.0 if fit.b is None else fit.b])
         self.classes_ = fit.classes
@@ -1191,8 +1604,17 @@ class SoftmaxRegression:
         self.max_iter = max_iter
 
     def fit(self, X, y):
-        fit = fit_softmax(X, y, C=self.C, fit_intercept=self.fit_intercept, method=self.method,
-                          tol=self.tol, max_iter=self.max_iter)
+        """Fit by :func:`fit_softmax`; returns ``self``.
+
+        Raises
+        ------
+        ConvergenceError
+            As :meth:`LogisticRegression.fit`.
+        """
+        fit, measure, separated = _fit_softmax(X, y, self.C, self.fit_intercept, self.method,
+                                               self.tol, self.max_iter, warn=False)
+        _raise_unless_converged(fit, f"{self.method} (SoftmaxRegression.fit)", measure,
+                                separated, self.tol, self.max_iter)
         self.coef_ = fit.W.T
         self.intercept_ = np.zeros(len(fit.classes)) if fit.b is None else fit.b
         self.classes_ = fit.classes
