@@ -4,7 +4,11 @@ Code of the chapter ``chapters/linear_models/svm.ipynb``; tested in
 ``tests/linear_models/test_svm.py`` against scikit-learn's ``SVC`` (LIBSVM). The solver is
 the SMO algorithm of Platt (1998) with the second-order working-set selection of Fan, Chen
 and Lin (2005) that LIBSVM uses (Chang and Lin, 2011), written with NumPy vectors: the
-gradient of the dual is kept up to date with two kernel columns per iteration.
+gradient of the dual is kept up to date with two kernel columns per iteration. When SMO
+crawls (badly conditioned problems: a large C), its iterate is polished by a primal
+active-set method on the same dual (see :func:`smo`, Notes). Convergence is decided by the
+KKT gap of the returned solution (``derivlib._convergence``): :func:`smo` warns,
+:meth:`SVC.fit` raises.
 
 Symbols
 -------
@@ -40,14 +44,26 @@ Results of the chapter implemented here:
 
 from __future__ import annotations
 
+import math
 import numbers
-import warnings
 from collections import OrderedDict
 from typing import NamedTuple
 
 import numpy as np
+from scipy import linalg
 
-from derivlib._validation import as_array, check_positive, check_same_length, check_symmetric
+from derivlib._convergence import ConvergenceError, NumericalError, message, report
+from derivlib._validation import (
+    as_array,
+    as_labels,
+    check_bool,
+    check_choice,
+    check_finite_result,
+    check_positive,
+    check_same_length,
+    check_symmetric,
+    input_eps,
+)
 
 __all__ = [
     "SMOResult",
@@ -69,6 +85,8 @@ __all__ = [
 
 KERNELS = ("linear", "poly", "rbf", "precomputed")
 TAU = 1e-12  # LIBSVM's replacement for a non-positive curvature eta
+_RBF_RANGE = 2.0**450  # inputs beyond it (or below its inverse) are rescaled in rbf_kernel
+_OVERFLOW_ADVICE = "scale the inputs down (e.g. standardise the features)"
 
 
 # --------------------------------------------------------------------------- kernels
@@ -97,13 +115,21 @@ def linear_kernel(X, Y=None) -> np.ndarray:
     -------
     K : ndarray, shape (n, m)
 
+    Raises
+    ------
+    NumericalError
+        If an inner product overflows float64 (entries of about 1e154 and more).
+
     Examples
     --------
     >>> linear_kernel([[1.0, 2.0]], [[3.0, 4.0]])
     array([[11.]])
     """
     X, Y = _check_XY(X, Y)
-    return X @ Y.T
+    with np.errstate(over="ignore", invalid="ignore"):
+        K = X @ Y.T
+    check_finite_result(K, "the linear kernel", _OVERFLOW_ADVICE)
+    return K
 
 
 def polynomial_kernel(X, Y=None, *, degree=3, gamma=1.0, coef0=1.0) -> np.ndarray:
@@ -125,6 +151,11 @@ def polynomial_kernel(X, Y=None, *, degree=3, gamma=1.0, coef0=1.0) -> np.ndarra
     -------
     K : ndarray, shape (n, m)
 
+    Raises
+    ------
+    NumericalError
+        If an entry overflows float64 (large inputs or a high degree).
+
     Notes
     -----
     Eq. (svm-poly). The same parametrisation as scikit-learn's ``SVC(kernel="poly")``.
@@ -135,10 +166,11 @@ def polynomial_kernel(X, Y=None, *, degree=3, gamma=1.0, coef0=1.0) -> np.ndarra
     array([[42.25]])
     """
     X, Y = _check_XY(X, Y)
-    degree = int(check_positive(degree, "degree", integer=True))
-    gamma = float(check_positive(gamma, "gamma"))
-    coef0 = float(check_positive(coef0, "coef0", strict=False))
-    return (gamma * (X @ Y.T) + coef0) ** degree
+    gamma, degree, coef0 = _check_kernel_params(gamma, degree, coef0)
+    with np.errstate(over="ignore", invalid="ignore"):
+        K = (gamma * (X @ Y.T) + coef0) ** degree
+    check_finite_result(K, "the polynomial kernel", _OVERFLOW_ADVICE)
+    return K
 
 
 def rbf_kernel(X, Y=None, *, gamma=1.0) -> np.ndarray:
@@ -160,7 +192,12 @@ def rbf_kernel(X, Y=None, *, gamma=1.0) -> np.ndarray:
     -----
     Eq. (svm-rbf). The squared distances are computed as
     :math:`\|x\|^2 + \|x'\|^2 - 2x^\top x'` (one matrix product) and clipped at zero, where
-    rounding could make them slightly negative.
+    rounding could make them slightly negative. Inputs beyond about :math:`10^{135}` (whose
+    squared norms would overflow float64 and give NaN) or below :math:`10^{-135}` are first
+    divided by a power of two :math:`s` (exact), and the exponent is formed as
+    :math:`-(\gamma s^2)\|x/s - x'/s\|^2`; if :math:`\gamma s^2` is outside float64's
+    range, as :math:`-\gamma\|x/s - x'/s\|^2` times :math:`s^2` (``np.ldexp``), which
+    overflows to :math:`-\infty`, a kernel value 0, as it should.
 
     Examples
     --------
@@ -170,8 +207,16 @@ def rbf_kernel(X, Y=None, *, gamma=1.0) -> np.ndarray:
     same = Y is None
     X, Y = _check_XY(X, Y)
     gamma = float(check_positive(gamma, "gamma"))
-    sq_x = np.einsum("ij,ij->i", X, X)
-    sq_y = sq_x if same else np.einsum("ij,ij->i", Y, Y)
+    shift = 0  # X and Y are divided by 2**shift; the exponent multiplied by 4**shift
+    with np.errstate(over="ignore", under="ignore"):
+        sq_x = np.einsum("ij,ij->i", X, X)
+        sq_y = sq_x if same else np.einsum("ij,ij->i", Y, Y)
+    largest = max(float(sq_x.max()), float(sq_y.max()))  # inf if a square overflowed
+    if largest > _RBF_RANGE**2 or 0.0 < largest < _RBF_RANGE**-2:
+        shift = math.frexp(max(float(np.abs(X).max()), float(np.abs(Y).max())))[1]
+        X, Y = np.ldexp(X, -shift), np.ldexp(Y, -shift)
+        sq_x = np.einsum("ij,ij->i", X, X)
+        sq_y = sq_x if same else np.einsum("ij,ij->i", Y, Y)
     # ||x - x'||^2 = ||x||^2 + ||x'||^2 - 2 x.x'
     D = X @ Y.T
     D *= -2.0
@@ -180,18 +225,31 @@ def rbf_kernel(X, Y=None, *, gamma=1.0) -> np.ndarray:
     np.maximum(D, 0.0, out=D)
     if same:
         np.fill_diagonal(D, 0.0)
-    D *= -gamma
-    return np.exp(D, out=D)
+    if not shift:
+        D *= -gamma
+        return np.exp(D, out=D)
+    with np.errstate(over="ignore", under="ignore"):
+        g = float(np.ldexp(gamma, 2 * shift))  # gamma s^2, if float64 holds it
+        if np.finfo(float).tiny <= g < np.inf:
+            D *= -g
+        else:
+            D *= -gamma
+            D = np.ldexp(D, 2 * shift)  # exact, or -inf (a kernel value 0) on overflow
+        return np.exp(D, out=D)
+
+
+def _check_kernel_params(gamma, degree, coef0):
+    """gamma > 0, degree a positive integer, coef0 >= 0: finite real numbers, not bools."""
+    gamma = float(check_positive(gamma, "gamma"))
+    degree = int(check_positive(degree, "degree", integer=True))
+    coef0 = float(check_positive(coef0, "coef0", strict=False))
+    return gamma, degree, coef0
 
 
 def _resolve_kernel(kernel, gamma, degree, coef0):
-    if kernel not in KERNELS:
-        raise ValueError(f"kernel must be one of {list(KERNELS)}, got {kernel!r}")
-    if kernel in ("rbf", "poly"):
-        check_positive(gamma, "gamma")
-    if kernel == "poly":
-        check_positive(degree, "degree", integer=True)
-        check_positive(coef0, "coef0", strict=False)
+    """Check the kernel name and every kernel parameter (also those the kernel ignores)."""
+    check_choice(kernel, "kernel", KERNELS)
+    return _check_kernel_params(gamma, degree, coef0)
 
 
 def kernel_matrix(X, Y=None, *, kernel="rbf", gamma=1.0, degree=3, coef0=0.0) -> np.ndarray:
@@ -222,21 +280,32 @@ def kernel_matrix(X, Y=None, *, kernel="rbf", gamma=1.0, degree=3, coef0=0.0) ->
 def _kernel_diagonal(X, kernel, gamma, degree, coef0) -> np.ndarray:
     if kernel == "rbf":
         return np.ones(len(X))
-    sq = np.einsum("ij,ij->i", X, X)
-    if kernel == "linear":
-        return sq
-    return (gamma * sq + coef0) ** degree
+    with np.errstate(over="ignore", invalid="ignore"):
+        sq = np.einsum("ij,ij->i", X, X)
+        diag = sq if kernel == "linear" else (gamma * sq + coef0) ** degree
+    check_finite_result(diag, f"the {kernel} kernel", _OVERFLOW_ADVICE)
+    return diag
 
 
 class _FullKernel:
     """All kernel columns, precomputed (n <= precompute_limit)."""
 
-    def __init__(self, K):
+    def __init__(self, K, psd=False):
         self.K = K
         self.diag = np.ascontiguousarray(np.diag(K)).copy()
+        # max |K_nm|: max K_nn for a positive semi-definite kernel (Cauchy-Schwarz)
+        self.bound = float(self.diag.max()) if psd else max(float(K.max()), -float(K.min()))
 
     def column(self, t):
         return self.K[t]  # K is symmetric: row t is column t, and rows are contiguous
+
+    def rows(self, idx):
+        """``K[idx]``, shape (m, n): row k is the column ``idx[k]``."""
+        return self.K[idx]
+
+    def times(self, v):
+        """``sum_m v_m K[:, m]`` (the columns as :meth:`column` gives them)."""
+        return v @ self.K
 
 
 class _CachedKernel:
@@ -250,6 +319,9 @@ class _CachedKernel:
         self.cache: OrderedDict[int, np.ndarray] = OrderedDict()
         self.misses = 0
 
+        # |K_nm| <= sqrt(K_nn K_mm) for a positive semi-definite kernel
+        self.bound = float(self.diag.max())
+
     def column(self, t):
         col = self.cache.get(t)
         if col is not None:
@@ -261,6 +333,23 @@ class _CachedKernel:
         if len(self.cache) > self.capacity:
             self.cache.popitem(last=False)
         return col
+
+    def rows(self, idx):
+        return np.stack([self.column(t) for t in idx]) if len(idx) else np.empty((0, len(self.X)))
+
+    def times(self, v, block=512):
+        out = np.zeros(len(self.X))
+        missing = []
+        for t in np.flatnonzero(v).tolist():
+            col = self.cache.get(t)  # columns still in the cache are reused
+            if col is None:
+                missing.append(t)
+            else:
+                out += v[t] * col
+        for start in range(0, len(missing), block):
+            part = missing[start:start + block]
+            out += kernel_matrix(self.X, self.X[part], **self.params) @ v[part]
+        return out
 
 
 # --------------------------------------------------------------------------- validation
@@ -366,11 +455,19 @@ def dual_objective(alpha, y, K) -> float:
     """
     alpha, y, K = _check_alpha_y(alpha, y, K)
     v = alpha * y
-    return float(alpha.sum() - 0.5 * v @ K @ v)
+    with np.errstate(over="ignore", invalid="ignore"):
+        value = float(alpha.sum() - 0.5 * v @ K @ v)
+    check_finite_result(value, "the dual objective", _OVERFLOW_ADVICE + " (or C)")
+    return value
 
 
 def hinge_loss(margins) -> np.ndarray:
     r"""The hinge loss :math:`\max(0, 1 - m)` of margins :math:`m_n = y_n f(x_n)`.
+
+    Parameters
+    ----------
+    margins : float or array_like
+        Any shape: the loss is elementwise, like a NumPy ufunc (finite, non-empty).
 
     Examples
     --------
@@ -409,8 +506,12 @@ def primal_objective(alpha, b, y, K, C) -> float:
     alpha, y, K = _check_alpha_y(alpha, y, K)
     C, b = _check_C(C), _check_b(b)
     v = alpha * y
-    Kv = K @ v
-    return float(0.5 * v @ Kv + C * hinge_loss(y * (Kv + b)).sum())
+    with np.errstate(over="ignore", invalid="ignore"):
+        Kv = K @ v
+        margins = y * (Kv + b)
+        value = float(0.5 * v @ Kv + C * np.maximum(0.0, 1.0 - margins).sum())  # hinge loss
+    check_finite_result(value, "the primal objective", _OVERFLOW_ADVICE + " (or C)")
+    return value
 
 
 # --------------------------------------------------------------------------- SMO pieces
@@ -457,13 +558,15 @@ def two_variable_update(alpha_i, alpha_j, y_i, y_j, E_i, E_j, K_ii, K_jj, K_ij, 
     if :math:`y_i \ne y_j` and :math:`[\max(0, \alpha_i + \alpha_j - C), \min(C, \alpha_i +
     \alpha_j)]` if :math:`y_i = y_j`. A non-positive :math:`\eta` (duplicate points, a
     kernel that is not positive definite) is replaced by :math:`\tau = 10^{-12}` as in LIBSVM.
+    If :math:`\eta` or :math:`E_i - E_j` overflows float64, both are formed from the inputs
+    divided by their largest magnitude (the step, their ratio, is unchanged).
 
     Examples
     --------
     >>> two_variable_update(0.0, 0.0, 1, -1, -1.0, 1.0, 1.0, 1.0, 0.0, C=10.0)
     (1.0, 1.0)
     """
-    if check_input:
+    if check_input is not False and check_bool(check_input, "check_input"):
         alpha_i, alpha_j, y_i, y_j, E_i, E_j, K_ii, K_jj, K_ij, C = _check_update_input(
             alpha_i, alpha_j, y_i, y_j, E_i, E_j, K_ii, K_jj, K_ij, C)
     s = y_i * y_j
@@ -471,11 +574,15 @@ def two_variable_update(alpha_i, alpha_j, y_i, y_j, E_i, E_j, K_ii, K_jj, K_ij, 
         L, H = max(0.0, alpha_j - alpha_i), min(C, C + alpha_j - alpha_i)
     else:  # alpha_i + alpha_j = const
         L, H = max(0.0, alpha_i + alpha_j - C), min(C, alpha_i + alpha_j)
-    eta = K_ii + K_jj - 2.0 * K_ij
+    eta, dE = K_ii + K_jj - 2.0 * K_ij, E_i - E_j
+    if not (math.isfinite(eta) and math.isfinite(dE)):  # overflow: the ratio is scale-free
+        scale = max(abs(K_ii), abs(K_jj), abs(K_ij), abs(E_i), abs(E_j))
+        eta = K_ii / scale + K_jj / scale - 2.0 * (K_ij / scale)
+        dE = E_i / scale - E_j / scale
     if eta <= 0.0:
         eta = TAU
     # alpha_j^new = alpha_j + y_j (E_i - E_j) / eta, clipped to [L, H]   eq. (svm-smo-step)
-    aj = min(max(alpha_j + y_j * (E_i - E_j) / eta, L), H)
+    aj = min(max(alpha_j + y_j * dE / eta, L), H)
     # alpha_i^new = alpha_i + y_i y_j (alpha_j - alpha_j^new)             eq. (svm-smo-clip)
     ai = alpha_i + s * (alpha_j - aj)
     # rounding: an alpha_i that the clip sent to a bound must land on it exactly
@@ -563,7 +670,7 @@ def select_working_set(F, up, low, diag, column, *, check_input=True):
 
     the pair whose unclipped two-variable step increases the dual the most.
     """
-    if check_input:
+    if check_input is not False and check_bool(check_input, "check_input"):
         F, up, low, diag = _check_wss_input(F, up, low, diag, column)
     F_up = np.where(up, F, np.inf)
     i = int(F_up.argmin())
@@ -645,7 +752,9 @@ def kkt_violations(alpha, y, K, b, C) -> np.ndarray:
     """
     alpha, y, K = _check_alpha_y(alpha, y, K)
     C, b = _check_C(C), _check_b(b)
-    m = y * (K @ (alpha * y) + b)
+    with np.errstate(over="ignore", invalid="ignore"):
+        m = y * (K @ (alpha * y) + b)
+    check_finite_result(m, "the margins y f(x)", _OVERFLOW_ADVICE + " (or C)")
     at_zero, at_C = alpha <= 0, alpha >= C
     v = np.where(at_zero, np.maximum(0.0, 1 - m),
                  np.where(at_C, np.maximum(0.0, m - 1), np.abs(m - 1)))
@@ -663,15 +772,19 @@ class SMOResult(NamedTuple):
     b : float
         Bias, eq. (svm-bias).
     dual : ndarray, shape (n_iter + 1,)
-        The dual objective after each iteration (starts at 0, never decreases).
+        The dual objective after each update (starts at 0, never decreases).
     gap : float
-        Final KKT gap :math:`m(\\alpha) - M(\\alpha)`, eq. (svm-kkt).
+        KKT gap :math:`m(\\alpha) - M(\\alpha)` of the returned ``alpha``, eq. (svm-kkt),
+        from the gradient ``F`` recomputed from ``alpha`` (not the one the loop maintained).
     n_iter : int
-        Number of two-variable updates.
+        Number of updates: two-variable SMO updates plus ``n_polish`` active-set steps.
     converged : bool
         ``gap <= tol``.
     F : ndarray, shape (n,)
-        :math:`F_n = f(x_n) - b - y_n`, the maintained gradient.
+        :math:`F_n = f(x_n) - b - y_n = (K(\\alpha \\circ y))_n - y_n`, recomputed from
+        ``alpha`` at the end.
+    n_polish : int
+        How many of the ``n_iter`` updates were active-set steps (0 unless SMO stalled).
     """
 
     alpha: np.ndarray
@@ -681,6 +794,209 @@ class SMOResult(NamedTuple):
     n_iter: int
     converged: bool
     F: np.ndarray
+    n_polish: int = 0
+
+
+POLISH_AFTER = 50  # active-set polishing first after max(5000, 50 n) SMO updates ...
+POLISH_MAX_FREE = 1000  # ... and only while at most this many alphas are free
+_ADVICE = "raise max_iter, lower C, or scale X (e.g. standardise the features)"
+
+
+def _dual_value(alpha, y, F) -> float:
+    r""":math:`D(\alpha) = \frac12\sum_n \alpha_n (1 - y_n F_n)`, from the gradient."""
+    return float(0.5 * np.sum(alpha * (1.0 - y * F)))
+
+
+def _polish(cols, alpha, F, y, C, tol, max_steps):
+    """Primal active-set iterations on the dual QP, from SMO's iterate (see :func:`smo`).
+
+    Returns ``(alpha, F, gains)``: the new iterate, its maintained gradient and the dual's
+    increase at each step (one entry per step that moved alpha), or None if the free set
+    is too large to factorise.
+    """
+    alpha, F = alpha.copy(), F.copy()
+    v = alpha * y  # v_n = alpha_n y_n; the box is lo <= v <= hi
+    lo, hi = np.where(y > 0, 0.0, -C), np.where(y > 0, C, 0.0)
+    free = (alpha > 0) & (alpha < C)
+    if free.sum() > POLISH_MAX_FREE:
+        return None
+    face_tol, release_tol = 0.01 * tol, 0.1 * tol
+    gains: list[float] = []
+    newton = 0  # Newton steps in a row on the current face
+    tabu = np.zeros(len(y), dtype=bool)  # released, but could not move inward: not again yet
+    for _ in range(4 * max_steps + 2 * len(y)):
+        if len(gains) >= max_steps:
+            break
+        idx = np.flatnonzero(free)
+        if len(idx) > POLISH_MAX_FREE:
+            break
+        g = F[idx]
+        on_face = len(idx) == 0 or newton >= 3 or float(g.max() - g.min()) <= face_tol
+        if not on_face:
+            KF = cols.rows(idx)  # (m, n): row k is the column K[:, idx[k]]
+            KFF = KF[:, idx]
+            m = len(idx)
+            s = float(np.mean(np.diag(KFF))) or 1.0  # balances the border of the system
+            M = np.zeros((m + 1, m + 1))
+            M[:m, :m], M[:m, m], M[m, :m] = KFF, s, s
+            rhs = np.append(-g, 0.0)
+            # the face's KKT system  K_FF dv + b 1 = -F_F,  1^T dv = 0  (least squares)
+            z = linalg.lstsq(M, rhs, cond=1e-10, lapack_driver="gelsy", check_finite=False)[0]
+            res = (rhs - M @ z)[:m]
+            # inconsistent: the residual is a direction of zero curvature along which the
+            # dual grows linearly (up to a bound); otherwise z is the Newton step
+            p = res if np.linalg.norm(res) > 1e-6 * np.linalg.norm(g) else z[:m]
+            p = p - p.mean()  # keep sum_n alpha_n y_n exactly
+            slope = float(g @ p)
+            on_face = not slope < 0.0
+        if on_face:  # the face is solved: release the worst violator of the bounds' KKT
+            newton = 0
+            if len(idx):
+                b = -float(g.mean())
+            else:
+                up, low = _masks(alpha, y, C)
+                b = -(float(F[up].min()) + float(F[low].max())) / 2
+            r = y * (F + b)  # >= 0 wanted where alpha = 0, <= 0 where alpha = C
+            viol = np.where(alpha <= 0.0, -r, r)
+            viol[free | tabu] = -np.inf
+            k = int(viol.argmax())
+            if not viol[k] > release_tol:
+                break  # every KKT condition holds: the QP is solved
+            free[k] = True
+            continue
+        curv = float(p @ KFF @ p)
+        t_star = -slope / curv if curv > 0.0 else np.inf
+        vF = v[idx]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            room = np.where(p > 0, (hi[idx] - vF) / p, np.where(p < 0, (lo[idx] - vF) / p,
+                                                                  np.inf))
+        kb = int(room.argmin())
+        if not room[kb] > 0.0:  # a just-released alpha would leave the box: fix it again
+            free[idx[kb]], tabu[idx[kb]] = False, True
+            continue
+        t_max = float(room[kb])
+        blocked = t_max <= t_star
+        new = vF + min(t_star, t_max) * p
+        if blocked:
+            new[kb] = hi[idx][kb] if p[kb] > 0 else lo[idx][kb]
+        np.clip(new, lo[idx], hi[idx], out=new)
+        dv = new - vF
+        gain = -float(g @ dv + 0.5 * dv @ KFF @ dv)
+        if not gain >= 0.0:  # rounding has taken over: stop here
+            break
+        v[idx] = new
+        alpha[idx] = y[idx] * new
+        F += dv @ KF
+        free[idx] = (alpha[idx] > 0) & (alpha[idx] < C)
+        gains.append(gain)
+        newton = 0 if blocked else newton + 1
+        tabu[:] = False
+    return alpha, F, gains
+
+
+def _solve(cols, y, C, tol, max_iter) -> SMOResult:
+    """SMO with active-set polishing on a validated problem; decides ``converged``."""
+    n = len(y)
+    alpha = np.zeros(n)
+    F = -y.copy()  # F = y * grad = K (alpha y) - y, at alpha = 0
+    up, low = _masks(alpha, y, C)
+    dual = [0.0]
+    gap = np.inf
+    n_iter = n_polish = 0
+    next_polish = max(5000, POLISH_AFTER * n)
+    y_list, diag = y.tolist(), cols.diag.tolist()  # Python floats: cheaper scalar arithmetic
+    for _ in range(4):  # SMO; then the gap of the returned alpha, from a recomputed gradient
+        while n_iter < max_iter:
+            if n_iter >= next_polish:  # SMO is crawling: polish by active-set steps
+                next_polish = 2 * n_iter
+                out = _polish(cols, alpha, F, y, C, tol, min(max_iter - n_iter, 10 * n + 100))
+                if out is not None and out[2]:
+                    a_new, _, gains = out
+                    F_new = cols.times(a_new * y) - y
+                    # accept only if the dual (recomputed) has not decreased
+                    if _dual_value(a_new, y, F_new) >= dual[-1] - 1e-12 * max(1.0, abs(dual[-1])):
+                        alpha, F = a_new, F_new
+                        dual.extend(np.cumsum(gains) + dual[-1])
+                        n_iter += len(gains)
+                        n_polish += len(gains)
+                        up, low = _masks(alpha, y, C)
+                continue
+            # eq. (svm-wss2); the arguments are valid by construction: no checks in this loop
+            i, j, gap, K_i = select_working_set(F, up, low, cols.diag, cols.column,
+                                                check_input=False)
+            if gap <= tol or j < 0:
+                break
+            K_j = cols.column(j)
+            y_i, y_j, a_i, a_j = y_list[i], y_list[j], float(alpha[i]), float(alpha[j])
+            F_i, F_j, K_ij = float(F[i]), float(F[j]), float(K_i[j])
+            # E_i - E_j = F_i - F_j: the bias cancels                eqs. (svm-smo-step, -clip)
+            ai, aj = two_variable_update(a_i, a_j, y_i, y_j, F_i, F_j, diag[i], diag[j], K_ij,
+                                         C, check_input=False)
+            dai, daj = ai - a_i, aj - a_j
+            # dual change: -(g_i da_i + g_j da_j) - (Q_ii da_i^2 + Q_jj da_j^2 + 2 Q_ij da_i da_j)/2
+            quad = diag[i] * dai * dai + diag[j] * daj * daj + 2.0 * y_i * y_j * K_ij * dai * daj
+            dual.append(dual[-1] - (y_i * F_i * dai + y_j * F_j * daj) - 0.5 * quad)
+            alpha[i], alpha[j] = ai, aj
+            # F += K[:, i] y_i d(alpha_i) + K[:, j] y_j d(alpha_j)
+            F += (y_i * dai) * K_i
+            F += (y_j * daj) * K_j
+            for t, a_t, y_t in ((i, ai, y_i), (j, aj, y_j)):
+                up[t] = a_t < C if y_t > 0 else a_t > 0
+                low[t] = a_t > 0 if y_t > 0 else a_t < C
+            n_iter += 1
+        # "converged" is decided on the returned alpha: recompute its gradient
+        F = cols.times(alpha * y) - y
+        gap = _gap(F, up, low)
+        if gap <= tol or n_iter >= max_iter:
+            break
+    converged = bool(gap <= tol)
+    return SMOResult(alpha, bias(alpha, y, F, C), np.array(dual), float(gap), n_iter,
+                     converged, F, n_polish)
+
+
+def _gap(F, up, low) -> float:
+    if not up.any() or not low.any():
+        return 0.0
+    return float(F[low].max() - F[up].min())
+
+
+def _setup(X, y, C, kernel, gamma, degree, coef0, tol, max_iter, precompute_limit,
+           cache_mb):
+    """Validate the arguments of :func:`smo` and build the kernel columns."""
+    kernel = check_choice(kernel, "kernel", KERNELS)
+    gamma, degree, coef0 = _check_kernel_params(gamma, degree, coef0)
+    C = float(check_positive(C, "C"))
+    tol = float(check_positive(tol, "tol"))
+    precompute_limit = int(check_positive(precompute_limit, "precompute_limit", strict=False,
+                                          integer=True))
+    cache_mb = float(check_positive(cache_mb, "cache_mb"))
+    X_in = X
+    X = as_array(X, "X", ndim=2)
+    y = _check_labels_pm1(y)
+    check_same_length(X, y, "X", "y")
+    n = len(y)
+    if max_iter is None:
+        max_iter = max(100_000, 100 * n)
+    max_iter = int(check_positive(max_iter, "max_iter", integer=True))
+    params = {"kernel": kernel, "gamma": gamma, "degree": degree, "coef0": coef0}
+    if kernel == "precomputed":
+        if X.shape != (n, n):
+            raise ValueError(f"a precomputed kernel must have shape ({n}, {n}), got {X.shape}")
+        # a float32 kernel is symmetric only to its own precision
+        rtol = max(1e-10, 16 * input_eps(X_in))
+        check_symmetric(X, "X", rtol=rtol, kind="precomputed kernel matrix")
+        cols = _FullKernel(X)
+    elif n <= precompute_limit:
+        cols = _FullKernel(kernel_matrix(X, **params), psd=True)
+    else:
+        cols = _CachedKernel(X, kernel, gamma, degree, coef0, cache_mb)
+    # |F_n| <= C n max|K| + 1; beyond 1e150 the squares in eq. (svm-wss2) overflow float64
+    reach = C * n * cols.bound
+    if not reach <= 1e150:
+        raise NumericalError(f"the dual's gradient can reach C * n * max|K| = {reach:.3g}, "
+                             f"beyond 1e150, where SMO's arithmetic overflows float64: "
+                             f"{_OVERFLOW_ADVICE}, or lower C")
+    return cols, y, C, tol, max_iter
 
 
 def smo(X, y, C=1.0, *, kernel="rbf", gamma=1.0, degree=3, coef0=0.0, tol=1e-3,
@@ -690,29 +1006,39 @@ def smo(X, y, C=1.0, *, kernel="rbf", gamma=1.0, degree=3, coef0=0.0, tol=1e-3,
     Parameters
     ----------
     X : array_like, shape (n, d), or (n, n) if ``kernel="precomputed"``
-        Inputs, or the kernel matrix (symmetric to a relative 1e-10, checked up front).
+        Inputs, or the kernel matrix (symmetric to a relative 1e-10, or to 16 times the
+        precision of a float32 or float16 matrix; checked up front).
     y : array_like, shape (n,)
         Labels in {-1, +1}, both present.
     C : float
         Box constraint, :math:`0 \le \alpha_n \le C`; ``C > 0``.
     kernel : {"rbf", "poly", "linear", "precomputed"}
     gamma, degree, coef0
-        Kernel parameters (:func:`rbf_kernel`, :func:`polynomial_kernel`).
+        Kernel parameters (:func:`rbf_kernel`, :func:`polynomial_kernel`): finite real
+        numbers, ``gamma > 0``, ``degree`` a positive integer, ``coef0 >= 0``; checked for
+        every kernel.
     tol : float
         Stop when the KKT gap :math:`m(\alpha) - M(\alpha)` is at most ``tol``
         (LIBSVM's ``eps``, scikit-learn's ``tol``).
     max_iter : int, optional
-        Maximal number of updates; default ``max(100_000, 100 n)``. A ``RuntimeWarning``
-        is issued if it is reached.
+        Maximal number of updates; default ``max(100_000, 100 n)``.
     precompute_limit : int
         Up to this many points the whole kernel matrix is computed once; above it, kernel
         columns are computed on demand and kept in an LRU cache of ``cache_mb`` megabytes.
     cache_mb : float
-        Size of the column cache.
+        Size of the column cache, > 0.
 
     Returns
     -------
     SMOResult
+        ``converged`` is ``gap <= tol`` for the returned ``alpha``, with the gradient
+        recomputed from it. If it is False, a :class:`derivlib.ConvergenceWarning` says by
+        how much and what to try.
+
+    Raises
+    ------
+    NumericalError
+        If the kernel, or the dual's gradient (up to :math:`C n \max|K|`), overflows float64.
 
     Notes
     -----
@@ -725,70 +1051,83 @@ def smo(X, y, C=1.0, *, kernel="rbf", gamma=1.0, degree=3, coef0=0.0, tol=1e-3,
     :math:`-\nabla_B^\top\Delta\alpha_B - \frac12\Delta\alpha_B^\top Q_{BB}\Delta\alpha_B`
     (:math:`B = \{i, j\}`), which is recorded. The bias is eq. (svm-bias). Unlike LIBSVM,
     there is no shrinking: every iteration scans all :math:`n` points.
-    """
-    _resolve_kernel(kernel, gamma, degree, coef0)
-    C = float(check_positive(C, "C"))
-    tol = float(check_positive(tol, "tol"))
-    X = as_array(X, "X", ndim=2)
-    y = _check_labels_pm1(y)
-    check_same_length(X, y, "X", "y")
-    n = len(y)
-    if max_iter is None:
-        max_iter = max(100_000, 100 * n)
-    max_iter = int(check_positive(max_iter, "max_iter", integer=True))
-    if kernel == "precomputed":
-        if X.shape != (n, n):
-            raise ValueError(f"a precomputed kernel must have shape ({n}, {n}), got {X.shape}")
-        check_symmetric(X, "X", rtol=1e-10, kind="precomputed kernel matrix")
-        cols = _FullKernel(X)
-    elif n <= precompute_limit:
-        cols = _FullKernel(kernel_matrix(X, kernel=kernel, gamma=gamma, degree=degree,
-                                         coef0=coef0))
-    else:
-        cols = _CachedKernel(X, kernel, gamma, degree, coef0, cache_mb)
 
-    alpha = np.zeros(n)
-    F = -y.copy()  # F = y * grad = K (alpha y) - y, at alpha = 0
-    up, low = _masks(alpha, y, C)
-    dual = [0.0]
-    gap = np.inf
-    n_iter = 0
-    y_list, diag = y.tolist(), cols.diag.tolist()  # Python floats: cheaper scalar arithmetic
-    while n_iter < max_iter:
-        # eq. (svm-wss2); the arguments are valid by construction: no checks in this loop
-        i, j, gap, K_i = select_working_set(F, up, low, cols.diag, cols.column,
-                                            check_input=False)
-        if gap <= tol or j < 0:
-            break
-        K_j = cols.column(j)
-        y_i, y_j, a_i, a_j = y_list[i], y_list[j], float(alpha[i]), float(alpha[j])
-        F_i, F_j, K_ij = float(F[i]), float(F[j]), float(K_i[j])
-        # E_i - E_j = F_i - F_j: the bias cancels                    eqs. (svm-smo-step, -clip)
-        ai, aj = two_variable_update(a_i, a_j, y_i, y_j, F_i, F_j, diag[i], diag[j], K_ij, C,
-                                     check_input=False)
-        dai, daj = ai - a_i, aj - a_j
-        # dual change: -(g_i da_i + g_j da_j) - (Q_ii da_i^2 + Q_jj da_j^2 + 2 Q_ij da_i da_j)/2
-        quad = diag[i] * dai * dai + diag[j] * daj * daj + 2.0 * y_i * y_j * K_ij * dai * daj
-        dual.append(dual[-1] - (y_i * F_i * dai + y_j * F_j * daj) - 0.5 * quad)
-        alpha[i], alpha[j] = ai, aj
-        # F += K[:, i] y_i d(alpha_i) + K[:, j] y_j d(alpha_j)
-        F += (y_i * dai) * K_i
-        F += (y_j * daj) * K_j
-        for t, a_t, y_t in ((i, ai, y_i), (j, aj, y_j)):
-            up[t] = a_t < C if y_t > 0 else a_t > 0
-            low[t] = a_t > 0 if y_t > 0 else a_t < C
-        n_iter += 1
-    else:
-        gap = kkt_gap(alpha, y, F, C)
-    converged = bool(gap <= tol)
-    if not converged:
-        warnings.warn(f"SMO stopped after max_iter={max_iter} updates with KKT gap {gap:.3g} "
-                      f"> tol={tol:g}", RuntimeWarning, stacklevel=2)
-    return SMOResult(alpha, bias(alpha, y, F, C), np.array(dual), float(gap), n_iter,
-                     converged, F)
+    **Active-set polishing.** On badly conditioned problems (a large ``C``, a linear kernel
+    on overlapping classes) SMO crawls: LIBSVM needs about :math:`6\cdot 10^5` updates for
+    80 points at ``C = 1e4`` and :math:`10^8` at ``C = 1e6``, far beyond a Python loop. So
+    when SMO has made :math:`\max(5000, 50n)` updates (and again at every doubling of that
+    count), the iterate is polished by a primal active-set method on the dual QP, started
+    from SMO's partition of the points into free (:math:`0 < \alpha_n < C`), at 0 and at
+    :math:`C`. With :math:`v = \alpha \circ y` restricted to the free set :math:`\mathcal F`,
+    the face's optimality conditions are the linear system
+
+    .. math:: K_{\mathcal F\mathcal F}\, \Delta v + b\,\mathbf 1 = -F_{\mathcal F}, \qquad
+              \mathbf 1^\top \Delta v = 0
+
+    (every free point on its margin, eq. (svm-bias)), solved by least squares because
+    :math:`K_{\mathcal F\mathcal F}` is singular when, e.g., a linear kernel in :math:`d`
+    dimensions has more than :math:`d + 1` free points. A step moves toward that solution
+    (or, if the system is inconsistent, along its residual: a zero-curvature direction in
+    which the dual grows linearly) with an exact line search, until a bound blocks; the
+    blocking :math:`\alpha_n` is fixed at its bound. When the face is solved, the point that
+    violates its KKT condition (eq. svm-kkt-cases) the most is released, until none does by
+    more than ``tol / 10``. Every step increases the dual, each is recorded as an update,
+    and the polished iterate is kept only if its dual (recomputed from scratch) is not
+    lower; then SMO resumes and checks the gap (eq. svm-kkt) as always. Problems that SMO
+    solves within :math:`50n` updates never reach this phase, and it is skipped while more
+    than ``POLISH_MAX_FREE`` (1000) alphas are free (a dense factorisation per step).
+    """
+    cols, y, C, tol, max_iter = _setup(X, y, C, kernel, gamma, degree, coef0, tol, max_iter,
+                                       precompute_limit, cache_mb)
+    res = _solve(cols, y, C, tol, max_iter)
+    report("SMO", measure="KKT gap", value=res.gap, tol=tol, n_iter=res.n_iter,
+           max_iter=max_iter, advice=_ADVICE + "; the result is the last iterate, not a solution")
+    return res
 
 
 # --------------------------------------------------------------------------- estimator
+def _class_labels(y):
+    """``(y, classes, codes)`` for class labels: ``classes`` keeps the labels' own dtype."""
+    try:
+        kind = np.asarray(y).dtype.kind
+    except (TypeError, ValueError):  # ragged: as_labels reports it
+        kind = None
+    if kind == "c":
+        raise TypeError(f"y must hold real labels (numbers or strings), got complex labels "
+                        f"of dtype {np.asarray(y).dtype}")
+    if kind in ("U", "S", "O") and not isinstance(y, np.ndarray | str | bytes):
+        # NumPy turns [1, "a"] into ["1", "a"]: 1 and "1" would be one class
+        is_text = [isinstance(item, str | bytes) for item in y]
+        if any(is_text) and not all(is_text):
+            raise TypeError(f"y must not mix strings and numbers (or other objects), got "
+                            f"{[type(item).__name__ for item in y][:6]}...")
+    _, codes = as_labels(y, "y")  # a TypeError naming y for unsortable (mixed) labels
+    y_arr = np.asarray(y)
+    if kind == "O":  # NaN sorts anywhere among objects: refuse it as as_labels does numbers
+        for item in y_arr:
+            if isinstance(item, numbers.Real) and not math.isfinite(item):
+                raise ValueError(f"y must not contain NaN or infinite labels, got {item!r}")
+    first = np.unique(codes, return_index=True)[1]
+    return y_arr, y_arr[first], codes
+
+
+def _scale_gamma(X) -> float:
+    r"""scikit-learn's ``gamma="scale"``, :math:`1 / (d \operatorname{Var}[X])` (1 if the
+    variance is 0), with the variance of inputs beyond float64's squares taken by rescaling."""
+    d = X.shape[1]
+    with np.errstate(over="ignore", invalid="ignore"):
+        var = float(X.var())
+    if math.isfinite(var):
+        gamma = 1.0 / (d * var) if var > 0 else 1.0
+    else:  # Var[X] = 4^e Var[X / 2^e]
+        e = math.frexp(float(np.abs(X).max()))[1]
+        gamma = math.ldexp(1.0 / (d * float(np.ldexp(X, -e).var())), -2 * e)
+    if not gamma >= np.finfo(float).tiny:
+        raise NumericalError(f"gamma='scale' is 1 / (d Var[X]) = {gamma:.3g}, below float64's "
+                             f"normal range (Var[X] overflows): {_OVERFLOW_ADVICE}")
+    return gamma
+
+
 class SVC:
     """A support vector classifier trained by :func:`smo` (scikit-learn-like).
 
@@ -823,7 +1162,13 @@ class SVC:
     n_iter_ : int
     converged_ : bool
     dual_history_ : ndarray
-        The dual objective after each SMO update.
+        The dual objective after each update (SMO or active-set step, see :func:`smo`).
+
+    Raises
+    ------
+    ConvergenceError
+        From :meth:`fit`, if the KKT gap ``tol`` is not reached within ``max_iter`` updates
+        (so ``converged_`` of a fitted model is always True).
 
     Examples
     --------
@@ -847,8 +1192,7 @@ class SVC:
         g = self.gamma
         if isinstance(g, str):
             if g == "scale":
-                var = X.var()
-                return 1.0 / (X.shape[1] * var) if var > 0 else 1.0
+                return _scale_gamma(X)
             if g == "auto":
                 return 1.0 / X.shape[1]
             raise ValueError(f"gamma must be 'scale', 'auto' or a positive number, got {g!r}")
@@ -857,8 +1201,7 @@ class SVC:
         return float(check_positive(g, "gamma"))
 
     def _params(self):
-        return {"kernel": self.kernel, "gamma": self.gamma_, "degree": self.degree,
-                "coef0": self.coef0}
+        return self._kernel_params
 
     def fit(self, X, y):
         """Fit by SMO; returns ``self``.
@@ -866,34 +1209,54 @@ class SVC:
         Parameters
         ----------
         X : array_like, shape (n, d)
-            Finite inputs.
+            Finite real inputs.
         y : array_like, shape (n,)
-            Exactly two distinct labels (any type NumPy can sort).
+            Exactly two distinct labels that NumPy can sort (finite numbers, booleans or
+            strings; not a mixture of types).
+
+        Raises
+        ------
+        TypeError, ValueError
+            For a parameter or an argument of the wrong type or value (the message names it).
+        ConvergenceError
+            If SMO did not reach the KKT gap ``tol`` within ``max_iter`` updates; the
+            estimator is then left unfitted.
+        NumericalError
+            If the kernel overflows float64 (see :func:`smo`).
         """
-        if self.kernel not in ("rbf", "poly", "linear"):
-            raise ValueError(f"kernel must be 'rbf', 'poly' or 'linear', got {self.kernel!r}")
+        kernel = check_choice(self.kernel, "kernel", ("rbf", "poly", "linear"))
+        C = float(check_positive(self.C, "C"))
+        tol = float(check_positive(self.tol, "tol"))
+        max_iter = self.max_iter
+        if max_iter is not None:
+            max_iter = int(check_positive(max_iter, "max_iter", integer=True))
         X = as_array(X, "X", ndim=2)
-        y = np.asarray(y)
-        if y.ndim != 1:
-            raise ValueError(f"y must be 1-D, got an array of shape {y.shape}")
-        check_same_length(X, y, "X", "y")
-        if np.issubdtype(y.dtype, np.number) and not np.all(np.isfinite(y)):
-            raise ValueError("y must not contain NaN or infinite labels")
-        classes = np.unique(y)
+        y_in, classes, codes = _class_labels(y)
+        check_same_length(X, y_in, "X", "y")
         if len(classes) != 2:
             raise ValueError(f"y must contain exactly two classes, got {len(classes)}: "
                              f"{classes[:6]}")
-        check_positive(self.C, "C")
-        self.gamma_ = self._gamma(X)
-        y_pm = np.where(y == classes[1], 1.0, -1.0)
-        res = smo(X, y_pm, self.C, tol=self.tol, max_iter=self.max_iter, **self._params())
+        gamma = self._gamma(X)
+        _, degree, coef0 = _check_kernel_params(gamma, self.degree, self.coef0)
+        params = {"kernel": kernel, "gamma": gamma, "degree": degree, "coef0": coef0}
+        y_pm = np.where(codes == 1, 1.0, -1.0)
+        cols, y_pm, C, tol, max_iter = _setup(X, y_pm, C, tol=tol, max_iter=max_iter,
+                                              precompute_limit=5000, cache_mb=200.0,
+                                              **params)
+        res = _solve(cols, y_pm, C, tol, max_iter)
+        if not res.converged:
+            raise ConvergenceError(message(
+                "SMO (SVC.fit)", measure="KKT gap", value=res.gap, tol=tol, n_iter=res.n_iter,
+                max_iter=max_iter, advice=_ADVICE + "; no model was fitted"))
+        self.gamma_ = gamma
+        self._kernel_params = params
         self.classes_ = classes
         self.alpha_ = res.alpha
         self.support_ = np.flatnonzero(res.alpha > 0)
         self.support_vectors_ = X[self.support_]
         self.dual_coef_ = (res.alpha * y_pm)[self.support_][None, :]
         self.intercept_ = np.array([res.b])
-        self.dual_objective_ = float(0.5 * np.sum(res.alpha * (1.0 - y_pm * res.F)))
+        self.dual_objective_ = _dual_value(res.alpha, y_pm, res.F)
         self.dual_history_ = res.dual
         self.kkt_gap_ = res.gap
         self.n_iter_ = res.n_iter
@@ -909,7 +1272,10 @@ class SVC:
         if X.shape[1] != d:
             raise ValueError(f"X must have {d} features (as in fit), got {X.shape[1]}")
         K = kernel_matrix(X, self.support_vectors_, **self._params())
-        return K @ self.dual_coef_[0] + self.intercept_[0]
+        with np.errstate(over="ignore", invalid="ignore"):
+            score = K @ self.dual_coef_[0] + self.intercept_[0]
+        check_finite_result(score, "the decision function", _OVERFLOW_ADVICE)
+        return score
 
     def predict(self, X) -> np.ndarray:
         """The class of each row of ``X``: ``classes_[1]`` where the score is positive."""
