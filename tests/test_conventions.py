@@ -60,6 +60,9 @@ def test_labels_are_real_or_strings():
 
     with pytest.raises(TypeError, match="y must hold real labels .* got complex"):
         as_labels([1 + 1j, 2], "y")
+    # NumPy would turn the numbers into strings and merge 1 with "1"
+    with pytest.raises(TypeError, match=r"y must hold labels of one kind .* \['int', 'str'\]"):
+        as_labels([1, 2, "1", 2], "y")
     classes, codes = as_labels(["b", "a", "b"], "y")
     assert list(classes) == ["a", "b"] and list(codes) == [1, 0, 1]
 
