@@ -703,3 +703,22 @@ def test_float32_input_gives_the_float64_fit_of_the_same_numbers():
     fit64 = lr.irls(X32.astype(np.float64), y, C=1.0, tol=1e-12)
     np.testing.assert_array_equal(fit32.w, fit64.w)
     assert fit32.w.dtype == np.float64
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_the_cheap_floor_bound_bounds_the_rounding_floor(seed):
+    # the IRLS convergence test skips the O(n d) rounding floor when a gradient coordinate is
+    # above this O(d) bound: that is only sound if the bound is never below the floor
+    rng = np.random.default_rng(seed)
+    n, d = 200, 4
+    X = rng.normal(size=(n, d)) * 10.0 ** rng.uniform(-3, 3, size=d)
+    y01 = (rng.random(n) < 0.5).astype(float)
+    w, b = rng.normal(size=d) * 10.0 ** rng.uniform(-2, 2), float(rng.normal() * 5)
+    z = X @ w + b
+    for C in (0.01, 1.0, np.inf):
+        floor = lr._binary_floor(X, y01, w, b, C, z)
+        stats = lr._abs_stats(X)
+        stats = (np.append(stats[0], float(n)), max(stats[1], 1.0))
+        bound = lr._floor_bound(stats, np.append(w, b), C, d, n, True)
+        assert bound.shape == floor.shape
+        assert np.all(bound >= floor)

@@ -308,12 +308,40 @@ def _binary_floor(X, y01, w, b, C, z) -> np.ndarray:
     return 4.0 * floor
 
 
-def _gradient_test(g, floor_fn, scale, n: int, tol: float) -> tuple[bool, float]:
+def _abs_stats(Xt: np.ndarray) -> tuple[np.ndarray, float]:
+    """``(sum_i |x_ij|, max |x_ij|)``: one pass, for the cheap bound of the rounding floor."""
+    absX = np.abs(Xt)
+    return absX.sum(axis=0), float(absX.max(initial=0.0))
+
+
+def _floor_bound(stats, Theta, C, d: int, n: int, intercept: bool) -> np.ndarray:
+    r"""An upper bound of :func:`_binary_floor` / :func:`_softmax_floor` in O(d K).
+
+    With :math:`s_i \le 1/4` (binary; the softmax terms are bounded by 1),
+    :math:`|p_i - y_i| \le 1` and :math:`a_i \le \max|x| \sum_j \max_k|\Theta_{jk}|`, each
+    coordinate's floor is at most :math:`4\varepsilon\,(1 + a_{\max} + \log_2(n+1))
+    \sum_i |x_{ij}|` (plus the penalty term). A gradient above this bound is above the floor,
+    so the exact floor (an O(n d) pass) is only computed near convergence.
+    """
+    colsum, xmax = stats
+    T = np.abs(Theta).reshape(len(colsum), -1)
+    a_max = xmax * float(T.max(axis=1).sum())
+    factor = _EPS * (1.0 + a_max + math.log2(n + 1.0))
+    bound = np.outer(colsum, np.ones(T.shape[1])) * factor
+    if not math.isinf(C):
+        bound[:d] += _EPS * T[:d] / C
+    bound = 4.0 * bound
+    return bound.ravel() if T.shape[1] == 1 else bound
+
+
+def _gradient_test(g, floor_fn, scale, n: int, tol: float, bound_fn=None
+                   ) -> tuple[bool, float]:
     """Is the gradient ``g`` (of the scaled problem) zero to ``tol``? Returns (ok, measure).
 
     ``g_j / scale_j`` is the gradient in the caller's units; ``ok`` when every coordinate has
     ``|g_j| / scale_j / n <= tol``, or is within its rounding-error bound ``floor_fn()``
-    (computed only when needed). ``measure`` is ``max_j |g_j| / scale_j / n``.
+    (computed only when needed, and not at all when a coordinate exceeds the cheap upper
+    bound ``bound_fn()`` of that floor). ``measure`` is ``max_j |g_j| / scale_j / n``.
     """
     with np.errstate(over="ignore"):
         measure = float(np.max(np.abs(g) / scale)) / n
@@ -321,7 +349,10 @@ def _gradient_test(g, floor_fn, scale, n: int, tol: float) -> tuple[bool, float]
         return False, math.inf
     if measure <= tol:
         return True, measure
-    ok = bool(np.all(np.abs(g) <= np.maximum(n * tol * scale, floor_fn())))
+    threshold = n * tol * np.asarray(scale)
+    if bound_fn is not None and np.any(np.abs(g) > np.maximum(threshold, bound_fn())):
+        return False, measure
+    ok = bool(np.all(np.abs(g) <= np.maximum(threshold, floor_fn())))
     return ok, measure
 
 
@@ -817,8 +848,17 @@ def _irls(X, y, C, fit_intercept, tol, max_iter, *, warn: bool):
     f = _objective(X, y01, w, b, Cs, z)
     history, norms = [f], [float(np.linalg.norm(w)) * scale[0]]
 
+    stats = _abs_stats(X)
+    if intercept:  # the intercept's column of ones
+        stats = (np.append(stats[0], float(n)), max(stats[1], 1.0))
+
+    def bound():  # cheap upper bound of the rounding floor
+        theta = w if b is None else np.append(w, b)
+        return _floor_bound(stats, theta, Cs, d, n, intercept)
+
     def stationary():  # the convergence test, on the current iterate
-        return _gradient_test(g, lambda: _binary_floor(X, y01, w, b, Cs, z), scale, n, tol)[0]
+        return _gradient_test(g, lambda: _binary_floor(X, y01, w, b, Cs, z), scale, n, tol,
+                              bound)[0]
 
     separated = failed_search = False
     for n_iter in range(max_iter + 1):
