@@ -175,6 +175,11 @@ def _ldexp(a, e, out=None):
         return np.ldexp(a, e, out=out) if out is not None else np.ldexp(a, e)
 
 
+# Magnitudes for which no rescaling is needed: squares and sums of up to 2**100 squares of
+# entries in [2**-400, 2**400] stay normal float64 numbers.
+_SAFE_LO, _SAFE_HI = 2.0 ** -400, 2.0 ** 400
+
+
 class _Scaled(NamedTuple):
     """Centred data scaled by powers of two: ``X - mean = 2**ex Xs``, ``t - mean = 2**et ts``."""
 
@@ -193,6 +198,20 @@ def _scaled(X, t, fit_intercept, order="C") -> _Scaled:
     nor a column of small entries beside a large constant one falls into subnormals), then
     the centred columns are brought to one common scale ``2**ex`` with ``max|Xs|`` in [0.5, 1).
     """
+    with np.errstate(invalid="ignore"):
+        col_max = np.maximum(X.max(axis=0, initial=-np.inf), -X.min(axis=0, initial=np.inf))
+    t_max = float(np.max(np.abs(t), initial=0.0))
+    if _SAFE_LO <= t_max <= _SAFE_HI and np.all((col_max == 0.0) | (
+            (_SAFE_LO <= col_max) & (col_max <= _SAFE_HI))):
+        # the common case: every column and t well inside float64's range, so products,
+        # squares and sums of n terms can neither overflow nor lose digits to subnormals.
+        # No scaling (ex = et = 0): centred exactly as without this machinery, and two
+        # reductions instead of the five passes of the scaling below
+        Xs = np.empty(X.shape, order=order)
+        x_mean = X.mean(axis=0) if fit_intercept else np.zeros(X.shape[1])
+        np.subtract(X, x_mean, out=Xs)
+        tm = float(t.mean()) if fit_intercept else 0.0
+        return _Scaled(Xs, t - tm, 0, 0, x_mean, tm)
     e = _exponents(X, axis=0)
     Xs = np.empty(X.shape, order=order)
     if fit_intercept:
