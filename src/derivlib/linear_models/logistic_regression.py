@@ -214,7 +214,7 @@ def _power_of_two_scale(X: np.ndarray) -> tuple[np.ndarray, int]:
     ``X^T S X`` (about ``n max|X|^2``) that inputs of magnitude 1e150 and above cause.
     Otherwise ``(X, 0)``.
     """
-    top = float(np.max(np.abs(X)))
+    top = max(float(X.max()), -float(X.min()))  # max |X| without a temporary array
     if top <= _RESCALE_ABOVE:
         return X, 0
     e = int(np.frexp(top)[1])
@@ -309,9 +309,10 @@ def _binary_floor(X, y01, w, b, C, z) -> np.ndarray:
 
 
 def _abs_stats(Xt: np.ndarray) -> tuple[np.ndarray, float]:
-    """``(sum_i |x_ij|, max |x_ij|)``: one pass, for the cheap bound of the rounding floor."""
-    absX = np.abs(Xt)
-    return absX.sum(axis=0), float(absX.max(initial=0.0))
+    """``(n max_i |x_ij|, max |x_ij|)``, upper bounds of ``(sum_i |x_ij|, max |x_ij|)`` for the
+    cheap bound of the rounding floor (two reductions, no temporary array)."""
+    col = np.maximum(Xt.max(axis=0, initial=0.0), -Xt.min(axis=0, initial=0.0))
+    return len(Xt) * col, float(col.max(initial=0.0))
 
 
 def _floor_bound(stats, Theta, C, d: int, n: int, intercept: bool) -> np.ndarray:
@@ -320,7 +321,8 @@ def _floor_bound(stats, Theta, C, d: int, n: int, intercept: bool) -> np.ndarray
     With :math:`s_i \le 1/4` (binary; the softmax terms are bounded by 1),
     :math:`|p_i - y_i| \le 1` and :math:`a_i \le \max|x| \sum_j \max_k|\Theta_{jk}|`, each
     coordinate's floor is at most :math:`4\varepsilon\,(1 + a_{\max} + \log_2(n+1))
-    \sum_i |x_{ij}|` (plus the penalty term). A gradient above this bound is above the floor,
+    \sum_i |x_{ij}|` (plus the penalty term), and ``stats`` bounds the sums by
+    :math:`n \max_i |x_{ij}|`. A gradient above this bound is above the floor,
     so the exact floor (an O(n d) pass) is only computed near convergence.
     """
     colsum, xmax = stats
