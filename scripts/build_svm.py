@@ -63,9 +63,8 @@ from matplotlib.figure import Figure
 from sklearn import svm as sk_svm
 from sklearn.datasets import make_blobs, make_moons
 
-from derivlib import ConvergenceWarning
+from derivlib import ConvergenceWarning, widgets
 from derivlib import derivation as dv
-from derivlib import widgets
 from derivlib.linear_models import svm
 ''', "hide-input")
 
