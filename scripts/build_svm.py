@@ -63,8 +63,9 @@ from matplotlib.figure import Figure
 from sklearn import svm as sk_svm
 from sklearn.datasets import make_blobs, make_moons
 
-from derivlib import ConvergenceWarning, widgets
+import derivlib
 from derivlib import derivation as dv
+from derivlib import widgets
 from derivlib.linear_models import svm
 ''', "hide-input")
 
@@ -836,7 +837,7 @@ checkpoints = np.unique(np.geomspace(1, run.n_iter, 25).astype(int))
 primal, dual_at = [], []
 for k in checkpoints:  # rerun to iteration k: cheap at this size, and keeps smo pure
     with warnings.catch_warnings():                  # stopping early is the point here
-        warnings.simplefilter("ignore", ConvergenceWarning)
+        warnings.simplefilter("ignore", derivlib.ConvergenceWarning)
         part = svm.smo(K_moons, y_pm, 10.0, kernel="precomputed", max_iter=int(k), tol=1e-8) \
             if k < run.n_iter else run
     primal.append(svm.primal_objective(part.alpha, part.b, y_pm, K_moons, 10.0))

@@ -26,6 +26,7 @@ from scipy import linalg, optimize
 from sklearn.linear_model import Lasso, LinearRegression, Ridge
 from sklearn.linear_model import lasso_path as sk_lasso_path
 
+from derivlib._convergence import NumericalError
 from derivlib.linear_models import linear_regression as lr
 
 SEEDS = [0, 1, 2]
@@ -594,3 +595,32 @@ def test_no_result_aliases_an_input():
     for out in outs:
         for arg in (X, t, w):
             assert not np.shares_memory(out, arg)
+
+
+# --------------------------------------------------------------------------- adversarial review
+def test_predict_without_intermediate_overflow():
+    """3e308 - 2.5e308 + 1 = 5e307 + 1, but float64's 3 * 1e308 is inf: predict returned
+    inf or NaN (with a RuntimeWarning only)."""
+    fit = lr.LinearFit(np.array([3.0, -2.5]), 1.0)
+    np.testing.assert_allclose(fit.predict([[1e308, 1e308]]), [5e307], rtol=1e-15)
+    with pytest.raises(NumericalError, match="prediction"):
+        fit.predict([[1e308, -1e308]])  # 5.5e308 is beyond float64
+
+
+def test_gradient_descent_default_step_refused_when_undefined():
+    """eta = 1/L with L = 0 (X = 0) was a raw ZeroDivisionError; with L subnormal it was
+    reported as "eta = inf diverges", an eta the caller never passed."""
+    with pytest.raises(ValueError, match="eta"):
+        lr.gradient_descent(np.zeros((3, 2)), np.ones(3))
+    with pytest.raises(NumericalError, match="default step"):
+        lr.gradient_descent(np.ldexp(np.eye(3, 2), -520), np.ones(3))
+    # an explicit eta works on the same X: the objective is constant, w stays at w_init
+    run = lr.gradient_descent(np.zeros((3, 2)), np.ones(3), eta=1.0, n_iter=2)
+    np.testing.assert_array_equal(run.w, [0.0, 0.0])
+
+
+def test_gradient_descent_step_never_returns_inf():
+    rng = np.random.default_rng(0)
+    X, t = rng.normal(size=(10, 3)), rng.normal(size=10)
+    with pytest.raises(NumericalError, match="eta"):
+        lr.gradient_descent_step(X, t, np.ones(3), 1e308)

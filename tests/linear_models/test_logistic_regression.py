@@ -15,6 +15,7 @@ raises instead of returning NaN.
 from __future__ import annotations
 
 import doctest
+import math
 import warnings
 
 import numpy as np
@@ -722,3 +723,77 @@ def test_the_cheap_floor_bound_bounds_the_rounding_floor(seed):
         bound = lr._floor_bound(stats, np.append(w, b), C, d, n, True)
         assert bound.shape == floor.shape
         assert np.all(bound >= floor)
+
+
+# --------------------------------------------------------------------------- adversarial review
+def _offset_data(seed=1):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(50, 3))
+    y = (X[:, 0] + rng.normal(size=50) > 0).astype(int)
+    return X, y
+
+
+@pytest.mark.parametrize("C", [1.0, np.inf])
+def test_irls_on_offset_columns_finds_the_minimum(C):
+    """With an intercept, x w + b = (x - 1e8) w + (b + 1e8 sum w): the weights of X + 1e8 are
+    those of X. IRLS returned weights off by a factor 6 (objective 27.5 instead of 15.1) with
+    converged=True: the rounding of the raw logits swamped the gradient test."""
+    X, y = _offset_data()
+    fit = lr.irls(X + 1e8, y, C=C)
+    if np.isinf(C):
+        ref = lr.irls(X, y, C=C).w  # (the reference's own agreement is tested above)
+    else:
+        ref = SkLogisticRegression(C=C, solver="newton-cg", tol=1e-12,
+                                   max_iter=10_000).fit(X, y).coef_[0]
+    assert fit.converged
+    np.testing.assert_allclose(fit.w, ref, rtol=1e-6)
+    ref_b = lr.irls(X, y, C=C).b - 1e8 * float(np.sum(fit.w))
+    assert abs(fit.b - ref_b) <= 1e-6 * 1e8 * np.abs(fit.w).sum()
+
+
+def test_irls_norms_of_huge_weights_are_finite():
+    """Inputs of 2^-530 have weights of about 2^530: ||w|| squares them (inf, with a mere
+    RuntimeWarning) unless it is scaled."""
+    X, y = _offset_data()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        fit = lr.irls(np.ldexp(X, -530), y, C=np.inf)
+    assert np.all(np.isfinite(fit.norms))
+    # math.hypot is exact to an ulp and never overflows
+    np.testing.assert_allclose(fit.norms[-1], math.hypot(*fit.w), rtol=1e-14)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: lr.LogisticRegression(max_iter=1),
+    lambda: lr.SoftmaxRegression(max_iter=1),
+])
+def test_failed_refit_leaves_estimator_unfitted(make):
+    """After a failed fit the estimator kept the model of its previous fit."""
+    X, y = _offset_data()
+    model = make()
+    model.max_iter = 100
+    model.fit(X, y)
+    model.max_iter = 1
+    with pytest.raises(ConvergenceError):
+        model.fit(X, y)
+    assert not hasattr(model, "coef_")
+    with pytest.raises(ValueError, match="not fitted"):
+        model.predict(X)
+
+
+def test_estimators_predict_without_intermediate_overflow():
+    """x = (1e308, 1e308), w = (3, -2.5): the logit is 5e307, but 3e308 - 2.5e308 is inf - inf
+    in float64; predict_proba returned NaN and predict the wrong class."""
+    X, y = _offset_data()
+    x = np.array([[1e308, 1e308]])
+    model = lr.LogisticRegression().fit(X[:, :2], y)
+    model.coef_ = np.array([[3.0, -2.5]])
+    model.intercept_ = np.array([0.0])
+    np.testing.assert_allclose(model.decision_function(x), [5e307], rtol=1e-15)
+    np.testing.assert_array_equal(model.predict_proba(x), [[0.0, 1.0]])
+    assert model.predict(x)[0] == model.classes_[1]
+    soft = lr.SoftmaxRegression().fit(X[:, :2], y)
+    soft.coef_ = np.array([[0.0, 0.0], [3.0, -2.5]])  # class 1's logit 5e307, class 0's 0
+    soft.intercept_ = np.zeros(2)
+    np.testing.assert_array_equal(soft.predict_proba(x), [[0.0, 1.0]])
+    assert soft.predict(x)[0] == soft.classes_[1]

@@ -784,3 +784,43 @@ def test_results_never_alias_the_inputs():
     clf = svm.SVC(kernel="linear").fit(X, y)
     assert not np.shares_memory(clf.support_vectors_, X)
     assert not np.shares_memory(svm.hinge_loss(y_pm), y_pm)
+
+
+# --------------------------------------------------------------------------- adversarial review
+def _two_clouds(seed=1):
+    rng = np.random.default_rng(seed)
+    X = np.vstack([rng.normal(size=(40, 2)), rng.normal(size=(40, 2)) + 1.5])
+    return X, np.r_[-np.ones(40), np.ones(40)]
+
+
+def test_gamma_scale_of_tiny_inputs_is_exact_or_refused():
+    """gamma='scale' is 1 / (d Var[X]): for X 2^-480 it is 4^480 times that of X (exact
+    scaling); for X 2^-600 it is beyond float64 (Var[X] underflows to 0 although X is not
+    constant), which was silently replaced by gamma = 1 (a kernel matrix of ones)."""
+    X, y = _two_clouds()
+    gamma = 1.0 / (X.shape[1] * X.var())
+    fit = svm.SVC().fit(np.ldexp(X, -480), y)
+    np.testing.assert_allclose(fit.gamma_, np.ldexp(gamma, 960), rtol=1e-12)
+    for k in (-520, -600):  # Var[X 2^k] subnormal (was "gamma must be finite"), then 0
+        with pytest.raises(NumericalError, match="gamma='scale'"):
+            svm.SVC().fit(np.ldexp(X, k), y)
+    # a constant X keeps scikit-learn's gamma = 1, also when it is tiny
+    const = np.ldexp(np.ones((4, 2)), -1000)
+    assert svm.SVC().fit(const, [0, 1, 0, 1]).gamma_ == sk_svm.SVC().fit(
+        np.ones((4, 2)), [0, 1, 0, 1])._gamma == 1.0
+
+
+def test_failed_refit_leaves_svc_unfitted():
+    """A fit that raises must not leave the model of an earlier fit in place (it did: predict
+    then answered with the old model although fit had failed)."""
+    X, y = _two_clouds()
+    clf = svm.SVC(kernel="linear").fit(X, y)
+    clf.max_iter = 1
+    with pytest.raises(ConvergenceError):
+        clf.fit(3 * X, y)
+    assert not hasattr(clf, "support_vectors_") and not hasattr(clf, "classes_")
+    with pytest.raises(ValueError, match="not fitted"):
+        clf.predict(X)
+    clf.max_iter = None
+    with pytest.raises(ValueError, match="X"):
+        svm.SVC().fit(X, y).fit(X * np.nan, y)

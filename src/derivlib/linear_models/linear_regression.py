@@ -104,11 +104,24 @@ class LinearFit(NamedTuple):
     w0: float  #: intercept (0.0 when ``fit_intercept=False``)
 
     def predict(self, X) -> np.ndarray:
-        """Predictions ``X @ w + w0`` for ``X`` of shape (m, d)."""
+        """Predictions ``X @ w + w0`` for ``X`` of shape (m, d).
+
+        An intermediate overflow (``1e200 * 1e200 - 1e200 * 1e200``) is avoided by scaling
+        by powers of two; a prediction beyond float64 raises :class:`derivlib.NumericalError`.
+        """
         X = _check_X(X, "X")
         if X.shape[1] != self.w.shape[0]:
             raise ValueError(f"X must have {self.w.shape[0]} columns, got shape {X.shape}")
-        return X @ self.w + self.w0
+        with np.errstate(over="ignore", invalid="ignore"):
+            y = X @ self.w + self.w0
+        if np.all(np.isfinite(y)):
+            return y
+        w = np.asarray(self.w, dtype=float)
+        rs, a = _residual_scaled(X, np.zeros(len(X)), w, float(self.w0))  # -(X w + w0)
+        y = -_ldexp(rs, a)
+        check_finite_result(y, "a prediction X w + w0", "it exceeds float64 (about "
+                            "1.8e308); rescale X or t")
+        return y
 
 
 class LassoResult(NamedTuple):
@@ -874,11 +887,17 @@ def lipschitz_constant(X) -> float:
 def gradient_descent_step(X, t, w, eta: float) -> np.ndarray:
     r"""One step :math:`\mathbf{w} - \eta\,\mathbf{X}^\top(\mathbf{X}\mathbf{w} - \mathbf{t})`
     (eq. ``lr-gd``) on :math:`E(\mathbf{w}) = \frac12\lVert\mathbf{t} - \mathbf{X}\mathbf{w}
-    \rVert^2`; returns the new ``w`` of shape (d,)."""
+    \rVert^2`; returns the new ``w`` of shape (d,), or raises :class:`derivlib.NumericalError`
+    if it overflows float64 (an ``eta`` far above :math:`2/L`)."""
     X, t = _check_Xt(X, t)
     w = _check_w(w, X.shape[1])
     eta = float(check_positive(eta, "eta"))
-    return w - eta * (X.T @ (X @ w - t))
+    with np.errstate(over="ignore", invalid="ignore"):
+        w_new = w - eta * (X.T @ (X @ w - t))
+    check_finite_result(w_new, "the gradient-descent step", f"eta = {eta:g} times the "
+                        f"gradient X^T (X w - t) exceeds float64; use a smaller eta or rescale "
+                        f"X and t")
+    return w_new
 
 
 def gradient_descent(X, t, *, eta: float | None = None, n_iter: int = 100,
@@ -892,7 +911,8 @@ def gradient_descent(X, t, *, eta: float | None = None, n_iter: int = 100,
         Data matrix (add a column of ones for an intercept).
     t : array_like, shape (n,)
     eta : float, optional
-        Step size; default :math:`1/L` (see :func:`lipschitz_constant`). Steps
+        Step size; default :math:`1/L` (see :func:`lipschitz_constant`; a ``ValueError`` if
+        :math:`L = 0`, a ``NumericalError`` if :math:`1/L` overflows). Steps
         :math:`\eta \ge 2/L` are allowed (the chapter shows them diverge) as long as the
         iterates stay representable; see Raises.
     n_iter : int, default 100
@@ -928,7 +948,7 @@ def gradient_descent(X, t, *, eta: float | None = None, n_iter: int = 100,
     """
     X, t = _check_Xt(X, t)
     d = X.shape[1]
-    eta = 1.0 / lipschitz_constant(X) if eta is None else float(check_positive(eta, "eta"))
+    eta = _default_eta(X) if eta is None else float(check_positive(eta, "eta"))
     n_iter = int(check_positive(n_iter, "n_iter", integer=True))
     w = np.zeros(d) if w_init is None else _check_w(w_init, d, "w_init").astype(float)
     path = np.empty((n_iter + 1, d))
@@ -945,6 +965,22 @@ def gradient_descent(X, t, *, eta: float | None = None, n_iter: int = 100,
         objective[:] = 0.5 * (tt - 2.0 * path @ c + np.einsum("kd,de,ke->k", path, G, path))
     _check_no_overflow(X, eta, path, objective)
     return GradientDescentResult(w, path, objective, eta)
+
+
+def _default_eta(X) -> float:
+    """The default step ``1/L``, refused when ``L`` is 0 (``X = 0``) or ``1/L`` overflows."""
+    L = lipschitz_constant(X)
+    with np.errstate(over="ignore", divide="ignore"):
+        eta = 1.0 / L if L > 0 else np.inf
+    if L == 0.0:
+        raise ValueError("X is zero (or its squares underflow to 0), so the default step "
+                         "eta = 1/L, L = ||X||_2^2, is undefined; pass eta explicitly or "
+                         "rescale X")
+    if not np.isfinite(eta):
+        raise NumericalError(f"the default step eta = 1/L overflows float64 (L = {L:.3g}, the "
+                             f"largest eigenvalue of X^T X, is below 5.6e-309): rescale X, or "
+                             f"pass eta explicitly")
+    return eta
 
 
 def _check_no_overflow(X, eta, path, objective) -> None:

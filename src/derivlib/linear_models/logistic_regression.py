@@ -231,6 +231,39 @@ def _scaled_C(C: float, e: int) -> float:
         return float(np.ldexp(C, 2 * e))
 
 
+def _norm(w: np.ndarray) -> float:
+    """``||w||`` without overflow or underflow of the squares (weights of 1e160 and more)."""
+    top = float(np.max(np.abs(w), initial=0.0))
+    if top == 0.0 or 2.0**-400 < top < 2.0**400:
+        return float(np.linalg.norm(w))
+    e = math.frexp(top)[1]
+    return math.ldexp(float(np.linalg.norm(np.ldexp(w, -e))), e)
+
+
+_CENTER_RATIO = 16.0  # a column is centred when |mean| > 16 std (only the offset dominates)
+
+
+def _center_offset_columns(X: np.ndarray, intercept: bool):
+    """``(X - mu, mu)`` for the columns whose mean exceeds 16 times their standard
+    deviation (``mu`` is 0 elsewhere), or ``(X, None)`` if there are none or no intercept.
+
+    With an intercept the model ``x^T w + b`` equals ``(x - mu)^T w + (b + mu^T w)``, so the
+    fit of the centred columns is the same problem. For offset data (``X + 1e8``) it is a
+    far better conditioned one: the logits of the raw columns carry a rounding error of
+    ``eps |x|^T |w|``, which swamps the gradient and lets a point far from the minimum pass
+    for stationary. Ordinary data (means within 16 standard deviations) are left as they are.
+    """
+    if not intercept:
+        return X, None
+    mean = X.mean(axis=0)
+    with np.errstate(under="ignore"):
+        std = X.std(axis=0)
+    mu = np.where(np.abs(mean) > _CENTER_RATIO * std, mean, 0.0)
+    if not mu.any():
+        return X, None
+    return X - mu, mu
+
+
 def _exact_logits(X: np.ndarray, W: np.ndarray, b) -> np.ndarray:
     """``X @ W + b`` without NaN or a spurious infinity from an intermediate overflow.
 
@@ -810,9 +843,12 @@ def irls(X, y, *, C=1.0, fit_intercept=True, tol=1e-8, max_iter=100) -> Logistic
 
     by a Cholesky factorisation, then backtracks (halves the step) until the objective
     decreases enough (Armijo), which makes the method monotone; the full step is accepted
-    near the minimum, where convergence is quadratic. Once the predicted decrease
-    :math:`-\nabla L^\top\delta` is at rounding level, the last full step is taken and the
-    fit stops.
+    near the minimum, where convergence is quadratic. With an intercept, columns whose mean
+    exceeds 16 times their standard deviation (offset data such as ``X + 1e8``) are fitted
+    centred, with the intercept moved back by :math:`\mu^\top w` at the end: the same model,
+    whose gradient test is not swamped by the rounding of the raw logits. Once the
+    predicted decrease :math:`-\nabla L^\top\delta` is at rounding level, the last full step
+    is taken and the fit stops.
 
     Examples
     --------
@@ -837,6 +873,9 @@ def _irls(X, y, C, fit_intercept, tol, max_iter, *, warn: bool):
     scale = np.full(d + intercept, np.ldexp(1.0, -e))  # d theta_caller / d theta_scaled
     if intercept:
         scale[-1] = 1.0
+    # columns whose mean dwarfs their spread (X + 1e8) are centred, x - mu with b + mu^T w:
+    # the same model, without the rounding of the logits that would swamp the gradient
+    X, mu = _center_offset_columns(X, intercept)
     work = np.empty((n, d + intercept))  # S^(1/2) X~, reused by every Hessian
     # Start as GLM software does (McCullagh & Nelder; R's glm): from the fitted probabilities
     # mu0 = (y + 1/2) / 2, one weighted least-squares fit (eq. logreg-irls) to the working
@@ -848,7 +887,7 @@ def _irls(X, y, C, fit_intercept, tol, max_iter, *, warn: bool):
     w, b = (theta[:-1], float(theta[-1])) if intercept else (theta, None)
     z = _logits(X, w, b)
     f = _objective(X, y01, w, b, Cs, z)
-    history, norms = [f], [float(np.linalg.norm(w)) * scale[0]]
+    history, norms = [f], [_norm(w) * scale[0]]
 
     stats = _abs_stats(X)
     if intercept:  # the intercept's column of ones
@@ -894,7 +933,7 @@ def _irls(X, y, C, fit_intercept, tol, max_iter, *, warn: bool):
         w, z, f = w_new, z_new, f_new
         b = None if b is None else b + t * db
         history.append(f)
-        norms.append(float(np.linalg.norm(w)) * scale[0])
+        norms.append(_norm(w) * scale[0])
         if final:
             g = _gradient(X, y01, w, b, Cs, z)
             break
@@ -913,6 +952,8 @@ def _irls(X, y, C, fit_intercept, tol, max_iter, *, warn: bool):
         converged = ok or report("IRLS", measure="max |gradient| / n", value=measure, tol=tol,
                            n_iter=len(history) - 1, max_iter=max_iter, advice=advice,
                            warn=warn, stacklevel=4)
+    if mu is not None:  # back to the caller's columns: b = b_centred - mu^T w
+        b = b - float(mu @ w)
     w = np.ldexp(w, -e) if e else w
     check_finite_result(w, "the IRLS weights", _RESCALE_ADVICE)
     fit = LogisticFit(w, b, np.array(history), np.array(norms), len(history) - 1, converged,
@@ -1016,7 +1057,7 @@ def _gradient_descent(X, y01, classes, C, intercept, lr, tol, max_iter, warn):
         if not np.isfinite(f):
             raise _diverged(lr, X, C, intercept, k + 1)
         history.append(f)
-        norms.append(float(np.linalg.norm(w)))
+        norms.append(_norm(w))
         if np.isinf(C) and not warned and _separates(y01, z):
             warnings.warn(_SEPARATION_MSG, SeparationWarning, stacklevel=3)
             warned = True
@@ -1530,6 +1571,12 @@ def _raise_unless_converged(fit, method: str, measure: float, separated: bool, t
         "columns of X (for solver='gd': use 'irls')"))
 
 
+def _clear_fitted(model) -> None:
+    """Delete the attributes of an earlier fit (names ending in ``_``)."""
+    for name in [k for k in vars(model) if k.endswith("_") and not k.startswith("__")]:
+        delattr(model, name)
+
+
 class LogisticRegression:
     """Binary logistic regression, scikit-learn style (``fit`` returns ``self``).
 
@@ -1574,8 +1621,11 @@ class LogisticRegression:
         ConvergenceError
             If the solver stops before ``max |gradient| / n <= tol``, or (``C = np.inf``)
             the classes are separable, so that no maximum-likelihood weights exist: a model
-            that is not a solution is never returned.
+            that is not a solution is never returned. A failed fit (this error or a bad
+            argument) leaves the estimator unfitted: the attributes of an earlier fit are
+            removed when ``fit`` starts.
         """
+        _clear_fitted(self)  # a failed fit must not leave an earlier model in place
         check_choice(self.solver, "solver", ("irls", "gd"))
         if self.solver == "irls":
             fit, measure, separated = _irls(X, y, self.C, self.fit_intercept, self.tol,
@@ -1597,18 +1647,31 @@ class LogisticRegression:
         self.n_iter_ = fit.n_iter
         return self
 
+    def _logits(self, X) -> np.ndarray:
+        # without NaN from an intermediate overflow; +-inf for a logit beyond float64
+        return _exact_logits(_check_predict_X(self, X), self.coef_[0], self.intercept_[0])
+
     def decision_function(self, X) -> np.ndarray:
-        """Logits ``X w + b``, shape ``(n,)``."""
-        return _check_predict_X(self, X) @ self.coef_[0] + self.intercept_[0]
+        """Logits ``X w + b``, shape ``(n,)``.
+
+        Raises
+        ------
+        NumericalError
+            If a logit is beyond float64 (:meth:`predict` and :meth:`predict_proba` still
+            answer: its probability is exactly 0 or 1).
+        """
+        z = self._logits(X)
+        check_finite_result(z, "the logits X w + b", f"they exceed float64; {_RESCALE_ADVICE}")
+        return z
 
     def predict_proba(self, X) -> np.ndarray:
         """Probabilities of ``classes_[0]`` and ``classes_[1]``, shape ``(n, 2)``."""
-        z = self.decision_function(X)
+        z = self._logits(X)  # an infinite logit gives exactly 0 or 1
         return np.column_stack([expit(-z), expit(z)])
 
     def predict(self, X) -> np.ndarray:
         """The more probable class of each sample (one of ``classes_``, any label type)."""
-        positive = self.decision_function(X) > 0  # checks that fit was called first
+        positive = self._logits(X) > 0  # checks that fit was called first
         return self.classes_[positive.astype(int)]
 
 
@@ -1653,6 +1716,7 @@ class SoftmaxRegression:
         ConvergenceError
             As :meth:`LogisticRegression.fit`.
         """
+        _clear_fitted(self)  # a failed fit must not leave an earlier model in place
         fit, measure, separated = _fit_softmax(X, y, self.C, self.fit_intercept, self.method,
                                                self.tol, self.max_iter, warn=False)
         _raise_unless_converged(fit, f"{self.method} (SoftmaxRegression.fit)", measure,
@@ -1666,7 +1730,8 @@ class SoftmaxRegression:
 
     def predict_proba(self, X) -> np.ndarray:
         """Class probabilities, shape ``(n, K)``."""
-        return softmax(_check_predict_X(self, X) @ self.coef_.T + self.intercept_, axis=1)
+        Z = _exact_logits(_check_predict_X(self, X), self.coef_.T, self.intercept_)
+        return softmax(_clip_logits(Z), axis=1)  # no NaN from an intermediate overflow
 
     def predict(self, X) -> np.ndarray:
         """The most probable class of each sample."""

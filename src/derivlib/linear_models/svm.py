@@ -87,6 +87,7 @@ KERNELS = ("linear", "poly", "rbf", "precomputed")
 TAU = 1e-12  # LIBSVM's replacement for a non-positive curvature eta
 _RBF_RANGE = 2.0**450  # inputs beyond it (or below its inverse) are rescaled in rbf_kernel
 _OVERFLOW_ADVICE = "scale the inputs down (e.g. standardise the features)"
+_VAR_RANGE = 2.0**-800  # a variance below it is recomputed from X scaled by a power of two
 
 
 # --------------------------------------------------------------------------- kernels
@@ -1111,20 +1112,37 @@ def _class_labels(y):
     return y_arr, y_arr[first], codes
 
 
+def _clear_fitted(model) -> None:
+    """Delete the attributes of an earlier fit (names ending in ``_``, and the kernel's)."""
+    for name in [k for k in vars(model) if k.endswith("_") and not k.startswith("__")]:
+        delattr(model, name)
+    model.__dict__.pop("_kernel_params", None)
+
+
 def _scale_gamma(X) -> float:
-    r"""scikit-learn's ``gamma="scale"``, :math:`1 / (d \operatorname{Var}[X])` (1 if the
-    variance is 0), with the variance of inputs beyond float64's squares taken by rescaling."""
+    r"""scikit-learn's ``gamma="scale"``, :math:`1 / (d \operatorname{Var}[X])` (1 if X is
+    constant), with the variance of inputs beyond float64's squares, or so small that their
+    squares underflow, taken by rescaling; :class:`NumericalError` if gamma itself is beyond
+    float64's range."""
     d = X.shape[1]
-    with np.errstate(over="ignore", invalid="ignore"):
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
         var = float(X.var())
-    if math.isfinite(var):
-        gamma = 1.0 / (d * var) if var > 0 else 1.0
-    else:  # Var[X] = 4^e Var[X / 2^e]
+    if math.isfinite(var) and var >= _VAR_RANGE:
+        gamma = 1.0 / (d * var)
+    else:  # Var[X] = 4^e Var[X / 2^e]: an overflow, or an underflow that is not a 0 variance
         e = math.frexp(float(np.abs(X).max()))[1]
-        gamma = math.ldexp(1.0 / (d * float(np.ldexp(X, -e).var())), -2 * e)
+        var_s = float(np.ldexp(X, -e).var())
+        if var_s == 0.0:  # a constant X (scikit-learn's gamma = 1)
+            return 1.0
+        with np.errstate(over="ignore"):
+            gamma = float(np.ldexp(1.0 / (d * var_s), -2 * e))
     if not gamma >= np.finfo(float).tiny:
         raise NumericalError(f"gamma='scale' is 1 / (d Var[X]) = {gamma:.3g}, below float64's "
                              f"normal range (Var[X] overflows): {_OVERFLOW_ADVICE}")
+    if not math.isfinite(gamma):
+        raise NumericalError("gamma='scale' is 1 / (d Var[X]), beyond float64's range (Var[X] "
+                             "underflows to 0 or to subnormal numbers although X is not "
+                             "constant): scale the inputs up (e.g. standardise the features)")
     return gamma
 
 
@@ -1220,10 +1238,12 @@ class SVC:
             For a parameter or an argument of the wrong type or value (the message names it).
         ConvergenceError
             If SMO did not reach the KKT gap ``tol`` within ``max_iter`` updates; the
-            estimator is then left unfitted.
+            estimator is then left unfitted (the attributes of an earlier fit are removed
+            when ``fit`` starts, so a failed fit never leaves a stale model behind).
         NumericalError
             If the kernel overflows float64 (see :func:`smo`).
         """
+        _clear_fitted(self)  # a failed fit must not leave an earlier model in place
         kernel = check_choice(self.kernel, "kernel", ("rbf", "poly", "linear"))
         C = float(check_positive(self.C, "C"))
         tol = float(check_positive(self.tol, "tol"))
