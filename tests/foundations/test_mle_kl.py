@@ -3,7 +3,8 @@
 Each function is compared with an independent implementation on random inputs:
 scikit-learn's ``log_loss`` and ``mean_squared_error``, ``scipy.stats.entropy`` (discrete
 KL), ``scipy.stats.norm.logpdf`` (Gaussian NLL), ``scipy.special.log_softmax`` and numeric
-integration with ``scipy.integrate.quad`` (Gaussian KL, eq. mle-gauss-kl). Gradients are
+integration with ``scipy.integrate.quad`` (Gaussian KL, eq. mle-gauss-kl), and high-precision
+mpmath where a float64 reference is itself inaccurate. Gradients are
 checked by central finite differences; Gibbs' inequality (eq. mle-gibbs) by hypothesis.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import doctest
 
+import mpmath
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -32,6 +34,16 @@ def _central_diff(f, x: np.ndarray, h: float = 1e-6) -> np.ndarray:
         e[idx] = h
         grad[idx] = (f(x + e) - f(x - e)) / (2 * h)
     return grad
+
+
+def _exact_softmax_ce(z, k: int) -> float:
+    """-log softmax(z)_k = log sum_j e^(z_j) - z_k in 400-digit arithmetic (mpmath).
+
+    log-sum-exp minus z_k loses as many digits as the loss is small (about margin / 2.3).
+    """
+    with mpmath.workdps(400):
+        lse = mpmath.log(mpmath.fsum(mpmath.exp(mpmath.mpf(float(v))) for v in z))
+        return float(lse - mpmath.mpf(float(z[k])))
 
 
 def _random_simplex(rng: np.random.Generator, k: int) -> np.ndarray:
@@ -282,7 +294,9 @@ def test_softmax_cross_entropy_per_sample_is_minus_log_softmax(seed):
     rng = np.random.default_rng(seed)
     Z = rng.normal(scale=5.0, size=(20, 4))
     labels = rng.integers(0, 4, size=20)
-    expected = -special.log_softmax(Z, axis=1)[np.arange(20), labels]
+    # log-sum-exp minus the label's logit in 400-digit arithmetic: special.log_softmax itself
+    # is only accurate to eps absolute, 3e-12 relative on a loss of 3e-5 (seed 0, row 15)
+    expected = [_exact_softmax_ce(z, k) for z, k in zip(Z, labels, strict=True)]
     np.testing.assert_allclose(
         mle_kl.softmax_cross_entropy(labels, Z, reduction="none"), expected, rtol=1e-13
     )
@@ -409,3 +423,82 @@ def test_losses_at_huge_logits_are_not_nan_or_inf():
         mle_kl.binary_cross_entropy([0.0, 0.0], [1e308, 1e308], reduction="sum")
     with pytest.raises(ValueError, match="reduction must be one of"):
         mle_kl.squared_loss([1.0], [1.0], reduction=np.array(["mean", "sum"]))
+
+
+# --------------------------------------------------------------------------- review of issue 10
+@pytest.mark.parametrize("t", [1e-3, 1e-6, -1e-8, 1e-8, 0.3, -0.4])
+def test_gaussian_kl_keeps_its_digits_when_the_sigmas_are_close(t):
+    # -log r + r^2/2 - 1/2 cancels: at t = 1e-8 it was 11% off (the docstring promised accuracy)
+    sigma0, sigma1, mu0, mu1 = 2.0, 2.0 * (1.0 + t), 0.5, 0.5 + 1e-9
+    with mpmath.workdps(50):
+        s0, s1, m0, m1 = (mpmath.mpf(v) for v in (sigma0, sigma1, mu0, mu1))
+        expected = float(mpmath.log(s1 / s0) + (s0**2 + (m0 - m1) ** 2) / (2 * s1**2) - 0.5)
+    assert mle_kl.gaussian_kl(mu0, sigma0, mu1, sigma1) == pytest.approx(expected, rel=1e-14, abs=0)
+    # equal sigmas, means 1e-9 apart: (mu0 - mu1)^2 / (2 sigma^2), not 0
+    with mpmath.workdps(50):
+        expected = float((mpmath.mpf(mu0) - mpmath.mpf(mu1)) ** 2 / 8)
+    assert mle_kl.gaussian_kl(mu0, 2.0, mu1, 2.0) == pytest.approx(expected, rel=1e-14, abs=0)
+
+
+@pytest.mark.parametrize("z", [5.0, 20.0, 40.0, -40.0, 700.0])
+def test_binary_cross_entropy_grad_keeps_its_digits_at_confident_logits(z):
+    # expit(z) - 1 rounds expit(z) to 1 first: 0 at z = 40 instead of -4.2e-18
+    with mpmath.workdps(50):
+        s_pos = float(1 / (1 + mpmath.exp(-mpmath.mpf(z))))
+        s_neg = float(1 / (1 + mpmath.exp(mpmath.mpf(z))))  # 1 - s(z) = s(-z)
+    np.testing.assert_allclose(mle_kl.binary_cross_entropy_grad([1.0, 0.0], [z, z]),
+                               [-s_neg, s_pos], rtol=1e-14)
+
+
+@pytest.mark.parametrize("margin", [5.0, 20.0, 40.0, 300.0])
+def test_softmax_cross_entropy_keeps_its_digits_at_confident_logits(margin):
+    # log_softmax rounds 1 + e^-40 to 1: the loss came out -0.0 and the gradient 0
+    Z = np.array([[margin, 0.0, -1.0], [0.0, margin, 2.0]])
+    labels = np.array([0, 2])
+    expected = [_exact_softmax_ce(z, k) for z, k in zip(Z, labels, strict=True)]
+    np.testing.assert_allclose(mle_kl.softmax_cross_entropy(labels, Z, reduction="none"),
+                               expected, rtol=1e-14)
+    with mpmath.workdps(400):
+        expected_grad = []
+        for z, k in zip(Z, labels, strict=True):
+            e = [mpmath.exp(mpmath.mpf(float(v))) for v in z]
+            expected_grad.append([float(ej / mpmath.fsum(e) - (j == k))
+                                  for j, ej in enumerate(e)])
+    np.testing.assert_allclose(mle_kl.softmax_cross_entropy_grad(labels, Z), expected_grad,
+                               rtol=1e-14)
+    # two classes: the binary cross-entropy of the logit difference, which was right already
+    assert mle_kl.softmax_cross_entropy([0], [[margin, 0.0]]) == pytest.approx(
+        mle_kl.binary_cross_entropy([1.0], [margin]), rel=1e-14, abs=0)
+
+
+def test_soft_targets_at_huge_logits_give_the_representable_loss():
+    # 0.5 (1e308 - (-1e308)) + 0.5 * 0 + log(1 + 0) = 1e308 (was a NumericalError)
+    assert mle_kl.softmax_cross_entropy([[0.5, 0.5]], [[1e308, -1e308]]) == 1e308
+    np.testing.assert_array_equal(
+        mle_kl.softmax_cross_entropy_grad([[0.5, 0.5]], [[1e308, -1e308]]), [[0.5, -0.5]])
+
+
+def test_overflowing_gradients_are_errors_not_inf():
+    from derivlib import NumericalError
+    with pytest.raises(NumericalError, match="squared-loss gradient"):  # 2 * 1.2e308
+        mle_kl.squared_loss_grad([-0.6e308], [0.6e308])
+    with pytest.raises(NumericalError, match="Gaussian NLL gradient"):  # 1e310
+        mle_kl.gaussian_nll_grad([1.0], 0.0, 1e-310)
+    # mu - y overflows, (mu - y) / sigma2 = 2e307 does not
+    assert mle_kl.gaussian_nll_grad([-1e308], 1e308, 10.0) == pytest.approx([2e307],
+                                                                              rel=1e-15, abs=0)
+
+
+def test_gaussian_nll_with_huge_residuals_or_variances():
+    # (y - mu)^2 = 1e400 overflowed before the division by sigma2 = 1e200
+    y = np.array([1e200, -3e199])
+    expected = -stats.norm.logpdf(y, 0.0, 1e100)
+    np.testing.assert_allclose(mle_kl.gaussian_nll(y, 0.0, 1e200, reduction="none"), expected,
+                               rtol=1e-15)
+    # 2 pi sigma2 overflowed for sigma2 = 1e308
+    with mpmath.workdps(50):
+        expected = float(mpmath.log(2 * mpmath.pi * mpmath.mpf(1e308)) / 2)
+    assert mle_kl.gaussian_nll([0.0], 0.0, 1e308) == pytest.approx(expected, rel=1e-15, abs=0)
+    # a 2-D sigma2 was a raw NumPy broadcasting error
+    with pytest.raises(ValueError, match="sigma2 must be 0-D or 1-D"):
+        mle_kl.gaussian_nll([0.0, 1.0], 0.0, np.ones((1, 2)))

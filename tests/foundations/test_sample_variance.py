@@ -10,6 +10,7 @@ forms of eqs. (sv-bias), (sv-var-mu) and (sv-var-s2) within 4 standard errors.
 from __future__ import annotations
 
 import statistics
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -303,3 +304,100 @@ def test_mean_and_variance_of_huge_data_do_not_overflow():
         sv.ml_variance(x * s)
     # 2**500: the squares are near the limit; the exact scaled answer
     assert sv.ml_variance(x * 2.0**500) == np.var(x) * 2.0**1000
+
+
+# --------------------------------------------------------------------------- review of issue 10
+def _exact_var(values) -> float:
+    """Population variance of the given floats in exact rational arithmetic."""
+    v = [Fraction(float(a)) for a in values]
+    m = sum(v) / len(v)
+    return float(sum((a - m) ** 2 for a in v) / len(v))
+
+
+def test_slices_of_very_different_sizes_are_each_right():
+    # one scale for all slices scaled the small row to zero: mean and variance came out 0
+    x = np.array([[1e150, -1e150], [1e-150, 3e-150]])
+    np.testing.assert_allclose(sv.ml_variance(x, axis=1), [_exact_var(r) for r in x],
+                               rtol=1e-15)
+    np.testing.assert_allclose(sv.ml_variance(x.T, axis=0), [_exact_var(r) for r in x],
+                               rtol=1e-15)
+    np.testing.assert_allclose(sv.unbiased_variance(x, axis=1),
+                               [2 * _exact_var(r) for r in x], rtol=1e-15)
+    exact_means = [float(sum(Fraction(float(a)) for a in r) / 2) for r in x]
+    np.testing.assert_allclose(sv.ml_mean(x, axis=1), exact_means, rtol=1e-15)
+    # a known mean per slice, of the slice's own size
+    mu = np.array([0.0, 2e-150])
+    expected = [float(sum((Fraction(float(a)) - Fraction(float(m))) ** 2 for a in r) / 2)
+                for r, m in zip(x, mu, strict=True)]
+    np.testing.assert_allclose(sv.ml_variance(x, axis=1, mu=mu), expected, rtol=1e-15)
+
+
+@pytest.mark.parametrize("axis", [0, 1])
+def test_variance_keeps_its_digits_when_the_mean_dwarfs_the_spread(axis):
+    # |mu| / sigma = 1e12: the plain two-pass form (and numpy.var) is 1e-6 off, because the
+    # rounding error delta of the mean adds delta^2; the corrected two-pass form is not
+    rng = np.random.default_rng(12)
+    x = rng.normal(1e12, 1.0, size=(3000, 2) if axis == 0 else (2, 3000))
+    slices = x.T if axis == 0 else x
+    np.testing.assert_allclose(sv.ml_variance(x, axis=axis),
+                               [_exact_var(s) for s in slices], rtol=1e-14)
+
+
+def test_unbiased_variance_beyond_float64_is_an_error_not_inf():
+    from derivlib import NumericalError
+    # sigma2_ML = 1e308 fits, s^2 = 2e308 does not
+    with pytest.raises(NumericalError, match="unbiased variance"):
+        sv.unbiased_variance([-1e154, 1e154])
+    assert sv.unbiased_variance([-1e153, 1e153]) == pytest.approx(2e306, rel=1e-15, abs=0)
+
+
+def test_closed_forms_for_large_counts_and_variances():
+    def frac(n, d):
+        return float(Fraction(n) / Fraction(d))
+
+    # N**2 wrapped around in int64 for N > 3e9: 2.6e-9 instead of 2e-10
+    assert sv.variance_of_ml_variance(1.0, 10**10) == pytest.approx(
+        frac(2 * (10**10 - 1), 10**20), rel=1e-15, abs=0)
+    # counts beyond int64: a raw NumPy TypeError ("ufunc 'isfinite' not supported")
+    assert sv.variance_of_ml_mean(1.0, 2**70) == pytest.approx(frac(1, 2**70), rel=1e-15, abs=0)
+    assert sv.expected_ml_variance(2.0, 2**70) == pytest.approx(2.0, rel=1e-15, abs=0)
+    # sigma^4 overflowed to inf although the result is representable
+    assert sv.variance_of_unbiased_variance(1e160, 10**20) == pytest.approx(
+        frac(2 * Fraction(1e160) ** 2, 10**20 - 1), rel=1e-15, abs=0)
+    assert sv.variance_of_ml_variance(1e200, 10**300) == pytest.approx(
+        frac(2 * (10**300 - 1) * Fraction(1e200) ** 2, 10**600), rel=1e-15, abs=0)
+    # N**2 overflowed to inf and the result came out 0
+    np.testing.assert_allclose(sv.variance_of_ml_variance(1.0, np.array([1e300])),
+                               [frac(2 * (Fraction(1e300) - 1), Fraction(1e300) ** 2)],
+                               rtol=1e-15)
+    from derivlib import NumericalError
+    with pytest.raises(NumericalError, match="Var"):  # 2e320 is not a float64
+        sv.variance_of_unbiased_variance(1e160, 2)
+
+
+def test_closed_forms_refuse_shapes_that_do_not_broadcast_and_boolean_counts():
+    with pytest.raises(ValueError, match=r"sigma2, N must broadcast.*sigma2 \(3,\), N \(2,\)"):
+        sv.expected_ml_variance(np.ones(3), np.array([2, 3]))
+    with pytest.raises(TypeError, match="N must contain integers"):
+        sv.expected_ml_variance(1.0, np.array([True, True]))
+
+
+def test_log_likelihood_far_from_the_mean_is_finite_or_an_error():
+    x = np.array([1e160, -1e160])
+    # sum r^2 = 2e320 overflowed: -inf where the answer is about -1e220
+    expected = float(np.sum(scipy.stats.norm.logpdf(x, 0.0, 1e50)))
+    assert sv.gaussian_log_likelihood(x, 0.0, 1e100) == pytest.approx(expected, rel=1e-14, abs=0)
+    from derivlib import NumericalError
+    with pytest.raises(NumericalError, match="log-likelihood"):  # -5e309
+        sv.gaussian_log_likelihood(np.array([1.0]), 0.0, 1e-310)
+    # sigma2 given as a 0-d array, as mu may be
+    assert sv.gaussian_log_likelihood(np.ones(3), np.array(0.0), np.array(1.5)) == \
+        pytest.approx(float(np.sum(scipy.stats.norm.logpdf(np.ones(3), 0.0, np.sqrt(1.5)))),
+                      rel=1e-14, abs=0)
+
+
+def test_simulation_near_the_float64_limit():
+    # x.mean(axis=1) overflowed to inf for mu = 1e308 (the draws are all 1e308 exactly)
+    draws = sv.simulate_estimators(4, 1.0, mu=1e308, n_trials=3, rng=0)
+    np.testing.assert_array_equal(draws.mu_ml, np.full(3, 1e308))
+    np.testing.assert_array_equal(draws.s2, np.zeros(3))

@@ -45,7 +45,7 @@ Conventions
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import expit, log_expit, log_softmax, rel_entr, softmax
+from scipy.special import expit, log_expit, rel_entr
 
 from derivlib._validation import (
     as_array,
@@ -109,6 +109,17 @@ def _positive_array(x, name: str, ndim=None) -> np.ndarray:
     return x
 
 
+def _check_gaussian(y, mu, sigma2) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``y`` of shape (n,), ``mu`` and ``sigma2 > 0`` scalars or of shape (n,)."""
+    y = as_array(y, "y", ndim=1)
+    mu = as_array(mu, "mu", ndim=(0, 1))
+    sigma2 = _positive_array(sigma2, "sigma2", ndim=(0, 1))
+    for value, name in ((mu, "mu"), (sigma2, "sigma2")):
+        if value.ndim == 1 and value.shape != y.shape:
+            raise ValueError(f"{name} must be a scalar or of shape {y.shape}, got {value.shape}")
+    return y, mu, sigma2
+
+
 def _float_or_array(x: np.ndarray):
     return float(x) if np.ndim(x) == 0 else x
 
@@ -140,6 +151,20 @@ def _check_logits_2d(Y, Z) -> tuple[np.ndarray, np.ndarray]:
     return Y, Z
 
 
+def _softmax_rest(Z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Row maxima ``m`` (shape ``(n, 1)``) and ``rest = sum_j e^(z_ij - m_i) - 1`` (``(n,)``).
+
+    ``rest`` sums the row without one of its maxima, so it is accurate when it is tiny, where
+    ``sum_j e^(z_ij - m_i) - 1`` would cancel: ``log(1 + rest)`` is log-sum-exp minus ``m``
+    and ``1 - softmax(z_i)_max = rest / (1 + rest)``.
+    """
+    m = Z.max(axis=1, keepdims=True)
+    with np.errstate(over="ignore"):
+        e = np.exp(Z - m)  # z - m may overflow to -inf for logits of +-1e308: e^-inf = 0
+    e[np.arange(len(Z)), np.argmax(Z, axis=1)] = 0.0
+    return m, e.sum(axis=1)
+
+
 def _check_pair_1d(a, b, name_a: str, name_b: str) -> tuple[np.ndarray, np.ndarray]:
     a = as_array(a, name_a, ndim=1)
     b = as_array(b, name_b, ndim=1)
@@ -148,6 +173,21 @@ def _check_pair_1d(a, b, name_a: str, name_b: str) -> tuple[np.ndarray, np.ndarr
 
 
 # --------------------------------------------------------------------------- divergences
+def _t_minus_log1p(t: np.ndarray) -> np.ndarray:
+    """``t - log(1 + t)`` for ``|t| <= 1/2``, to full relative accuracy (no cancellation).
+
+    With ``u = t / (2 + t)``, ``log(1 + t) = 2 atanh(u)`` and ``t = 2u + 2u^2 / (1 - u)``, so
+    ``t - log1p(t) = 2u^2 / (1 - u) - 2 (u^3/3 + u^5/5 + ...)``; ``|u| <= 1/3``, and the
+    series part is smaller than the first by a factor ``|u|`` or more, so nothing cancels.
+    18 terms reach 1e-17.
+    """
+    u = t / (2.0 + t)
+    u2 = u * u
+    tail = np.zeros_like(u)
+    for k in range(37, 1, -2):  # u^2/3 + u^4/5 + ..., by Horner in u^2
+        tail = u2 * (tail + 1.0 / k)
+    # atanh(u) - u = u * tail
+    return 2.0 * u2 / (1.0 - u) - 2.0 * u * tail
 def kl_divergence(p, q) -> float:
     r"""Kullback-Leibler divergence between two discrete distributions.
 
@@ -229,8 +269,11 @@ def gaussian_kl(mu0, sigma0, mu1, sigma1):
         \mathrm{KL} = \log\frac{\sigma_1}{\sigma_0}
             + \frac{\sigma_0^2 + (\mu_0 - \mu_1)^2}{2\sigma_1^2} - \frac{1}{2}.
 
-    The ratio form ``r = sigma0 / sigma1`` with ``-log r`` keeps it accurate when the two
-    standard deviations are close.
+    With :math:`t = (\sigma_0 - \sigma_1)/\sigma_1` (so :math:`r = \sigma_0/\sigma_1 = 1 + t`)
+    the variance part is :math:`(t - \log(1+t)) + t^2/2`, a sum of non-negative terms; for
+    :math:`|t| \le 1/2` the first is summed as a series in :math:`u = t/(2+t)`, so the result
+    keeps its relative accuracy when the two standard deviations are close (the textbook
+    form :math:`-\log r + r^2/2 - 1/2` cancels: at :math:`t = 10^{-8}` it is 11% off).
 
     Examples
     --------
@@ -257,6 +300,13 @@ def gaussian_kl(mu0, sigma0, mu1, sigma1):
             d2 = (mu0 * 0.5 - mu1 * 0.5) / sigma1 * 2.0
             safe = -log_r + r * (0.5 * r) + d2 * (0.5 * d2) - 0.5
             kl = np.where(bad, safe, kl)
+        # sigma0 close to sigma1: the variance part t - log1p(t) + t^2/2 without cancellation
+        t = (sigma0 - sigma1) / sigma1  # sigma0 - sigma1 is exact there (Sterbenz)
+        close = np.abs(t) <= 0.5
+        if np.any(close):
+            tc = np.where(close, t, 0.0)
+            dc = np.where(np.isfinite(d), d, (mu0 * 0.5 - mu1 * 0.5) / sigma1 * 2.0)
+            kl = np.where(close, _t_minus_log1p(tc) + 0.5 * tc * tc + 0.5 * dc * dc, kl)
     check_finite_result(kl, "the Gaussian KL divergence", "it exceeds float64 (about "
                         "1.8e308): the variances or the means are too far apart")
     return _float_or_array(kl)
@@ -298,7 +348,9 @@ def squared_loss(y, y_hat, *, reduction: str = "mean"):
     """
     _check_reduction(reduction)
     y, y_hat = _check_pair_1d(y, y_hat, "y", "y_hat")
-    return _reduce((y - y_hat) ** 2, reduction)
+    with np.errstate(over="ignore"):  # an overflow is reported by _reduce
+        losses = (y - y_hat) ** 2
+    return _reduce(losses, reduction)
 
 
 def squared_loss_grad(y, y_hat) -> np.ndarray:
@@ -328,7 +380,11 @@ def squared_loss_grad(y, y_hat) -> np.ndarray:
     :math:`\nabla_w \sum_i \ell_i = X^\top \, 2(Xw - y)`.
     """
     y, y_hat = _check_pair_1d(y, y_hat, "y", "y_hat")
-    return 2.0 * (y_hat - y)
+    with np.errstate(over="ignore"):  # an overflow is reported just below
+        grad = 2.0 * (y_hat - y)
+    check_finite_result(grad, "the squared-loss gradient", "2 |y_hat - y| exceeds float64 "
+                        "(about 1.8e308); rescale y and y_hat")
+    return grad
 
 
 def gaussian_nll(y, mu, sigma2, *, reduction: str = "mean"):
@@ -371,14 +427,17 @@ def gaussian_nll(y, mu, sigma2, *, reduction: str = "mean"):
     0.918939
     """
     _check_reduction(reduction)
-    y = as_array(y, "y", ndim=1)
-    mu = as_array(mu, "mu", ndim=(0, 1))
-    sigma2 = _positive_array(sigma2, "sigma2")
-    for value, name in ((mu, "mu"), (sigma2, "sigma2")):
-        if value.ndim == 1 and value.shape != y.shape:
-            raise ValueError(f"{name} must be a scalar or of shape {y.shape}, got {value.shape}")
+    y, mu, sigma2 = _check_gaussian(y, mu, sigma2)
     # (y - mu)^2 / (2 sigma^2) + log(2 pi sigma^2) / 2         (mle-gauss-nll)
-    losses = 0.5 * (y - mu) ** 2 / sigma2 + 0.5 * np.log(2.0 * np.pi * sigma2)
+    with np.errstate(over="ignore", invalid="ignore"):
+        losses = 0.5 * (y - mu) ** 2 / sigma2 + 0.5 * np.log(2.0 * np.pi * sigma2)
+        bad = ~np.isfinite(losses)
+        if np.any(bad):
+            # y - mu, its square or 2 pi sigma^2 overflowed: the same terms without forming
+            # them, ((y/2 - mu/2) / sigma)^2 * 2 and log(2 pi) + log(sigma^2)
+            h = (0.5 * y - 0.5 * mu) / np.sqrt(sigma2)
+            safe = 2.0 * (h * h) + 0.5 * (np.log(2.0 * np.pi) + np.log(sigma2))
+            losses = np.where(bad, safe, losses)
     return _reduce(np.broadcast_to(losses, y.shape).copy(), reduction)
 
 
@@ -411,13 +470,14 @@ def gaussian_nll_grad(y, mu, sigma2) -> np.ndarray:
             = -\frac{1}{\sigma^2} X^\top (y - Xw)
             = X^\top \,\texttt{gaussian\_nll\_grad}(y, Xw, \sigma^2).
     """
-    y = as_array(y, "y", ndim=1)
-    mu = as_array(mu, "mu", ndim=(0, 1))
-    sigma2 = _positive_array(sigma2, "sigma2", ndim=(0, 1))
-    for value, name in ((mu, "mu"), (sigma2, "sigma2")):
-        if value.ndim == 1 and value.shape != y.shape:
-            raise ValueError(f"{name} must be a scalar or of shape {y.shape}, got {value.shape}")
-    return np.broadcast_to((mu - y) / sigma2, y.shape).copy()
+    y, mu, sigma2 = _check_gaussian(y, mu, sigma2)
+    with np.errstate(over="ignore"):
+        grad = (mu - y) / sigma2
+        # where mu - y overflowed but the quotient need not: (mu/2 - y/2) / sigma^2 * 2
+        grad = np.where(np.isfinite(grad), grad, (0.5 * mu - 0.5 * y) / sigma2 * 2.0)
+    check_finite_result(grad, "the Gaussian NLL gradient", "|mu - y| / sigma2 exceeds "
+                        "float64 (about 1.8e308)")
+    return np.broadcast_to(grad, y.shape).copy()
 
 
 # --------------------------------------------------------------------------- classification
@@ -493,7 +553,9 @@ def binary_cross_entropy_grad(y, z) -> np.ndarray:
 
     Notes
     -----
-    Implements eq. (mle-bce-grad): :math:`\partial\ell_i/\partial z_i = \sigma(z_i) - y_i`.
+    Implements eq. (mle-bce-grad): :math:`\partial\ell_i/\partial z_i = \sigma(z_i) - y_i`,
+    computed as :math:`-\sigma(-z_i)` where :math:`y_i = 1` (the same number, without the
+    cancellation of :math:`\sigma(z_i) - 1`, which loses every digit beyond :math:`z_i = 37`).
     With :math:`z = Xw` the gradient in the weights is :math:`X^\top(\sigma(Xw) - y)`.
 
     Examples
@@ -504,7 +566,8 @@ def binary_cross_entropy_grad(y, z) -> np.ndarray:
     y, z = _check_pair_1d(y, z, "y", "z")
     y = _binary_labels(y, "y")
     # d/dz -[y log s(z) + (1 - y) log s(-z)] = s(z) - y           (mle-bce-grad)
-    return expit(z) - y
+    # for y = 1 as -s(-z): s(z) - 1 rounds s(z) to 1 first, so z = 40 would give 0, not -4e-18
+    return np.where(y == 1, -expit(-z), expit(z))
 
 
 def softmax_cross_entropy(Y, Z, *, reduction: str = "mean"):
@@ -539,8 +602,11 @@ def softmax_cross_entropy(Y, Z, *, reduction: str = "mean"):
         \ell_i = -\sum_k Y_{ik} \log \mathrm{softmax}(z_i)_k
                = \log\sum_j e^{z_{ij}} - \sum_k Y_{ik} z_{ik},
 
-    with ``scipy.special.log_softmax`` (a log-sum-exp shifted by the row maximum), so huge
-    logits do not overflow.
+    computed as :math:`\sum_k Y_{ik}(m_i - z_{ik}) + \log(1 + \rho_i)` with :math:`m_i` the row
+    maximum and :math:`\rho_i` the sum of :math:`e^{z_{ij} - m_i}` without one maximum (for
+    rows of ``Y`` summing to 1): a log-sum-exp shifted by the row maximum, so huge logits do
+    not overflow, and a sum of non-negative terms, so a confident right prediction keeps its
+    digits (``scipy.special.log_softmax`` gives 0 at a margin of 40, the loss is 4.2e-18).
 
     Examples
     --------
@@ -552,9 +618,15 @@ def softmax_cross_entropy(Y, Z, *, reduction: str = "mean"):
     # -sum_k Y_ik log softmax(z_i)_k                              (mle-softmax-ce)
     # (only where Y_ik > 0: a class with zero target weight adds nothing, even when its
     # log-probability is -inf because its logit is 1e308 below the largest)
-    with np.errstate(over="ignore", invalid="ignore"):
-        logp = log_softmax(Z, axis=1)
-        losses = -np.sum(np.where(Y > 0, Y * logp, 0.0), axis=1)
+    # = sum_k Y_ik (m_i - z_ik) + (sum_k Y_ik) log(1 + rest_i), with m_i the row maximum and
+    # rest_i = sum of e^(z_ij - m_i) over the row without one maximum: non-negative terms, so
+    # a confident right prediction keeps its digits (log_softmax rounds 1 + 4e-18 to 1 and
+    # gives 0 at a margin of 40) and log-sum-exp cannot overflow
+    m, rest = _softmax_rest(Z)
+    with np.errstate(over="ignore"):
+        # halves: m - z_ik overflows for logits of +-1e308, Y_ik (m - z_ik) may not
+        gaps = np.where(Y > 0, Y * (0.5 * m - 0.5 * Z), 0.0)
+        losses = 2.0 * np.sum(gaps, axis=1) + np.sum(Y, axis=1) * np.log1p(rest)
     return _reduce(losses, reduction)
 
 
@@ -584,7 +656,8 @@ def softmax_cross_entropy_grad(Y, Z) -> np.ndarray:
     -----
     Implements eq. (mle-softmax-grad):
     :math:`\partial \ell_i / \partial z_{ik} = p_{ik} - Y_{ik}`, valid for any target
-    row summing to one.
+    row summing to one. At a row's largest logit, where :math:`p_{ik}` may round to 1, it is
+    computed as :math:`(1 - Y_{ik}) - \sum_{j \ne k} p_{ij}` when :math:`Y_{ik} \ge 1/2`.
 
     Examples
     --------
@@ -592,5 +665,16 @@ def softmax_cross_entropy_grad(Y, Z) -> np.ndarray:
     array([[ 0.5, -0.5]])
     """
     Y, Z = _check_logits_2d(Y, Z)
+    m, rest = _softmax_rest(Z)
+    with np.errstate(over="ignore", invalid="ignore"):
+        # softmax(Z); e^-inf = 0 where z - m overflows
+        P = np.exp(Z - m) / (1.0 + rest)[:, None]
     # d l_i / d z_ik = softmax(z_i)_k - Y_ik                       (mle-softmax-grad)
-    return softmax(Z, axis=1) - Y
+    grad = P - Y
+    # at a row's largest logit p_k = 1/(1 + rest) may round to 1 and p_k - 1 lose every digit
+    # (margin 40: 0 instead of -4e-18); there p_k - Y_ik = (1 - Y_ik) - rest / (1 + rest)
+    rows, top = np.arange(len(Z)), np.argmax(Z, axis=1)
+    y_top = Y[rows, top]
+    grad[rows, top] = np.where(y_top >= 0.5, (1.0 - y_top) - rest / (1.0 + rest),
+                               grad[rows, top])
+    return grad

@@ -32,11 +32,18 @@ Results of the chapter implemented here:
 
 from __future__ import annotations
 
+import numbers
 from typing import NamedTuple
 
 import numpy as np
 
-from derivlib._validation import as_array, as_generator, check_finite_result, check_positive
+from derivlib._validation import (
+    as_array,
+    as_generator,
+    check_broadcast,
+    check_finite_result,
+    check_positive,
+)
 
 __all__ = [
     "EstimatorDraws",
@@ -83,9 +90,20 @@ def _n_observations(x: np.ndarray, axis) -> int:
     return int(x.shape[axis])
 
 
-def _exponent(a) -> int:
-    """Binary exponent of ``max|a|`` (0 for zeros): ``a / 2**e`` has entries below 1."""
-    return int(np.frexp(np.max(np.abs(a), initial=0.0))[1])
+def _exponent(a, axis=None) -> np.ndarray:
+    """Binary exponent of ``max|a|`` (0 for zeros): ``a / 2**e`` has entries below 1.
+
+    With an ``axis``, one exponent per slice along it (``axis`` kept, of length 1): a single
+    exponent for all slices would scale a slice of small numbers into the subnormal range
+    or to zero when another slice holds large ones.
+    """
+    big = np.max(np.abs(a), axis=axis, keepdims=axis is not None, initial=0.0)
+    return np.frexp(big)[1]
+
+
+def _squeeze(e: np.ndarray, axis) -> np.ndarray:
+    """The per-slice exponents of :func:`_exponent` in the result's shape."""
+    return e if axis is None else np.squeeze(e, axis=axis)
 
 
 def _check_mu(mu, x: np.ndarray, axis) -> np.ndarray:
@@ -109,7 +127,12 @@ def _check_mu(mu, x: np.ndarray, axis) -> np.ndarray:
 
 
 def _check_N(N, name: str = "N", *, minimum: int = 1) -> int:
-    N = int(check_positive(N, name, integer=True))
+    if isinstance(N, numbers.Integral) and not isinstance(N, bool | np.bool_):
+        N = int(N)  # any size: check_positive's isfinite fails on ints beyond int64
+        if N <= 0:
+            raise ValueError(f"{name} must be > 0, got {N!r}")
+    else:
+        N = int(check_positive(N, name, integer=True))
     if N < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {N}")
     return N
@@ -145,9 +168,9 @@ def ml_mean(x, axis=None):
     """
     x = as_array(x, "x")
     _n_observations(x, axis)
-    e = _exponent(x)  # averaged as x / 2**e (exact), so that the sum cannot overflow
+    e = _exponent(x, axis)  # averaged as x / 2**e (exact), so that the sum cannot overflow
     # mu_ML = (1/N) sum_n x_n                                            (sv-mu-ml)
-    return np.ldexp(np.ldexp(x, -e).mean(axis=axis), e)[()]
+    return np.ldexp(np.ldexp(x, -e).mean(axis=axis), _squeeze(e, axis))[()]
 
 
 def ml_variance(x, axis=None, *, mu=None):
@@ -183,21 +206,34 @@ def ml_variance(x, axis=None, *, mu=None):
 
     computed in two passes (mean first, then squared deviations), which is the
     numerically stable form; the one-pass :math:`\overline{x^2} - \bar{x}^2`
-    cancels catastrophically when :math:`|\mu| \gg \sigma`. Its expectation is
+    cancels catastrophically when :math:`|\mu| \gg \sigma`. The rounding error
+    :math:`\delta` of the computed mean would still add :math:`\delta^2`, so the corrected
+    two-pass form subtracts :math:`(\sum_n d_n)^2/N` from :math:`\sum_n d_n^2`
+    (:math:`d_n` the deviations from the computed mean). Its expectation is
     eq. (sv-bias), :math:`E[\hat\sigma^2_{\text{ML}}] = \frac{N-1}{N}\sigma^2`. With a known
     ``mu`` it is unbiased: :math:`E[\frac1N\sum_n (x_n-\mu)^2] = \sigma^2`.
     """
     x = as_array(x, "x")
     N = _n_observations(x, axis)
     centre = None if mu is None else _check_mu(mu, x, axis)
-    # x / 2**e and mu / 2**e are exact: the squares cannot overflow before the average does
-    e = _exponent(x) if centre is None else max(_exponent(x), _exponent(centre))
+    # x / 2**e and mu / 2**e are exact, one e per slice: the squares cannot overflow before
+    # the average does, and a slice of small numbers is not scaled away by another's size
+    e = _exponent(x, axis)
+    if centre is not None:
+        e = np.maximum(e, _exponent(centre) if axis is None else np.frexp(np.abs(centre))[1])
     x = np.ldexp(x, -e)
     centre = x.mean(axis=axis, keepdims=True) if centre is None else np.ldexp(centre, -e)
     # sigma2_ML = (1/N) sum_n (x_n - mu_ML)^2                             (sv-var-ml)
     deviations = x - centre
+    squares = np.sum(deviations * deviations, axis=axis)
+    if mu is None:
+        # corrected two-pass (Chan, Golub & LeVeque 1983): the rounded mean is off by
+        # delta = mean(deviations), which adds N delta^2 to the sum of squares; subtract it
+        # (otherwise |mu| / sigma = 1e12 costs about 6 of the 16 digits)
+        drift = np.sum(deviations, axis=axis)
+        squares = np.maximum(squares - drift * drift / N, 0.0)
     with np.errstate(over="ignore"):  # an overflow is reported just below
-        sigma2 = np.ldexp(np.sum(deviations * deviations, axis=axis) / N, 2 * e)[()]
+        sigma2 = np.ldexp(squares / N, 2 * _squeeze(e, axis))[()]
     check_finite_result(sigma2, "the variance", "it exceeds float64 (about 1.8e308); rescale x")
     return sigma2
 
@@ -240,7 +276,11 @@ def unbiased_variance(x, axis=None):
             f"variance (N - 1 > 0), got N = {N}"
         )
     # s^2 = N/(N-1) sigma2_ML                                             (sv-s2)
-    return ml_variance(x, axis=axis) * (N / (N - 1))
+    with np.errstate(over="ignore"):  # sigma2_ML < 1.8e308 <= s^2 is reported just below
+        s2 = ml_variance(x, axis=axis) * (N / (N - 1))
+    check_finite_result(s2, "the unbiased variance", "it exceeds float64 (about 1.8e308); "
+                        "rescale x")
+    return s2
 
 
 def expected_ml_variance(sigma2, N):
@@ -270,8 +310,7 @@ def expected_ml_variance(sigma2, N):
 
     .. math:: E[\hat\sigma^2_{\text{ML}}] = \frac{N-1}{N}\,\sigma^2 .
     """
-    sigma2 = _check_sigma2(sigma2)
-    N = _check_N_array(N)
+    sigma2, N = _check_sigma2_N(sigma2, N)
     # E[sigma2_ML] = (N-1)/N sigma^2                                      (sv-bias)
     return ((N - 1) / N * sigma2)[()]
 
@@ -298,8 +337,7 @@ def variance_of_ml_mean(sigma2, N):
 
     .. math:: \operatorname{Var}[\hat\mu_{\text{ML}}] = \frac{\sigma^2}{N} .
     """
-    sigma2 = _check_sigma2(sigma2)
-    N = _check_N_array(N)
+    sigma2, N = _check_sigma2_N(sigma2, N)
     # Var[mu_ML] = sigma^2 / N                                            (sv-var-mu)
     return (sigma2 / N)[()]
 
@@ -333,10 +371,13 @@ def variance_of_unbiased_variance(sigma2, N):
 
     Unlike eq. (sv-bias) this needs the Gaussian fourth moment.
     """
-    sigma2 = _check_sigma2(sigma2)
-    N = _check_N_array(N, minimum=2)
+    sigma2, N = _check_sigma2_N(sigma2, N, minimum=2)
     # Var[s^2] = 2 sigma^4 / (N-1)                                        (sv-var-s2)
-    return (2 * sigma2**2 / (N - 1))[()]
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        var = 2 * sigma2**2 / (N - 1)
+        # where sigma^4 overflows (or underflows) but the result need not: sigma^2 (sigma^2/(N-1))
+        var = np.where(np.isfinite(var) & (var > 0), var, 2 * sigma2 * (sigma2 / (N - 1)))
+    return _finite_moment(var, "Var[s^2]")
 
 
 def variance_of_ml_variance(sigma2, N):
@@ -362,10 +403,14 @@ def variance_of_ml_variance(sigma2, N):
               = \frac{(N-1)^2}{N^2}\,\frac{2\sigma^4}{N-1}
               = \frac{2(N-1)\sigma^4}{N^2} .
     """
-    sigma2 = _check_sigma2(sigma2)
-    N = _check_N_array(N, minimum=2)
+    sigma2, N = _check_sigma2_N(sigma2, N, minimum=2)
     # Var[sigma2_ML] = ((N-1)/N)^2 Var[s^2]                               (sv-var-s2)
-    return (2 * (N - 1) * sigma2**2 / N**2)[()]
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        var = 2 * (N - 1) * sigma2**2 / N**2
+        # where sigma^4 or N^2 overflows but the result need not: ((N-1)/N) (sigma^2/N) sigma^2
+        var = np.where(np.isfinite(var) & (var > 0), var,
+                       2 * ((N - 1) / N) * (sigma2 / N) * sigma2)
+    return _finite_moment(var, "Var[sigma2_ML]")
 
 
 def gaussian_log_likelihood(x, mu, sigma2):
@@ -402,11 +447,24 @@ def gaussian_log_likelihood(x, mu, sigma2):
     """
     x = as_array(x, "x", ndim=1)
     mu = float(as_array(mu, "mu", ndim=0))
-    sigma2 = float(check_positive(sigma2, "sigma2"))
+    sigma2 = float(check_positive(float(as_array(sigma2, "sigma2", ndim=0)), "sigma2"))
     N = x.size
-    r = x - mu
+    with np.errstate(over="ignore"):
+        r = x - mu
+        quad = -0.5 * (r @ r) / sigma2
+    if not np.isfinite(quad):
+        # x - mu, sum r^2 or its ratio to sigma^2 overflowed: the same with x, mu scaled by
+        # 2**-e and sigma^2 = m 2**k, so only a result beyond float64 overflows
+        e = max(_exponent(x), _exponent(mu))
+        rs = np.ldexp(x, -e) - np.ldexp(mu, -e)
+        m, k = np.frexp(sigma2)
+        with np.errstate(over="ignore"):
+            quad = float(np.ldexp(-0.5 * (rs @ rs) / m, 2 * int(e) - int(k)))
     # ln p = -1/(2 sigma^2) sum (x_n - mu)^2 - N/2 ln sigma^2 - N/2 ln(2 pi)   (sv-loglik)
-    return float(-0.5 * (r @ r) / sigma2 - 0.5 * N * np.log(sigma2) - 0.5 * N * np.log(2 * np.pi))
+    loglik = float(quad - 0.5 * N * np.log(sigma2) - 0.5 * N * np.log(2 * np.pi))
+    check_finite_result(loglik, "the log-likelihood", "sum (x_n - mu)^2 / sigma2 exceeds "
+                        "float64 (about 1.8e308)")
+    return loglik
 
 
 def simulate_estimators(N, sigma, mu=0.0, n_trials=10_000, rng=None) -> EstimatorDraws:
@@ -450,10 +508,17 @@ def simulate_estimators(N, sigma, mu=0.0, n_trials=10_000, rng=None) -> Estimato
     mu = float(as_array(mu, "mu", ndim=0))
     n_trials = _check_N(n_trials, "n_trials")
     rng = as_generator(rng)
-    x = rng.normal(mu, sigma, size=(n_trials, N))
-    mu_ml = x.mean(axis=1)
+    with np.errstate(over="ignore", invalid="ignore"):
+        x = rng.normal(mu, sigma, size=(n_trials, N))
+    check_finite_result(x, "a simulated draw", f"mu = {mu:g} and sigma = {sigma:g} give draws "
+                        f"beyond float64 (about 1.8e308)")
+    mu_ml = ml_mean(x, axis=1)  # not x.mean: its sum overflows for |mu| near 1e308
     sigma2_ml = ml_variance(x, axis=1)
-    return EstimatorDraws(mu_ml=mu_ml, sigma2_ml=sigma2_ml, s2=sigma2_ml * (N / (N - 1)))
+    with np.errstate(over="ignore"):
+        s2 = sigma2_ml * (N / (N - 1))
+    check_finite_result(s2, "the unbiased variance", f"sigma = {sigma:g} gives variances "
+                        f"beyond float64 (about 1.8e308)")
+    return EstimatorDraws(mu_ml=mu_ml, sigma2_ml=sigma2_ml, s2=s2)
 
 
 def _check_sigma2(sigma2) -> np.ndarray:
@@ -463,9 +528,29 @@ def _check_sigma2(sigma2) -> np.ndarray:
     return sigma2
 
 
+def _check_sigma2_N(sigma2, N, *, minimum: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """``sigma2`` and ``N`` of the closed forms, checked and broadcast-compatible."""
+    sigma2 = _check_sigma2(sigma2)
+    N = _check_N_array(N, minimum=minimum)
+    check_broadcast({"sigma2": sigma2, "N": N})
+    return sigma2, N
+
+
+def _finite_moment(value: np.ndarray, what: str):
+    check_finite_result(value, what, "it exceeds float64 (about 1.8e308); rescale sigma2")
+    return value[()]
+
+
 def _check_N_array(N, name: str = "N", *, minimum: int = 1) -> np.ndarray:
-    if np.ndim(N) == 0:
-        return np.asarray(_check_N(N, name, minimum=minimum))
+    """Counts as float64 (exact below 2**53): int64 arithmetic would wrap (N**2 for N > 3e9)."""
+    if np.ndim(N) == 0 and not isinstance(N, np.ndarray):
+        return np.asarray(float(_check_N(N, name, minimum=minimum)))
+    try:
+        boolean = np.asarray(N).dtype.kind == "b"
+    except (TypeError, ValueError):  # ragged: as_array reports it
+        boolean = False
+    if boolean:
+        raise TypeError(f"{name} must contain integers (counts), got booleans")
     N_arr = as_array(N, name)
     if np.any(N_arr != np.round(N_arr)):
         raise TypeError(f"{name} must contain integers, got {N_arr}")
