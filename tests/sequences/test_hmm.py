@@ -749,6 +749,49 @@ def test_forward_backward_keeps_a_state_lost_to_underflow():
         np.testing.assert_allclose(post.xi, [[0.0, 0.0], [0.0, N - 1]], atol=1e-12)
 
 
+def _sparse_sticky_problem(seed, K=12, N=100):
+    """Sparse transitions with near-zero self-transitions (1e-250): the fast recursions'
+    unnormalised vectors can shrink below the float64 range within one chunk of steps."""
+    rng = np.random.default_rng(seed)
+    A = rng.dirichlet(np.full(K, 0.05), size=K)
+    A[rng.random((K, K)) < 0.5] = 0.0
+    A[np.arange(K), np.arange(K)] = 1e-250
+    A /= A.sum(axis=1, keepdims=True)
+    return rng.dirichlet(np.ones(K)), A, -rng.uniform(0, 50, size=(N, K))
+
+
+def _underflow_cases():
+    # B_obs given as probabilities whose rows span more than the float64 range, A = I: state 1
+    # (1e-330 times state 0 at step 0, the largest after) is lost in the rescaling. Before:
+    # gamma NaN, log p(X) off by 30% (the lost-state fallback was taken for log_B_obs only)
+    B = np.array([[1e300, 1e-30, 1e200], [1.0, 1e300, 1e100], [1.0, 1e300, 1e100]])
+    yield pytest.param(np.ones(3) / 3, np.eye(3), np.log(B), B, id="B_obs-beyond-range")
+    # every row within e^-461 (no loss in the rescaling), but the product of two steps
+    # underflows in the recursion. Before: gamma NaN, log p(X) off by 50%
+    log_B = np.array([[0.0, -460.5]] * 2 + [[-460.5, 0.0]] * 3)
+    yield pytest.param(np.array([0.5, 0.5]), np.eye(2), log_B, None, id="underflow-in-steps")
+    # a rescaled likelihood e^-734 is subnormal (5 digits) and decides c_4. Before: log p(X)
+    # off by 3.3e-6
+    log_B = np.array([[0.0, -185.0], [0.0, -335.0], [-734.0, 0.0], [0.0, -622.0]])
+    yield pytest.param(np.array([0.5, 0.5]), np.eye(2), log_B, None, id="subnormal-likelihood")
+    # K = 12 (the fused loop): the unnormalised vectors went subnormal inside a chunk of 64
+    # steps. Before: gamma off by 1.1e-4, log p(X) by 1.2e-3, silently
+    pi, A, log_B = _sparse_sticky_problem(115)
+    yield pytest.param(pi, A, log_B, None, id="fused-chunk-underflow")
+
+
+@pytest.mark.parametrize(("pi", "A", "log_B", "B_obs"), list(_underflow_cases()))
+def test_forward_backward_survives_underflow_with_zero_or_tiny_transitions(pi, A, log_B, B_obs):
+    loglik, gamma, xi = _exact_posteriors(pi, A, log_B)
+    given = dict(log_B_obs=log_B) if B_obs is None else dict(B_obs=B_obs)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no RuntimeWarning either
+        post = hmm.forward_backward(pi, A, pairwise="full", **given)
+    assert post.loglik == pytest.approx(loglik, rel=1e-14)
+    np.testing.assert_allclose(post.gamma, gamma, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(post.xi, xi, rtol=0, atol=1e-12)
+
+
 def test_float32_probabilities_are_accepted():
     """Correctly rounded float32 pi, A, B do not sum to 1 within 1e-8; before, they were
     refused ("rows of A must sum to 1"). The answer is that of hmmlearn with the same values."""
@@ -969,3 +1012,18 @@ def test_results_never_alias_the_inputs():
     for i, result in enumerate(results):
         for j, arr in enumerate(inputs):
             assert not np.shares_memory(result, arr), (i, j)
+
+
+def test_backward_refuses_to_return_overflowed_messages():
+    # A = I with evidence that switches state: forward's scaled alpha loses state 2 to
+    # underflow (alpha_hat = 0), and the readable backward recursion used to return inf and
+    # NaN with only a RuntimeWarning; forward_backward gets it right in log space
+    A = np.eye(2)
+    log_B = np.array([[0.0, -460.5]] * 2 + [[-460.5, 0.0]] * 3)
+    fw = hmm.forward(np.full(2, 0.5), A, np.exp(log_B))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        with pytest.raises(NumericalError, match="beta_hat is not finite"):
+            hmm.backward(A, np.exp(log_B), fw.c)
+    post = hmm.forward_backward(np.full(2, 0.5), A, log_B_obs=log_B)
+    assert np.all(np.isfinite(post.gamma))

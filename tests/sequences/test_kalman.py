@@ -278,6 +278,27 @@ def test_steady_state_freezes_only_when_the_remaining_drift_is_small():
     assert kalman._SteadyTest()(V + step, V, 10**6, np.array([[0.5]]))
 
 
+def test_steady_state_waits_for_the_small_coordinates_of_a_mixed_scale_model():
+    # an unobserved coordinate of variance 1e8 next to an observed random walk of variance
+    # ~1e-3 that converges slowly: the small coordinate's covariance changed by less than
+    # 1e-14 times max |V| = 1e8 per step long before it had converged (the shortcut froze
+    # it at step ~3800, and its variance, mean and the log-likelihood were off by ~1e-3)
+    ssm = kalman.LinearGaussianSSM(np.diag([0.0, 1.0]), [[0.0, 1.0]], np.diag([1e8, 1e-6]),
+                                   [[1.0]], np.zeros(2), np.diag([1e8, 1.0]))
+    x = kalman.sample(ssm, 6000, rng=0).x
+    fast, full = kalman.smooth(x, ssm), kalman.smooth(x, ssm, steady_state=False)
+    ref = pykalman_model(ssm)
+    ref_mean, ref_cov = ref.filter(x[:200])  # the full recursion is pykalman's
+    np.testing.assert_allclose(full.filtered.cov[:200, 1, 1], ref_cov[:, 1, 1], rtol=1e-12)
+    for u, v in [(fast.filtered.cov[:, 1, 1], full.filtered.cov[:, 1, 1]),
+                 (fast.cov[:, 1, 1], full.cov[:, 1, 1])]:
+        np.testing.assert_allclose(u, v, rtol=1e-12)
+    for u, v in [(fast.filtered.mean[:, 1], full.filtered.mean[:, 1]),
+                 (fast.mean[:, 1], full.mean[:, 1])]:
+        np.testing.assert_allclose(u, v, rtol=0, atol=1e-12 * np.max(np.abs(v)))
+    assert fast.loglik == pytest.approx(full.loglik, rel=1e-13)
+
+
 def _accurate_sensor_model(d=4, seed=0):
     """Every state coordinate measured with noise 1e-17 times the process noise: the
     predicted covariance P ~ Q is about 1e17 times the filtered one V ~ R."""

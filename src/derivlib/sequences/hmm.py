@@ -61,7 +61,7 @@ from typing import NamedTuple
 import numpy as np
 from scipy.linalg import LinAlgError, cholesky, solve_triangular
 
-from derivlib._convergence import ConvergenceWarning, report
+from derivlib._convergence import ConvergenceWarning, NumericalError, report
 from derivlib._validation import (
     as_array,
     as_generator,
@@ -560,6 +560,15 @@ def backward(A, B_obs, c) -> np.ndarray:
     Eq. (hmm-scaled-beta):
     :math:`c_{n+1} \hat\beta_n(i) = \sum_j A_{ij}\, b_{n+1}(j)\, \hat\beta_{n+1}(j)`, with
     :math:`\hat\beta_N = \mathbf{1}`.
+
+    Raises
+    ------
+    derivlib.NumericalError
+        If a scaled message overflows: with zero or tiny transitions and extreme
+        likelihoods, :func:`forward` can lose a state to underflow (its scaled
+        :math:`\hat\alpha` rounds to 0) and the backward recursion then divides by a
+        :math:`c_{n+1}` computed without it. :func:`forward_backward` detects this and
+        switches to the log-space recursions; use it (or :func:`log_forward_backward`).
     """
     K = as_array(A, "A", ndim=2).shape[0]
     A = _check_stochastic(A, "A", (K, K))
@@ -577,6 +586,8 @@ def backward(A, B_obs, c) -> np.ndarray:
         np.multiply(B_obs[n + 1], beta_hat[n + 1], out=tmp)  # b_{n+1}(j) beta_hat_{n+1}(j)
         np.dot(A, tmp, out=beta_hat[n])  # sum_j A_ij (...)
         beta_hat[n] /= c[n + 1]  # divided by c_{n+1}
+    check_finite_result(beta_hat, "beta_hat", "the scaled backward messages overflow (a state "
+                        "was lost to underflow in the forward pass); use forward_backward")
     return beta_hat
 
 
@@ -597,8 +608,10 @@ def backward(A, B_obs, c) -> np.ndarray:
 #   of steps built at once into preallocated memory. O(N K^2) arithmetic.
 #
 # Every partial product and every chunk of vectors is rescaled to sum 1, so nothing under-
-# or overflows; if a chunk still underflows (or the data are impossible), the readable
-# step-by-step `forward`/`backward` take over and decide.
+# or overflows; if a block or chunk still comes near underflow (sums below _TINY) or the
+# data are impossible, the readable step-by-step `forward`/`backward` take over and decide,
+# and where their scaled numbers under- or overflow too (zero or tiny transitions), the
+# log-space recursions.
 _SMALL_K = 8  # block scan up to this number of states, fused loop above
 _BLOCK_DIAGONAL_K = 32  # fused loop: one block-diagonal product per step up to here
 _CHUNK = 64  # steps whose matrices are built (and vectors normalised) at once
@@ -760,7 +773,8 @@ def _fused_directions(pi, A, B):
             multiply(row, emis[k], out=row)
         block = s2[k0 + 1:k1 + 1]
         sums = block.sum(axis=2)
-        sums[~(sums > 0)] = 1.0  # zero rows are left for the caller to detect
+        if not sums.min() > _TINY:  # near underflow, digits lost (as in `_scan`)
+            raise _Underflow
         block /= sums[:, :, None]
     beta = np.empty((N, K))
     beta[N - 1] = 1.0
@@ -768,20 +782,26 @@ def _fused_directions(pi, A, B):
     return s2[:, 0].copy(), beta
 
 
+_NORMAL = np.finfo(float).tiny  # below this, a float64 is 0 or subnormal (digits lost)
+
+
 def _scaled_input(L, is_log):
     """Likelihoods with rows rescaled to max 1, the log of the factors removed, and whether
-    a positive likelihood underflowed to 0 in the rescaling (log input only)."""
+    a positive likelihood underflowed to 0, or to a subnormal number, in the rescaling."""
     shift = L.max(axis=1)
     if is_log:
         if np.any(shift == -np.inf):
             _raise_impossible(int(np.flatnonzero(shift == -np.inf)[0]))
         with np.errstate(under="ignore"):
             B = np.exp(L - shift[:, None])
-        lost = bool(np.any((B == 0) & (L > -np.inf)))
+        lost = bool(np.any((B < _NORMAL) & (L > -np.inf)))
         return B, shift, lost
     if np.any(shift <= 0):
         _raise_impossible(int(np.flatnonzero(shift <= 0)[0]))
-    return L / shift[:, None], np.log(shift), False
+    with np.errstate(under="ignore"):
+        B = L / shift[:, None]
+    lost = bool(np.any((B < _NORMAL) & (L > 0)))  # a row spanning more than the float64 range
+    return B, np.log(shift), lost
 
 
 # forward_backward: below this smallest entry of A, likelihoods lost to underflow in the
@@ -822,8 +842,9 @@ def forward_backward(pi, A, B_obs=None, *, log_B_obs=None, pairwise="sum") -> Po
     backward fused in one loop for larger K; see the comment above ``_blocked_directions``);
     they compute the same numbers as :func:`forward` and :func:`backward`.
 
-    With ``log_B_obs``, a likelihood more than about :math:`e^{708}` times smaller than the
-    largest of its row becomes 0 in the rescaling. That changes the result by a relative
+    A likelihood (in ``B_obs`` or ``log_B_obs``) more than about :math:`e^{708}` times
+    smaller than the largest of its row becomes 0 (or subnormal) in the rescaling. That
+    changes the result by a relative
     :math:`2^{-1022} / \min_{ij} A_{ij}^2` at most (a state's forward and backward messages
     are at least :math:`\min A` times the others'), nothing in float64 when every
     :math:`A_{ij} \ge 10^{-100}`. If ``A`` has smaller entries (zeros in particular: with
@@ -835,7 +856,7 @@ def forward_backward(pi, A, B_obs=None, *, log_B_obs=None, pairwise="sum") -> Po
     L, is_log = _check_emission_input(B_obs, log_B_obs, pi.shape[0])
     B, shift, lost = _scaled_input(L, is_log)
     if lost and A.min() < _MIN_TRANSITION:
-        return _log_forward_backward(pi, A, L, pairwise)
+        return _log_forward_backward(pi, A, L if is_log else _log(L), pairwise)
     N, K = B.shape
     directions = _blocked_directions if K <= _SMALL_K else _fused_directions
     try:
@@ -852,20 +873,31 @@ def forward_backward(pi, A, B_obs=None, *, log_B_obs=None, pairwise="sum") -> Po
                 and np.all(np.isfinite(beta_hat))):
             raise _Underflow
     except _Underflow:  # tiny numbers or impossible data: the step-by-step recursions decide
-        alpha_hat, c = forward(pi, A, B)
-        beta_hat = backward(A, B, c)
-    gamma = alpha_hat * beta_hat  # eq. (hmm-scaled-post)
+        try:
+            alpha_hat, c = forward(pi, A, B)
+        except ValueError:  # some c_n = 0: impossible data, or an underflow; log space decides
+            return _log_forward_backward(pi, A, L if is_log else _log(L), pairwise)
+        try:
+            with np.errstate(over="ignore", invalid="ignore"):
+                beta_hat = backward(A, B, c)
+        except NumericalError:  # a state lost to underflow by `forward`: log space decides
+            return _log_forward_backward(pi, A, L if is_log else _log(L), pairwise)
+    with np.errstate(over="ignore", invalid="ignore"):  # checked below
+        gamma = alpha_hat * beta_hat  # eq. (hmm-scaled-post)
+        xi = None
+        if pairwise is not None and N > 1:
+            w = B[1:] * beta_hat[1:] / c[1:, None]
+            if pairwise == "sum":
+                xi = A * (alpha_hat[:-1].T @ w)  # sum_n xi_n(i, j)
+            else:
+                xi = alpha_hat[:-1, :, None] * A[None] * w[:, None, :]
     log_c = np.log(c) + shift  # log c_n of the original (unrescaled) likelihoods
     loglik = float(log_c.sum())  # eq. (hmm-loglik)
-    xi = None
-    if pairwise is not None and N > 1:
-        w = B[1:] * beta_hat[1:] / c[1:, None]
-        if pairwise == "sum":
-            xi = A * (alpha_hat[:-1].T @ w)  # sum_n xi_n(i, j)
-        else:
-            xi = alpha_hat[:-1, :, None] * A[None] * w[:, None, :]
-    elif pairwise is not None:
+    if pairwise is not None and N == 1:
         xi = np.zeros((pi.shape[0],) * 2) if pairwise == "sum" else np.zeros((0,) + A.shape)
+    if not (np.all(np.isfinite(gamma)) and (xi is None or np.all(np.isfinite(xi)))):
+        # the scaled recursions over- or underflowed: the log-space ones cannot
+        return _log_forward_backward(pi, A, L if is_log else _log(L), pairwise)
     return Posterior(gamma, xi, loglik, log_c)
 
 

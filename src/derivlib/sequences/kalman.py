@@ -57,11 +57,13 @@ it too), or the change per step is small and the drift it still implies,
 :math:`\sum_{k \ge 1} \mathbf{F}^k \Delta (\mathbf{F}^\top)^k` for the last change
 :math:`\Delta` and the closed-loop matrix :math:`\mathbf{F} = (\mathbf{I} -
 \mathbf{K}\mathbf{C})\mathbf{A}` (the linearised recursion, a geometric series summed by
-doubling), is below ``1e-14`` relative. A slowly converging model (contraction factor close
-to 1) is therefore frozen late, or not at all. The smoother does the same for its backward
-covariance recursion (contraction by :math:`\mathbf{J}`); the means are then propagated
-with the frozen gains. The results agree with the full recursion to rounding error
-(tested); ``steady_state=False`` runs the full recursion at every step.
+doubling), is below ``1e-14`` relative. Relative means entry by entry, to
+:math:`\sqrt{V_{ii} V_{jj}}`: a coordinate of small variance next to one of large variance
+is frozen only when its own covariance has converged. A slowly converging model
+(contraction factor close to 1) is therefore frozen late, or not at all. The smoother does
+the same for its backward covariance recursion (contraction by :math:`\mathbf{J}`); the
+means are then propagated with the frozen gains. The results agree with the full recursion
+to rounding error (tested); ``steady_state=False`` runs the full recursion at every step.
 """
 
 from __future__ import annotations
@@ -592,14 +594,16 @@ def _batched_gains(A, V, P, J, m: int) -> None:
 
 
 class _SteadyTest:
-    """When may a converging covariance recursion be frozen? (see the module notes)
+    r"""When may a converging covariance recursion be frozen? (see the module notes)
 
     Called with the newest covariance, the previous one, the number of steps still to run
     and the matrix ``F`` of the linearised recursion (``new - old -> F (new - old) F^T`` per
     step), or a function that returns it (called only when needed). True if the drift that
-    is left is below ``_STEADY_RTOL`` relative to ``max |new|``: the covariance repeats
-    exactly (a fixed point of the deterministic recursion in floating point), or the change
-    per step is below ``self.rtol`` and the sum of the series of the coming changes is below
+    is left is below ``_STEADY_RTOL``, measured entrywise relative to the scale of each
+    entry, :math:`\sqrt{V_{ii} V_{jj}}` (so that a coordinate of small variance is frozen no
+    less accurately than one of large variance): the covariance repeats exactly (a fixed
+    point of the deterministic recursion in floating point), or the scaled change per step
+    is below ``self.rtol`` and the sum of the series of the coming scaled changes is below
     the bound. Each time the series is too large, ``self.rtol`` is lowered in proportion, so
     that the series (a few small matrix products) is summed again only when the change has
     shrunk enough.
@@ -611,16 +615,27 @@ class _SteadyTest:
     def __call__(self, new: np.ndarray, old: np.ndarray, steps: int, F) -> bool:
         diff = new - old
         change = float(np.max(np.abs(diff)))
-        scale = float(np.max(np.abs(new)))
-        if change > self.rtol * scale:
-            return False
+        if change > self.rtol * float(np.max(np.abs(new))):
+            return False  # cheap test first: the scaled change below is at least this large
         if change == 0.0:  # V_n = V_{n-1} exactly, so V_{n+1} = f(V_n) = f(V_{n-1}) = V_n
             return True
-        drift = _drift(diff, F() if callable(F) else F, steps)
-        if drift <= _STEADY_RTOL * scale:
+        # scale each entry by sqrt(V_ii V_jj) (the larger of new and old: no division by 0;
+        # a coordinate of zero variance in both has a zero row and column in diff)
+        s = np.sqrt(np.maximum(np.diagonal(new), np.diagonal(old)))
+        s = np.maximum(s, _SCALE_FLOOR * float(s.max()))
+        diff = diff / np.outer(s, s)
+        change = float(np.max(np.abs(diff)))
+        if change > self.rtol:
+            return False
+        F = F() if callable(F) else F
+        drift = _drift(diff, F * s[None, :] / s[:, None], steps)  # F in the scaled coordinates
+        if drift <= _STEADY_RTOL:
             return True
         self.rtol = change * _STEADY_RTOL / drift if np.isfinite(drift) else 0.0
         return False
+
+
+_SCALE_FLOOR = 1e-150  # _SteadyTest: smallest coordinate scale, relative to the largest
 
 
 def _drift(D: np.ndarray, F: np.ndarray, steps: int) -> float:
