@@ -5,9 +5,12 @@
 #   make serve   serve _build/html on http://localhost:8000
 #   make lab     JupyterLab on the chapters (installed into .venv on first use)
 #   make bench   run the benchmarks (derivlib against the production libraries)
-#   make execute re-execute notebooks in place: NB=path/to.ipynb, or every chapter then audit
+#   make chapter the author's loop for one chapter: NB=chapters/<part>/<topic>.md (sync, execute,
+#                strict nbval, the unit tests of its derivlib module), about a minute
+#   make execute re-execute notebooks in place: NB=path/to.md (or .ipynb), or every chapter then audit
 #   make student the chapters without their solutions, for students -> _build/student
 #   make mutate  mutation testing of the checker on every chapter's steps -> mutation/results.json
+#   make hooks   install the git pre-commit hooks (ruff check, jupytext sync of the chapter pairs)
 #   make lock    rewrite constraints.txt from the current .venv
 #   make clean   remove _build and caches (keeps .venv)
 #
@@ -43,10 +46,10 @@ NOTEBOOKS := chapters audit.ipynb course_guide.ipynb benchmarks.ipynb
 NBVAL_FLAGS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
                --nbval-cell-timeout=120 -p no:cacheprovider
 
-.PHONY: help venv book html execution-cache test lint unit nbval site-test serve lab bench execute student mutate lock clean
+.PHONY: help venv book html execution-cache test lint unit nbval site-test serve lab bench execute chapter hooks student mutate lock clean
 
 help:
-	@sed -n '3,13p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,16p' Makefile | sed 's/^# \{0,1\}//'
 
 ## Environment ---------------------------------------------------------------------------------
 
@@ -149,6 +152,26 @@ execute: venv
 	@if [ -n "$(NB)" ]; then nbs="$(NB)"; else \
 	  nbs="$$(find chapters -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' | sort) audit.ipynb course_guide.ipynb benchmarks.ipynb"; fi; \
 	$(PY) scripts/execute_notebooks.py $$nbs
+
+# One chapter, as an author checks it: sync the .ipynb from the .md (keeping the outputs and ids
+# of unchanged cells), execute it, strict nbval on it, its pairing, the unit tests of its module
+# (tests/<part>/test_<topic>.py) and ruff on both. `make test` still runs everything.
+chapter: venv
+	@test -n "$(NB)" || { echo "usage: make chapter NB=chapters/<part>/<topic>.md"; exit 2; }
+	@nb="$(NB)"; base="$${nb%.*}"; part=$$(basename "$$(dirname "$$base")"); topic=$$(basename "$$base"); \
+	unit="tests/$$part/test_$$topic.py"; [ -f "$$unit" ] || unit=""; \
+	start=$$(date +%s); \
+	$(PY) scripts/execute_notebooks.py "$$base.md" && \
+	$(BIN)/ruff check "$$base.ipynb" $$([ -n "$$unit" ] && echo "$$unit" src/derivlib/$$part/$$topic.py) && \
+	$(BIN)/pytest -q $(NBVAL_FLAGS) "$$base.ipynb" && \
+	$(BIN)/pytest -q -p no:cacheprovider tests/test_chapter_sources.py -k "$$topic" $$unit && \
+	echo "make chapter: $$base checked in $$(( $$(date +%s) - start )) s"
+
+# The git hooks of .pre-commit-config.yaml (local hooks on the tools of .venv), one command.
+PRE_COMMIT_VERSION := 4.7.0
+hooks: venv
+	@$(PY) -c 'import pre_commit' 2>/dev/null || $(PIP) install -q -c constraints.txt pre-commit==$(PRE_COMMIT_VERSION)
+	$(BIN)/pre-commit install
 
 # The chapters for students: solutions removed, pre-filled answers blanked, outputs cleared
 # (scripts/make_student.py; tests/test_student.py checks the result and executes it).

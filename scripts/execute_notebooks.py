@@ -1,54 +1,105 @@
 """Execute notebooks in place, top to bottom in a fresh kernel: ``make execute``.
 
-What ``jupyter execute --inplace`` does, with one difference: the ipywidgets state is not
-stored in the notebook. The Explore controls (``derivlib.widgets.explore``) are live only with
-a kernel, and the website shows precomputed frames instead, so a stored widget state would
-only make the site load the ipywidgets JavaScript (from a CDN) for nothing. Each explore
+Each notebook is a pair (Jupytext): ``<name>.md``, the MyST Markdown source an author edits,
+and ``<name>.ipynb``, which keeps the executed outputs (strict nbval, Binder, Colab, GitHub).
+Given either file of a pair, this script
+
+1. takes the cells (text, code, tags) from the ``.md`` and the outputs, cell ids and notebook
+   metadata from the ``.ipynb`` (``jupytext.combine``: an unchanged cell keeps its id, so a
+   typo fix is a one-line diff);
+2. executes the notebook in a fresh kernel with its folder as the working directory;
+3. writes the ``.ipynb`` reproducibly: no execution timestamps, no ipywidgets state, and
+   widget model ids derived from the cell id instead of random ones. Re-executing an unchanged
+   notebook therefore changes no byte of it (``tests/test_chapter_sources.py`` checks the
+   pairs are in sync).
+
+The ipywidgets state is not stored: the Explore controls (``derivlib.widgets.explore``) are
+live only with a kernel, the website shows precomputed frames instead, and each explore
 output keeps a PNG of its figure for viewers without a kernel.
 
-Usage: ``python scripts/execute_notebooks.py NOTEBOOK [NOTEBOOK ...]`` (from the repository
-root; each notebook runs with its own folder as the working directory).
+Usage: ``python scripts/execute_notebooks.py NOTEBOOK [NOTEBOOK ...]`` (``.md`` or ``.ipynb``,
+from the repository root).
 """
 
 from __future__ import annotations
 
+import hashlib
 import sys
 import time
 from pathlib import Path
 
+import jupytext
 import nbformat
+from jupytext.combine import combine_inputs_with_outputs
 from nbclient import NotebookClient
 
 TIMEOUT = 120  # seconds per cell, as for nbval (--nbval-cell-timeout) and the book build
+FORMAT = "md:myst"  # the text half of every pair
+WIDGET = "application/vnd.jupyter.widget-view+json"
 
 
-def execute(path: Path) -> float:
-    """Execute ``path`` in place and return the wall time in seconds."""
-    nb = nbformat.read(path, as_version=4)
+def pair(name: str | Path) -> tuple[Path, Path]:
+    """``(source .md, notebook .ipynb)`` of a notebook given by either file."""
+    path = Path(name)
+    if path.suffix not in (".md", ".ipynb"):
+        raise ValueError(f"not a notebook (.md or .ipynb): {name}")
+    return path.with_suffix(".md"), path.with_suffix(".ipynb")
+
+
+def synced(md: Path, ipynb: Path) -> nbformat.NotebookNode:
+    """The notebook with the cells of ``md`` and the outputs and ids of ``ipynb``."""
+    if not md.is_file():  # a notebook without a text source (none in this book)
+        return nbformat.read(ipynb, as_version=4)
+    source = jupytext.read(md, fmt=FORMAT)
+    if not ipynb.is_file():
+        return source
+    return combine_inputs_with_outputs(source, nbformat.read(ipynb, as_version=4), fmt=FORMAT)
+
+
+def reproducible(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Drop what changes from run to run although nothing changed: timings, widget ids."""
     nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+        for k, out in enumerate(cell.get("outputs", [])):
+            view = out.get("data", {}).get(WIDGET)
+            if view and "model_id" in view:
+                digest = hashlib.sha256(f"{cell.get('id')}:{k}".encode()).hexdigest()
+                view["model_id"] = digest[:32]
+    return nb
+
+
+def execute(name: str | Path) -> float:
+    """Sync, execute and write the pair of ``name``; return the execution time in seconds."""
+    md, ipynb = pair(name)
+    nb = reproducible(synced(md, ipynb))
     start = time.perf_counter()
     NotebookClient(
         nb,
         timeout=TIMEOUT,
         kernel_name="python3",
         store_widget_state=False,
-        resources={"metadata": {"path": str(path.parent)}},
+        record_timing=False,
+        resources={"metadata": {"path": str(ipynb.parent)}},
     ).execute()
     elapsed = time.perf_counter() - start
-    nbformat.write(nb, path)
+    nbformat.write(reproducible(nb), ipynb)
     return elapsed
 
 
 def main(argv: list[str]) -> int:
     if not argv:
-        print(__doc__.strip().splitlines()[-3], file=sys.stderr)
+        print(__doc__.strip().splitlines()[-2], file=sys.stderr)
         return 2
     for name in argv:
-        path = Path(name)
-        if not path.is_file() or path.suffix != ".ipynb":
-            print(f"not a notebook: {name}", file=sys.stderr)
+        md, ipynb = pair(name) if Path(name).suffix in (".md", ".ipynb") else (None, None)
+        paired = md is not None and md.is_file() and "formats" in jupytext.read(
+            md, fmt=FORMAT).metadata.get("jupytext", {})
+        if md is None or not (paired or ipynb.is_file()):
+            print(f"not a notebook (an .ipynb, or an .md paired with one by Jupytext): {name}",
+                  file=sys.stderr)
             return 2
-        print(f"== {name}: executed in {execute(path):.1f} s", flush=True)
+        print(f"== {ipynb}: executed in {execute(name):.1f} s", flush=True)
     return 0
 
 

@@ -247,6 +247,7 @@ def student_notebook(nb: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, 
             cell.source = blanked
             answers += 1
     student.metadata.pop("widgets", None)
+    student.metadata.pop("jupytext", None)  # no pairing: a student notebook stands alone
     return student, {"solutions": solutions, "answers": answers}
 
 

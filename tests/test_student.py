@@ -218,6 +218,9 @@ def test_outputs_are_cleared_and_metadata_kept(student, docname):
             assert cell.outputs == [] and cell.execution_count is None
             assert "execution" not in cell.metadata
     assert nb.metadata.kernelspec == source.metadata.kernelspec
+    # the chapter is a Jupytext pair; the student notebook stands alone (a Jupyter with
+    # Jupytext would otherwise write a .md beside it on every save)
+    assert "jupytext" in source.metadata and "jupytext" not in nb.metadata
     first = next(c for c in nb.cells if c.cell_type == "code")
     assert "hide-input" in first.metadata.get("tags", [])
 
