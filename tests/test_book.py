@@ -1,7 +1,7 @@
 """The book's structure: table of contents, chapter anatomy, notebooks, pins.
 
 These tests read files only (no kernel); they run in a second or two and fail with a
-message that says which chapter breaks which rule of the book (DESIGN.md, "The chapter
+message that says which chapter breaks which rule of the book (CONTRIBUTING.md, "The chapter
 anatomy"). Re-executing the notebooks and comparing their outputs is strict nbval's job
 (`make nbval`), and the site build is `make book`.
 """

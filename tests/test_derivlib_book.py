@@ -271,7 +271,7 @@ def test_the_real_book_reads_and_respects_its_own_order():
                                    if ".ipynb_checkpoints" not in p.parts)
     graph = book.prerequisite_graph(chapters)
     assert any(graph.values()), "no chapter states a prerequisite"
-    # DESIGN.md: prerequisites are links to *earlier* chapters
+    # CONTRIBUTING.md ("The chapter anatomy"): prerequisites are links to *earlier* chapters
     assert book.order_violations(names, graph) == []
     book.layers(graph)  # acyclic
     for chapter in chapters:

@@ -7,7 +7,7 @@ is typed twice:
 - the order of the chapters is the order of ``_toc.yml``;
 - a chapter's title is its notebook's ``# `` heading;
 - a chapter's prerequisites are the links in the paragraph of its *Goal* section that starts
-  with "Prerequisites" (DESIGN.md, "The chapter anatomy"). Links are Markdown links
+  with "Prerequisites" (CONTRIBUTING.md, "The chapter anatomy"). Links are Markdown links
   ``[text](../foundations/mle_kl.ipynb)`` or MyST ``{doc}`` roles, relative to the chapter's
   folder; a link to a page that is not a chapter (the notation page) is not a prerequisite.
 
