@@ -414,3 +414,19 @@ def test_bibliography_keys_are_unique():
     keys = re.findall(r"^@\w+\{([^,\s]+),", text, re.M)
     duplicates = sorted({k for k in keys if keys.count(k) > 1})
     assert not duplicates, f"references.bib has duplicate keys: {duplicates}"
+
+
+EXECUTED_PAGES = [*CHAPTER_NOTEBOOKS, ROOT / "course_guide.ipynb", ROOT / "benchmarks.ipynb"]
+
+
+@pytest.mark.parametrize("path", EXECUTED_PAGES, ids=[_rel(p) for p in EXECUTED_PAGES])
+def test_figures_do_not_depend_on_the_runners_matplotlib_backend(path):
+    # With MPLBACKEND=Agg in the environment a kernel would not display figures, and strict
+    # nbval would fail on every figure: a notebook that plots selects the inline backend itself
+    # (nbval passes with MPLBACKEND=Agg set or unset, and under any PYTHONHASHSEED)
+    nb = nbformat.read(path, as_version=4)
+    source = _code_source(nb)
+    if "matplotlib" in source:
+        first = next(c.source for c in _code_cells(nb) if "matplotlib" in c.source)
+        assert re.search(r"^%matplotlib inline$", first, re.M), (
+            f"{_rel(path)}: put `%matplotlib inline` in the cell that imports matplotlib")
