@@ -2,6 +2,8 @@
 #
 #   make book    executed notebooks -> static site in _build/html
 #   make test    ruff, unit tests, strict nbval, the book with warnings as errors, site tests
+#   make check   the fast tier: all of make test but the slow tests (fresh environment, student
+#                execution, mutation run) and the book and browser: a few minutes
 #   make serve   serve _build/html on http://localhost:8000
 #   make lab     JupyterLab on the chapters (installed into .venv on first use)
 #   make bench   run the benchmarks (derivlib against the production libraries)
@@ -46,10 +48,10 @@ NOTEBOOKS := chapters audit.ipynb course_guide.ipynb benchmarks.ipynb
 NBVAL_FLAGS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
                --nbval-cell-timeout=120 -p no:cacheprovider
 
-.PHONY: help venv book html execution-cache test lint unit nbval site-test serve lab bench execute chapter hooks student mutate lock clean
+.PHONY: help venv book html execution-cache test check lint unit nbval site-test serve lab bench execute chapter hooks student mutate lock clean
 
 help:
-	@sed -n '3,16p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,18p' Makefile | sed 's/^# \{0,1\}//'
 
 ## Environment ---------------------------------------------------------------------------------
 
@@ -89,7 +91,10 @@ execution-cache: venv
 JB_ALL ?=
 # DERIVLIB_STATIC_WIDGETS=1: the notebooks executed for the site draw their Explore sliders as
 # precomputed HTML frames (derivlib.widgets.explore) instead of ipywidgets that need a kernel.
+# scripts/cache_notebooks.py first executes the notebooks that are not cached yet into the
+# execution cache, one per core, so Sphinx then only reads cached outputs.
 html: execution-cache
+	DERIVLIB_STATIC_WIDGETS=1 $(PY) scripts/cache_notebooks.py $(BUILD)/.jupyter_cache
 	DERIVLIB_STATIC_WIDGETS=1 $(BIN)/jupyter-book build . $(JB_FLAGS) $(JB_ALL) \
 	  || { rm -rf $(BUILD)/.doctrees; exit 1; }
 
@@ -125,6 +130,15 @@ test: venv
 	@$(MAKE) --no-print-directory book JB_ALL=--all
 	@$(MAKE) --no-print-directory site-test
 	@echo "make test: all checks passed."
+
+# The fast tier for authors and reviewers: `make test` without its slow integration tests
+# (pytest -m slow) and without the site build and browser tests. CI runs `make test`.
+check: venv
+	@start=$$(date +%s); \
+	$(MAKE) --no-print-directory lint && \
+	$(BIN)/pytest -q -p no:cacheprovider tests --ignore=tests/site -m "not slow" && \
+	$(BIN)/pytest -q $(NBVAL_FLAGS) $(NOTEBOOKS) && \
+	echo "make check: passed in $$(( $$(date +%s) - start )) s (make test also runs the slow tests, the book and the site)"
 
 ## Helpers -------------------------------------------------------------------------------------
 

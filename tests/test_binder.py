@@ -36,6 +36,7 @@ import tomllib
 from pathlib import Path
 
 import nbformat
+import pytest
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
@@ -99,6 +100,7 @@ def _latex_outputs(nb) -> list[str]:
     ]
 
 
+@pytest.mark.slow
 def test_binder_environment_installs_and_runs_a_chapter(tmp_path):
     """requirements.txt, then the package, in a clean venv; then a chapter executes in it."""
     python = shutil.which(f"python{_runtime_version()}")

@@ -303,6 +303,7 @@ def _run(args, env_extra=None):
     return proc
 
 
+@pytest.mark.slow
 def test_end_to_end_kills_mutants_and_catches_a_weak_checker(tmp_path):
     nb = _notebook(tmp_path)
     out = tmp_path / "results.json"
@@ -347,6 +348,7 @@ def test_end_to_end_kills_mutants_and_catches_a_weak_checker(tmp_path):
     assert chapter["survived"] + chapter["killed"] + chapter["undecided"] == 3
 
 
+@pytest.mark.slow
 def test_sampled_mutants_of_real_chapters_are_all_rejected(tmp_path):
     """The sampled version of `make mutate` in `make test`: wrong steps of two chapters (one
     with expectations and sums, one with matrix calculus) must all be rejected."""

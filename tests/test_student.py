@@ -331,6 +331,7 @@ def test_a_stale_student_notebook_is_removed(tmp_path):
 # -- the student notebooks run -----------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_student_notebooks_execute(student, tmp_path):
     """Every student notebook runs top to bottom in a fresh python3 kernel (about a minute).
 
