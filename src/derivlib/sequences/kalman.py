@@ -524,7 +524,7 @@ def _forward(x, ssm: LinearGaussianSSM, steady_state: bool, gains: bool = False)
                     raise _not_positive_definite(t, _PREDICTED)
                 potrs(Lp, B.T, lower=1, overwrite_b=1)
         dot(Pt, CT, out=Gd)  # P C^T
-        dot(C, Gd, out=S)  # S = C P C^T + R                        (kf-innovation-cov)
+        dot(C, Gd, out=S)  # S = C P C^T + R                        (kf-innovation)
         S += R
         dot(C, mpt, out=rt)  # r = x_n - C A mu_{n-1}               (kf-innovation)
         subtract(xt, rt, out=rt)
