@@ -34,16 +34,17 @@ PORT     ?= 8000
 JUPYTERLAB_VERSION := 4.6.6
 
 # What the installed environment depends on: reinstall when any of these changes (by content).
-INSTALL_INPUTS := requirements.txt constraints.txt pyproject.toml
+# requirements.txt is the reader's set (what Binder installs), requirements-dev.txt the rest.
+INSTALL_INPUTS := requirements.txt requirements-dev.txt constraints.txt pyproject.toml
 INSTALL_STAMP  := $(VENV)/.install-hash
 # What executed notebook outputs depend on besides their own cells. The jupyter-cache used by
 # `execute_notebooks: cache` keys on cell sources only, so a change here must wipe it.
-EXEC_INPUTS_CMD := { find src -type f -name '*.py' -print0 | sort -z | xargs -0 sha256sum; \
+EXEC_INPUTS_CMD := { find src tools -type f -name '*.py' -print0 | sort -z | xargs -0 sha256sum; \
                      sha256sum constraints.txt pyproject.toml; } | sha256sum | cut -d' ' -f1
 SRC_HASH := $(BUILD)/.src-hash
 
 JB_FLAGS := -W -n --keep-going
-RUFF_PATHS := $(wildcard src tests chapters benchmarks scripts _ext *.ipynb conftest.py)
+RUFF_PATHS := $(wildcard src tools tests chapters benchmarks _ext *.ipynb conftest.py)
 NOTEBOOKS := chapters audit.ipynb course_guide.ipynb benchmarks.ipynb
 NBVAL_FLAGS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
                --nbval-cell-timeout=120 -p no:cacheprovider
@@ -68,19 +69,20 @@ venv: $(PY)
 	  echo "Environment up to date ($(VENV))."; \
 	else \
 	  echo "Installing the pinned environment into $(VENV) ..."; \
-	  $(PIP) install -q -c constraints.txt -r requirements.txt -e . ; \
+	  $(PIP) install -q -c constraints.txt -r requirements.txt -r requirements-dev.txt -e . ; \
 	  echo "$$want" > $(INSTALL_STAMP); \
 	fi
 
 ## The book ------------------------------------------------------------------------------------
 
 # Wipe the notebook execution cache (and Sphinx's environment, which would otherwise not even
-# re-read an unchanged notebook) when derivlib or the pinned environment changed.
+# re-read an unchanged notebook) when derivlib, the book's tools (audit, course guide) or the
+# pinned environment changed.
 execution-cache: venv
 	@mkdir -p $(BUILD); \
 	now=$$($(EXEC_INPUTS_CMD)); \
 	if [ "$$(cat $(SRC_HASH) 2>/dev/null)" != "$$now" ]; then \
-	  if [ -e $(SRC_HASH) ]; then echo "derivlib or the environment changed: re-executing every notebook."; fi; \
+	  if [ -e $(SRC_HASH) ]; then echo "derivlib, tools or the environment changed: re-executing every notebook."; fi; \
 	  rm -rf $(BUILD)/.jupyter_cache $(BUILD)/.doctrees $(BUILD)/jupyter_execute $(HTML); \
 	  echo "$$now" > $(SRC_HASH); \
 	fi
@@ -91,10 +93,10 @@ execution-cache: venv
 JB_ALL ?=
 # DERIVLIB_STATIC_WIDGETS=1: the notebooks executed for the site draw their Explore sliders as
 # precomputed HTML frames (derivlib.widgets.explore) instead of ipywidgets that need a kernel.
-# scripts/cache_notebooks.py first executes the notebooks that are not cached yet into the
+# tools/cache.py first executes the notebooks that are not cached yet into the
 # execution cache, one per core, so Sphinx then only reads cached outputs.
 html: execution-cache
-	DERIVLIB_STATIC_WIDGETS=1 $(PY) scripts/cache_notebooks.py $(BUILD)/.jupyter_cache
+	DERIVLIB_STATIC_WIDGETS=1 $(PY) -m tools.cache $(BUILD)/.jupyter_cache
 	DERIVLIB_STATIC_WIDGETS=1 $(BIN)/jupyter-book build . $(JB_FLAGS) $(JB_ALL) \
 	  || { rm -rf $(BUILD)/.doctrees; exit 1; }
 
@@ -156,7 +158,7 @@ bench: venv
 	  case "$$(basename "$$s")" in _*) ;; *) scripts+=("$$s");; esac; done; \
 	if [ $${#scripts[@]} -eq 0 ]; then echo "No benchmarks yet (benchmarks/ has no scripts)."; exit 0; fi; \
 	for s in "$${scripts[@]}"; do echo "== $$s"; $(PY) "$$s"; done; \
-	echo "== the benchmarks page"; $(PY) scripts/execute_notebooks.py benchmarks.ipynb
+	echo "== the benchmarks page"; $(PY) -m tools.execute benchmarks.ipynb
 
 # Store fresh outputs in the notebooks (what strict nbval compares against). The audit page
 # counts the chapters' stored derivations, so it is executed after them; the course guide reads
@@ -165,7 +167,7 @@ NB ?=
 execute: venv
 	@if [ -n "$(NB)" ]; then nbs="$(NB)"; else \
 	  nbs="$$(find chapters -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' | sort) audit.ipynb course_guide.ipynb benchmarks.ipynb"; fi; \
-	$(PY) scripts/execute_notebooks.py $$nbs
+	$(PY) -m tools.execute $$nbs
 
 # One chapter, as an author checks it: sync the .ipynb from the .md (keeping the outputs and ids
 # of unchanged cells), execute it, strict nbval on it, its pairing, the unit tests of its module
@@ -175,7 +177,7 @@ chapter: venv
 	@nb="$(NB)"; base="$${nb%.*}"; part=$$(basename "$$(dirname "$$base")"); topic=$$(basename "$$base"); \
 	unit="tests/$$part/test_$$topic.py"; [ -f "$$unit" ] || unit=""; \
 	start=$$(date +%s); \
-	$(PY) scripts/execute_notebooks.py "$$base.md" && \
+	$(PY) -m tools.execute "$$base.md" && \
 	$(BIN)/ruff check "$$base.ipynb" $$([ -n "$$unit" ] && echo "$$unit" src/derivlib/$$part/$$topic.py) && \
 	$(BIN)/pytest -q $(NBVAL_FLAGS) "$$base.ipynb" && \
 	$(BIN)/pytest -q -p no:cacheprovider tests/test_chapter_sources.py -k "$$topic" $$unit && \
@@ -188,27 +190,27 @@ hooks: venv
 	$(BIN)/pre-commit install
 
 # The chapters for students: solutions removed, pre-filled answers blanked, outputs cleared
-# (scripts/make_student.py; tests/test_student.py checks the result and executes it).
+# (tools/student.py; tests/test_student.py checks the result and executes it).
 student: venv
-	$(PY) scripts/make_student.py --out $(BUILD)/student
+	$(PY) -m tools.student --out $(BUILD)/student
 
 # Mutation testing of the derivation checker: every checked step of every chapter is replaced by
 # small corruptions of it, and the share the checker rejects is written to mutation/results.json
 # (shown on the audit page, which is re-executed afterwards). Takes several minutes; not part of
 # `make test`, which runs a sampled version (tests/test_mutate.py).
 mutate: venv
-	$(PY) scripts/mutate.py --jobs 2 --out mutation/results.json
-	$(PY) scripts/execute_notebooks.py audit.ipynb
+	$(PY) -m tools.mutate --jobs 2 --out mutation/results.json
+	$(PY) -m tools.execute audit.ipynb
 
-# The lock is what pip resolves for requirements.txt (keeping the current pins where they still
-# fit), not a freeze of .venv, so that tools installed by hand (e.g. by `make lab`) stay out.
-# After changing requirements.txt: `make lock`, then `make venv` installs the new lock.
+# The lock is what pip resolves for requirements.txt and requirements-dev.txt (keeping the
+# current pins where they still fit), not a freeze of .venv, so that tools installed by hand
+# (e.g. by `make lab`) stay out. After changing either: `make lock`, then `make venv`.
 lock: $(PY)
 	@mkdir -p $(BUILD)
 	$(PIP) install -q --dry-run --ignore-installed --report $(BUILD)/lock-report.json \
-	  -c constraints.txt -r requirements.txt
-	@{ echo "# Full lock of the tested environment (Python 3.11): every package that"; \
-	   echo "# 'pip install -r requirements.txt' installs, pinned. Regenerate with 'make lock'."; \
+	  -c constraints.txt -r requirements.txt -r requirements-dev.txt
+	@{ echo "# Full lock of the tested environment (Python 3.11): every package that 'pip install"; \
+	   echo "# -r requirements.txt -r requirements-dev.txt' installs, pinned. Regenerate with 'make lock'."; \
 	   $(PY) -c 'import json, sys; r = json.load(open(sys.argv[1])); \
 	     pins = (i["metadata"]["name"] + "==" + i["metadata"]["version"] for i in r["install"]); \
 	     print("\n".join(sorted(pins, key=str.lower)))' $(BUILD)/lock-report.json; \

@@ -15,7 +15,7 @@ import nbformat
 import pytest
 import yaml
 
-from derivlib import derivation as dv
+from tools import audit as book_audit
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = ROOT / "chapters"
@@ -32,7 +32,6 @@ ANATOMY = (
     "References",
 )
 REPOSITORY = "https://github.com/derivations-that-run/book"
-JUPYTER_BOOK_PIN = "jupyter-book==1.0.4.post1"
 
 
 # -- helpers -----------------------------------------------------------------------------------
@@ -213,7 +212,7 @@ def test_chapter_displays_a_checked_derivation(path):
     assert "Derivation(" in _code_source(nb), f"{_rel(path)}: no dv.Derivation(...) in the code"
     latex = [o for o in _outputs(nb) if "text/latex" in o.get("data", {})]
     assert latex, f"{_rel(path)}: no derivation displayed (no text/latex output is stored)"
-    derivations = dv.notebook_audit(path)
+    derivations = book_audit.notebook_audit(path)
     assert derivations, f"{_rel(path)}: notebook_audit finds no displayed derivation"
     checked = 0
     for title, audit in derivations:
@@ -225,7 +224,7 @@ def test_chapter_displays_a_checked_derivation(path):
 @chapter
 def test_every_cited_key_is_in_the_bibliography(path):
     keys = set(re.findall(r"^@\w+\{([^,]+),", (ROOT / "references.bib").read_text(), re.M))
-    for rec in dv.notebook_records(path):
+    for rec in book_audit.notebook_records(path):
         cited = [s["cite"] for s in rec["steps"] if s["method"] == "cited"]
         cited += [p["cite"] for p in rec["premises"] if p["status"] == "cited"]
         for key in cited:
@@ -291,7 +290,7 @@ def test_chapter_has_a_widget_and_a_figure(path):
 @chapter
 def test_chapter_stores_no_widget_state(path):
     """The site shows explore's precomputed frames; a stored ipywidgets state would only make
-    every page load the ipywidgets JavaScript from a CDN (see scripts/execute_notebooks.py)."""
+    every page load the ipywidgets JavaScript from a CDN (see tools/execute.py)."""
     assert "widgets" not in _read(path).metadata, (
         f"{_rel(path)}: stored ipywidgets state; run `make execute NB={_rel(path)}`"
     )
@@ -346,7 +345,7 @@ def test_audit_page_matches_the_chapters():
     for path in CHAPTER_NOTEBOOKS:
         if _rel(path.with_suffix("")) not in listed:
             continue
-        audits = [a for _t, a in dv.notebook_audit(path)]
+        audits = [a for _t, a in book_audit.notebook_audit(path)]
         cells = [
             len(audits),
             sum(a.symbolic for a in audits),
@@ -365,33 +364,8 @@ def test_audit_page_matches_the_chapters():
 # -- pins --------------------------------------------------------------------------------------
 
 
-def _requirements(path: Path) -> dict[str, str]:
-    pins = {}
-    for raw in path.read_text(encoding="utf-8").splitlines():
-        line = raw.split("#", 1)[0].strip()
-        if not line:
-            continue
-        assert not line.startswith("-"), f"{path.name}: unexpected option line {raw!r}"
-        name, sep, version = line.partition("==")
-        assert sep and version, f"{path.name}: {raw!r} is not pinned with =="
-        pins[re.sub(r"[-_.]+", "-", name.strip()).lower()] = version.strip()
-    return pins
-
-
-def test_jupyter_book_is_pinned_to_the_1x_line():
-    lines = (ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines()
-    assert JUPYTER_BOOK_PIN in [line.split("#", 1)[0].strip() for line in lines]
-
-
-def test_every_requirement_is_pinned_in_the_lock():
-    requirements = _requirements(ROOT / "requirements.txt")
-    lock = _requirements(ROOT / "constraints.txt")
-    assert "derivlib" not in lock, "constraints.txt must not pin derivlib itself"
-    for name, version in requirements.items():
-        assert name in lock, f"{name} is in requirements.txt but not in constraints.txt"
-        assert lock[name] == version, (
-            f"{name}: requirements.txt pins {version}, constraints.txt pins {lock[name]}"
-        )
+# The requirements (requirements.txt, the reader's; requirements-dev.txt; the lock) are
+# checked in tests/test_requirements.py.
 
 
 def test_binder_reads_python_3_11():

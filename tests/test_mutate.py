@@ -1,4 +1,4 @@
-"""The mutation-testing tool (``scripts/mutate.py``).
+"""The mutation-testing tool (``tools/mutate.py``, ``make mutate``).
 
 - every mutation operator makes mathematically different expressions from a simple input,
   the same ones on every call and under any ``PYTHONHASHSEED``;
@@ -30,7 +30,7 @@ import pytest
 import sympy as sp
 
 ROOT = Path(__file__).resolve().parents[1]
-SCRIPT = ROOT / "scripts/mutate.py"
+SCRIPT = ROOT / "tools/mutate.py"
 
 
 def _load_script():

@@ -1,4 +1,4 @@
-"""The student version of the chapters (``scripts/make_student.py``, ``make student``).
+"""The student version of the chapters (``tools/student.py``, ``make student``).
 
 The tests write the student notebooks into a temporary folder themselves (they do not depend
 on ``make student`` having run), then check them against the source chapters, which they read
@@ -14,9 +14,7 @@ with their own, simpler parser of solution blocks:
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 import time
 from pathlib import Path
 
@@ -24,20 +22,12 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from derivlib import book
+from tools import book
+from tools import student as ms
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _load_script():
-    spec = importlib.util.spec_from_file_location("make_student", ROOT / "scripts/make_student.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["make_student"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-ms = _load_script()
 CHAPTERS = book.chapters(ROOT)
 IDS = [c.docname for c in CHAPTERS]
 

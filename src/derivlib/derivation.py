@@ -40,16 +40,15 @@ and all of it is shown under the rendered chain:
 =================  ====================================================================
 
 Each displayed chain stores a structured record of its steps, marks and premises in the
-notebook (the output's metadata, key ``derivlib``); :func:`notebook_records` reads it back
-and the book's audit page counts it.
+notebook (the output's metadata, key ``derivlib``); the book's tooling reads it back from
+the saved notebooks (``tools.audit`` in the repository, not part of derivlib) and the audit page
+counts it.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import NamedTuple
 
 import sympy as sp
@@ -84,7 +83,7 @@ from derivlib.checker.premises import (
     parse_definitions,
     parse_hypotheses,
 )
-from derivlib.notebook import show_source
+from derivlib.display import show_source
 
 __all__ = [
     "Audit",
@@ -101,8 +100,6 @@ __all__ = [
     "check_equal",
     "cite",
     "claim",
-    "notebook_audit",
-    "notebook_records",
     "show_source",
 ]
 
@@ -543,36 +540,6 @@ def check_equal(lhs, rhs, *, rel="=", define=None, assume=None, facts=None, rand
                   _validate_time_limit(time_limit), instance)
     verify_premises(premises.items, Premises(), declared, distributions, ctx)
     return _check(lhs, rhs, rel, ctx, check=check)
-
-
-# --------------------------------------------------------------------------- notebooks
-def notebook_records(path) -> list[dict]:
-    """The structured records of the derivations a notebook displays, in order.
-
-    Parameters
-    ----------
-    path : str or Path
-        An ``.ipynb`` file, executed and saved with its outputs.
-    """
-    path = Path(path)
-    if path.suffix != ".ipynb" or not path.is_file():
-        raise ValueError(f"path must be an existing .ipynb file, got {str(path)!r}")
-    nb = json.loads(path.read_text(encoding="utf-8"))
-    found = []
-    for cell in nb.get("cells", []):
-        for out in cell.get("outputs", []):
-            rec = out.get("metadata", {}).get(METADATA_KEY, {}).get("derivation")
-            if rec is not None:
-                found.append(rec)
-    return found
-
-
-def notebook_audit(path) -> list[tuple[str, Audit]]:
-    """(title, Audit) for each derivation a notebook displays, from the stored records."""
-    out = []
-    for rec in notebook_records(path):
-        out.append((rec.get("title") or "(untitled)", Audit(**rec["audit"])))
-    return out
 
 
 # --------------------------------------------------------------------------- exercises

@@ -16,7 +16,7 @@ Everything else (the exercises, every other markdown line and code cell) is copi
 The notebooks need only ``derivlib`` and the book's requirements, as on Binder or Colab; the
 notation page that the chapters link to is copied beside them, with a README.
 
-    .venv/bin/python scripts/make_student.py [--out _build/student]
+    .venv/bin/python -m tools.student [--out _build/student]    # from the repository root
 """
 
 from __future__ import annotations
@@ -26,15 +26,13 @@ import ast
 import copy
 import re
 import shutil
-import sys
 from pathlib import Path
 
 import nbformat
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
+from tools import book
 
-from derivlib import book  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 SOLUTION_NOTE = "*Solution removed in the student version.*"
 PLACEHOLDER = '"___"'

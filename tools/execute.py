@@ -13,12 +13,12 @@ Given either file of a pair, this script
    notebook therefore changes no byte of it (``tests/test_chapter_sources.py`` checks the
    pairs are in sync).
 
-The ipywidgets state is not stored: the Explore controls (``derivlib.widgets.explore``) are
-live only with a kernel, the website shows precomputed frames instead, and each explore
-output keeps a PNG of its figure for viewers without a kernel.
+The ipywidgets state is not stored: the Explore controls (``derivlib.widgets.explore``, in
+``derivlib.display``) are live only with a kernel, the website shows precomputed frames
+instead, and each explore output keeps a PNG of its figure for viewers without a kernel.
 
-Usage: ``python scripts/execute_notebooks.py NOTEBOOK [NOTEBOOK ...]`` (``.md`` or ``.ipynb``,
-from the repository root).
+Usage: ``python -m tools.execute NOTEBOOK [NOTEBOOK ...]`` (``.md`` or ``.ipynb``, from the
+repository root).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Tests of derivlib.book: the table of contents, chapters, prerequisites and launch links.
+"""Tests of tools.book: the table of contents, chapters, prerequisites and launch links.
 
 (``tests/test_book.py`` checks the book itself against its rules; this file tests the module
 that reads the book's structure, on small books written here and on the real one.)
@@ -17,13 +17,13 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from derivlib import book
+from tools import book
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def _toc_chapters() -> list[str]:
-    """The chapter entries of _toc.yml, read independently of derivlib.book."""
+    """The chapter entries of _toc.yml, read independently of tools.book."""
     found = []
 
     def walk(node):
@@ -285,7 +285,7 @@ def test_every_chapter_is_in_the_plan():
     planned = {f"chapters/{part}/{topic}" for part, (_t, topics) in book.PLAN.items()
                for topic, _title in topics}
     missing = [c.docname for c in book.chapters(ROOT) if c.docname not in planned]
-    assert not missing, f"chapters missing from derivlib.book.PLAN: {missing}"
+    assert not missing, f"chapters missing from tools.book.PLAN: {missing}"
     assert len(planned) == sum(len(topics) for _t, topics in book.PLAN.values())  # unique
 
 

@@ -33,9 +33,9 @@ The score of a chapter is ``killed / (killed + survived)``.
 
 Usage (from the repository root)::
 
-    python scripts/mutate.py                      # every chapter, in the order of _toc.yml
-    python scripts/mutate.py --chapters chapters/foundations/sample_variance.ipynb
-    python scripts/mutate.py --sample 20          # 20 mutants per chapter: quick, for CI
+    python -m tools.mutate                        # every chapter, in the order of _toc.yml
+    python -m tools.mutate --chapters chapters/foundations/sample_variance.ipynb
+    python -m tools.mutate --sample 20            # 20 mutants per chapter: quick, for CI
 
 The results go to ``--out`` (default ``mutation/results.json``) with sorted keys and no
 timestamps, so that the same checker gives the same file; a table goes to stdout.
@@ -1175,7 +1175,9 @@ def toc_chapters(root: Path = ROOT) -> list[Path]:
 def _run_child(path: Path, args) -> dict:
     with tempfile.TemporaryDirectory(prefix="mutate-") as tmp:
         out = Path(tmp) / "result.json"
-        cmd = [sys.executable, str(Path(__file__).resolve()), "--child", str(path),
+        # -P: the folder of this file (tools/, whose modules have short names such as
+        # cache and book) is not put on the child's sys.path, where a chapter could import it
+        cmd = [sys.executable, "-P", str(Path(__file__).resolve()), "--child", str(path),
                "--child-out", str(out), "--seed", str(args.seed),
                "--max-mutants-per-step", str(args.max_mutants_per_step),
                "--timeout", str(args.timeout), "--equiv-timeout", str(args.equiv_timeout)]

@@ -9,7 +9,7 @@ and Sphinx then only reads cached outputs; a warm build finds everything cached 
 nothing. The records are the ones myst-nb looks up (matched by the hash of the code cells),
 and the environment (``DERIVLIB_STATIC_WIDGETS=1``, set by ``make book``) reaches the kernels.
 
-Usage: ``python scripts/cache_notebooks.py [CACHE_DIR]`` from the repository root (default
+Usage: ``python -m tools.cache [CACHE_DIR]`` from the repository root (default
 ``_build/.jupyter_cache``). Exits non-zero, naming the notebook, if one fails to execute.
 """
 
@@ -21,29 +21,18 @@ import time
 from pathlib import Path
 
 import nbformat
-import yaml
 from jupyter_cache import get_cache
 from jupyter_cache.executors import load_executor
+
+from tools import book
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 120  # seconds per cell, as _config.yml's execute.timeout
 
 
-def _toc_files(entries) -> list[str]:
-    files = []
-    for entry in entries:
-        if "file" in entry:
-            files.append(entry["file"])
-        for key in ("parts", "chapters", "sections"):
-            files += _toc_files(entry.get(key, []))
-    return files
-
-
 def book_notebooks(root: Path = ROOT) -> list[Path]:
     """The ``.ipynb`` pages of the table of contents, in its order."""
-    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
-    names = [toc["root"], *_toc_files(toc.get("parts", []) + toc.get("chapters", []))]
-    paths = [(root / name).with_suffix(".ipynb") for name in names]
+    paths = [(root / name).with_suffix(".ipynb") for name in book.toc_files(root)]
     return [p for p in paths if p.is_file()]
 
 
