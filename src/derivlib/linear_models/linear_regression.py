@@ -590,9 +590,15 @@ def _scaled_gap(sc: _Scaled, v, lam_s) -> tuple[float, float]:
     n = Xs.shape[0]
     with np.errstate(over="ignore"):
         gap_s = _fresh_gap(Xs, ts, v, n * lam_s)
+    return _gap_units(gap_s, ts, n, sc.et)
+
+
+def _gap_units(gap_s, ts, n: int, et: int) -> tuple[float, float]:
+    """A duality gap of the scaled problem as ``(gap / n in the data's units, gap relative to
+    ||t_c||^2)``; the second is what ``lasso`` compares with ``tol``."""
     tt = float(ts @ ts)
     rel = gap_s / tt if tt > 0 else (0.0 if gap_s <= 0 else np.inf)
-    gap = _ldexp(gap_s / n, 2 * sc.et)
+    gap = _ldexp(gap_s / n, 2 * et)
     check_finite_result(gap, "the duality gap", "||t_c||^2 / n exceeds float64 (about "
                         "1.8e308): rescale t, and lam with it (the lasso weights scale with t "
                         "and lam together)")
@@ -715,12 +721,7 @@ def lasso(X, t, lam: float, *, fit_intercept: bool = True, tol: float = 1e-4,
             n_iter, objective = n_iter + more, np.concatenate([objective, obj2[1:]])
     # converged is decided on the returned w: its duality gap (from the residual kept by the
     # residual form, or recomputed from a fresh residual by the Gram form before it stops)
-    tt = float(tc @ tc)
-    rel_gap = gap / tt if tt > 0 else (0.0 if gap <= 0 else np.inf)
-    gap = _ldexp(gap / n, 2 * sc.et)
-    check_finite_result(gap, "the duality gap", "||t_c||^2 / n exceeds float64 (about 1.8e308): "
-                        "rescale t, and lam with it (the lasso weights scale with t and lam "
-                        "together)")
+    gap, rel_gap = _gap_units(gap, tc, n, sc.et)
     converged = report("lasso (coordinate descent)", measure="duality gap / (||t_c||^2 / n)",
                        value=rel_gap, tol=tol, n_iter=n_iter, max_iter=max_iter,
                        advice="increase max_iter or tol; a very small lam (close to least "

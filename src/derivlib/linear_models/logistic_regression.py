@@ -391,6 +391,19 @@ def _gradient_test(g, floor_fn, scale, n: int, tol: float, bound_fn=None
     return ok, measure
 
 
+def _separated(X, y01, C, intercept: bool, known: bool) -> bool:
+    """Binary fits with ``C = inf``: are the classes separable (``known`` already, or
+    quasi-completely by :func:`_separation_certificate`, which then warns)? Two frames below
+    the caller of the public function."""
+    if known or not np.isinf(C):
+        return known
+    Xt = X if not intercept else np.column_stack([X, np.ones(len(X))])
+    if _separation_certificate(Xt, y01.astype(int), 2):
+        warnings.warn(_QUASI_SEPARATION_MSG, SeparationWarning, stacklevel=4)
+        return True
+    return False
+
+
 def _separation_certificate(Xt: np.ndarray, labels: np.ndarray, K: int) -> bool:
     """True if the classes are (completely or quasi-completely) linearly separable.
 
@@ -939,10 +952,7 @@ def _irls(X, y, C, fit_intercept, tol, max_iter, *, warn: bool):
             break
     # converged: the gradient test on the returned (w, b), never "the step was small"
     ok, measure = _gradient_test(g, lambda: _binary_floor(X, y01, w, b, Cs, z), scale, n, tol)
-    if np.isinf(C) and not separated and _separation_certificate(
-            X if not intercept else np.column_stack([X, np.ones(n)]), y01.astype(int), 2):
-        warnings.warn(_QUASI_SEPARATION_MSG, SeparationWarning, stacklevel=3)
-        separated = True
+    separated = _separated(X, y01, C, intercept, separated)
     if separated:
         converged = False  # no minimiser exists: no returned point is a solution
     else:
@@ -1063,10 +1073,7 @@ def _gradient_descent(X, y01, classes, C, intercept, lr, tol, max_iter, warn):
             warned = True
         g = _gradient(X, y01, w, b, C, z)
     ok, measure = _gradient_test(g, lambda: _binary_floor(X, y01, w, b, C, z), ones, n, tol)
-    if np.isinf(C) and not warned and _separation_certificate(
-            X if not intercept else np.column_stack([X, np.ones(n)]), y01.astype(int), 2):
-        warnings.warn(_QUASI_SEPARATION_MSG, SeparationWarning, stacklevel=3)
-        warned = True
+    warned = _separated(X, y01, C, intercept, warned)
     if warned:
         converged = False  # no minimiser exists: no returned point is a solution
     else:
