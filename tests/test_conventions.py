@@ -143,3 +143,21 @@ def test_the_shared_classes_are_exported():
     assert derivlib.ConvergenceWarning is ConvergenceWarning
     assert issubclass(derivlib.ConvergenceError, RuntimeError)
     assert issubclass(derivlib.SeparationWarning, UserWarning)
+
+
+def test_no_module_level_name_shadows_a_builtin():
+    # kalman.filter shadowed the builtin filter inside its module (issue 11): a reader of
+    # `filter(...)` there could not tell which one runs
+    import ast
+    import builtins
+    from pathlib import Path
+
+    names = set(dir(builtins))
+    root = Path(derivlib.__file__).parent
+    shadows = []
+    for path in sorted(root.rglob("*.py")):
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            defined = [node.name] if isinstance(node, ast.FunctionDef | ast.ClassDef) else [
+                t.id for t in getattr(node, "targets", []) if isinstance(t, ast.Name)]
+            shadows += [f"{path.relative_to(root)}: {n}" for n in defined if n in names]
+    assert not shadows, shadows

@@ -627,7 +627,7 @@ def _cases():
         Case("em_step", kalman.em_step,
              lambda: dict(x=_ssm_obs(), ssm=_ssm(), fit=("A", "Q")),
              mismatch=("x", "ssm.C")),
-        Case("filter", kalman.filter,
+        Case("kalman_filter", kalman.kalman_filter,
              lambda: dict(x=_ssm_obs(), ssm=_ssm(), steady_state=True),
              mismatch=("x", "ssm.mu0")),
         Case("loglikelihood", kalman.loglikelihood, lambda: dict(x=_ssm_obs(), ssm=_ssm()),

@@ -77,7 +77,7 @@ def test_docstring_examples_all_run():
         runner.run(test)
     result = runner.summarize(verbose=False)
     assert result.failed == 0
-    assert n_examples == result.attempted == 16
+    assert n_examples == result.attempted == 17
 
 
 # --------------------------------------------------------------------------- pykalman
@@ -105,7 +105,7 @@ def test_predicted_moments_and_lag_one_match_pykalman_internals():
     d, p = 3, 2
     mp, P, K, _, _ = _filter(ssm.A, ssm.C, ssm.Q, ssm.R, np.zeros(d), np.zeros(p), ssm.mu0,
                              ssm.V0, x)
-    f = kalman.filter(x, ssm)
+    f = kalman.kalman_filter(x, ssm)
     np.testing.assert_allclose(f.predicted_mean, mp, atol=TOL)
     np.testing.assert_allclose(f.predicted_cov, P, atol=TOL)
     np.testing.assert_allclose(f.gain, K, atol=TOL)
@@ -225,7 +225,7 @@ def test_smoother_equals_conditioning_the_joint_gaussian(d, p, T):
 
 def test_gain_is_p_ct_s_inverse_and_joseph_equals_short_form():
     ssm, x = case(3, 4, 3, 10)
-    f = kalman.filter(x, ssm, steady_state=False)
+    f = kalman.kalman_filter(x, ssm, steady_state=False)
     for t in range(10):
         P = f.predicted_cov[t]
         S = ssm.C @ P @ ssm.C.T + ssm.R
@@ -337,7 +337,7 @@ def test_covariances_stay_symmetric_positive_definite_over_1e5_steps(model):
         assert _naive_update_fails(ssm)
     T = 100_000
     x = kalman.sample(ssm, T, rng=0).x
-    f = kalman.filter(x, ssm, steady_state=False)
+    f = kalman.kalman_filter(x, ssm, steady_state=False)
     for covs in (f.cov, f.predicted_cov):
         sym = np.abs(covs - covs.transpose(0, 2, 1)).max(axis=(1, 2))
         assert np.all(sym <= 1e-12 * np.abs(covs).max(axis=(1, 2)))
@@ -394,7 +394,8 @@ def test_constant_velocity_model():
 
 def test_one_dimensional_observations_are_accepted_when_p_is_1():
     ssm, x = case(2, 2, 1, 20)
-    np.testing.assert_allclose(kalman.filter(x[:, 0], ssm).mean, kalman.filter(x, ssm).mean)
+    np.testing.assert_allclose(kalman.kalman_filter(x[:, 0], ssm).mean,
+                               kalman.kalman_filter(x, ssm).mean)
 
 
 # --------------------------------------------------------------------------- validation
@@ -423,12 +424,12 @@ def test_bad_parameters_are_rejected(change, match):
     ssm = _good()._replace(**change)
     x = np.zeros((5, 1))
     with pytest.raises(ValueError, match=match):
-        kalman.filter(x, ssm)
+        kalman.kalman_filter(x, ssm)
 
 
 def test_singular_semidefinite_covariances_are_accepted():
     ssm = _good()._replace(Q=np.diag([1.0, 0.0]), V0=np.zeros((2, 2)))
-    assert np.isfinite(kalman.filter(np.zeros((4, 1)), ssm).loglik)
+    assert np.isfinite(kalman.kalman_filter(np.zeros((4, 1)), ssm).loglik)
 
 
 @pytest.mark.parametrize(
@@ -449,7 +450,7 @@ def test_ragged_input_is_reported_naming_the_argument():
     # NumPy cannot make an array of ragged lists; the message names the argument and shows it
     with pytest.raises(TypeError, match=r"x must be array-like of numbers, got \[\[0\.0\], "
                                         r"\[1\.0, 2\.0\]\] \(.*inhomogeneous"):
-        kalman.filter([[0.0], [1.0, 2.0]], _good())
+        kalman.kalman_filter([[0.0], [1.0, 2.0]], _good())
     with pytest.raises(TypeError, match=r"A must be array-like of numbers, got \[\[1\.0\], "):
         kalman.smooth(np.zeros((3, 1)), _good()._replace(A=[[1.0], [0.0, 1.0]]))
 
@@ -457,13 +458,13 @@ def test_ragged_input_is_reported_naming_the_argument():
 def test_one_dimensional_x_needs_p_1():
     ssm = _good()._replace(C=np.eye(2), R=np.eye(2))
     with pytest.raises(ValueError, match="x must have shape"):
-        kalman.filter(np.zeros(5), ssm)
+        kalman.kalman_filter(np.zeros(5), ssm)
 
 
 def test_other_arguments_are_validated():
     x = np.zeros((5, 1))
     with pytest.raises(TypeError, match="ssm must be a LinearGaussianSSM"):
-        kalman.filter(x, {"A": 1})
+        kalman.kalman_filter(x, {"A": 1})
     with pytest.raises(ValueError, match="fit must be a non-empty subset"):
         kalman.em(x, _good(), fit=("A", "B"))
     with pytest.raises(ValueError, match="n_iter must be > 0"):
@@ -533,7 +534,7 @@ def test_singular_predicted_covariance_is_reported_by_the_smoother(d):
                                    + [0.0]), np.eye(1), np.zeros(d), np.eye(d))
     with pytest.raises(ValueError, match="predicted covariance P at time step 2"):
         kalman.smooth(np.zeros((4, 1)), ssm)
-    assert np.isfinite(kalman.filter(np.zeros((4, 1)), ssm).loglik)  # the filter is fine
+    assert np.isfinite(kalman.kalman_filter(np.zeros((4, 1)), ssm).loglik)  # the filter is fine
 
 
 # --------------------------------------------------------------------------- issue 10
@@ -634,8 +635,8 @@ def _explosive_hidden_mode():
 def test_unobserved_explosive_mode_raises_instead_of_nan(run):
     ssm = _explosive_hidden_mode()
     x = np.random.default_rng(0).normal(size=(3000, 1))
-    call = {"filter": lambda: kalman.filter(x, ssm),
-            "filter-full": lambda: kalman.filter(x, ssm, steady_state=False),
+    call = {"filter": lambda: kalman.kalman_filter(x, ssm),
+            "filter-full": lambda: kalman.kalman_filter(x, ssm, steady_state=False),
             "smooth": lambda: kalman.smooth(x, ssm),
             "loglikelihood": lambda: kalman.loglikelihood(x, ssm),
             "em": lambda: kalman.em(x, ssm, n_iter=2)}[run]
@@ -678,7 +679,7 @@ def test_overflow_range_observations_raise_instead_of_minus_infinity():
 
 @pytest.mark.parametrize("bad", ["no", 1, None, np.array([True])])
 def test_boolean_parameters_must_be_booleans(bad):
-    for run in (kalman.filter, kalman.smooth):
+    for run in (kalman.kalman_filter, kalman.smooth):
         with pytest.raises(TypeError, match="steady_state must be True or False"):
             run(np.zeros((3, 1)), _good(), steady_state=bad)
 
@@ -734,7 +735,7 @@ def test_strings_and_complex_input_are_refused_naming_the_argument(field, kind):
     bad = value.astype(str) if kind == "numeric strings" else value + 0j
     match = f"{field} must be " + ("array-like of numbers" if kind == "numeric strings"
                                    else "real")
-    for run in (kalman.filter, kalman.smooth, kalman.em):
+    for run in (kalman.kalman_filter, kalman.smooth, kalman.em):
         args = (bad, ssm) if field == "x" else (x, ssm._replace(**{field: bad}))
         with pytest.raises(TypeError, match=match):
             run(*args)
@@ -757,7 +758,7 @@ def test_float32_covariances_symmetric_to_their_precision_are_accepted():
     ssm, x = case(13, 3, 2, 50)
     Q32 = ssm.Q.astype(np.float32)
     Q32[0, 1] = np.nextafter(Q32[0, 1], np.float32(np.inf))  # one float32 ulp: 6e-8 relative
-    f = kalman.filter(x.astype(np.float32), ssm._replace(Q=Q32, A=ssm.A.astype(np.float32)))
+    f = kalman.kalman_filter(x.astype(np.float32), ssm._replace(Q=Q32, A=ssm.A.astype(np.float32)))
     Q64 = Q32.astype(float)
     ref = kalman.LinearGaussianSSM(ssm.A.astype(np.float32).astype(float), ssm.C,
                                    (Q64 + Q64.T) / 2, ssm.R, ssm.mu0, ssm.V0)
@@ -765,7 +766,7 @@ def test_float32_covariances_symmetric_to_their_precision_are_accepted():
     np.testing.assert_allclose(f.mean, fm, rtol=0, atol=TOL)
     np.testing.assert_allclose(f.cov, fV, rtol=0, atol=TOL)
     with pytest.raises(ValueError, match="Q must be a symmetric"):  # float64: 1e-8 relative
-        kalman.filter(x, ssm._replace(Q=Q32.astype(float)))
+        kalman.kalman_filter(x, ssm._replace(Q=Q32.astype(float)))
 
 
 def test_symmetry_and_definiteness_are_relative_to_the_covariances_scale():
@@ -773,9 +774,9 @@ def test_symmetry_and_definiteness_are_relative_to_the_covariances_scale():
     # old tolerance was absolute (1e-8 * max(1, max|M|)) and accepted both
     x = np.zeros((4, 1))
     with pytest.raises(ValueError, match="Q must be a symmetric covariance"):
-        kalman.filter(x, _good()._replace(Q=1e-10 * np.array([[1.0, 0.5], [0.0, 1.0]])))
+        kalman.kalman_filter(x, _good()._replace(Q=1e-10 * np.array([[1.0, 0.5], [0.0, 1.0]])))
     with pytest.raises(ValueError, match="V0 must be symmetric positive semi-definite"):
-        kalman.filter(x, _good()._replace(V0=np.diag([1e-6, -1e-9])))
+        kalman.kalman_filter(x, _good()._replace(V0=np.diag([1e-6, -1e-9])))
 
 
 def test_em_converged_is_the_relative_loglikelihood_change():

@@ -95,7 +95,7 @@ __all__ = [
     "constant_velocity",
     "em",
     "em_step",
-    "filter",
+    "kalman_filter",
     "loglikelihood",
     "m_step",
     "sample",
@@ -128,7 +128,7 @@ class Sample(NamedTuple):
 
 
 class FilterResult(NamedTuple):
-    """Output of :func:`filter` (row ``t`` is time step ``n = t + 1``)."""
+    """Output of :func:`kalman_filter` (row ``t`` is time step ``n = t + 1``)."""
 
     mean: np.ndarray  #: filtered means mu_n ``(T, d)``
     cov: np.ndarray  #: filtered covariances V_n ``(T, d, d)``
@@ -680,7 +680,7 @@ def _steady_forward(x, ssm, mu, mp, V, P, G, J, r, L, n0) -> float:
     return -0.5 * (n * (p * _LOG_2PI + logdet) + float(np.sum(r[tail] * w.T)))
 
 
-def filter(x, ssm, *, steady_state: bool = True) -> FilterResult:
+def kalman_filter(x, ssm, *, steady_state: bool = True) -> FilterResult:
     r"""Kalman filter: :math:`p(\mathbf{z}_n \mid \mathbf{x}_1, \dots, \mathbf{x}_n)`.
 
     Parameters
@@ -734,7 +734,7 @@ def filter(x, ssm, *, steady_state: bool = True) -> FilterResult:
     Examples
     --------
     >>> ssm = constant_velocity(q=0.1, r=1.0)
-    >>> f = filter(sample(ssm, 50, rng=1).x, ssm)
+    >>> f = kalman_filter(sample(ssm, 50, rng=1).x, ssm)
     >>> f.mean.shape, f.cov.shape, bool(np.allclose(f.cov, f.cov.transpose(0, 2, 1)))
     ((50, 4), (50, 4, 4), True)
     """
@@ -762,17 +762,17 @@ def loglikelihood(x, ssm) -> float:
     Raises
     ------
     TypeError, ValueError, derivlib.NumericalError
-        As :func:`filter`; NumericalError also when the log-likelihood itself is below the
-        float64 range (observations astronomically far from their predictions).
+        As :func:`kalman_filter`; NumericalError also when the log-likelihood itself is
+        below the float64 range (observations astronomically far from their predictions).
 
     Examples
     --------
     >>> ssm = constant_velocity()
-    >>> round(loglikelihood(np.zeros((3, 2)), ssm), 6) == round(filter(np.zeros((3, 2)),
-    ...                                                        ssm).loglik, 6)
+    >>> x = np.zeros((3, 2))
+    >>> round(loglikelihood(x, ssm), 6) == round(kalman_filter(x, ssm).loglik, 6)
     True
     """
-    return filter(x, ssm).loglik
+    return kalman_filter(x, ssm).loglik
 
 
 # --------------------------------------------------------------------------- smoother
@@ -863,7 +863,7 @@ def smooth(x, ssm, *, steady_state: bool = True) -> SmootherResult:
     Raises
     ------
     TypeError, ValueError, derivlib.NumericalError
-        As :func:`filter`.
+        As :func:`kalman_filter`.
 
     Notes
     -----
