@@ -21,6 +21,10 @@ r"""The checking engine: does ``lhs rel rhs`` follow from the premises?
    branch of ``Abs``, ``Max``, ``Min``, ``sign``, ``Heaviside`` and ``Piecewise`` on the
    scalar symbols must be reached by some point, and a scalar inequality is also attacked by
    local minimisation of its margin from the worst sample points. It is marked *numeric*.
+
+:func:`check_equal` is the same check of one relation on its own, from the arguments a chain
+takes (``define=``, ``assume=``, ``facts=``, ``random=``, ``constants=``, ``domains=``); it is
+public as ``derivlib.derivation.check_equal``, and the exercise checker uses it.
 """
 
 from __future__ import annotations
@@ -35,8 +39,14 @@ from sympy.matrices.expressions.matexpr import MatrixElement, MatrixExpr
 from sympy.tensor.indexed import Indexed, IndexedBase
 
 from derivlib.checker.errors import NotCheckable, StepError, _EvalfTimeUp, _TimeUp, time_limit
-from derivlib.checker.expectation import Declared, E, check_declared, expand_expectations
-from derivlib.checker.premises import Premise, Premises
+from derivlib.checker.expectation import (
+    Declared,
+    E,
+    check_declared,
+    expand_expectations,
+    parse_declared,
+)
+from derivlib.checker.premises import Premise, Premises, parse_premises
 from derivlib.checker.sampling import Sampler, exact
 from derivlib.checker.symbolic import (
     doit_scalar_derivatives,
@@ -173,6 +183,14 @@ def validate_domains(domains) -> dict:
             raise ValueError(f"domains[{k}] must satisfy low < high with finite ends, got {v!r}")
         out[k.label if isinstance(k, IndexedBase) else k] = (v[0], v[1])
     return out
+
+
+def validate_time_limit(t):
+    if t is None:
+        return None
+    if isinstance(t, bool) or not isinstance(t, int | float) or not t > 0:
+        raise ValueError(f"time_limit must be a positive number of seconds or None, got {t!r}")
+    return float(t)
 
 
 # --------------------------------------------------------------------------- preparation
@@ -1158,6 +1176,31 @@ def check(lhs, rhs, rel: str, ctx: Context, *, check: str = "auto") -> Verdict:
         raise NotCheckable("the expression is nested too deeply for SymPy") from None
     except NotImplementedError as err:  # SymPy cannot build or evaluate some matrix forms
         raise NotCheckable(f"SymPy cannot handle this expression: {err}") from None
+
+
+_check_with_limits = check  # check_equal's argument check= hides the function's name
+
+
+def check_equal(lhs, rhs, *, rel="=", define=None, assume=None, facts=None, random=None,
+                constants=None, domains=None, check="auto", rtol=None, seed=0,
+                time_limit=TIME_LIMIT, instance=None) -> Verdict:
+    """Check ``lhs rel rhs``; return the :class:`Verdict` or raise :class:`StepError`.
+
+    This is the check behind :meth:`Derivation.step <derivlib.checker.chain.Derivation.step>`
+    and :func:`~derivlib.checker.exercises.check_answer`, from the same arguments as a chain
+    (public as ``derivlib.derivation.check_equal``).
+    """
+    if rel not in RELATIONS:
+        raise ValueError(f"rel must be one of {list(RELATIONS)}, got {rel!r}")
+    if check not in CHECKS or check == "cite":
+        raise ValueError(f"check must be 'auto', 'symbolic' or 'numeric', got {check!r}")
+    lhs, rhs = as_expression(lhs, "lhs"), as_expression(rhs, "rhs")
+    declared, distributions = parse_declared(random, constants)
+    premises = parse_premises(define, assume, facts)
+    ctx = Context(premises, declared, validate_domains(domains), validate_rtol(rtol), int(seed),
+                  validate_time_limit(time_limit), instance)
+    verify_premises(premises.items, Premises(), declared, distributions, ctx)
+    return _check_with_limits(lhs, rhs, rel, ctx, check=check)
 
 
 def _check(lhs, rhs, rel, ctx: Context, check_mode: str) -> Verdict:

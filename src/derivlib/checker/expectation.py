@@ -94,6 +94,25 @@ class Declared:
         return sorted(bad)
 
 
+def parse_declared(random, constants) -> tuple[Declared, dict]:
+    """``random=`` and ``constants=`` as given to a chain or a check: the :class:`Declared`
+    symbols, and ``{symbol: distribution}`` when ``random`` is a dict of sympy.stats variables."""
+    distributions = {}
+    if isinstance(random, dict):
+        from sympy.stats.rv import RandomSymbol
+
+        for k, v in random.items():
+            if not isinstance(v, RandomSymbol):
+                raise TypeError(f"random[{k}] must be a sympy.stats random variable, got {v!r}")
+            distributions[k] = v
+        random = list(random)
+    if random is not None and not isinstance(random, list | tuple):
+        raise TypeError(f"random must be a list of symbols or a dict, got {type(random).__name__}")
+    if constants is not None and not isinstance(constants, list | tuple):
+        raise TypeError(f"constants must be a list of symbols, got {type(constants).__name__}")
+    return Declared(random or (), constants or ()), distributions
+
+
 def check_declared(expr, declared: Declared) -> None:
     """Raise :class:`StepError` if some ``E(...)`` in ``expr`` holds an undeclared symbol."""
     for e in sorted(expr.atoms(E), key=sp.default_sort_key) if isinstance(expr, sp.Basic) else []:

@@ -241,3 +241,8 @@ class Premises:
     @property
     def sampling_predicates(self) -> list:
         return [p.statement for p in self.items if p.is_predicate and p.kind == "hypothesis"]
+
+
+def parse_premises(define, assume, facts) -> Premises:
+    """``define=``, ``assume=`` and ``facts=`` as given to a chain, a step or a check."""
+    return Premises(parse_definitions(define) + parse_hypotheses(assume) + parse_claims(facts))
