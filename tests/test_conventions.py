@@ -161,3 +161,29 @@ def test_no_module_level_name_shadows_a_builtin():
                 t.id for t in getattr(node, "targets", []) if isinstance(t, ast.Name)]
             shadows += [f"{path.relative_to(root)}: {n}" for n in defined if n in names]
     assert not shadows, shadows
+
+
+def test_results_are_named_tuples():
+    # every public function of the chapter modules returns an array, a number or a
+    # NamedTuple (fields by name), never a bare tuple whose order a reader must remember
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location(
+        "estimator_checks", Path(__file__).with_name("test_estimator_checks.py"))
+    checks = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("estimator_checks", checks)
+    spec.loader.exec_module(checks)
+
+    bare = []
+    for case in checks.REGISTRY:
+        if case.run is not None:  # an estimator, driven by the harness (fit returns self)
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            kwargs = case.make()
+            result = case.call(kwargs)
+        if type(result) is tuple:
+            bare.append(case.id)
+    assert not bare, f"return a NamedTuple instead of a bare tuple: {bare}"

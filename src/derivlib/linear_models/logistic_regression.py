@@ -87,6 +87,7 @@ __all__ = [
     "ConvergenceWarning",
     "LogisticFit",
     "LogisticRegression",
+    "NewtonStep",
     "SeparationWarning",
     "SoftmaxFit",
     "SoftmaxRegression",
@@ -105,6 +106,13 @@ __all__ = [
     "softmax_objective",
     "softmax_predict_proba",
 ]
+
+
+class NewtonStep(NamedTuple):
+    """Output of :func:`newton_step`: the weights and bias after one Newton step."""
+
+    w: np.ndarray
+    b: float | None
 
 
 class LogisticFit(NamedTuple):
@@ -730,8 +738,8 @@ def newton_step(w, b, X, y, *, C=np.inf):
 
     Returns
     -------
-    w_new : ndarray, shape (d,)
-    b_new : float or None
+    NewtonStep
+        ``(w, b)``: ``w`` of shape (d,), ``b`` a float or None.
 
     Notes
     -----
@@ -764,8 +772,8 @@ def newton_step(w, b, X, y, *, C=np.inf):
     check_finite_result(w_new, "the Newton step", "the Hessian is singular to working "
                         "precision (separable data without a penalty?); use a finite C")
     if b is None:
-        return w_new, None
-    return w_new, b + float(delta[-1])
+        return NewtonStep(w_new, None)
+    return NewtonStep(w_new, b + float(delta[-1]))
 
 
 def _separates(y01: np.ndarray, z: np.ndarray) -> bool:

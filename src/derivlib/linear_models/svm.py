@@ -66,8 +66,10 @@ from derivlib._validation import (
 )
 
 __all__ = [
+    "PairUpdate",
     "SMOResult",
     "SVC",
+    "WorkingSet",
     "bias",
     "dual_objective",
     "hinge_loss",
@@ -536,7 +538,8 @@ def two_variable_update(alpha_i, alpha_j, y_i, y_j, E_i, E_j, K_ii, K_jj, K_ij, 
 
     Returns
     -------
-    alpha_i_new, alpha_j_new : float
+    PairUpdate
+        ``(alpha_i, alpha_j)``, the new pair (floats).
 
     Raises
     ------
@@ -565,7 +568,7 @@ def two_variable_update(alpha_i, alpha_j, y_i, y_j, E_i, E_j, K_ii, K_jj, K_ij, 
     Examples
     --------
     >>> two_variable_update(0.0, 0.0, 1, -1, -1.0, 1.0, 1.0, 1.0, 0.0, C=10.0)
-    (1.0, 1.0)
+    PairUpdate(alpha_i=1.0, alpha_j=1.0)
     """
     if check_input is not False and check_bool(check_input, "check_input"):
         alpha_i, alpha_j, y_i, y_j, E_i, E_j, K_ii, K_jj, K_ij, C = _check_update_input(
@@ -589,7 +592,7 @@ def two_variable_update(alpha_i, alpha_j, y_i, y_j, E_i, E_j, K_ii, K_jj, K_ij, 
     # rounding: an alpha_i that the clip sent to a bound must land on it exactly
     eps = 1e-12 * C
     ai = 0.0 if ai < eps else (C if ai > C - eps else ai)
-    return float(ai), float(aj)
+    return PairUpdate(float(ai), float(aj))
 
 
 def _masks(alpha, y, C):
@@ -649,12 +652,10 @@ def select_working_set(F, up, low, diag, column, *, check_input=True):
 
     Returns
     -------
-    i, j : int
-        The pair; ``j = -1`` if no :math:`t \in I_{low}` has :math:`F_t > F_i`.
-    gap : float
-        :math:`m(\alpha) - M(\alpha)`, eq. (svm-kkt).
-    K_i : ndarray
-        Column :math:`K_{:, i}` (reused by the caller).
+    WorkingSet
+        ``i, j`` (int): the pair; ``j = -1`` if no :math:`t \in I_{low}` has
+        :math:`F_t > F_i`. ``gap`` (float): :math:`m(\alpha) - M(\alpha)`, eq. (svm-kkt).
+        ``column`` (ndarray): the kernel column :math:`K_{:, i}` (reused by the caller).
 
     Raises
     ------
@@ -689,7 +690,7 @@ def select_working_set(F, up, low, diag, column, *, check_input=True):
     j = int(b.argmax())
     if b[j] <= 0.0:
         j = -1
-    return i, j, gap, K_i
+    return WorkingSet(i, j, gap, K_i)
 
 
 def bias(alpha, y, F, C) -> float:
@@ -763,6 +764,22 @@ def kkt_violations(alpha, y, K, b, C) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- the solver
+class PairUpdate(NamedTuple):
+    """Output of :func:`two_variable_update`: the new pair after the step and the clip."""
+
+    alpha_i: float
+    alpha_j: float
+
+
+class WorkingSet(NamedTuple):
+    """Output of :func:`select_working_set`: the pair, the KKT gap and ``column(i)``."""
+
+    i: int
+    j: int
+    gap: float
+    column: np.ndarray
+
+
 class SMOResult(NamedTuple):
     """The solution found by :func:`smo`.
 

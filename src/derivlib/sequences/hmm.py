@@ -73,6 +73,7 @@ from derivlib._validation import (
 
 __all__ = [
     "BaumWelchResult",
+    "BaumWelchStep",
     "Categorical",
     "Forward",
     "Gaussian",
@@ -179,6 +180,16 @@ class BaumWelchResult(NamedTuple):
     emission: Categorical | Gaussian
     history: np.ndarray
     converged: bool
+
+
+class BaumWelchStep(NamedTuple):
+    """Output of :func:`baum_welch_step`: the re-estimated parameters and the log-likelihood
+    of the old ones."""
+
+    pi: np.ndarray
+    A: np.ndarray
+    emission: Categorical | Gaussian
+    loglik: float
 
 
 class HMMSample(NamedTuple):
@@ -1165,8 +1176,9 @@ def baum_welch_step(X, pi, A, emission, *, min_covar: float = 0.0):
 
     Returns
     -------
-    pi_new, A_new, emission_new, loglik
-        The re-estimated parameters and :math:`\log p(X \mid \theta_{old})`.
+    BaumWelchStep
+        ``(pi, A, emission, loglik)``: the re-estimated parameters and
+        :math:`\log p(X \mid \theta_{old})`.
 
     Raises
     ------
@@ -1205,7 +1217,7 @@ def baum_welch_step(X, pi, A, emission, *, min_covar: float = 0.0):
     X = _check_observations(X, emission)
     min_covar = check_positive(min_covar, "min_covar", strict=False)
     with np.errstate(over="ignore", invalid="ignore"):  # overflow is checked and reported
-        return _baum_welch_step(X, pi, A, emission, min_covar)
+        return BaumWelchStep(*_baum_welch_step(X, pi, A, emission, min_covar))
 
 
 def _renormalised(pi, A):
