@@ -63,6 +63,10 @@ def test_labels_are_real_or_strings():
     # NumPy would turn the numbers into strings and merge 1 with "1"
     with pytest.raises(TypeError, match=r"y must hold labels of one kind .* \['int', 'str'\]"):
         as_labels([1, 2, "1", 2], "y")
+    with pytest.raises(TypeError, match="y must hold labels of one kind"):
+        as_labels([1, "a", None, 2.0], "y")  # objects: NumPy keeps them, sorting would fail
+    with pytest.raises(ValueError, match="y must not contain NaN"):
+        as_labels(np.array([1.0, np.nan, 2.0], dtype=object), "y")
     classes, codes = as_labels(["b", "a", "b"], "y")
     assert list(classes) == ["a", "b"] and list(codes) == [1, 0, 1]
 

@@ -290,12 +290,18 @@ def as_labels(y, name: str = "y") -> tuple[np.ndarray, np.ndarray]:
     if arr.dtype.kind == "c":
         raise TypeError(f"{name} must hold real labels (numbers or strings), got complex "
                         f"values {_show(arr)}")
-    if arr.dtype.kind in "US" and not isinstance(y, np.ndarray):
+    if arr.dtype.kind in "USO" and not isinstance(y, np.ndarray):
         # NumPy turns [1, 2, "1"] into strings: 1 and "1" would silently become one class
         kinds = {type(v) for v in np.asarray(y, dtype=object).ravel()}
-        if not all(issubclass(k, str | bytes) for k in kinds):
+        text = [issubclass(k, str | bytes) for k in kinds]
+        if any(text) and not all(text):
             raise TypeError(f"{name} must hold labels of one kind (all numbers or all "
                             f"strings), got a mixture of {sorted(k.__name__ for k in kinds)}")
+    if arr.dtype.kind == "O":  # NaN sorts anywhere among objects: refuse it as for numbers
+        for item in arr.ravel():
+            if isinstance(item, numbers.Real) and not np.isfinite(item):
+                raise ValueError(f"{name} must not contain NaN or infinite labels, got "
+                                 f"{item!r}")
     if arr.dtype.kind in "biuf":
         arr = as_array(arr, name, ndim=1)
     else:

@@ -638,9 +638,9 @@ def test_svc_fit_raises_convergence_error_instead_of_returning_a_non_solution():
 
 @pytest.mark.parametrize(("y", "error", "match"), [
     ([1, None, 2.0, 1], TypeError, "y must hold labels that can be sorted"),
-    ([1, "a", None, 2.0], TypeError, "y must not mix strings and numbers"),
-    ([1, "a", 1, "a"], TypeError, "y must not mix strings and numbers"),  # 1 became '1'
-    ([1, 2, "1", 2], TypeError, "y must not mix strings and numbers"),  # 1 and '1' one class
+    ([1, "a", None, 2.0], TypeError, "y must hold labels of one kind"),
+    ([1, "a", 1, "a"], TypeError, "y must hold labels of one kind"),  # 1 became '1'
+    ([1, 2, "1", 2], TypeError, "y must hold labels of one kind"),  # 1 and '1' one class
     (np.array([1 + 1j, 2, 1 + 1j, 2]), TypeError, "y must hold real labels"),
     (np.array([1.0, np.nan, 1.0, 2.0], dtype=object), ValueError, "y must not contain NaN"),
 ])

@@ -1105,26 +1105,12 @@ def smo(X, y, C=1.0, *, kernel="rbf", gamma=1.0, degree=3, coef0=0.0, tol=1e-3,
 
 # --------------------------------------------------------------------------- estimator
 def _class_labels(y):
-    """``(y, classes, codes)`` for class labels: ``classes`` keeps the labels' own dtype."""
-    try:
-        kind = np.asarray(y).dtype.kind
-    except (TypeError, ValueError):  # ragged: as_labels reports it
-        kind = None
-    if kind == "c":
-        raise TypeError(f"y must hold real labels (numbers or strings), got complex labels "
-                        f"of dtype {np.asarray(y).dtype}")
-    if kind in ("U", "S", "O") and not isinstance(y, np.ndarray | str | bytes):
-        # NumPy turns [1, "a"] into ["1", "a"]: 1 and "1" would be one class
-        is_text = [isinstance(item, str | bytes) for item in y]
-        if any(is_text) and not all(is_text):
-            raise TypeError(f"y must not mix strings and numbers (or other objects), got "
-                            f"{[type(item).__name__ for item in y][:6]}...")
-    _, codes = as_labels(y, "y")  # a TypeError naming y for unsortable (mixed) labels
+    """``(y, classes, codes)`` for class labels: ``classes`` keeps the labels' own dtype.
+
+    :func:`derivlib._validation.as_labels` refuses complex, NaN, mixed and unsortable labels
+    (a TypeError or ValueError naming y)."""
+    _, codes = as_labels(y, "y")
     y_arr = np.asarray(y)
-    if kind == "O":  # NaN sorts anywhere among objects: refuse it as as_labels does numbers
-        for item in y_arr:
-            if isinstance(item, numbers.Real) and not math.isfinite(item):
-                raise ValueError(f"y must not contain NaN or infinite labels, got {item!r}")
     first = np.unique(codes, return_index=True)[1]
     return y_arr, y_arr[first], codes
 
