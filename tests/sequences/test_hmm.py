@@ -11,7 +11,8 @@ References, independent of the code under test:
   (hmm-joint) written out as a plain product: p(X), gamma, xi, Viterbi, the c_n;
 * scipy.stats.multivariate_normal for the Gaussian emission densities.
 
-Invariants: the readable recursions, the fast (blocked) ones and the log-space ones agree;
+Invariants: the readable recursions, the fast (blocked) ones and the log-space ones agree,
+and so do the chapter's textbook_viterbi and the fast viterbi;
 Baum-Welch never decreases the log-likelihood, keeps the parameters of states it never
 visits and reports collapsing Gaussian covariances; a sequence of 10**6 steps runs without
 underflow on both code paths (K <= 8 and K > 8). Every validation error is triggered once.
@@ -206,9 +207,10 @@ def test_against_brute_force_enumeration(N, K):
     # alpha_hat_n = p(z_n | x_1..x_n): the filtered marginal of the prefix
     filtered = np.array([brute_force(pi, A, B_obs[: n + 1])[1][n] for n in range(N)])
     np.testing.assert_allclose(fwd.alpha_hat, filtered, atol=1e-12)
-    best = hmm.viterbi(pi, A, B_obs)
-    np.testing.assert_array_equal(best.path, best_path)
-    assert best.log_prob == pytest.approx(best_log, rel=1e-12)
+    for run in (hmm.viterbi, hmm.textbook_viterbi):
+        best = run(pi, A, B_obs)
+        np.testing.assert_array_equal(best.path, best_path)
+        assert best.log_prob == pytest.approx(best_log, rel=1e-12)
     assert hmm.log_joint(pi, A, best_path, B_obs) == pytest.approx(best_log, rel=1e-12)
 
 
@@ -1027,3 +1029,128 @@ def test_backward_refuses_to_return_overflowed_messages():
             hmm.backward(A, np.exp(log_B), fw.c)
     post = hmm.forward_backward(np.full(2, 0.5), A, log_B_obs=log_B)
     assert np.all(np.isfinite(post.gamma))
+
+
+# ============================================================================ issue 11
+# The chapter shows the plain recursions (forward, backward, textbook_viterbi); the fast
+# paths (forward_backward's block scan for K <= 8 and fused loop above, viterbi's max-plus
+# block scan for K <= 8) must compute the same numbers. K = 1..8 runs the block scans, 9..32
+# the fused loop with one block-diagonal product per step, 33 and up the batched one; N = 1
+# (no step), N not a square (padded blocks), N > 2**15 (several super-chunks of the block
+# scan) and N > 64 (several chunks of the fused loop).
+FAST_PATH_CASES = [(1, 1), (1, 40), (2, 1), (2, 2), (3, 3), (3, 17), (5, 1000), (8, 40_000),
+                   (9, 1), (9, 65), (12, 130), (32, 200), (33, 200), (40, 500), (3, 70_000)]
+
+
+def _random_problem(K, N, seed):
+    rng = np.random.default_rng(seed)
+    pi = rng.dirichlet(np.ones(K))
+    A = rng.dirichlet(np.full(K, 0.5), size=K)
+    B_obs = rng.uniform(0.01, 1.0, size=(N, K))  # continuous: no two paths tie exactly
+    return pi, A, B_obs
+
+
+@pytest.mark.parametrize(("K", "N"), FAST_PATH_CASES)
+def test_fast_forward_backward_equals_the_plain_recursions(K, N, monkeypatch):
+    """gamma, xi, log c_n of forward_backward against eq. (hmm-scaled-post) evaluated on the
+    output of the plain `forward` and `backward` the chapter shows. Tolerances: gamma and xi
+    are probabilities (at most 1), the two computations differ by rounding accumulated over
+    the steps, measured below 3e-14 up to N = 70000: atol 1e-12; each log c_n is O(1):
+    atol 1e-12; log p(X), a sum of N of them, to a relative 1e-12."""
+    pi, A, B_obs = _random_problem(K, N, seed=K * 1000 + N)
+    fwd = hmm.forward(pi, A, B_obs)
+    beta_hat = hmm.backward(A, B_obs, fwd.c)
+    gamma = fwd.alpha_hat * beta_hat
+    w = B_obs[1:] * beta_hat[1:] / fwd.c[1:, None]
+    xi = fwd.alpha_hat[:-1, :, None] * A[None] * w[:, None, :]
+    fallbacks = []  # the fast path must not hand over to the step-by-step or log recursions
+    for name in ("forward", "backward", "_log_forward_backward"):
+        real = getattr(hmm, name)
+        monkeypatch.setattr(hmm, name, lambda *a, _f=real, _n=name, **k: fallbacks.append(_n)
+                            or _f(*a, **k))
+    post = hmm.forward_backward(pi, A, B_obs, pairwise="full")
+    summed = hmm.forward_backward(pi, A, B_obs, pairwise="sum")
+    assert fallbacks == []
+    np.testing.assert_allclose(post.gamma, gamma, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(post.xi, xi, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(summed.xi, xi.sum(axis=0), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(post.log_c, np.log(fwd.c), rtol=0, atol=1e-12)
+    assert post.loglik == pytest.approx(np.log(fwd.c).sum(), rel=1e-12, abs=1e-12)
+
+
+# K = 1..8: viterbi's block scan; K > 8: its loop (the same sums as textbook_viterbi)
+VITERBI_CASES = [(K, N) for K in (1, 2, 3, 5, 8, 9, 12, 40) for N in (1, 2, 3, 50, 700)]
+
+
+@pytest.mark.parametrize(("K", "N"), VITERBI_CASES)
+def test_textbook_viterbi_equals_viterbi(K, N):
+    """Continuous likelihoods, so one best path: both return it. log_prob is a sum of N
+    terms added in another order by the block scan: they agree to a relative 1e-12
+    (measured 5e-15)."""
+    pi, A, B_obs = _random_problem(K, N, seed=7 * K + N)
+    for kwargs in ({"B_obs": B_obs}, {"log_B_obs": np.log(B_obs)}):
+        plain, fast = hmm.textbook_viterbi(pi, A, **kwargs), hmm.viterbi(pi, A, **kwargs)
+        np.testing.assert_array_equal(plain.path, fast.path)
+        assert plain.path.dtype == fast.path.dtype and plain.path.shape == (N,)
+        assert plain.log_prob == pytest.approx(fast.log_prob, rel=1e-12)
+        assert hmm.log_joint(pi, A, plain.path, B_obs) == pytest.approx(plain.log_prob,
+                                                                        rel=1e-12)
+
+
+def _tied_problem(K, N, seed):
+    """Uniform or coarsely rounded probabilities and three symbols: many best paths."""
+    rng = np.random.default_rng(seed)
+    pi = np.full(K, 1 / K)
+    if seed % 2:
+        A = np.full((K, K), 1 / K)
+    else:
+        A = np.round(rng.dirichlet(np.ones(K), size=K), 1) + 0.1
+        A /= A.sum(axis=1, keepdims=True)
+    B = np.full((K, 3), 1 / 3)
+    B[0] = [0.5, 0.25, 0.25]
+    return pi, A, hmm.categorical_likelihood(rng.integers(0, 3, N), B)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_textbook_viterbi_and_viterbi_on_exact_ties(seed):
+    """Where paths tie exactly, the block scan's rounding may pick another of them: both
+    results must have the same log probability, and each path must be a best path (its
+    log joint, eq. (hmm-joint), is that maximum). Without the block scan (K > 8) the sums
+    are the same and so is the path."""
+    K = (1, 2, 3, 5, 8, 9, 12)[seed % 7]
+    N = (1, 2, 6, 60, 300)[seed % 5]
+    pi, A, B_obs = _tied_problem(K, N, seed)
+    plain, fast = hmm.textbook_viterbi(pi, A, B_obs), hmm.viterbi(pi, A, B_obs)
+    assert plain.log_prob == pytest.approx(fast.log_prob, rel=1e-12)
+    for result in (plain, fast):
+        assert hmm.log_joint(pi, A, result.path, B_obs) == pytest.approx(fast.log_prob,
+                                                                         rel=1e-12)
+    if K > 8:
+        np.testing.assert_array_equal(plain.path, fast.path)
+
+
+def test_textbook_viterbi_breaks_ties_towards_the_smaller_state():
+    # every path has the same probability: argmax picks state 0 at the end and every
+    # back-pointer picks state 0
+    plain = hmm.textbook_viterbi(np.full(3, 1 / 3), np.full((3, 3), 1 / 3), np.ones((5, 3)))
+    np.testing.assert_array_equal(plain.path, np.zeros(5, dtype=int))
+    assert plain.log_prob == pytest.approx(5 * np.log(1 / 3), rel=1e-14)
+
+
+@pytest.mark.parametrize(("call", "error", "match"), [
+    (lambda: hmm.textbook_viterbi(PI, [[1.1, -0.1], [0.2, 0.8]], BO), ValueError,
+     "A must be non-negative"),
+    (lambda: hmm.textbook_viterbi([0.6, 0.5], A2, BO), ValueError, "pi must sum to 1"),
+    (lambda: hmm.textbook_viterbi(PI, A2, log_B_obs=np.zeros((4, 3))), ValueError,
+     r"log_B_obs must have shape"),
+    (lambda: hmm.textbook_viterbi(PI, A2), ValueError, "exactly one of B_obs"),
+    (lambda: hmm.textbook_viterbi(PI, A2, BO, log_B_obs=np.log(BO)), ValueError,
+     "exactly one of B_obs"),
+    (lambda: hmm.textbook_viterbi(PI, np.eye(2), np.array([[1.0, 0.0], [0.0, 1.0]])),
+     ValueError, "probability zero"),
+    (lambda: hmm.textbook_viterbi(PI, A2, "BO"), TypeError, "B_obs must be array-like"),
+    (lambda: hmm.textbook_viterbi(PI, A2.astype(complex), BO), TypeError, "A must be real"),
+])
+def test_textbook_viterbi_refuses_bad_input_like_viterbi(call, error, match):
+    with pytest.raises(error, match=match):
+        call()

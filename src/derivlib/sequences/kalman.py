@@ -37,8 +37,18 @@ symbol     meaning                                                          shap
 
 Code indices start at 0: ``mu[t]`` is :math:`\boldsymbol{\mu}_{t+1}` on the page.
 
-Numerics
---------
+Two implementations
+-------------------
+:func:`textbook_filter` and :func:`textbook_smoother` are the chapter's functions: a Python
+loop over the time steps whose lines are the equations of the chapter (the labels are in the
+comments), with ``numpy.linalg.solve`` for every product with an inverse. :func:`kalman_filter`
+and :func:`smooth` compute the same numbers faster, as described below; with
+``steady_state=False`` they agree with the textbook functions to rounding, and with
+``steady_state=True`` to the tolerance of the steady-state test (both tested to a relative
+``1e-10``, in ``tests/sequences/test_kalman.py``).
+
+Numerics (the fast path)
+------------------------
 No inverse is formed. The gain and the likelihood term use the Cholesky factor of
 :math:`\mathbf{S}_n` (LAPACK ``potrf``/``potrs`` on preallocated arrays, one solve for
 both); the smoother gains use the Cholesky factor of :math:`\mathbf{P}_n` too: inside the
@@ -100,6 +110,8 @@ __all__ = [
     "m_step",
     "sample",
     "smooth",
+    "textbook_filter",
+    "textbook_smoother",
 ]
 
 FIT_ALL = ("A", "C", "Q", "R", "mu0", "V0")
@@ -121,7 +133,7 @@ class LinearGaussianSSM(NamedTuple):
 
 
 class Sample(NamedTuple):
-    """A draw from the model: states ``z`` ``(T, d)`` and observations ``x`` ``(T, p)``."""
+    """A draw from the model: states ``z`` ``(N, d)`` and observations ``x`` ``(N, p)``."""
 
     z: np.ndarray
     x: np.ndarray
@@ -322,20 +334,20 @@ def constant_velocity(dt: float = 1.0, q: float = 1.0, r: float = 1.0, *, n_dims
     return check_ssm(LinearGaussianSSM(A, C, Q, R, mu0, V0))
 
 
-def sample(ssm, T: int, rng=None) -> Sample:
+def sample(ssm, N: int, rng=None) -> Sample:
     """Draw states and observations from the model (eq. ``kf-model``).
 
     Parameters
     ----------
     ssm : LinearGaussianSSM
-    T : int
-        Number of time steps.
+    N : int
+        Number of time steps (the book's sequence length :math:`N`).
     rng : numpy.random.Generator, int or None
 
     Returns
     -------
     Sample
-        ``z`` ``(T, d)`` and ``x`` ``(T, p)``.
+        ``z`` ``(N, d)`` and ``x`` ``(N, p)``.
 
     Raises
     ------
@@ -350,16 +362,16 @@ def sample(ssm, T: int, rng=None) -> Sample:
     ((5, 4), (5, 2))
     """
     A, C, Q, R, mu0, V0 = check_ssm(ssm)
-    T = check_positive(T, "T", integer=True)
+    N = check_positive(N, "N", integer=True)
     rng = as_generator(rng)
     d, p = A.shape[0], C.shape[0]
     # noise through any square root of the covariance (eigh: works for singular Q, V0)
-    w = rng.standard_normal((T, d)) @ _sqrt_psd(Q).T
-    v = rng.standard_normal((T, p)) @ _sqrt_psd(R).T
-    z = np.empty((T, d))
+    w = rng.standard_normal((N, d)) @ _sqrt_psd(Q).T
+    v = rng.standard_normal((N, p)) @ _sqrt_psd(R).T
+    z = np.empty((N, d))
     z[0] = mu0 + _sqrt_psd(V0) @ rng.standard_normal(d)
     with np.errstate(over="ignore", invalid="ignore"):
-        for t in range(1, T):
+        for t in range(1, N):
             z[t] = A @ z[t - 1] + w[t]
         x = z @ C.T + v
     _raise_if_not_finite(ssm=(A, C), what="the sampled", arrays={"states z": z,
@@ -446,7 +458,134 @@ def _raise_if_not_finite(ssm, what: str, arrays: dict, T: int | None = None) -> 
     raise NumericalError(f"{what} {name} is not finite in float64{where}: {why}")
 
 
-# --------------------------------------------------------------------------- filter
+# --------------------------------------------------------------------------- textbook
+def textbook_filter(x, ssm) -> FilterResult:
+    r"""The Kalman filter as the chapter derives it: a loop over the time steps, one line per
+    equation (theorem ``kf-thm-filter``; the labels are in the comments).
+
+    The plain version of :func:`kalman_filter`: the same results as
+    ``kalman_filter(x, ssm, steady_state=False)``, to rounding (tested to a relative
+    ``1e-10``); :func:`kalman_filter` computes them faster (see the module notes). Row ``n``
+    of each array (from 0) is time step ``n + 1`` on the page.
+
+    Parameters
+    ----------
+    x : array_like, shape (N, p)
+        Observations (a 1-D array when ``p = 1``). Must be finite.
+    ssm : LinearGaussianSSM
+        Model parameters (validated by :func:`check_ssm`).
+
+    Returns
+    -------
+    FilterResult
+        As :func:`kalman_filter`.
+
+    Raises
+    ------
+    TypeError, ValueError, derivlib.NumericalError
+        As :func:`kalman_filter`. An innovation covariance :math:`\mathbf{S}_n` that is not
+        positive definite is detected here by the sign of its determinant (the fast path:
+        by its Cholesky factorisation).
+
+    Examples
+    --------
+    >>> ssm = constant_velocity(q=0.1, r=1.0)
+    >>> x = sample(ssm, 50, rng=1).x
+    >>> f, fast = textbook_filter(x, ssm), kalman_filter(x, ssm, steady_state=False)
+    >>> bool(np.allclose(f.mean, fast.mean, rtol=1e-10)), bool(np.isclose(f.loglik, fast.loglik))
+    (True, True)
+    """
+    A, C, Q, R, mu0, V0 = ssm = check_ssm(ssm)
+    x = _check_observations(x, C.shape[0])
+    N, p = x.shape
+    d = A.shape[0]
+    mp, P = np.empty((N, d)), np.empty((N, d, d))  # predicted: z_n given x_1..x_{n-1}
+    mu, V = np.empty((N, d)), np.empty((N, d, d))  # filtered: z_n given x_1..x_n
+    K = np.empty((N, d, p))
+    loglik = 0.0
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # checked below
+        for n in range(N):
+            if n == 0:  # nothing to predict from: the prior of z_1
+                mp[n], P[n] = mu0, V0
+            else:
+                mp[n] = A @ mu[n - 1]  # A mu_{n-1}                  (kf-predict-mean)
+                P[n] = A @ V[n - 1] @ A.T + Q  # P_{n-1} = A V A^T + Q   (kf-predict-cov)
+            r = x[n] - C @ mp[n]  # r_n = x_n - C A mu_{n-1}        (kf-innovation)
+            S = C @ P[n] @ C.T + R  # S_n = C P C^T + R             (kf-innovation)
+            sign, logdet = np.linalg.slogdet(S)  # log det S_n; S_n must be positive definite
+            if sign <= 0:
+                raise _not_positive_definite(n, _INNOVATION, "determinant <= 0")
+            # K_n = P_{n-1} C^T S_n^{-1}, solved as S_n K_n^T = C P_{n-1}  (kf-gain)
+            K[n] = np.linalg.solve(S, C @ P[n]).T
+            mu[n] = mp[n] + K[n] @ r  # mu_n = A mu_{n-1} + K r     (kf-update-mean)
+            I_KC = np.eye(d) - K[n] @ C
+            V[n] = I_KC @ P[n] @ I_KC.T + K[n] @ R @ K[n].T  # V_n, Joseph form  (kf-joseph)
+            V[n] = (V[n] + V[n].T) / 2  # exactly symmetric, as a covariance is
+            # log N(x_n | C A mu_{n-1}, S_n), added up over n        (kf-loglik)
+            loglik += -0.5 * (p * _LOG_2PI + logdet + r @ np.linalg.solve(S, r))
+    _raise_if_not_finite(ssm, "the Kalman filter's", {
+        "predicted covariance P": P, "filtered covariance V": V, "gain K": K,
+        "predicted mean": mp, "filtered mean": mu, "log-likelihood": loglik}, T=N)
+    return FilterResult(mu, V, mp, P, K, float(loglik))
+
+
+def textbook_smoother(x, ssm) -> SmootherResult:
+    r"""The Rauch-Tung-Striebel smoother as the chapter derives it: :func:`textbook_filter`,
+    then a loop backwards in time, one line per equation (theorem ``kf-thm-smoother``).
+
+    The plain version of :func:`smooth`: the same results as
+    ``smooth(x, ssm, steady_state=False)``, to rounding (tested to a relative ``1e-10``);
+    :func:`smooth` computes them faster (see the module notes).
+
+    Parameters
+    ----------
+    x : array_like, shape (N, p)
+    ssm : LinearGaussianSSM
+
+    Returns
+    -------
+    SmootherResult
+        As :func:`smooth`.
+
+    Raises
+    ------
+    TypeError, ValueError, derivlib.NumericalError
+        As :func:`smooth`.
+
+    Examples
+    --------
+    >>> ssm = constant_velocity(q=0.1)
+    >>> x = sample(ssm, 20, rng=2).x
+    >>> s, fast = textbook_smoother(x, ssm), smooth(x, ssm, steady_state=False)
+    >>> bool(np.allclose(s.cov, fast.cov, rtol=1e-10)), s.lag_one_cov.shape
+    (True, (19, 4, 4))
+    """
+    filtered = textbook_filter(x, ssm)  # validates x and ssm
+    A = check_ssm(ssm).A
+    mu, V, P = filtered.mean, filtered.cov, filtered.predicted_cov
+    N, d = mu.shape
+    mu_hat, V_hat = np.empty((N, d)), np.empty((N, d, d))  # z_n given x_1..x_N
+    J, lag = np.empty((N - 1, d, d)), np.empty((N - 1, d, d))
+    mu_hat[N - 1], V_hat[N - 1] = mu[N - 1], V[N - 1]  # at n = N: the filter's
+    # P[n + 1] = A V_n A^T + Q is the page's P_n (the prediction of the next state)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # checked below
+        try:
+            for n in range(N - 2, -1, -1):
+                # J_n = V_n A^T P_n^{-1}, solved as P_n J_n^T = A V_n  (kf-smoother-gain)
+                J[n] = np.linalg.solve(P[n + 1], A @ V[n]).T
+                mu_hat[n] = mu[n] + J[n] @ (mu_hat[n + 1] - A @ mu[n])  # (kf-smoother-mean)
+                V_hat[n] = V[n] + J[n] @ (V_hat[n + 1] - P[n + 1]) @ J[n].T  # (kf-smoother-cov)
+                V_hat[n] = (V_hat[n] + V_hat[n].T) / 2  # exactly symmetric
+                lag[n] = V_hat[n + 1] @ J[n].T  # cov(z_{n+1}, z_n | x_1..x_N)  (kf-lag-one)
+        except np.linalg.LinAlgError:  # P_n singular: no gain J_n
+            raise _not_positive_definite(n + 1, _PREDICTED, "singular") from None
+    _raise_if_not_finite(ssm, "the RTS smoother's", {
+        "smoother gain J": J, "smoothed covariance": V_hat, "lag-one covariance": lag,
+        "smoothed mean": mu_hat}, T=N)
+    return SmootherResult(mu_hat, V_hat, lag, J, filtered, filtered.loglik)
+
+
+# -------------------------------------------------------------------- filter (the fast path)
 class _Forward(NamedTuple):
     mu: np.ndarray
     V: np.ndarray
@@ -463,12 +602,12 @@ _PREDICTED = "predicted covariance P"
 _BATCHED_GAINS_MAX_D = 8  # up to this d, one batched solve after the loop beats per-step LAPACK
 
 
-def _not_positive_definite(t: int, what: str) -> ValueError:
+def _not_positive_definite(t: int, what: str, how: str = "Cholesky failed") -> ValueError:
     hint = ("check that R is positive definite and the covariances are well scaled"
             if what == _INNOVATION else
             "the smoother gain J_n = V_n A^T P_n^{-1} needs it; make Q (or V0) positive definite")
     return ValueError(f"the {what} at time step {t + 1} is not positive definite "
-                      f"(Cholesky failed); {hint}")
+                      f"({how}); {hint}")
 
 
 def _cholesky(S: np.ndarray, t: int, what: str) -> np.ndarray:
@@ -775,7 +914,7 @@ def loglikelihood(x, ssm) -> float:
     return kalman_filter(x, ssm).loglik
 
 
-# --------------------------------------------------------------------------- smoother
+# ------------------------------------------------------------------ smoother (the fast path)
 def _backward(fw: _Forward, steady_state: bool):
     mu, V, mp, P, Js, n0 = fw.mu, fw.V, fw.mp, fw.P, fw.J, fw.n0
     T, d = mu.shape
