@@ -1,8 +1,8 @@
 """Lasso by coordinate descent: derivlib against scikit-learn's ``Lasso``, same data, one run.
 
-Both minimise ``||t - X w - w0||^2 / (2n) + alpha ||w||_1`` with an unpenalised intercept
+Both minimise ``||y - X w - b||^2 / (2n) + alpha ||w||_1`` with an unpenalised intercept
 (centring), cyclic coordinate descent from w = 0, and the same stopping rule: the duality
-gap at most ``tol * ||t_c||^2 / n`` (derivlib checks it after every sweep in its Gram form,
+gap at most ``tol * ||y_c||^2 / n`` (derivlib checks it after every sweep in its Gram form,
 and after sweeps with small coefficient changes in its residual form, as scikit-learn
 does). Each time is the best of ``REPEATS`` runs of the whole call, input validation and
 centring included; the two calls alternate within each repeat (``_common.race``), so that
@@ -32,7 +32,7 @@ import sklearn
 from _common import Run, race
 from sklearn.linear_model import Lasso
 
-from derivlib.linear_models import linear_regression as lr
+from derivlib.linear_models import linear_regression as linreg
 
 N, D, K_TRUE = 10_000, 500, 50
 REPEATS = 7
@@ -50,18 +50,18 @@ def make_data(kind: str, rng: np.random.Generator):
             X[:, j] = 0.9 * X[:, j - 1] + np.sqrt(1 - 0.9**2) * X[:, j]
     w = np.zeros(D)
     w[rng.choice(D, K_TRUE, replace=False)] = rng.normal(scale=2.0, size=K_TRUE)
-    t = X @ w + 3.0 + rng.normal(size=N)
-    return X, t
+    y = X @ w + 3.0 + rng.normal(size=N)
+    return X, y
 
 
-def calls(X, t, alpha, method, ref_kw):
+def calls(X, y, alpha, method, ref_kw):
     """The two timed calls on the same data: derivlib's lasso and scikit-learn's Lasso."""
 
     def ours():
-        return lr.lasso(X, t, alpha, tol=TOL, max_iter=MAX_ITER, method=method)
+        return linreg.lasso(X, y, alpha, tol=TOL, max_iter=MAX_ITER, method=method)
 
     def reference():
-        return Lasso(alpha=alpha, tol=TOL, max_iter=MAX_ITER, **ref_kw).fit(X, t)
+        return Lasso(alpha=alpha, tol=TOL, max_iter=MAX_ITER, **ref_kw).fit(X, y)
 
     return ours, reference
 
@@ -70,19 +70,19 @@ def main() -> None:
     run = Run("lasso", "Lasso by coordinate descent")
     for kind, frac in [("iid", 0.05), ("correlated", 0.02)]:
         rng = np.random.default_rng(0)
-        X, t = make_data(kind, rng)
-        alpha = frac * lr.lasso_lam_max(X, t)
-        gap_bound = TOL * float(np.sum((t - t.mean()) ** 2)) / N  # both stopping rules
+        X, y = make_data(kind, rng)
+        alpha = frac * linreg.lasso_lam_max(X, y)
+        gap_bound = TOL * float(np.sum((y - y.mean()) ** 2)) / N  # both stopping rules
         pairs = [
             ("auto", "Lasso()", {}),
             ("residual", "Lasso()", {}),
             ("gram", "Lasso(precompute=True)", {"precompute": True}),
         ]
         for method, ref_name, ref_kw in pairs:
-            timed_ours, timed_ref = race(*calls(X, t, alpha, method, ref_kw), REPEATS)
+            timed_ours, timed_ref = race(*calls(X, y, alpha, method, ref_kw), REPEATS)
             ours, ref = timed_ours.result, timed_ref.result
-            f_ours = lr.lasso_objective(X, t, ours.w, ours.w0, alpha)
-            f_ref = lr.lasso_objective(X, t, ref.coef_, ref.intercept_, alpha)
+            f_ours = linreg.lasso_objective(ours.w, ours.b, X, y, alpha)
+            f_ref = linreg.lasso_objective(ref.coef_, ref.intercept_, X, y, alpha)
             if not (ours.converged and ref.n_iter_ < MAX_ITER
                     and abs(f_ours - f_ref) <= gap_bound):
                 raise RuntimeError(f"not the same solution ({kind}, {method}): objectives "

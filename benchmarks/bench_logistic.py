@@ -30,7 +30,7 @@ from _common import Run, race
 from scipy.special import expit
 from sklearn.linear_model import LogisticRegression
 
-from derivlib.linear_models import logistic_regression as lr
+from derivlib.linear_models import logistic_regression as logreg
 
 REPEATS = 11
 N, D, C = 100_000, 50, 1.0
@@ -62,13 +62,13 @@ def binary_row(run, X, y, tol, solver, target, optimum):
             warnings.simplefilter("ignore")  # a ConvergenceWarning would only add noise here
             return LogisticRegression(C=C, tol=tol, solver=solver, max_iter=10_000).fit(X, y)
 
-    timed_ours, timed_ref = race(lambda: lr.irls(X, y, C=C, tol=tol), fit_ref, REPEATS)
+    timed_ours, timed_ref = race(lambda: logreg.irls(X, y, C=C, tol=tol), fit_ref, REPEATS)
     ours, ref = timed_ours.result, timed_ref.result
     # validation: both solved the same problem, as accurately as their stopping rule asks
     # (objective gaps to the optimum, in scikit-learn's scaling C * sum(loss) + |w|^2 / 2)
     f_star = C * optimum.history[-1]
     f_ours = C * ours.history[-1]
-    f_ref = C * lr.objective(ref.coef_[0], ref.intercept_[0], X, y, C=C)
+    f_ref = C * logreg.objective(ref.coef_[0], ref.intercept_[0], X, y, C=C)
     dw = float(max(np.max(np.abs(ours.w - ref.coef_[0])), abs(ours.b - ref.intercept_[0])))
     # the stopping rule max|grad|/n <= tol bounds the gap only loosely (about
     # |grad|^2 / (2 lambda_min(H))); tol * |f*| is well above that and far below any error
@@ -97,10 +97,10 @@ def softmax_row(run, n, K, tol):
             return LogisticRegression(C=C, tol=tol, max_iter=10_000).fit(X, labels)
 
     timed_ours, timed_ref = race(
-        lambda: lr.fit_softmax(X, labels, C=C, method="lbfgs", tol=tol), fit_ref, REPEATS)
+        lambda: logreg.fit_softmax(X, labels, C=C, method="lbfgs", tol=tol), fit_ref, REPEATS)
     ours, ref = timed_ours.result, timed_ref.result
-    f_ours = C * lr.softmax_objective(ours.W, ours.b, X, labels, C=C)
-    f_ref = C * lr.softmax_objective(ref.coef_.T, ref.intercept_, X, labels, C=C)
+    f_ours = C * logreg.softmax_objective(ours.W, ours.b, X, labels, C=C)
+    f_ref = C * logreg.softmax_objective(ref.coef_.T, ref.intercept_, X, labels, C=C)
     dw = float(np.max(np.abs(ours.W.T - ref.coef_)))
     if not abs(f_ours - f_ref) <= 1e-6 * abs(f_ref):
         raise RuntimeError(f"softmax objectives disagree: {f_ours} vs {f_ref}")
@@ -115,7 +115,7 @@ def softmax_row(run, n, K, tol):
 def main():
     run = Run("logistic", "Logistic and softmax regression: IRLS and L-BFGS")
     X, y = binary_data()
-    optimum = lr.irls(X, y, C=C, tol=1e-13)  # the reference point for the objective gaps
+    optimum = logreg.irls(X, y, C=C, tol=1e-13)  # the reference point for the objective gaps
     binary_row(run, X, y, 1e-4, "lbfgs", TARGET, optimum)  # scikit-learn's defaults
     binary_row(run, X, y, 1e-8, "lbfgs", TARGET, optimum)  # a tight tolerance for both
     binary_row(run, X, y, 1e-4, "newton-cholesky", None, optimum)  # its own Newton solver

@@ -191,3 +191,172 @@ def test_results_are_named_tuples():
         if type(result) is tuple:
             bare.append(case.id)
     assert not bare, f"return a NamedTuple instead of a bare tuple: {bare}"
+
+
+# --------------------------------------------------------------------------- names and order
+# Issue 11: the same name for the same thing in every module, one argument order, and no
+# module alias that means two things. The rules, with their reasons, are in CONTRIBUTING.md
+# ("Names and argument order"); these tests enforce them on the signatures themselves.
+
+_PACKAGES = ("derivlib.foundations", "derivlib.linear_models", "derivlib.sequences")
+
+# a parameter or NamedTuple field with one of these names is a convention broken
+_FORBIDDEN = {
+    "t": "targets are y (the chapters' t is the argument y)",
+    "w0": "the intercept is b",
+    "lr": "the step size is eta",
+    "T": "a sequence length is N",
+}
+
+
+def _chapter_modules():
+    import importlib
+    import pkgutil
+
+    modules = []
+    for package_name in _PACKAGES:
+        package = importlib.import_module(package_name)
+        for info in pkgutil.iter_modules(package.__path__):
+            if not info.name.startswith("_"):
+                modules.append(importlib.import_module(f"{package_name}.{info.name}"))
+    return modules
+
+
+def _public_signatures():
+    """``(qualified name, parameter or field names)`` of every public callable, estimator
+    method and NamedTuple in the ``__all__`` of every chapter module."""
+    import inspect
+
+    out = []
+    for module in _chapter_modules():
+        for name in module.__all__:
+            obj = getattr(module, name)
+            where = f"{module.__name__}.{name}"
+            if inspect.isclass(obj) and issubclass(obj, BaseException):
+                continue
+            if inspect.isclass(obj) and issubclass(obj, tuple) and hasattr(obj, "_fields"):
+                out.append((where, tuple(obj._fields)))
+                members = [(m, v) for m, v in vars(obj).items()
+                           if inspect.isfunction(v) and not m.startswith("_")]
+            elif inspect.isclass(obj):
+                members = [("__init__", obj.__init__)] + [
+                    (m, v) for m, v in vars(obj).items()
+                    if inspect.isfunction(v) and not m.startswith("_")]
+            elif callable(obj):
+                out.append((where, tuple(inspect.signature(obj).parameters)))
+                continue
+            else:
+                continue
+            for m, v in members:
+                params = tuple(p for p in inspect.signature(v).parameters if p != "self")
+                out.append((f"{where}.{m}", params))
+    return out
+
+
+def test_every_chapter_module_is_inspected():
+    names = {m.__name__ for m in _chapter_modules()}
+    assert {"derivlib.foundations.mle_kl", "derivlib.foundations.sample_variance",
+            "derivlib.linear_models.linear_regression",
+            "derivlib.linear_models.logistic_regression", "derivlib.linear_models.svm",
+            "derivlib.sequences.hmm", "derivlib.sequences.kalman"} <= names
+    assert len(_public_signatures()) > 100
+
+
+def test_one_name_for_one_thing():
+    broken = [f"{where}: {p} ({_FORBIDDEN[p]})"
+              for where, params in _public_signatures() for p in params if p in _FORBIDDEN]
+    assert not broken, "\n".join(broken)
+
+
+# The argument order, one rule (CONTRIBUTING.md):
+#   1. a routine that fits or estimates from raw data takes the data first, (X, y, ...), as
+#      scikit-learn's fit(X, y);
+#   2. a function that evaluates something (an objective, its gradient or Hessian, a step, a
+#      diagnostic) at given parameters takes the parameters first, then the data, as
+#      scipy.optimize calls fun(w, *args);
+#   3. a loss takes (y, prediction), as sklearn.metrics does; a density or log-likelihood
+#      takes (x, its parameters), as scipy.stats' logpdf(x, loc, scale).
+# Each entry: module, function, its leading parameters in the rule's order.
+_LR = "derivlib.linear_models.linear_regression"
+_LOG = "derivlib.linear_models.logistic_regression"
+_SVM = "derivlib.linear_models.svm"
+_MLE = "derivlib.foundations.mle_kl"
+_SV = "derivlib.foundations.sample_variance"
+_ORDER = {
+    "data first (fit or estimate from data)": [
+        (_LR, "least_squares", ("X", "y")), (_LR, "ridge", ("X", "y", "lam")),
+        (_LR, "ridge_path", ("X", "y", "lams")), (_LR, "lasso", ("X", "y", "lam")),
+        (_LR, "textbook_lasso", ("X", "y", "lam")), (_LR, "lasso_path", ("X", "y", "lams")),
+        (_LR, "lasso_lam_max", ("X", "y")), (_LR, "gradient_descent", ("X", "y")),
+        (_LOG, "irls", ("X", "y")), (_LOG, "gradient_descent", ("X", "y")),
+        (_LOG, "fit_softmax", ("X", "y")), (_SVM, "smo", ("X", "y")),
+        (_SV, "ml_mean", ("x",)), (_SV, "ml_variance", ("x",)),
+        (_SV, "unbiased_variance", ("x",)),
+    ],
+    "parameters first (evaluate at given parameters)": [
+        (_LR, "lasso_objective", ("w", "b", "X", "y", "lam")),
+        (_LR, "noise_variance", ("w", "b", "X", "y")),
+        (_LR, "gradient_descent_step", ("w", "X", "y", "eta")),
+        (_LR, "lasso_duality_gap", ("w", "X", "y", "lam")),
+        (_LOG, "objective", ("w", "b", "X", "y")), (_LOG, "gradient", ("w", "b", "X", "y")),
+        (_LOG, "hessian", ("w", "b", "X")), (_LOG, "newton_step", ("w", "b", "X", "y")),
+        (_LOG, "predict_proba", ("w", "b", "X")),
+        (_LOG, "softmax_objective", ("W", "b", "X", "y")),
+        (_LOG, "softmax_gradient", ("W", "b", "X", "y")),
+        (_LOG, "softmax_hessian", ("W", "b", "X")),
+        (_LOG, "softmax_predict_proba", ("W", "b", "X")),
+        (_SVM, "dual_objective", ("alpha", "y", "K")),
+        (_SVM, "primal_objective", ("alpha", "b", "y", "K", "C")),
+        (_SVM, "kkt_violations", ("alpha", "b", "y", "K", "C")),
+        (_SVM, "kkt_gap", ("alpha", "y", "F", "C")), (_SVM, "bias", ("alpha", "y", "F", "C")),
+    ],
+    "observations first (a loss or a density)": [
+        (_MLE, "squared_loss", ("y", "y_hat")), (_MLE, "squared_loss_grad", ("y", "y_hat")),
+        (_MLE, "binary_cross_entropy", ("y", "z")),
+        (_MLE, "binary_cross_entropy_grad", ("y", "z")),
+        (_MLE, "softmax_cross_entropy", ("Y", "Z")),
+        (_MLE, "softmax_cross_entropy_grad", ("Y", "Z")),
+        (_MLE, "gaussian_nll", ("y", "mu", "sigma2")),
+        (_MLE, "gaussian_nll_grad", ("y", "mu", "sigma2")),
+        (_SV, "gaussian_log_likelihood", ("x", "mu", "sigma2")),
+    ],
+}
+
+
+@pytest.mark.parametrize("rule", list(_ORDER))
+def test_one_argument_order(rule):
+    import importlib
+    import inspect
+
+    wrong = []
+    for module, name, expected in _ORDER[rule]:
+        f = getattr(importlib.import_module(module), name, None)
+        if f is None:
+            wrong.append(f"{module}.{name}: missing")
+            continue
+        got = tuple(inspect.signature(f).parameters)[:len(expected)]
+        if got != expected:
+            wrong.append(f"{module}.{name}{got} should start {expected}")
+    assert not wrong, f"{rule}:\n" + "\n".join(wrong)
+
+
+def test_each_module_alias_means_one_module():
+    # `import linear_regression as lr` in one chapter and `logistic_regression as lr` in the
+    # next made `lr.gradient_descent` two different functions (issue 11)
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    files = [*root.glob("chapters/*/*.md"), *root.glob("tests/**/*.py"),
+             *root.glob("benchmarks/*.py"), *root.glob("*.md")]
+    pattern = re.compile(r"^\s*from\s+(derivlib[\w.]*)\s+import\s+(\w+)\s+as\s+(\w+)"
+                         r"|^\s*import\s+(derivlib[\w.]*)\s+as\s+(\w+)", re.M)
+    meaning: dict[str, set[str]] = {}
+    for path in files:
+        for m in pattern.finditer(path.read_text(encoding="utf-8")):
+            module = f"{m[1]}.{m[2]}" if m[1] else m[4]
+            alias = m[3] or m[5]
+            meaning.setdefault(alias, set()).add(module)
+    ambiguous = {a: sorted(ms) for a, ms in meaning.items() if len(ms) > 1}
+    assert not ambiguous, ambiguous
+    assert {"linreg", "logreg"} <= set(meaning), sorted(meaning)

@@ -59,7 +59,7 @@ import numpy as np
 import pytest
 
 from derivlib.foundations import mle_kl, sample_variance
-from derivlib.linear_models import linear_regression as lr
+from derivlib.linear_models import linear_regression as linreg
 from derivlib.linear_models import logistic_regression as logreg
 from derivlib.linear_models import svm
 from derivlib.sequences import hmm, kalman
@@ -175,8 +175,8 @@ _ANY_SHAPE = "documented for input of any shape (elementwise), so no ndim is wro
 def _regression():
     rng = _rng(1)
     X = rng.normal(size=(12, 3))
-    t = X @ np.array([1.0, -2.0, 0.5]) + 0.3 + 0.1 * rng.normal(size=12)
-    return X, t
+    y = X @ np.array([1.0, -2.0, 0.5]) + 0.3 + 0.1 * rng.normal(size=12)
+    return X, y
 
 
 def _binary(n=20, labels=(0.0, 1.0)):
@@ -264,7 +264,7 @@ def _working_set():
 # -- the cases -------------------------------------------------------------------------
 
 def _cases():
-    X, t = _regression()
+    X, y = _regression()
     d = X.shape[1]
     eta = 0.5 / np.linalg.norm(X, 2) ** 2
     w = np.array([0.8, -1.5, 0.2])
@@ -350,49 +350,53 @@ def _cases():
              mismatch=("y", "y_hat")),
 
         # ---- linear_models.linear_regression
-        Case("gradient_descent[lr]", lr.gradient_descent,
-             lambda: dict(X=X.copy(), t=t.copy(), eta=eta, n_iter=20, w_init=np.zeros(d)),
-             mismatch=("t", "w_init")),
-        Case("gradient_descent_step", lr.gradient_descent_step,
-             lambda: dict(X=X.copy(), t=t.copy(), w=w.copy(), eta=eta),
-             mismatch=("t", "w")),
-        Case("hat_matrix", lr.hat_matrix, lambda: dict(X=X.copy(), fit_intercept=False)),
-        Case("lasso", lr.lasso,
-             lambda: dict(X=X.copy(), t=t.copy(), lam=0.1, fit_intercept=True, tol=1e-6,
+        Case("gradient_descent[linreg]", linreg.gradient_descent,
+             lambda: dict(X=X.copy(), y=y.copy(), eta=eta, n_iter=20, w_init=np.zeros(d)),
+             mismatch=("y", "w_init")),
+        Case("gradient_descent_step", linreg.gradient_descent_step,
+             lambda: dict(w=w.copy(), X=X.copy(), y=y.copy(), eta=eta),
+             mismatch=("y", "w")),
+        Case("hat_matrix", linreg.hat_matrix, lambda: dict(X=X.copy(), fit_intercept=False)),
+        Case("lasso", linreg.lasso,
+             lambda: dict(X=X.copy(), y=y.copy(), lam=0.1, fit_intercept=True, tol=1e-6,
                           max_iter=500, method="auto", w_init=np.zeros(d)),
-             mismatch=("t", "w_init")),
-        Case("lasso_duality_gap", lr.lasso_duality_gap,
-             lambda: dict(X=X.copy(), t=t.copy(), w=w.copy(), lam=0.1, fit_intercept=True),
-             mismatch=("t", "w")),
-        Case("lasso_lam_max", lr.lasso_lam_max,
-             lambda: dict(X=X.copy(), t=t.copy(), fit_intercept=True),
-             mismatch=("t",)),
-        Case("lasso_objective", lr.lasso_objective,
-             lambda: dict(X=X.copy(), t=t.copy(), w=w.copy(), w0=0.1, lam=0.1),
-             mismatch=("t", "w")),
-        Case("lasso_path", lr.lasso_path,
-             lambda: dict(X=X.copy(), t=t.copy(), lams=lams.copy(), fit_intercept=True,
+             mismatch=("y", "w_init")),
+        Case("lasso_duality_gap", linreg.lasso_duality_gap,
+             lambda: dict(w=w.copy(), X=X.copy(), y=y.copy(), lam=0.1, fit_intercept=True),
+             mismatch=("y", "w")),
+        Case("lasso_lam_max", linreg.lasso_lam_max,
+             lambda: dict(X=X.copy(), y=y.copy(), fit_intercept=True),
+             mismatch=("y",)),
+        Case("lasso_objective", linreg.lasso_objective,
+             lambda: dict(w=w.copy(), b=0.1, X=X.copy(), y=y.copy(), lam=0.1),
+             mismatch=("y", "w")),
+        Case("lasso_path", linreg.lasso_path,
+             lambda: dict(X=X.copy(), y=y.copy(), lams=lams.copy(), fit_intercept=True,
                           tol=1e-8, max_iter=2000),
-             mismatch=("t",)),
-        Case("least_squares", lr.least_squares,
-             lambda: dict(X=X.copy(), t=t.copy(), fit_intercept=True, method="qr"),
-             mismatch=("t",)),
-        Case("lipschitz_constant", lr.lipschitz_constant, lambda: dict(X=X.copy())),
-        Case("noise_variance", lr.noise_variance,
-             lambda: dict(X=X.copy(), t=t.copy(), w=w.copy(), w0=0.1, ddof=0),
-             mismatch=("t", "w")),
-        Case("ridge", lr.ridge,
-             lambda: dict(X=X.copy(), t=t.copy(), lam=0.5, fit_intercept=True),
-             mismatch=("t",)),
-        Case("ridge_path", lr.ridge_path,
-             lambda: dict(X=X.copy(), t=t.copy(), lams=lams.copy(), fit_intercept=True),
-             mismatch=("t",)),
-        Case("ridge_shrinkage", lr.ridge_shrinkage,
+             mismatch=("y",)),
+        Case("least_squares", linreg.least_squares,
+             lambda: dict(X=X.copy(), y=y.copy(), fit_intercept=True, method="qr"),
+             mismatch=("y",)),
+        Case("lipschitz_constant", linreg.lipschitz_constant, lambda: dict(X=X.copy())),
+        Case("noise_variance", linreg.noise_variance,
+             lambda: dict(w=w.copy(), b=0.1, X=X.copy(), y=y.copy(), ddof=0),
+             mismatch=("y", "w")),
+        Case("ridge", linreg.ridge,
+             lambda: dict(X=X.copy(), y=y.copy(), lam=0.5, fit_intercept=True),
+             mismatch=("y",)),
+        Case("ridge_path", linreg.ridge_path,
+             lambda: dict(X=X.copy(), y=y.copy(), lams=lams.copy(), fit_intercept=True),
+             mismatch=("y",)),
+        Case("ridge_shrinkage", linreg.ridge_shrinkage,
              lambda: dict(X=X.copy(), lam=0.5, fit_intercept=True)),
-        Case("soft_threshold", lr.soft_threshold,
+        Case("soft_threshold", linreg.soft_threshold,
              lambda: dict(z=np.array([-3.0, -0.5, 0.0, 2.0]), gamma=1.0),
              exempt={("ndim", "z"): _ANY_SHAPE,
                      ("empty", "z"): "elementwise, documented: empty in, empty out"}),
+        Case("textbook_lasso", linreg.textbook_lasso,
+             lambda: dict(X=X.copy(), y=y.copy(), lam=0.1, fit_intercept=True, tol=1e-6,
+                          max_iter=500),
+             mismatch=("y",)),
 
         # ---- linear_models.logistic_regression
         Case("LogisticRegression", logreg.LogisticRegression,
@@ -428,7 +432,7 @@ def _cases():
              exempt={("inf", "C"): _C_INF, ("strings", "y"): _LABELS},
              mismatch=("y",)),
         Case("gradient_descent[logreg]", logreg.gradient_descent,
-             lambda: dict(X=Xb.copy(), y=yb.copy(), C=1.0, fit_intercept=True, lr=0.05,
+             lambda: dict(X=Xb.copy(), y=yb.copy(), C=1.0, fit_intercept=True, eta=0.05,
                           tol=1e-4, max_iter=5000, warn=True),
              exempt={("inf", "C"): _C_INF, ("strings", "y"): _LABELS},
              mismatch=("y",)),
@@ -608,6 +612,12 @@ def _cases():
              lambda: dict(pi=pi.copy(), A=A.copy(), emission=_hmm_gaussian(True), N=10,
                           rng=0),
              mismatch=("pi", "A")),
+        Case("textbook_viterbi", hmm.textbook_viterbi,
+             lambda: dict(pi=pi.copy(), A=A.copy(), B_obs=_b_obs()),
+             mismatch=("pi", "A", "B_obs")),
+        Case("textbook_viterbi[log]", hmm.textbook_viterbi,
+             lambda: dict(pi=pi.copy(), A=A.copy(), log_B_obs=np.log(_b_obs())),
+             mismatch=("pi", "A", "log_B_obs")),
         Case("viterbi", hmm.viterbi, lambda: dict(pi=pi.copy(), A=A.copy(), B_obs=_b_obs()),
              mismatch=("pi", "A", "B_obs")),
         Case("viterbi[log]", hmm.viterbi,
@@ -641,10 +651,16 @@ def _cases():
                           ssm=_ssm(), fit=("A", "R")),
              fields={"smoothed": ("mean", "cov", "lag_one_cov")},
              mismatch=("x", "smoothed.mean")),
-        Case("sample[kalman]", kalman.sample, lambda: dict(ssm=_ssm(), T=10, rng=0),
+        Case("sample[kalman]", kalman.sample, lambda: dict(ssm=_ssm(), N=10, rng=0),
              mismatch=("ssm.A",)),
         Case("smooth", kalman.smooth,
              lambda: dict(x=_ssm_obs(), ssm=_ssm(), steady_state=False),
+             mismatch=("x", "ssm.mu0")),
+        Case("textbook_filter", kalman.textbook_filter,
+             lambda: dict(x=_ssm_obs(), ssm=_ssm()),
+             mismatch=("x", "ssm.mu0")),
+        Case("textbook_smoother", kalman.textbook_smoother,
+             lambda: dict(x=_ssm_obs(), ssm=_ssm()),
              mismatch=("x", "ssm.mu0")),
     ]
     return cases

@@ -28,7 +28,7 @@ from sklearn.metrics import log_loss
 
 import derivlib
 from derivlib import ConvergenceError, NumericalError
-from derivlib.linear_models import logistic_regression as lr
+from derivlib.linear_models import logistic_regression as logreg
 
 SEEDS = [0, 1, 2]
 
@@ -73,7 +73,7 @@ def test_docstring_examples_all_run():
     finder = doctest.DocTestFinder()
     runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)
     n_examples = 0
-    for test in finder.find(lr):
+    for test in finder.find(logreg):
         n_examples += len(test.examples)
         runner.run(test)
     result = runner.summarize(verbose=False)
@@ -84,21 +84,21 @@ def test_docstring_examples_all_run():
 # --------------------------------------------------------------------------- sigmoid
 def test_sigmoid_matches_definition_and_is_stable():
     z = np.linspace(-30, 30, 61)
-    np.testing.assert_allclose(lr.sigmoid(z), 1 / (1 + np.exp(-z)), rtol=1e-14)
+    np.testing.assert_allclose(logreg.sigmoid(z), 1 / (1 + np.exp(-z)), rtol=1e-14)
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no overflow warning
-        assert lr.sigmoid([-1000.0, 1000.0]).tolist() == [0.0, 1.0]
+        assert logreg.sigmoid([-1000.0, 1000.0]).tolist() == [0.0, 1.0]
     # sigma(-z) = 1 - sigma(z), eq. (logreg-sigmoid-sym)
-    np.testing.assert_allclose(lr.sigmoid(-z), 1 - lr.sigmoid(z), atol=1e-15)
+    np.testing.assert_allclose(logreg.sigmoid(-z), 1 - logreg.sigmoid(z), atol=1e-15)
 
 
 def test_sigmoid_derivative_by_finite_differences_and_tails():
     z = np.linspace(-8, 8, 33)
-    fd = (lr.sigmoid(z + 1e-6) - lr.sigmoid(z - 1e-6)) / 2e-6
-    np.testing.assert_allclose(lr.sigmoid_derivative(z), fd, rtol=1e-6, atol=1e-9)
+    fd = (logreg.sigmoid(z + 1e-6) - logreg.sigmoid(z - 1e-6)) / 2e-6
+    np.testing.assert_allclose(logreg.sigmoid_derivative(z), fd, rtol=1e-6, atol=1e-9)
     # accurate in the tails, where sigma (1 - sigma) would round to zero
-    assert lr.sigmoid_derivative(50.0) == pytest.approx(np.exp(-50.0), rel=1e-12)
-    assert lr.sigmoid_derivative(0.0) == 0.25
+    assert logreg.sigmoid_derivative(50.0) == pytest.approx(np.exp(-50.0), rel=1e-12)
+    assert logreg.sigmoid_derivative(0.0) == 0.25
 
 
 # --------------------------------------------------------------------------- loss
@@ -108,8 +108,8 @@ def test_objective_is_sklearn_log_loss_plus_penalty(seed):
     rng = np.random.default_rng(seed + 10)
     w, b, C = rng.standard_normal(X.shape[1]), 0.4, 0.7
     expected = len(y) * log_loss(y, expit(X @ w + b)) + w @ w / (2 * C)
-    assert lr.objective(w, b, X, y, C=C) == pytest.approx(expected, rel=1e-12)
-    assert lr.objective(w, None, X, y) == pytest.approx(
+    assert logreg.objective(w, b, X, y, C=C) == pytest.approx(expected, rel=1e-12)
+    assert logreg.objective(w, None, X, y) == pytest.approx(
         len(y) * log_loss(y, expit(X @ w)), rel=1e-12)
 
 
@@ -123,10 +123,10 @@ def test_gradient_and_hessian_by_finite_differences(seed, C, intercept):
     def split(t):
         return (t[:-1], float(t[-1])) if intercept else (t, None)
 
-    f = lambda t: lr.objective(*split(t), X, y, C=C)  # noqa: E731
-    g = lambda t: lr.gradient(*split(t), X, y, C=C)  # noqa: E731
+    f = lambda t: logreg.objective(*split(t), X, y, C=C)  # noqa: E731
+    g = lambda t: logreg.gradient(*split(t), X, y, C=C)  # noqa: E731
     np.testing.assert_allclose(g(theta), _central_diff(f, theta), rtol=1e-6, atol=1e-6)
-    H = lr.hessian(*split(theta), X, y, C=C)
+    H = logreg.hessian(*split(theta), X, y, C=C)
     np.testing.assert_allclose(H, _central_diff(g, theta), rtol=1e-6, atol=1e-6)
     np.testing.assert_allclose(H, H.T, atol=1e-12)
 
@@ -138,13 +138,13 @@ def test_hessian_is_positive_semidefinite_and_loss_convex(seed, scale):
     X, y = _binary_data(seed, n=30, d=3)
     rng = np.random.default_rng(seed)
     t1, t2 = rng.standard_normal(4) * scale, rng.standard_normal(4) * scale
-    H = lr.hessian(t1[:-1], t1[-1], X)
+    H = logreg.hessian(t1[:-1], t1[-1], X)
     assert np.linalg.eigvalsh(H).min() >= -1e-10 * max(1.0, np.abs(H).max())
-    f1 = lr.objective(t1[:-1], t1[-1], X, y)
-    f2 = lr.objective(t2[:-1], t2[-1], X, y)
+    f1 = logreg.objective(t1[:-1], t1[-1], X, y)
+    f2 = logreg.objective(t2[:-1], t2[-1], X, y)
     for a in (0.25, 0.5, 0.75):
         tm = a * t1 + (1 - a) * t2
-        assert lr.objective(tm[:-1], tm[-1], X, y) <= a * f1 + (1 - a) * f2 + 1e-9 * (
+        assert logreg.objective(tm[:-1], tm[-1], X, y) <= a * f1 + (1 - a) * f2 + 1e-9 * (
             1 + abs(f1) + abs(f2))
 
 
@@ -154,18 +154,18 @@ def test_extreme_logits_give_finite_losses_and_gradients():
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no overflow / divide-by-zero warnings
         for w in (1000.0, -1000.0):
-            f = lr.objective([w], 0.0, X, y)
-            g = lr.gradient([w], 0.0, X, y)
-            H = lr.hessian([w], 0.0, X, y)
+            f = logreg.objective([w], 0.0, X, y)
+            g = logreg.gradient([w], 0.0, X, y)
+            H = logreg.hessian([w], 0.0, X, y)
             assert np.isfinite(f) and np.all(np.isfinite(g)) and np.all(np.isfinite(H))
         # two wrong samples with margin 1000 each, one right one: loss 2000
-        assert lr.objective([1000.0], 0.0, X, y) == pytest.approx(2000.0)
-        np.testing.assert_allclose(lr.gradient([1000.0], 0.0, X, y), [2.0, 0.0])
+        assert logreg.objective([1000.0], 0.0, X, y) == pytest.approx(2000.0)
+        np.testing.assert_allclose(logreg.gradient([1000.0], 0.0, X, y), [2.0, 0.0])
         W = np.array([[1000.0, -1000.0, 0.0]])
         Xs, ys = np.array([[1.0], [-1.0]]), np.array([1, 2])
-        assert lr.softmax_objective(W, None, Xs, ys) == pytest.approx(3000.0)
-        assert np.all(np.isfinite(lr.softmax_gradient(W, np.zeros(3), Xs, ys)))
-        assert np.all(np.isfinite(lr.softmax_hessian(W, np.zeros(3), Xs)))
+        assert logreg.softmax_objective(W, None, Xs, ys) == pytest.approx(3000.0)
+        assert np.all(np.isfinite(logreg.softmax_gradient(W, np.zeros(3), Xs, ys)))
+        assert np.all(np.isfinite(logreg.softmax_hessian(W, np.zeros(3), Xs)))
 
 
 # --------------------------------------------------------------------------- binary fits
@@ -175,12 +175,12 @@ def test_extreme_logits_give_finite_losses_and_gradients():
 def test_irls_matches_sklearn(seed, C, solver):
     X, y = _binary_data(seed)
     sk = _sklearn(X, y, C, solver)
-    fit = lr.irls(X, y, C=C, tol=1e-12)
+    fit = logreg.irls(X, y, C=C, tol=1e-12)
     assert fit.converged
     np.testing.assert_allclose(fit.w, sk.coef_[0], atol=1e-6, rtol=1e-6)
     assert fit.b == pytest.approx(sk.intercept_[0], abs=1e-6)
     # the same objective value: scikit-learn's is ours times C
-    f_sk = lr.objective(sk.coef_[0], sk.intercept_[0], X, y, C=C)
+    f_sk = logreg.objective(sk.coef_[0], sk.intercept_[0], X, y, C=C)
     assert fit.history[-1] <= f_sk + 1e-9 * abs(f_sk)
 
 
@@ -188,7 +188,7 @@ def test_irls_matches_sklearn(seed, C, solver):
 def test_irls_without_intercept_matches_sklearn(seed):
     X, y = _binary_data(seed)
     sk = _sklearn(X, y, 3.0, "newton-cg", fit_intercept=False)
-    fit = lr.irls(X, y, C=3.0, fit_intercept=False, tol=1e-12)
+    fit = logreg.irls(X, y, C=3.0, fit_intercept=False, tol=1e-12)
     assert fit.b is None
     np.testing.assert_allclose(fit.w, sk.coef_[0], atol=1e-6, rtol=1e-6)
 
@@ -197,11 +197,11 @@ def test_estimator_matches_sklearn_probabilities_and_labels():
     X, y01 = _binary_data(4)
     y = np.where(y01 == 1, 7.0, -2.0)  # arbitrary labels; the larger one is class 1
     sk = _sklearn(X, y, 1.0, "newton-cg")
-    ours = lr.LogisticRegression(C=1.0, tol=1e-12).fit(X, y)
+    ours = logreg.LogisticRegression(C=1.0, tol=1e-12).fit(X, y)
     np.testing.assert_array_equal(ours.classes_, sk.classes_)
     np.testing.assert_allclose(ours.predict_proba(X), sk.predict_proba(X), atol=1e-8)
     np.testing.assert_array_equal(ours.predict(X), sk.predict(X))
-    gd = lr.LogisticRegression(C=1.0, solver="gd", tol=1e-7, max_iter=20_000).fit(X, y)
+    gd = logreg.LogisticRegression(C=1.0, solver="gd", tol=1e-7, max_iter=20_000).fit(X, y)
     np.testing.assert_allclose(gd.coef_, ours.coef_, atol=1e-4)
 
 
@@ -210,7 +210,7 @@ def test_irls_is_monotone_and_converges_quadratically(seed):
     # inputs scaled by 2: larger logits, so IRLS needs 6-7 Newton steps from its GLM start
     # and the quadratic phase has several gaps above rounding level to check
     X, y = _binary_data(seed, n=400, d=6, scale=2.0)
-    fit = lr.irls(X, y, C=1.0, tol=1e-14)
+    fit = logreg.irls(X, y, C=1.0, tol=1e-14)
     assert fit.converged and 5 <= fit.n_iter <= 10
     assert np.all(np.diff(fit.history) <= 1e-12 * abs(fit.history[0]))
     gaps = fit.history[:-1] - fit.history[-1]
@@ -232,52 +232,52 @@ def test_irls_starts_from_the_glm_working_response_then_takes_newton_steps():
     r0 = np.log(mu0 / (1 - mu0)) + (y - mu0) / s0
     Lam = np.diag(np.r_[np.full(d, 1.0), 0.0])  # C = 1
     theta0 = np.linalg.solve(Xt.T @ (s0[:, None] * Xt) + Lam, Xt.T @ (s0 * r0))
-    with pytest.warns(lr.ConvergenceWarning):
-        fit = lr.irls(X, y, C=1.0, max_iter=1)
-    assert fit.history[0] == pytest.approx(lr.objective(theta0[:-1], theta0[-1], X, y, C=1.0))
-    w1, b1 = lr.newton_step(theta0[:-1], theta0[-1], X, y, C=1.0)
+    with pytest.warns(logreg.ConvergenceWarning):
+        fit = logreg.irls(X, y, C=1.0, max_iter=1)
+    assert fit.history[0] == pytest.approx(logreg.objective(theta0[:-1], theta0[-1], X, y, C=1.0))
+    w1, b1 = logreg.newton_step(theta0[:-1], theta0[-1], X, y, C=1.0)
     np.testing.assert_allclose(fit.w, w1, rtol=1e-10)
     assert fit.b == pytest.approx(b1, rel=1e-10)
     # and the gradient is zero at the fixed point
-    full = lr.irls(X, y, C=1.0, tol=1e-13)
-    np.testing.assert_allclose(lr.gradient(full.w, full.b, X, y, C=1.0), 0.0, atol=1e-9)
+    full = logreg.irls(X, y, C=1.0, tol=1e-13)
+    np.testing.assert_allclose(logreg.gradient(full.w, full.b, X, y, C=1.0), 0.0, atol=1e-9)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_gradient_descent_is_monotone_and_reaches_the_irls_solution(seed):
     X, y = _binary_data(seed, n=80, d=3)
-    gd = lr.gradient_descent(X, y, C=1.0, tol=1e-9, max_iter=50_000)
+    gd = logreg.gradient_descent(X, y, C=1.0, tol=1e-9, max_iter=50_000)
     assert gd.converged
     assert np.all(np.diff(gd.history) <= 1e-12 * abs(gd.history[0]))
-    newton = lr.irls(X, y, C=1.0, tol=1e-12)
+    newton = logreg.irls(X, y, C=1.0, tol=1e-12)
     np.testing.assert_allclose(gd.w, newton.w, atol=1e-6)
     assert gd.n_iter > 3 * newton.n_iter  # why Newton is worth its Hessian
 
 
 def test_no_iteration_budget_gives_a_convergence_warning():
     X, y = _binary_data(1)
-    with pytest.warns(lr.ConvergenceWarning, match="did not converge"):
-        lr.irls(X, y, C=1.0, tol=1e-14, max_iter=1)
-    with pytest.warns(lr.ConvergenceWarning, match="did not converge"):
-        lr.gradient_descent(X, y, max_iter=3)
-    with pytest.warns(lr.ConvergenceWarning):
-        lr.fit_softmax(*_multiclass_data(1), max_iter=2)
+    with pytest.warns(logreg.ConvergenceWarning, match="did not converge"):
+        logreg.irls(X, y, C=1.0, tol=1e-14, max_iter=1)
+    with pytest.warns(logreg.ConvergenceWarning, match="did not converge"):
+        logreg.gradient_descent(X, y, max_iter=3)
+    with pytest.warns(logreg.ConvergenceWarning):
+        logreg.fit_softmax(*_multiclass_data(1), max_iter=2)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        lr.gradient_descent(X, y, max_iter=3, warn=False)
+        logreg.gradient_descent(X, y, max_iter=3, warn=False)
 
 
-def test_gradient_descent_with_a_diverging_step_raises_naming_lr():
+def test_gradient_descent_with_a_diverging_step_raises_naming_eta():
     X, y = _binary_data(0, n=50, d=3)
     # the stability bound 2/L, L = ||[X, 1]||^2 / 4 + 1/C, computed independently
     L = np.linalg.svd(np.column_stack([X, np.ones(50)]), compute_uv=False)[0] ** 2 / 4 + 1.0
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no overflow warning, and no "z must be finite"
-        with pytest.raises(ValueError, match=rf"lr = 1e\+06 diverges: the weights or the "
-                                             rf"objective overflowed .* lr < 2/L = {2 / L:.3g}"):
-            lr.gradient_descent(X, y, C=1.0, lr=1e6, warn=False)
+        with pytest.raises(ValueError, match=rf"eta = 1e\+06 diverges: the weights or the "
+                                             rf"objective overflowed .* eta < 2/L = {2 / L:.3g}"):
+            logreg.gradient_descent(X, y, C=1.0, eta=1e6, warn=False)
         # just below the bound the iterates stay finite (and the run converges)
-        fit = lr.gradient_descent(X, y, C=1.0, lr=1.9 / L, tol=1e-8, max_iter=20_000)
+        fit = logreg.gradient_descent(X, y, C=1.0, eta=1.9 / L, tol=1e-8, max_iter=20_000)
     assert fit.converged and np.all(np.isfinite(fit.history))
 
 
@@ -293,18 +293,18 @@ def test_separable_data_warn_instead_of_diverging():
     X, y = _separable()
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)  # no overflow anywhere
-        with pytest.warns(lr.SeparationWarning, match="separable"):
-            fit = lr.irls(X, y, C=np.inf)
+        with pytest.warns(logreg.SeparationWarning, match="separable"):
+            fit = logreg.irls(X, y, C=np.inf)
         assert not fit.converged and np.all(np.isfinite(fit.w))
-        with pytest.warns(lr.SeparationWarning):
-            gd = lr.gradient_descent(X, y, C=np.inf, max_iter=3000, warn=False)
+        with pytest.warns(logreg.SeparationWarning):
+            gd = logreg.gradient_descent(X, y, C=np.inf, max_iter=3000, warn=False)
     # without a penalty the norm keeps growing (like log t) ...
     assert gd.norms[-1] > gd.norms[300] > gd.norms[30]
     # ... with one it converges, without a warning
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        reg = lr.irls(X, y, C=1.0)
-        reg_gd = lr.gradient_descent(X, y, C=1.0, max_iter=3000, warn=False)
+        reg = logreg.irls(X, y, C=1.0)
+        reg_gd = logreg.gradient_descent(X, y, C=1.0, max_iter=3000, warn=False)
     assert reg.converged and reg_gd.converged and not gd.converged
     assert gd.norms[-1] > 2 * reg_gd.norms[-1]
     np.testing.assert_allclose(reg.w, _sklearn(X, y, 1.0, "newton-cg").coef_[0], atol=1e-6)
@@ -322,11 +322,11 @@ def test_softmax_gradient_and_hessian_by_finite_differences(seed, C, intercept):
         t = t.reshape(-1, 3)
         return (t[:-1], t[-1]) if intercept else (t, None)
 
-    f = lambda t: lr.softmax_objective(*split(t), X, y, C=C)  # noqa: E731
-    g = lambda t: lr.softmax_gradient(*split(t), X, y, C=C).ravel()  # noqa: E731
+    f = lambda t: logreg.softmax_objective(*split(t), X, y, C=C)  # noqa: E731
+    g = lambda t: logreg.softmax_gradient(*split(t), X, y, C=C).ravel()  # noqa: E731
     flat = theta.ravel()
     np.testing.assert_allclose(g(flat), _central_diff(f, flat), rtol=1e-6, atol=1e-6)
-    H = lr.softmax_hessian(*split(flat), X, C=C)
+    H = logreg.softmax_hessian(*split(flat), X, C=C)
     np.testing.assert_allclose(H, _central_diff(g, flat), rtol=1e-6, atol=1e-6)
     assert np.linalg.eigvalsh(H).min() >= -1e-9
 
@@ -337,8 +337,8 @@ def test_softmax_objective_matches_sklearn_log_loss():
     W, b = rng.standard_normal((3, 4)), rng.standard_normal(4)
     P = softmax(X @ W + b, axis=1)
     expected = len(y) * log_loss(y, P) + np.sum(W**2) / (2 * 0.3)
-    assert lr.softmax_objective(W, b, X, y, C=0.3) == pytest.approx(expected, rel=1e-12)
-    np.testing.assert_allclose(lr.softmax_predict_proba(W, b, X), P, rtol=1e-13)
+    assert logreg.softmax_objective(W, b, X, y, C=0.3) == pytest.approx(expected, rel=1e-12)
+    np.testing.assert_allclose(logreg.softmax_predict_proba(W, b, X), P, rtol=1e-13)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -347,20 +347,20 @@ def test_softmax_objective_matches_sklearn_log_loss():
 def test_softmax_matches_sklearn_multinomial(seed, C, method, solver):
     X, y = _multiclass_data(seed, K=3 + seed % 2)
     sk = _sklearn(X, y, C, solver)
-    fit = lr.fit_softmax(X, y, C=C, method=method, tol=1e-12)
+    fit = logreg.fit_softmax(X, y, C=C, method=method, tol=1e-12)
     assert fit.converged
     np.testing.assert_allclose(fit.W.T, sk.coef_, atol=1e-6, rtol=1e-6)
     np.testing.assert_allclose(fit.b, sk.intercept_, atol=1e-6, rtol=1e-6)
     assert abs(fit.b.sum()) < 1e-10  # the symmetric solution
-    model = lr.SoftmaxRegression(C=C, method=method, tol=1e-12).fit(X, y)
+    model = logreg.SoftmaxRegression(C=C, method=method, tol=1e-12).fit(X, y)
     np.testing.assert_allclose(model.predict_proba(X), sk.predict_proba(X), atol=1e-6)
     np.testing.assert_array_equal(model.predict(X), sk.predict(X))
 
 
 def test_softmax_newton_and_lbfgs_agree_and_newton_is_monotone():
     X, y = _multiclass_data(7, K=4)
-    newton = lr.fit_softmax(X, y, C=2.0, method="newton", tol=1e-12)
-    lbfgs = lr.fit_softmax(X, y, C=2.0, method="lbfgs", tol=1e-12)
+    newton = logreg.fit_softmax(X, y, C=2.0, method="newton", tol=1e-12)
+    lbfgs = logreg.fit_softmax(X, y, C=2.0, method="lbfgs", tol=1e-12)
     np.testing.assert_allclose(newton.W, lbfgs.W, atol=1e-5)
     assert newton.n_iter < lbfgs.n_iter
     assert np.all(np.diff(newton.history) <= 1e-12 * newton.history[0])
@@ -369,27 +369,27 @@ def test_softmax_newton_and_lbfgs_agree_and_newton_is_monotone():
 def test_two_class_softmax_is_logistic_regression_with_twice_the_C():
     """W = [-v/2, v/2]: ||W||^2 = ||v||^2 / 2, so softmax with C is logistic with 2C."""
     X, y = _binary_data(8)
-    soft = lr.fit_softmax(X, y, C=0.7, method="newton", tol=1e-12)
-    binary = lr.irls(X, y, C=1.4, tol=1e-12)
+    soft = logreg.fit_softmax(X, y, C=0.7, method="newton", tol=1e-12)
+    binary = logreg.irls(X, y, C=1.4, tol=1e-12)
     np.testing.assert_allclose(soft.W[:, 1] - soft.W[:, 0], binary.w, atol=1e-8)
     assert soft.b[1] - soft.b[0] == pytest.approx(binary.b, abs=1e-8)
 
 
 def test_softmax_without_penalty_or_intercept_runs():
     X, y = _multiclass_data(2)
-    fit = lr.fit_softmax(X, y, C=np.inf, fit_intercept=False, method="newton", tol=1e-10)
+    fit = logreg.fit_softmax(X, y, C=np.inf, fit_intercept=False, method="newton", tol=1e-10)
     assert fit.b is None and fit.converged
     np.testing.assert_allclose(fit.W.sum(axis=1), 0.0, atol=1e-10)
-    np.testing.assert_allclose(lr.softmax_gradient(fit.W, None, X, y), 0.0, atol=1e-7)
+    np.testing.assert_allclose(logreg.softmax_gradient(fit.W, None, X, y), 0.0, atol=1e-7)
 
 
 # --------------------------------------------------------------------------- labels
-@pytest.mark.parametrize("fit", [lr.irls, lr.gradient_descent])
+@pytest.mark.parametrize("fit", [logreg.irls, logreg.gradient_descent])
 def test_binary_fits_accept_string_labels(fit):
     X, y01 = _binary_data(6, n=60, d=3)
     y_str = np.array(["cat", "dog"])[y01.astype(int)]  # "cat" < "dog": dog is class 1
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", lr.ConvergenceWarning)
+        warnings.simplefilter("ignore", logreg.ConvergenceWarning)
         ours, ref = fit(X, y_str, C=1.0), fit(X, y01, C=1.0)
     np.testing.assert_array_equal(ours.w, ref.w)  # the same computation: identical weights
     assert ours.b == ref.b and ours.n_iter == ref.n_iter
@@ -400,8 +400,8 @@ def test_softmax_fit_accepts_string_labels():
     X, labels = _multiclass_data(4, n=90, K=3)
     y_str = np.array(["a", "b", "c"])[labels]
     for method in ("lbfgs", "newton"):
-        ours = lr.fit_softmax(X, y_str, C=1.0, method=method)
-        ref = lr.fit_softmax(X, labels, C=1.0, method=method)
+        ours = logreg.fit_softmax(X, y_str, C=1.0, method=method)
+        ref = logreg.fit_softmax(X, labels, C=1.0, method=method)
         np.testing.assert_array_equal(ours.W, ref.W)
         np.testing.assert_array_equal(ours.b, ref.b)
         np.testing.assert_array_equal(ours.classes, ["a", "b", "c"])
@@ -410,8 +410,8 @@ def test_softmax_fit_accepts_string_labels():
 def test_estimators_accept_string_labels_and_map_them_back():
     X, y01 = _binary_data(7, n=80, d=3)
     y_str = np.array(["no", "yes"])[y01.astype(int)]
-    ours = lr.LogisticRegression(C=1.0).fit(X, y_str)
-    ref = lr.LogisticRegression(C=1.0).fit(X, y01)
+    ours = logreg.LogisticRegression(C=1.0).fit(X, y_str)
+    ref = logreg.LogisticRegression(C=1.0).fit(X, y01)
     np.testing.assert_array_equal(ours.coef_, ref.coef_)
     np.testing.assert_array_equal(ours.intercept_, ref.intercept_)
     np.testing.assert_array_equal(ours.predict(X), np.array(["no", "yes"])[
@@ -423,8 +423,8 @@ def test_estimators_accept_string_labels_and_map_them_back():
 
     Xm, labels = _multiclass_data(5, n=90, K=3)
     names = np.array(["red", "green", "blue"])  # sorted: blue, green, red
-    soft = lr.SoftmaxRegression(C=1.0).fit(Xm, names[labels])
-    soft_ref = lr.SoftmaxRegression(C=1.0).fit(Xm, np.argsort(np.argsort(names))[labels])
+    soft = logreg.SoftmaxRegression(C=1.0).fit(Xm, names[labels])
+    soft_ref = logreg.SoftmaxRegression(C=1.0).fit(Xm, np.argsort(np.argsort(names))[labels])
     np.testing.assert_array_equal(soft.coef_, soft_ref.coef_)
     np.testing.assert_array_equal(soft.classes_, ["blue", "green", "red"])
     np.testing.assert_array_equal(soft.predict(Xm),
@@ -434,21 +434,21 @@ def test_estimators_accept_string_labels_and_map_them_back():
 def test_labels_that_cannot_be_sorted_or_are_not_a_1d_array():
     X, _ = _binary_data(0, n=6, d=2)
     with pytest.raises(TypeError, match="y must hold labels that can be sorted"):
-        lr.irls(X, np.array([None, "a", None, "a", 1, "a"], dtype=object))
+        logreg.irls(X, np.array([None, "a", None, "a", 1, "a"], dtype=object))
     with pytest.raises(ValueError, match=r"y must be 1-D, got an array of shape \(3, 2\)"):
-        lr.fit_softmax(X, np.array([["a", "b"]] * 3))
+        logreg.fit_softmax(X, np.array([["a", "b"]] * 3))
     with pytest.raises(TypeError, match="y must be a 1-D array of labels, got a string 'ab'"):
-        lr.LogisticRegression().fit(X[:2], "ab")
+        logreg.LogisticRegression().fit(X[:2], "ab")
     with pytest.raises(ValueError, match="y must be a 1-D array of labels"):  # ragged
-        lr.gradient_descent(X[:2], [["a", "b"], ["c"]])
+        logreg.gradient_descent(X[:2], [["a", "b"], ["c"]])
     with pytest.raises(ValueError, match=r"y must have at least 1 element\(s\), got shape"):
-        lr.SoftmaxRegression().fit(X, np.array([], dtype=str))
+        logreg.SoftmaxRegression().fit(X, np.array([], dtype=str))
 
 
 # --------------------------------------------------------------------------- validation
 def _fits():
-    return [lr.irls, lr.gradient_descent, lr.fit_softmax,
-            lambda X, y, **kw: lr.LogisticRegression(**kw).fit(X, y)]
+    return [logreg.irls, logreg.gradient_descent, logreg.fit_softmax,
+            lambda X, y, **kw: logreg.LogisticRegression(**kw).fit(X, y)]
 
 
 @pytest.mark.parametrize("fit", _fits())
@@ -475,7 +475,7 @@ def test_non_positive_c(fit, C):
         fit(X, y, C=C)
 
 
-@pytest.mark.parametrize("fit", [lr.irls, lr.gradient_descent])
+@pytest.mark.parametrize("fit", [logreg.irls, logreg.gradient_descent])
 def test_labels_that_are_not_two_classes(fit):
     X, _ = _binary_data(0)
     with pytest.raises(ValueError, match="exactly two classes"):
@@ -483,39 +483,39 @@ def test_labels_that_are_not_two_classes(fit):
     with pytest.raises(ValueError, match="exactly two classes"):
         fit(X, np.ones(len(X)))
     with pytest.raises(ValueError, match="at least two classes"):
-        lr.fit_softmax(X, np.ones(len(X)))
+        logreg.fit_softmax(X, np.ones(len(X)))
 
 
 def test_other_bad_input():
     X, y = _binary_data(0, d=2)
     with pytest.raises(ValueError, match="labels in"):
-        lr.objective([0.0, 0.0], 0.0, X, y + 1)
+        logreg.objective([0.0, 0.0], 0.0, X, y + 1)
     with pytest.raises(ValueError, match="w must have shape"):
-        lr.gradient([0.0], 0.0, X, y)
+        logreg.gradient([0.0], 0.0, X, y)
     with pytest.raises(ValueError, match="X must be 2-D"):
-        lr.irls(X[:, 0], y)
+        logreg.irls(X[:, 0], y)
     with pytest.raises(TypeError, match="C must be a real number"):
-        lr.irls(X, y, C="1")
+        logreg.irls(X, y, C="1")
     with pytest.raises(ValueError, match="method must be"):
-        lr.fit_softmax(X, y, method="sgd")
+        logreg.fit_softmax(X, y, method="sgd")
     with pytest.raises(ValueError, match="solver must be"):
-        lr.LogisticRegression(solver="sgd").fit(X, y)
-    with pytest.raises(ValueError, match="lr must be > 0"):
-        lr.gradient_descent(X, y, lr=-0.1)
+        logreg.LogisticRegression(solver="sgd").fit(X, y)
+    with pytest.raises(ValueError, match="eta must be > 0"):
+        logreg.gradient_descent(X, y, eta=-0.1)
     with pytest.raises(ValueError, match="W must have shape"):
-        lr.softmax_gradient(np.zeros((3, 2)), None, X, y)
+        logreg.softmax_gradient(np.zeros((3, 2)), None, X, y)
     with pytest.raises(ValueError, match="b must have shape"):
-        lr.softmax_objective(np.zeros((2, 3)), np.zeros(2), X, y)
+        logreg.softmax_objective(np.zeros((2, 3)), np.zeros(2), X, y)
     with pytest.raises(ValueError, match="label indices"):
-        lr.softmax_objective(np.zeros((2, 2)), None, X, y + 5)
+        logreg.softmax_objective(np.zeros((2, 2)), None, X, y + 5)
     with pytest.raises(ValueError, match="max_iter must be > 0"):
-        lr.irls(X, y, max_iter=0)
+        logreg.irls(X, y, max_iter=0)
 
 
 def _all_fits():
-    return [lr.irls, lr.gradient_descent, lr.fit_softmax,
-            lambda X, y, **kw: lr.LogisticRegression(**kw).fit(X, y),
-            lambda X, y, **kw: lr.SoftmaxRegression(**kw).fit(X, y)]
+    return [logreg.irls, logreg.gradient_descent, logreg.fit_softmax,
+            lambda X, y, **kw: logreg.LogisticRegression(**kw).fit(X, y),
+            lambda X, y, **kw: logreg.SoftmaxRegression(**kw).fit(X, y)]
 
 
 @pytest.mark.parametrize("fit", _all_fits())
@@ -529,14 +529,14 @@ def test_fit_intercept_must_be_a_bool(fit, bad):
 def test_warn_must_be_a_bool():
     X, y = _binary_data(0)
     with pytest.raises(TypeError, match="warn must be True or False, got 'no'"):
-        lr.gradient_descent(X, y, warn="no")
+        logreg.gradient_descent(X, y, warn="no")
 
 
-@pytest.mark.parametrize("cls", [lr.LogisticRegression, lr.SoftmaxRegression])
+@pytest.mark.parametrize("cls", [logreg.LogisticRegression, logreg.SoftmaxRegression])
 def test_estimators_check_the_number_of_features_and_that_fit_was_called(cls):
     X, y = _binary_data(0, d=4)
     for method in ("predict", "predict_proba") + (("decision_function",)
-                                                  if cls is lr.LogisticRegression else ()):
+                                                  if cls is logreg.LogisticRegression else ()):
         with pytest.raises(ValueError, match=f"this {cls.__name__} is not fitted yet; call "
                                              r"fit\(X, y\) first"):
             getattr(cls(), method)(X)
@@ -552,8 +552,8 @@ def test_estimators_check_the_number_of_features_and_that_fit_was_called(cls):
 
 
 def test_warning_classes_are_the_shared_ones():
-    assert lr.ConvergenceWarning is derivlib.ConvergenceWarning
-    assert lr.SeparationWarning is derivlib.SeparationWarning
+    assert logreg.ConvergenceWarning is derivlib.ConvergenceWarning
+    assert logreg.SeparationWarning is derivlib.SeparationWarning
 
 
 def _softmax_grad_ref(W, b, X, labels, C):
@@ -572,7 +572,7 @@ def test_lbfgs_stall_is_judged_by_the_gradient_and_finished_by_newton():
     X[:, 0] *= 1e4
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        fit = lr.fit_softmax(X, labels, C=1e-3, method="lbfgs", tol=1e-8)
+        fit = logreg.fit_softmax(X, labels, C=1e-3, method="lbfgs", tol=1e-8)
     assert fit.converged
     assert _softmax_grad_ref(fit.W, fit.b, X, labels, 1e-3) <= 1e-8
     sk = _sklearn(X, labels, 1e-3, "newton-cg")
@@ -588,13 +588,13 @@ def test_irls_on_inputs_of_magnitude_1e160_gives_the_rescaled_answer():
                               max_iter=10_000).fit(X, y)
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no overflow warning, no ConvergenceWarning
-        fit = lr.irls(X * 1e160, y, C=1.0, tol=1e-8)
+        fit = logreg.irls(X * 1e160, y, C=1.0, tol=1e-8)
     # the penalty |w|^2 / 2 with w ~ 1e-160 is below float64's resolution: the answer is the
     # maximum-likelihood fit of X, with the weights divided by 1e160
     assert fit.converged
     np.testing.assert_allclose(fit.w * 1e160, sk.coef_[0], rtol=1e-7)
     assert fit.b == pytest.approx(sk.intercept_[0], rel=1e-7)
-    soft = lr.fit_softmax(X * 1e160, y, C=1.0, tol=1e-8)  # two classes: v = w / 2 per column
+    soft = logreg.fit_softmax(X * 1e160, y, C=1.0, tol=1e-8)  # two classes: v = w / 2 per column
     assert soft.converged
     np.testing.assert_allclose((soft.W[:, 1] - soft.W[:, 0]) * 1e160, sk.coef_[0], rtol=1e-7)
 
@@ -602,28 +602,28 @@ def test_irls_on_inputs_of_magnitude_1e160_gives_the_rescaled_answer():
 def test_overflowing_public_functions_raise_or_give_the_exact_limit():
     X, y = _binary_data(0, n=20, d=3)
     with pytest.raises(NumericalError, match="Hessian"):
-        lr.hessian(np.zeros(3), 0.0, X * 1e160)
+        logreg.hessian(np.zeros(3), 0.0, X * 1e160)
     with pytest.raises(NumericalError, match="Hessian"):
-        lr.newton_step(np.zeros(3), 0.0, X * 1e160, y)
+        logreg.newton_step(np.zeros(3), 0.0, X * 1e160, y)
     with pytest.raises(NumericalError, match="rescale X"):
-        lr.gradient_descent(X * 1e160, y)
+        logreg.gradient_descent(X * 1e160, y)
     # 1e200 * 1e200 - 1e200 * 1e200: the products overflow and cancel; undetermined
     Xc, wc = np.array([[1e200, -1e200]]), np.array([1e200, 1e200])
     with pytest.raises(NumericalError, match="cannot be computed"):
-        lr.predict_proba(wc, 0.0, Xc)
+        logreg.predict_proba(wc, 0.0, Xc)
     with pytest.raises(NumericalError, match="cannot be computed"):
-        lr.objective(wc, 0.0, Xc, [1])
+        logreg.objective(wc, 0.0, Xc, [1])
     # logits beyond float64 with a certain sign: p is exactly 0 or 1 there
     Xb = np.full((3, 1), 1e10)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         # z = 1e310 > 0 for all: p = 1, gradient sum_i x_i (1 - y_i) = 2e10 and 2 (exact)
-        np.testing.assert_array_equal(lr.gradient([1e300], 0.0, Xb, [0, 1, 0]), [2e10, 2.0])
-        P = lr.softmax_predict_proba(np.array([[1e200, 0.0]]), None,
+        np.testing.assert_array_equal(logreg.gradient([1e300], 0.0, Xb, [0, 1, 0]), [2e10, 2.0])
+        P = logreg.softmax_predict_proba(np.array([[1e200, 0.0]]), None,
                                      np.array([[1e200], [-1e200]]))
         np.testing.assert_array_equal(P, [[1.0, 0.0], [0.0, 1.0]])
     with pytest.raises(NumericalError, match="overflow"):  # loss of a wrong sample: 1e310
-        lr.objective([1e300], 0.0, Xb, [0, 1, 0])
+        logreg.objective([1e300], 0.0, Xb, [0, 1, 0])
 
 
 def _separable3(seed=0):
@@ -636,11 +636,11 @@ def _separable3(seed=0):
 @pytest.mark.parametrize("method", ["lbfgs", "newton"])
 def test_softmax_on_separable_classes_warns_and_is_not_converged(method):
     X, labels = _separable3()
-    with pytest.warns(lr.SeparationWarning, match="separable"):
-        fit = lr.fit_softmax(X, labels, C=np.inf, method=method)
+    with pytest.warns(logreg.SeparationWarning, match="separable"):
+        fit = logreg.fit_softmax(X, labels, C=np.inf, method=method)
     assert not fit.converged and np.all(np.isfinite(fit.W))
-    with pytest.raises(ConvergenceError, match="separable"), pytest.warns(lr.SeparationWarning):
-        lr.SoftmaxRegression(C=np.inf, method=method).fit(X, labels)
+    with pytest.raises(ConvergenceError, match="separable"), pytest.warns(logreg.SeparationWarning):
+        logreg.SoftmaxRegression(C=np.inf, method=method).fit(X, labels)
 
 
 def test_quasi_complete_separation_is_detected():
@@ -648,26 +648,26 @@ def test_quasi_complete_separation_is_detected():
     # weight diverges, and no iterate classifies every sample correctly
     X = np.array([[-3.0], [-2.0], [-1.0], [0.0], [0.0], [1.0], [2.0], [3.0]])
     y = np.array([0, 0, 0, 0, 1, 1, 1, 1])
-    with pytest.warns(lr.SeparationWarning, match="quasi-completely"):
-        fit = lr.irls(X, y, C=np.inf, max_iter=200)
+    with pytest.warns(logreg.SeparationWarning, match="quasi-completely"):
+        fit = logreg.irls(X, y, C=np.inf, max_iter=200)
     assert not fit.converged
-    with pytest.warns(lr.SeparationWarning, match="quasi-completely"):
-        soft = lr.fit_softmax(X, y, C=np.inf, method="newton")
+    with pytest.warns(logreg.SeparationWarning, match="quasi-completely"):
+        soft = logreg.fit_softmax(X, y, C=np.inf, method="newton")
     assert not soft.converged
     with warnings.catch_warnings():  # overlapping classes: no warning, converged
         warnings.simplefilter("error")
-        assert lr.irls(*_binary_data(0), C=np.inf).converged
+        assert logreg.irls(*_binary_data(0), C=np.inf).converged
 
 
 def test_estimators_raise_when_the_solver_does_not_converge():
     X, y = _binary_data(1)
     with pytest.raises(ConvergenceError, match=r"max \|gradient\| / n = .* > tol = 1e-14 "
                                                r"after 1 iteration"):
-        lr.LogisticRegression(C=1.0, tol=1e-14, max_iter=1).fit(X, y)
+        logreg.LogisticRegression(C=1.0, tol=1e-14, max_iter=1).fit(X, y)
     with pytest.raises(ConvergenceError, match="did not converge"):
-        lr.LogisticRegression(C=1.0, solver="gd", max_iter=3).fit(X, y)
+        logreg.LogisticRegression(C=1.0, solver="gd", max_iter=3).fit(X, y)
     with pytest.raises(ConvergenceError, match="did not converge"):
-        lr.SoftmaxRegression(max_iter=2).fit(*_multiclass_data(1))
+        logreg.SoftmaxRegression(max_iter=2).fit(*_multiclass_data(1))
 
 
 @pytest.mark.parametrize(("kwargs", "error", "text"), [
@@ -680,28 +680,28 @@ def test_estimators_raise_when_the_solver_does_not_converge():
 def test_softmax_parameters_are_validated(kwargs, error, text):
     X, labels = _multiclass_data(0, n=30)
     with pytest.raises(error, match=text):
-        lr.fit_softmax(X, labels, **kwargs)
+        logreg.fit_softmax(X, labels, **kwargs)
 
 
 def test_string_and_complex_inputs_are_refused():
     X, y = _binary_data(0, n=10, d=2)
     with pytest.raises(TypeError, match="X must be array-like of numbers"):
-        lr.irls(X.astype(str), y)
+        logreg.irls(X.astype(str), y)
     with pytest.raises(TypeError, match="X must be real"):
-        lr.fit_softmax(X + 1j, y)
+        logreg.fit_softmax(X + 1j, y)
     with pytest.raises(TypeError, match="w must be real"):
-        lr.objective(np.array([1.0, 1j]), 0.0, X, y)
-    with pytest.raises(TypeError, match="lr must be a real number"):
-        lr.gradient_descent(X, y, lr="0.1")
+        logreg.objective(np.array([1.0, 1j]), 0.0, X, y)
+    with pytest.raises(TypeError, match="eta must be a real number"):
+        logreg.gradient_descent(X, y, eta="0.1")
     with pytest.raises(ValueError, match="solver must be one of 'irls', 'gd', got None"):
-        lr.LogisticRegression(solver=None).fit(X, y)
+        logreg.LogisticRegression(solver=None).fit(X, y)
 
 
 def test_float32_input_gives_the_float64_fit_of_the_same_numbers():
     X, y = _binary_data(2)
     X32 = X.astype(np.float32)
-    fit32 = lr.irls(X32, y, C=1.0, tol=1e-12)
-    fit64 = lr.irls(X32.astype(np.float64), y, C=1.0, tol=1e-12)
+    fit32 = logreg.irls(X32, y, C=1.0, tol=1e-12)
+    fit64 = logreg.irls(X32.astype(np.float64), y, C=1.0, tol=1e-12)
     np.testing.assert_array_equal(fit32.w, fit64.w)
     assert fit32.w.dtype == np.float64
 
@@ -717,10 +717,10 @@ def test_the_cheap_floor_bound_bounds_the_rounding_floor(seed):
     w, b = rng.normal(size=d) * 10.0 ** rng.uniform(-2, 2), float(rng.normal() * 5)
     z = X @ w + b
     for C in (0.01, 1.0, np.inf):
-        floor = lr._binary_floor(X, y01, w, b, C, z)
-        stats = lr._abs_stats(X)
+        floor = logreg._binary_floor(X, y01, w, b, C, z)
+        stats = logreg._abs_stats(X)
         stats = (np.append(stats[0], float(n)), max(stats[1], 1.0))
-        bound = lr._floor_bound(stats, np.append(w, b), C, d, n, True)
+        bound = logreg._floor_bound(stats, np.append(w, b), C, d, n, True)
         assert bound.shape == floor.shape
         assert np.all(bound >= floor)
 
@@ -739,15 +739,15 @@ def test_irls_on_offset_columns_finds_the_minimum(C):
     those of X. IRLS returned weights off by a factor 6 (objective 27.5 instead of 15.1) with
     converged=True: the rounding of the raw logits swamped the gradient test."""
     X, y = _offset_data()
-    fit = lr.irls(X + 1e8, y, C=C)
+    fit = logreg.irls(X + 1e8, y, C=C)
     if np.isinf(C):
-        ref = lr.irls(X, y, C=C).w  # (the reference's own agreement is tested above)
+        ref = logreg.irls(X, y, C=C).w  # (the reference's own agreement is tested above)
     else:
         ref = SkLogisticRegression(C=C, solver="newton-cg", tol=1e-12,
                                    max_iter=10_000).fit(X, y).coef_[0]
     assert fit.converged
     np.testing.assert_allclose(fit.w, ref, rtol=1e-6)
-    ref_b = lr.irls(X, y, C=C).b - 1e8 * float(np.sum(fit.w))
+    ref_b = logreg.irls(X, y, C=C).b - 1e8 * float(np.sum(fit.w))
     assert abs(fit.b - ref_b) <= 1e-6 * 1e8 * np.abs(fit.w).sum()
 
 
@@ -757,15 +757,15 @@ def test_irls_norms_of_huge_weights_are_finite():
     X, y = _offset_data()
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)
-        fit = lr.irls(np.ldexp(X, -530), y, C=np.inf)
+        fit = logreg.irls(np.ldexp(X, -530), y, C=np.inf)
     assert np.all(np.isfinite(fit.norms))
     # math.hypot is exact to an ulp and never overflows
     np.testing.assert_allclose(fit.norms[-1], math.hypot(*fit.w), rtol=1e-14)
 
 
 @pytest.mark.parametrize("make", [
-    lambda: lr.LogisticRegression(max_iter=1),
-    lambda: lr.SoftmaxRegression(max_iter=1),
+    lambda: logreg.LogisticRegression(max_iter=1),
+    lambda: logreg.SoftmaxRegression(max_iter=1),
 ])
 def test_failed_refit_leaves_estimator_unfitted(make):
     """After a failed fit the estimator kept the model of its previous fit."""
@@ -786,13 +786,13 @@ def test_estimators_predict_without_intermediate_overflow():
     in float64; predict_proba returned NaN and predict the wrong class."""
     X, y = _offset_data()
     x = np.array([[1e308, 1e308]])
-    model = lr.LogisticRegression().fit(X[:, :2], y)
+    model = logreg.LogisticRegression().fit(X[:, :2], y)
     model.coef_ = np.array([[3.0, -2.5]])
     model.intercept_ = np.array([0.0])
     np.testing.assert_allclose(model.decision_function(x), [5e307], rtol=1e-15)
     np.testing.assert_array_equal(model.predict_proba(x), [[0.0, 1.0]])
     assert model.predict(x)[0] == model.classes_[1]
-    soft = lr.SoftmaxRegression().fit(X[:, :2], y)
+    soft = logreg.SoftmaxRegression().fit(X[:, :2], y)
     soft.coef_ = np.array([[0.0, 0.0], [3.0, -2.5]])  # class 1's logit 5e307, class 0's 0
     soft.intercept_ = np.zeros(2)
     np.testing.assert_array_equal(soft.predict_proba(x), [[0.0, 1.0]])

@@ -174,7 +174,7 @@ def test_kkt_conditions_hold_at_the_solution(seed):
     assert np.all((res.alpha >= 0) & (res.alpha <= C))
     assert abs(res.alpha @ y_pm) <= 1e-10 * max(1.0, C * len(y))
     # complementary slackness, eq. (svm-kkt-cases), to the stopping tolerance
-    assert svm.kkt_violations(res.alpha, y_pm, K, res.b, C).max() <= TOL
+    assert svm.kkt_violations(res.alpha, res.b, y_pm, K, C).max() <= TOL
     # the maintained gradient is the true one
     np.testing.assert_allclose(res.F, K @ (res.alpha * y_pm) - y_pm, atol=1e-9)
     assert svm.kkt_gap(res.alpha, y_pm, res.F, C) == pytest.approx(res.gap, abs=1e-12)
@@ -417,7 +417,7 @@ F_OK = np.array([-1.0, 0.2, -0.3, 0.8])
 def test_helpers_accept_lists_and_give_the_same_result():
     K = svm.rbf_kernel(X_OK)
     for f, args in [(svm.kkt_gap, (ALPHA, Y_PM, F_OK, 1.0)), (svm.bias, (ALPHA, Y_PM, F_OK, 1.0)),
-                    (svm.kkt_violations, (ALPHA, Y_PM, K, 0.1, 1.0)),
+                    (svm.kkt_violations, (ALPHA, 0.1, Y_PM, K, 1.0)),
                     (svm.dual_objective, (ALPHA, Y_PM, K)),
                     (svm.primal_objective, (ALPHA, 0.1, Y_PM, K, 1.0))]:
         as_lists = [a.tolist() if isinstance(a, np.ndarray) else a for a in args]
@@ -456,10 +456,10 @@ def test_bias_with_a_bad_c_no_longer_returns_inf():
 
 
 @pytest.mark.parametrize(("f", "args", "match"), [
-    (svm.kkt_violations, (ALPHA, Y_PM, np.eye(4), np.nan, 1.0), "b must be finite"),
-    (svm.kkt_violations, (ALPHA, Y_PM, np.eye(4), [0.1, 0.2], 1.0), "b must be 0-D"),
-    (svm.kkt_violations, (ALPHA, Y_PM * 2, np.eye(4), 0.0, 1.0), r"y must contain only -1 and \+1"),
-    (svm.kkt_violations, (ALPHA, Y_PM, np.eye(4), 0.0, np.nan), "C must be finite"),
+    (svm.kkt_violations, (ALPHA, np.nan, Y_PM, np.eye(4), 1.0), "b must be finite"),
+    (svm.kkt_violations, (ALPHA, [0.1, 0.2], Y_PM, np.eye(4), 1.0), "b must be 0-D"),
+    (svm.kkt_violations, (ALPHA, 0.0, Y_PM * 2, np.eye(4), 1.0), r"y must contain only -1 and \+1"),
+    (svm.kkt_violations, (ALPHA, 0.0, Y_PM, np.eye(4), np.nan), "C must be finite"),
     (svm.primal_objective, (ALPHA, np.inf, Y_PM, np.eye(4), 1.0), "b must be finite"),
     (svm.primal_objective, (ALPHA, 0.0, Y_PM, np.eye(4), -2.0), "C must be > 0, got -2.0"),
     (svm.primal_objective, (ALPHA, 0.0, np.zeros(4), np.eye(4), 1.0),
@@ -603,7 +603,7 @@ def test_smo_solves_c_1e6_where_it_used_to_stop_at_max_iter(kernel):
     assert ours.converged_ and ours.kkt_gap_ <= tol
     gap, D, y_pm, K = _duality_gap_and_dual(ours, X, y, C)
     # P - D = sum_n [C xi_n - alpha_n (1 - m_n)] <= C sum_n (KKT violation of n) <= n C tol
-    assert svm.kkt_violations(ours.alpha_, y_pm, K, ours.intercept_[0], C).max() <= tol
+    assert svm.kkt_violations(ours.alpha_, ours.intercept_[0], y_pm, K, C).max() <= tol
     assert -1e-9 * abs(D) <= gap <= len(y) * C * tol
     assert np.all((ours.alpha_ >= 0) & (ours.alpha_ <= C))
     assert abs(ours.alpha_ @ y_pm) <= 1e-12 * C * len(y)
@@ -737,7 +737,7 @@ def test_gamma_scale_that_float64_cannot_hold_raises_numerical_error():
      "the dual objective"),
     (svm.primal_objective, ([2.0, 2.0], 0.0, [1.0, -1.0], [[1e308, 0.0], [0.0, 1e308]], 1.0),
      "the primal objective"),
-    (svm.kkt_violations, ([1.0, 1.0], [1.0, 1.0], [[1e308, 1e308], [1e308, 1e308]], 0.0, 1.0),
+    (svm.kkt_violations, ([1.0, 1.0], 0.0, [1.0, 1.0], [[1e308, 1e308], [1e308, 1e308]], 1.0),
      "the margins"),
 ])
 def test_overflow_raises_numerical_error_instead_of_returning_inf_or_nan(f, args, what):

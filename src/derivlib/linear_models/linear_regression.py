@@ -1,7 +1,7 @@
 r"""Linear regression: least squares, ridge, lasso and gradient descent.
 
 The code of the chapter ``chapters/linear_models/linear_regression.ipynb``. The normal
-equation :math:`\mathbf{X}^\top \mathbf{X} \mathbf{w} = \mathbf{X}^\top \mathbf{t}`
+equation :math:`\mathbf{X}^\top \mathbf{X} \mathbf{w} = \mathbf{X}^\top \mathbf{y}`
 (eq. ``lr-normal``) is solved through a QR or singular value decomposition of
 :math:`\mathbf{X}`, never by forming :math:`(\mathbf{X}^\top\mathbf{X})^{-1}`; ridge
 regression shrinks along the singular directions (eq. ``lr-ridge-svd``); the lasso is
@@ -15,9 +15,9 @@ Symbols
 symbol      meaning                                                         shape
 ==========  ==============================================================  ============
 ``X``       data matrix, one row per sample                                 ``(n, d)``
-``t``       targets                                                         ``(n,)``
+``y``       targets (the chapter's :math:`\mathbf{t}`)                       ``(n,)``
 ``w``       weights                                                         ``(d,)``
-``w0``      intercept (bias), never penalised                               scalar
+``b``       intercept (bias), never penalised (the chapter's :math:`w_0`)    scalar
 ``lam``     regularisation strength :math:`\lambda` (objective scalings     scalar
             below)
 ``eta``     gradient-descent step size :math:`\eta`                          scalar
@@ -27,26 +27,31 @@ symbol      meaning                                                         shap
 ``n, d``    number of samples, number of features
 ==========  ==============================================================  ============
 
+The names and the argument order are the library's (``CONTRIBUTING.md``, "Names and argument
+order"): targets ``y`` and intercept ``b`` as in every module; a function that evaluates
+something at given weights takes them first (``lasso_objective(w, b, X, y, lam)``), a
+routine that fits from data takes the data first (``lasso(X, y, lam)``).
+
 Objectives (the same scalings as scikit-learn, so ``lam`` is scikit-learn's ``alpha``)
 -------------------------------------------------------------------------------------
 ================================  ==========================================  ================
 function                          minimises                                   scikit-learn
 ================================  ==========================================  ================
-``least_squares``                 ``||t - X w - w0||^2``                      LinearRegression
-``ridge``                         ``||t - X w - w0||^2 + lam ||w||^2``        Ridge(alpha=lam)
-``lasso``                         ``||t - X w - w0||^2 / (2 n)                Lasso(alpha=lam)
+``least_squares``                 ``||y - X w - b||^2``                      LinearRegression
+``ridge``                         ``||y - X w - b||^2 + lam ||w||^2``        Ridge(alpha=lam)
+``lasso``                         ``||y - X w - b||^2 / (2 n)                Lasso(alpha=lam)
                                   + lam ||w||_1``
-``gradient_descent``              ``||t - X w - w0||^2 / 2``                  (none)
+``gradient_descent``              ``||y - X w - b||^2 / 2``                  (none)
 ================================  ==========================================  ================
 
 Intercept: with ``fit_intercept=True`` (the default, as in scikit-learn) the columns of ``X``
-and ``t`` are centred, the centred problem is solved for ``w`` and
-``w0 = mean(t) - mean(X, axis=0) @ w``. The intercept is not penalised.
+and ``y`` are centred, the centred problem is solved for ``w`` and
+``b = mean(y) - mean(X, axis=0) @ w``. The intercept is not penalised.
 
-Floating-point range: every solver works on ``X / 2**ex`` and ``t / 2**et`` (the centred data
+Floating-point range: every solver works on ``X / 2**ex`` and ``y / 2**ey`` (the centred data
 scaled by exact powers of two so that their largest entry is about 1) and scales the answer
-back, using the exact identities ``ridge(X, t, lam) = 2**(et-ex) ridge(X/2**ex, t/2**et,
-lam/4**ex)`` and ``lasso(X, t, lam) = 2**(et-ex) lasso(X/2**ex, t/2**et, lam/2**(ex+et))``.
+back, using the exact identities ``ridge(X, y, lam) = 2**(ey-ex) ridge(X/2**ex, y/2**ey,
+lam/4**ex)`` and ``lasso(X, y, lam) = 2**(ey-ex) lasso(X/2**ex, y/2**ey, lam/2**(ex+ey))``.
 For data of ordinary magnitude this changes no bit of the result; for data near the
 overflow or underflow limits of float64 (entries of 1e-300 or 1e300) it gives the right
 answer where the plain formulas give NaN or zeros. A result that float64 cannot represent
@@ -90,6 +95,7 @@ __all__ = [
     "ridge_path",
     "ridge_shrinkage",
     "soft_threshold",
+    "textbook_lasso",
 ]
 
 _LSTSQ_METHODS = ("qr", "svd")
@@ -98,13 +104,13 @@ _LASSO_METHODS = ("auto", "gram", "residual")
 
 # --------------------------------------------------------------------------- results
 class LinearFit(NamedTuple):
-    """A fitted linear model ``y(x) = x @ w + w0``."""
+    """A fitted linear model ``y(x) = x @ w + b``."""
 
     w: np.ndarray  #: weights, shape (d,)
-    w0: float  #: intercept (0.0 when ``fit_intercept=False``)
+    b: float  #: intercept (0.0 when ``fit_intercept=False``)
 
     def predict(self, X) -> np.ndarray:
-        """Predictions ``X @ w + w0`` for ``X`` of shape (m, d).
+        """Predictions ``X @ w + b`` for ``X`` of shape (m, d).
 
         An intermediate overflow (``1e200 * 1e200 - 1e200 * 1e200``) is avoided by scaling
         by powers of two; a prediction beyond float64 raises :class:`derivlib.NumericalError`.
@@ -113,34 +119,34 @@ class LinearFit(NamedTuple):
         if X.shape[1] != self.w.shape[0]:
             raise ValueError(f"X must have {self.w.shape[0]} columns, got shape {X.shape}")
         with np.errstate(over="ignore", invalid="ignore"):
-            y = X @ self.w + self.w0
-        if np.all(np.isfinite(y)):
-            return y
+            pred = X @ self.w + self.b
+        if np.all(np.isfinite(pred)):
+            return pred
         w = np.asarray(self.w, dtype=float)
-        rs, a = _residual_scaled(X, np.zeros(len(X)), w, float(self.w0))  # -(X w + w0)
-        y = -_ldexp(rs, a)
-        check_finite_result(y, "a prediction X w + w0", "it exceeds float64 (about "
-                            "1.8e308); rescale X or t")
-        return y
+        rs, a = _residual_scaled(X, np.zeros(len(X)), w, float(self.b))  # -(X w + b)
+        pred = -_ldexp(rs, a)
+        check_finite_result(pred, "a prediction X w + b", "it exceeds float64 (about "
+                            "1.8e308); rescale X or y")
+        return pred
 
 
 class LassoResult(NamedTuple):
     """The lasso solution found by coordinate descent, with its convergence record."""
 
     w: np.ndarray  #: weights, shape (d,)
-    w0: float  #: intercept
+    b: float  #: intercept
     n_iter: int  #: number of full sweeps over the coordinates
     gap: float  #: duality gap of the returned w (objective scaling of ``lasso``)
-    converged: bool  #: gap <= tol * ||t_c||^2 / n, for the returned w (fresh residual)
+    converged: bool  #: gap <= tol * ||y_c||^2 / n, for the returned w (fresh residual)
     objective: np.ndarray  #: objective after each sweep, shape (n_iter + 1,), start first
 
     def predict(self, X) -> np.ndarray:
-        """Predictions ``X @ w + w0``."""
-        return LinearFit(self.w, self.w0).predict(X)
+        """Predictions ``X @ w + b``."""
+        return LinearFit(self.w, self.b).predict(X)
 
 
 class GradientDescentResult(NamedTuple):
-    """The iterates of gradient descent on ``E(w) = ||t - X w||^2 / 2``."""
+    """The iterates of gradient descent on ``E(w) = ||y - X w||^2 / 2``."""
 
     w: np.ndarray  #: last iterate, shape (d,)
     path: np.ndarray  #: all iterates w_0, ..., w_K, shape (K + 1, d)
@@ -153,11 +159,11 @@ def _check_X(X, name="X") -> np.ndarray:
     return as_array(X, name, ndim=2)
 
 
-def _check_Xt(X, t) -> tuple[np.ndarray, np.ndarray]:
+def _check_Xy(X, y) -> tuple[np.ndarray, np.ndarray]:
     X = _check_X(X)
-    t = as_array(t, "t", ndim=1)
-    check_same_length(X, t, "X", "t")
-    return X, t
+    y = as_array(y, "y", ndim=1)
+    check_same_length(X, y, "X", "y")
+    return X, y
 
 
 def _check_lam(lam, name="lam", *, strict=False) -> float:
@@ -194,18 +200,18 @@ _SAFE_LO, _SAFE_HI = 2.0 ** -400, 2.0 ** 400
 
 
 class _Scaled(NamedTuple):
-    """Centred data scaled by powers of two: ``X - mean = 2**ex Xs``, ``t - mean = 2**et ts``."""
+    """Centred data scaled by powers of two: ``X - mean = 2**ex Xs``, ``y - mean = 2**ey ys``."""
 
     Xs: np.ndarray
-    ts: np.ndarray
+    ys: np.ndarray
     ex: int
-    et: int
+    ey: int
     x_mean: np.ndarray  # exact means of the columns of X (zeros without an intercept)
-    t_mean: float
+    y_mean: float
 
 
-def _scaled(X, t, fit_intercept, order="C") -> _Scaled:
-    """Centre (if asked) and scale ``X`` and ``t`` by exact powers of two, in a new array.
+def _scaled(X, y, fit_intercept, order="C") -> _Scaled:
+    """Centre (if asked) and scale ``X`` and ``y`` by exact powers of two, in a new array.
 
     Each column is first scaled by its own power of two (so neither the centring overflows
     nor a column of small entries beside a large constant one falls into subnormals), then
@@ -213,18 +219,18 @@ def _scaled(X, t, fit_intercept, order="C") -> _Scaled:
     """
     with np.errstate(invalid="ignore"):
         col_max = np.maximum(X.max(axis=0, initial=-np.inf), -X.min(axis=0, initial=np.inf))
-    t_max = float(np.max(np.abs(t), initial=0.0))
-    if _SAFE_LO <= t_max <= _SAFE_HI and np.all((col_max == 0.0) | (
+    y_max = float(np.max(np.abs(y), initial=0.0))
+    if _SAFE_LO <= y_max <= _SAFE_HI and np.all((col_max == 0.0) | (
             (_SAFE_LO <= col_max) & (col_max <= _SAFE_HI))):
-        # the common case: every column and t well inside float64's range, so products,
+        # the common case: every column and y well inside float64's range, so products,
         # squares and sums of n terms can neither overflow nor lose digits to subnormals.
-        # No scaling (ex = et = 0): centred exactly as without this machinery, and two
+        # No scaling (ex = ey = 0): centred exactly as without this machinery, and two
         # reductions instead of the five passes of the scaling below
         Xs = np.empty(X.shape, order=order)
         x_mean = X.mean(axis=0) if fit_intercept else np.zeros(X.shape[1])
         np.subtract(X, x_mean, out=Xs)
-        tm = float(t.mean()) if fit_intercept else 0.0
-        return _Scaled(Xs, t - tm, 0, 0, x_mean, tm)
+        ym = float(y.mean()) if fit_intercept else 0.0
+        return _Scaled(Xs, y - ym, 0, 0, x_mean, ym)
     e = _exponents(X, axis=0)
     Xs = np.empty(X.shape, order=order)
     if fit_intercept:
@@ -246,40 +252,40 @@ def _scaled(X, t, fit_intercept, order="C") -> _Scaled:
         ex = int(e.max()) if e.size else 0
         _ldexp(X, -ex, out=Xs)
         x_mean = np.zeros(X.shape[1])
-    et0 = int(_exponents(t))
-    ts = _ldexp(t, -et0)
-    tm = float(ts.mean()) if fit_intercept else 0.0
-    ts = ts - tm
-    et1 = int(_exponents(ts))
-    return _Scaled(Xs, _ldexp(ts, -et1), ex, et0 + et1, x_mean, float(_ldexp(tm, et0)))
+    ey0 = int(_exponents(y))
+    ys = _ldexp(y, -ey0)
+    ym = float(ys.mean()) if fit_intercept else 0.0
+    ys = ys - ym
+    ey1 = int(_exponents(ys))
+    return _Scaled(Xs, _ldexp(ys, -ey1), ex, ey0 + ey1, x_mean, float(_ldexp(ym, ey0)))
 
 
 def _unscale_w(v, sc: _Scaled, what="the weights w", shift=0) -> np.ndarray:
-    """``w = 2**(et - ex + shift) v``, refusing a result float64 cannot hold."""
-    w = _ldexp(v, sc.et - sc.ex + shift)
+    """``w = 2**(ey - ex + shift) v``, refusing a result float64 cannot hold."""
+    w = _ldexp(v, sc.ey - sc.ex + shift)
     check_finite_result(w, what, "their magnitude exceeds float64 (about 1.8e308): the targets "
-                        "are too large compared with the columns of X; rescale t or X")
+                        "are too large compared with the columns of X; rescale y or X")
     return w
 
 
 def _intercept_scaled(w, sc: _Scaled, fit_intercept) -> float:
-    # w0 = mean(t) - mean(x) @ w: the intercept that makes the residuals sum to zero
+    # b = mean(y) - mean(x) @ w: the intercept that makes the residuals sum to zero
     if not fit_intercept:
         return 0.0
     with np.errstate(over="ignore", invalid="ignore"):
-        w0 = sc.t_mean - sc.x_mean @ w
-    check_finite_result(w0, "the intercept w0", "mean(X, axis=0) @ w exceeds float64; centre "
+        b = sc.y_mean - sc.x_mean @ w
+    check_finite_result(b, "the intercept b", "mean(X, axis=0) @ w exceeds float64; centre "
                         "or rescale X beforehand")
-    return float(w0)
+    return float(b)
 
 
-def _residual_scaled(X, t, w, w0=0.0):
-    """``r = t - X w - w0`` as ``(rs, a)`` with ``r = 2**a rs`` (no intermediate overflow)."""
-    ex, ew, et = int(_exponents(X)), int(_exponents(w)), int(_exponents(t))
-    e0 = int(np.frexp(w0)[1])
-    a = max(et, ex + ew, e0) + 1
+def _residual_scaled(X, y, w, b=0.0):
+    """``r = y - X w - b`` as ``(rs, a)`` with ``r = 2**a rs`` (no intermediate overflow)."""
+    ex, ew, ey = int(_exponents(X)), int(_exponents(w)), int(_exponents(y))
+    eb = int(np.frexp(b)[1])
+    a = max(ey, ex + ew, eb) + 1
     Xw = _ldexp(X, -ex) @ _ldexp(w, -ew)
-    rs = _ldexp(t, -a) - _ldexp(Xw, ex + ew - a) - _ldexp(w0, -a)
+    rs = _ldexp(y, -a) - _ldexp(Xw, ex + ew - a) - _ldexp(b, -a)
     return rs, a
 
 
@@ -294,48 +300,48 @@ def _rank_tol(s, shape) -> float:
 
 
 # --------------------------------------------------------------------------- least squares
-def least_squares(X, t, *, fit_intercept: bool = True, method: str = "qr") -> LinearFit:
+def least_squares(X, y, *, fit_intercept: bool = True, method: str = "qr") -> LinearFit:
     r"""Least-squares fit: the solution of the normal equation, without an inverse.
 
     Parameters
     ----------
     X : array_like, shape (n, d)
         Data matrix.
-    t : array_like, shape (n,)
+    y : array_like, shape (n,)
         Targets.
     fit_intercept : bool, default True
-        Fit an unpenalised intercept ``w0`` by centring ``X`` and ``t``.
+        Fit an unpenalised intercept ``b`` by centring ``X`` and ``y``.
     method : {"qr", "svd"}, default "qr"
-        ``"qr"``: ``X = Q R``, then ``R w = Q^T t`` by back substitution; needs full column
-        rank. ``"svd"``: ``X = U diag(s) V^T`` and ``w = V diag(1/s) U^T t`` over the
+        ``"qr"``: ``X = Q R``, then ``R w = Q^T y`` by back substitution; needs full column
+        rank. ``"svd"``: ``X = U diag(s) V^T`` and ``w = V diag(1/s) U^T y`` over the
         non-negligible singular values: the minimum-norm solution, as
         ``numpy.linalg.lstsq`` returns it, also when ``X`` is rank deficient.
 
     Returns
     -------
     LinearFit
-        ``w`` of shape (d,) and the intercept ``w0``.
+        ``w`` of shape (d,) and the intercept ``b``.
 
     Notes
     -----
     The normal equation :math:`\mathbf{X}^\top\mathbf{X}\,\mathbf{w} = \mathbf{X}^\top
-    \mathbf{t}` (eq. ``lr-normal``) becomes, with :math:`\mathbf{X} = \mathbf{Q}\mathbf{R}`,
-    the triangular system :math:`\mathbf{R}\mathbf{w} = \mathbf{Q}^\top\mathbf{t}`. Solving it
+    \mathbf{y}` (eq. ``lr-normal``) becomes, with :math:`\mathbf{X} = \mathbf{Q}\mathbf{R}`,
+    the triangular system :math:`\mathbf{R}\mathbf{w} = \mathbf{Q}^\top\mathbf{y}`. Solving it
     squares no condition number, whereas forming :math:`\mathbf{X}^\top\mathbf{X}` does.
 
     Examples
     --------
     >>> X = np.array([[0.0], [1.0], [2.0]])
     >>> fit = least_squares(X, [1.0, 3.0, 5.0])
-    >>> np.round(fit.w, 12), round(fit.w0, 12)
+    >>> np.round(fit.w, 12), round(fit.b, 12)
     (array([2.]), 1.0)
     """
-    X, t = _check_Xt(X, t)
+    X, y = _check_Xy(X, y)
     fit_intercept = _check_bool(fit_intercept, "fit_intercept")
     check_choice(method, "method", _LSTSQ_METHODS)
-    # centred, and scaled by powers of two: Xc = 2**ex Xs, tc = 2**et ts (exact; see above)
-    sc = _scaled(X, t, fit_intercept)
-    Xc, tc = sc.Xs, sc.ts
+    # centred, and scaled by powers of two: Xc = 2**ex Xs, yc = 2**ey ys (exact; see above)
+    sc = _scaled(X, y, fit_intercept)
+    Xc, yc = sc.Xs, sc.ys
     n, d = Xc.shape
     if method == "qr":
         if n < d:
@@ -346,14 +352,14 @@ def least_squares(X, t, *, fit_intercept: bool = True, method: str = "qr") -> Li
         if diag.size and diag.min() <= diag.max() * max(n, d) * np.finfo(float).eps:
             raise ValueError("X is rank deficient (collinear columns): the least-squares "
                              "solution is not unique; use method='svd' for the minimum-norm one")
-        # R w = Q^T t   (eq. lr-normal, after X = QR)
-        w = linalg.solve_triangular(R, Q.T @ tc)
+        # R w = Q^T y   (eq. lr-normal, after X = QR)
+        w = linalg.solve_triangular(R, Q.T @ yc)
     else:
         U, s, Vt = linalg.svd(Xc, full_matrices=False)
         keep = s > _rank_tol(s, Xc.shape)
-        # w = V diag(1/s) U^T t over the non-zero singular values (minimum norm)
-        w = Vt[keep].T @ ((U[:, keep].T @ tc) / s[keep])
-    w = _unscale_w(w, sc)  # w = 2**(et - ex) w_scaled
+        # w = V diag(1/s) U^T y over the non-zero singular values (minimum norm)
+        w = Vt[keep].T @ ((U[:, keep].T @ yc) / s[keep])
+    w = _unscale_w(w, sc)  # w = 2**(ey - ex) w_scaled
     return LinearFit(w, _intercept_scaled(w, sc, fit_intercept))
 
 
@@ -384,15 +390,17 @@ def hat_matrix(X, *, fit_intercept: bool = False) -> np.ndarray:
     return Ur @ Ur.T
 
 
-def noise_variance(X, t, w, w0: float = 0.0, *, ddof: int = 0) -> float:
+def noise_variance(w, b: float, X, y, *, ddof: int = 0) -> float:
     r"""Noise-variance estimate from the residuals of a linear fit.
 
     Parameters
     ----------
-    X : array_like, shape (n, d)
-    t : array_like, shape (n,)
     w : array_like, shape (d,)
-    w0 : float, default 0.0
+        Weights of the fit (``fit.w``).
+    b : float
+        Its intercept (``fit.b``; ``0.0`` for a fit without one).
+    X : array_like, shape (n, d)
+    y : array_like, shape (n,)
     ddof : int, default 0
         ``0`` gives the maximum-likelihood estimate (eq. ``lr-sigma-ml``); the unbiased
         estimate divides by ``n - p`` with ``p`` the number of fitted coefficients
@@ -401,32 +409,32 @@ def noise_variance(X, t, w, w0: float = 0.0, *, ddof: int = 0) -> float:
     Returns
     -------
     float
-        :math:`\hat\sigma^2 = \frac{1}{n - \text{ddof}}\lVert\mathbf{t} - \mathbf{X}\mathbf{w}
-        - w_0\rVert^2`.
+        :math:`\hat\sigma^2 = \frac{1}{n - \text{ddof}}\lVert\mathbf{y} - \mathbf{X}\mathbf{w}
+        - b\rVert^2`.
     """
-    X, t = _check_Xt(X, t)
+    X, y = _check_Xy(X, y)
     w = _check_w(w, X.shape[1])
-    w0 = _scalar(w0, "w0")
+    b = _scalar(b, "b")
     ddof = int(check_positive(ddof, "ddof", strict=False, integer=True))
     if ddof >= X.shape[0]:
         raise ValueError(f"ddof must be smaller than the number of samples {X.shape[0]}, "
                          f"got {ddof}")
-    r, a = _residual_scaled(X, t, w, w0)  # r = 2**a * (t - X w - w0), exactly
-    # sigma2 = ||t - X w - w0||^2 / (n - ddof)   (eq. lr-sigma-ml for ddof = 0)
+    r, a = _residual_scaled(X, y, w, b)  # r = 2**a * (y - X w - b), exactly
+    # sigma2 = ||y - X w - b||^2 / (n - ddof)   (eq. lr-sigma-ml for ddof = 0)
     sigma2 = _ldexp(r @ r / (X.shape[0] - ddof), 2 * a)
     check_finite_result(sigma2, "the noise variance", "the residuals are too large to square "
-                        "in float64; rescale t")
+                        "in float64; rescale y")
     return float(sigma2)
 
 
 # --------------------------------------------------------------------------- ridge
-def ridge(X, t, lam: float, *, fit_intercept: bool = True) -> LinearFit:
-    r"""Ridge regression: minimise ``||t - X w - w0||^2 + lam ||w||^2``.
+def ridge(X, y, lam: float, *, fit_intercept: bool = True) -> LinearFit:
+    r"""Ridge regression: minimise ``||y - X w - b||^2 + lam ||w||^2``.
 
     Parameters
     ----------
     X : array_like, shape (n, d)
-    t : array_like, shape (n,)
+    y : array_like, shape (n,)
     lam : float
         :math:`\lambda \ge 0` (scikit-learn's ``Ridge(alpha=lam)``); ``0`` gives the
         minimum-norm least-squares solution.
@@ -441,39 +449,39 @@ def ridge(X, t, lam: float, *, fit_intercept: bool = True) -> LinearFit:
     -----
     With the thin SVD :math:`\mathbf{X} = \mathbf{U}\mathbf{D}\mathbf{V}^\top`,
     :math:`\hat{\mathbf{w}}_\lambda = (\mathbf{X}^\top\mathbf{X} + \lambda\mathbf{I})^{-1}
-    \mathbf{X}^\top\mathbf{t} = \mathbf{V}\,\operatorname{diag}\!\big(d_j/(d_j^2 +
-    \lambda)\big)\,\mathbf{U}^\top\mathbf{t}` (eq. ``lr-ridge-svd``): each singular direction
+    \mathbf{X}^\top\mathbf{y} = \mathbf{V}\,\operatorname{diag}\!\big(d_j/(d_j^2 +
+    \lambda)\big)\,\mathbf{U}^\top\mathbf{y}` (eq. ``lr-ridge-svd``): each singular direction
     is shrunk by :math:`d_j^2/(d_j^2+\lambda)` (see :func:`ridge_shrinkage`).
     """
-    return LinearFit(*_ridge_many(X, t, [lam], fit_intercept, scalar_name="lam"))
+    return LinearFit(*_ridge_many(X, y, [lam], fit_intercept, scalar_name="lam"))
 
 
-def ridge_path(X, t, lams, *, fit_intercept: bool = True) -> np.ndarray:
+def ridge_path(X, y, lams, *, fit_intercept: bool = True) -> np.ndarray:
     """Ridge weights for several ``lam`` from one SVD: shape (len(lams), d).
 
-    The intercepts are ``mean(t) - mean(X, axis=0) @ w`` for each row (when fitted).
+    The intercepts are ``mean(y) - mean(X, axis=0) @ w`` for each row (when fitted).
     """
     lams = as_array(lams, "lams", ndim=1)
-    W, _ = _ridge_many(X, t, lams, fit_intercept, scalar_name="lams")
+    W, _ = _ridge_many(X, y, lams, fit_intercept, scalar_name="lams")
     return W
 
 
-def _ridge_many(X, t, lams, fit_intercept, scalar_name):
-    X, t = _check_Xt(X, t)
+def _ridge_many(X, y, lams, fit_intercept, scalar_name):
+    X, y = _check_Xy(X, y)
     fit_intercept = _check_bool(fit_intercept, "fit_intercept")
     lams = [_check_lam(v, scalar_name) for v in np.atleast_1d(lams)]
-    sc = _scaled(X, t, fit_intercept)  # Xc = 2**ex Xs, tc = 2**et ts, exactly
+    sc = _scaled(X, y, fit_intercept)  # Xc = 2**ex Xs, yc = 2**ey ys, exactly
     U, s, Vt = linalg.svd(sc.Xs, full_matrices=False)
     keep = s > _rank_tol(s, sc.Xs.shape)
     U, s, Vt = U[:, keep], s[keep], Vt[keep]
-    Ut_t = U.T @ sc.ts
+    Ut_y = U.T @ sc.ys
     W = np.empty((len(lams), X.shape[1]))
     for k, lam in enumerate(lams):
         # in the scaled problem lam becomes lam / 4**ex; a power of two 2**m is factored out
         # of it when it is large, so that neither it nor d_j / (d_j^2 + lam) over/underflows
         m = max(0, int(np.frexp(lam)[1]) - 2 * sc.ex) if lam > 0 else 0
-        # w = V diag(d_j / (d_j^2 + lam)) U^T t   (eq. lr-ridge-svd)
-        v = Vt.T @ (s / (_ldexp(s**2, -m) + _ldexp(lam, -2 * sc.ex - m)) * Ut_t)
+        # w = V diag(d_j / (d_j^2 + lam)) U^T y   (eq. lr-ridge-svd)
+        v = Vt.T @ (s / (_ldexp(s**2, -m) + _ldexp(lam, -2 * sc.ex - m)) * Ut_y)
         W[k] = _unscale_w(v, sc, shift=-m)
     if len(lams) == 1 and scalar_name == "lam":
         return W[0], _intercept_scaled(W[0], sc, fit_intercept)
@@ -543,29 +551,30 @@ def soft_threshold(z, gamma):
     return float(out) if out.ndim == 0 else out
 
 
-def lasso_objective(X, t, w, w0: float, lam: float) -> float:
-    r"""The lasso objective :math:`\frac{1}{2n}\lVert\mathbf{t} - \mathbf{X}\mathbf{w} -
-    w_0\rVert^2 + \lambda\lVert\mathbf{w}\rVert_1` (eq. ``lr-lasso``)."""
-    X, t = _check_Xt(X, t)
+def lasso_objective(w, b: float, X, y, lam: float) -> float:
+    r"""The lasso objective :math:`\frac{1}{2n}\lVert\mathbf{y} - \mathbf{X}\mathbf{w} -
+    b\rVert^2 + \lambda\lVert\mathbf{w}\rVert_1` (eq. ``lr-lasso``) at the weights ``w``
+    and intercept ``b``: the function :func:`lasso` minimises."""
+    X, y = _check_Xy(X, y)
     w = _check_w(w, X.shape[1])
-    w0 = _scalar(w0, "w0")
+    b = _scalar(b, "b")
     lam = _check_lam(lam)
-    r, a = _residual_scaled(X, t, w, w0)  # r = 2**a * (t - X w - w0), exactly
+    r, a = _residual_scaled(X, y, w, b)  # r = 2**a * (y - X w - b), exactly
     with np.errstate(over="ignore"):
         value = _ldexp(r @ r / (2 * X.shape[0]), 2 * a) + lam * np.abs(w).sum()
     check_finite_result(value, "the lasso objective", "it exceeds float64 (about 1.8e308); "
-                        "rescale t (and lam with it)")
+                        "rescale y (and lam with it)")
     return float(value)
 
 
-def lasso_lam_max(X, t, *, fit_intercept: bool = True) -> float:
+def lasso_lam_max(X, y, *, fit_intercept: bool = True) -> float:
     r"""The smallest :math:`\lambda` for which the lasso solution is :math:`\mathbf{w} = 0`:
-    :math:`\lambda_{\max} = \lVert\mathbf{X}^\top\mathbf{t}\rVert_\infty / n` (centred data)."""
-    X, t = _check_Xt(X, t)
+    :math:`\lambda_{\max} = \lVert\mathbf{X}^\top\mathbf{y}\rVert_\infty / n` (centred data)."""
+    X, y = _check_Xy(X, y)
     fit_intercept = _check_bool(fit_intercept, "fit_intercept")
-    sc = _scaled(X, t, fit_intercept)  # Xc = 2**ex Xs, tc = 2**et ts
-    lam_max = _ldexp(np.max(np.abs(sc.Xs.T @ sc.ts)) / X.shape[0], sc.ex + sc.et)
-    check_finite_result(lam_max, "lam_max", "||X^T t||_inf / n exceeds float64; rescale X or t")
+    sc = _scaled(X, y, fit_intercept)  # Xc = 2**ex Xs, yc = 2**ey ys
+    lam_max = _ldexp(np.max(np.abs(sc.Xs.T @ sc.ys)) / X.shape[0], sc.ex + sc.ey)
+    check_finite_result(lam_max, "lam_max", "||X^T y||_inf / n exceeds float64; rescale X or y")
     return float(lam_max)
 
 
@@ -581,36 +590,36 @@ def _gap(r_norm2, r_t, w_l1, xtr_inf, n_lam):
 
 
 def _scaled_gap(sc: _Scaled, v, lam_s) -> tuple[float, float]:
-    """Duality gap of ``w = 2**(et - ex) v`` from a fresh residual, on the scaled data.
+    """Duality gap of ``w = 2**(ey - ex) v`` from a fresh residual, on the scaled data.
 
     Returns the gap divided by ``n`` in the units of the original data, and the gap relative
-    to ``||t_c||^2`` (the quantity ``lasso`` compares with ``tol``).
+    to ``||y_c||^2`` (the quantity ``lasso`` compares with ``tol``).
     """
-    Xs, ts = sc.Xs, sc.ts
+    Xs, ys = sc.Xs, sc.ys
     n = Xs.shape[0]
     with np.errstate(over="ignore"):
-        gap_s = _fresh_gap(Xs, ts, v, n * lam_s)
-    return _gap_units(gap_s, ts, n, sc.et)
+        gap_s = _fresh_gap(Xs, ys, v, n * lam_s)
+    return _gap_units(gap_s, ys, n, sc.ey)
 
 
-def _gap_units(gap_s, ts, n: int, et: int) -> tuple[float, float]:
+def _gap_units(gap_s, ys, n: int, ey: int) -> tuple[float, float]:
     """A duality gap of the scaled problem as ``(gap / n in the data's units, gap relative to
-    ||t_c||^2)``; the second is what ``lasso`` compares with ``tol``."""
-    tt = float(ts @ ts)
-    rel = gap_s / tt if tt > 0 else (0.0 if gap_s <= 0 else np.inf)
-    gap = _ldexp(gap_s / n, 2 * et)
-    check_finite_result(gap, "the duality gap", "||t_c||^2 / n exceeds float64 (about "
-                        "1.8e308): rescale t, and lam with it (the lasso weights scale with t "
+    ||y_c||^2)``; the second is what ``lasso`` compares with ``tol``."""
+    yy = float(ys @ ys)
+    rel = gap_s / yy if yy > 0 else (0.0 if gap_s <= 0 else np.inf)
+    gap = _ldexp(gap_s / n, 2 * ey)
+    check_finite_result(gap, "the duality gap", "||y_c||^2 / n exceeds float64 (about "
+                        "1.8e308): rescale y, and lam with it (the lasso weights scale with y "
                         "and lam together)")
     return float(gap), rel
 
 
-def lasso_duality_gap(X, t, w, lam: float, *, fit_intercept: bool = True) -> float:
+def lasso_duality_gap(w, X, y, lam: float, *, fit_intercept: bool = True) -> float:
     r"""Duality gap of the lasso at ``w``: an upper bound on ``objective(w) - min objective``.
 
     Parameters
     ----------
-    X, t, w, lam
+    w, X, y, lam
         As for :func:`lasso`; ``lam > 0``.
     fit_intercept : bool, default True
         Evaluate on the centred data (the intercept is optimal for every ``w``).
@@ -618,47 +627,140 @@ def lasso_duality_gap(X, t, w, lam: float, *, fit_intercept: bool = True) -> flo
     Returns
     -------
     float
-        :math:`P(\mathbf{w}) - D(s\,\mathbf{r})` with :math:`\mathbf{r} = \mathbf{t} -
+        :math:`P(\mathbf{w}) - D(s\,\mathbf{r})` with :math:`\mathbf{r} = \mathbf{y} -
         \mathbf{X}\mathbf{w}` and :math:`s = \min(1, n\lambda/\lVert\mathbf{X}^\top\mathbf{r}
         \rVert_\infty)`, divided by ``n`` to match the objective of :func:`lasso`.
     """
-    X, t = _check_Xt(X, t)
+    X, y = _check_Xy(X, y)
     w = _check_w(w, X.shape[1])
     lam = _check_lam(lam, strict=True)
     fit_intercept = _check_bool(fit_intercept, "fit_intercept")
-    sc = _scaled(X, t, fit_intercept)  # Xc = 2**ex Xs, tc = 2**et ts
+    sc = _scaled(X, y, fit_intercept)  # Xc = 2**ex Xs, yc = 2**ey ys
     with np.errstate(over="ignore"):
-        v = _ldexp(w, sc.ex - sc.et)  # w in the scaled units: w = 2**(et - ex) v
+        v = _ldexp(w, sc.ex - sc.ey)  # w in the scaled units: w = 2**(ey - ex) v
     check_finite_result(v, "w in the units of the scaled data", "w is about 1e308 times "
-                        "larger than t / X; its duality gap exceeds float64")
-    gap, _ = _scaled_gap(sc, v, _ldexp(lam, -(sc.ex + sc.et)))
+                        "larger than y / X; its duality gap exceeds float64")
+    gap, _ = _scaled_gap(sc, v, _ldexp(lam, -(sc.ex + sc.ey)))
     return gap
 
 
-def lasso(X, t, lam: float, *, fit_intercept: bool = True, tol: float = 1e-4,
+def textbook_lasso(X, y, lam: float, *, fit_intercept: bool = True, tol: float = 1e-4,
+                   max_iter: int = 1000) -> LassoResult:
+    r"""The lasso by cyclic coordinate descent, written line by line as the chapter derives it.
+
+    The same problem, stopping rule and result as :func:`lasso`, which computes the same
+    numbers faster: its loop runs on Python floats with in-place BLAS updates of the
+    residual, checks the duality gap only after a sweep with small coefficient changes,
+    switches to the Gram form on long runs, and rescales the data by powers of two so that
+    entries near the limits of float64 cannot overflow. This version is for reading; the
+    tests check that the two agree.
+
+    Parameters
+    ----------
+    X : array_like, shape (n, d)
+    y : array_like, shape (n,)
+    lam : float
+        :math:`\lambda > 0` (scikit-learn's ``Lasso(alpha=lam)``).
+    fit_intercept : bool, default True
+        Unpenalised intercept, by centring.
+    tol : float, default 1e-4
+        Stop when the duality gap is at most ``tol * ||y_c||^2 / n`` (``y_c`` the centred
+        targets), as :func:`lasso` does.
+    max_iter : int, default 1000
+        Maximum number of sweeps over all coordinates.
+
+    Returns
+    -------
+    LassoResult
+        As :func:`lasso`: ``w``, ``b``, the number of sweeps, the duality gap of the returned
+        ``w``, whether it is below the tolerance, and the objective after every sweep.
+
+    Raises
+    ------
+    derivlib.NumericalError (a ValueError)
+        If squares of the data overflow float64 (entries beyond about 1e150): use
+        :func:`lasso`, which rescales.
+    """
+    X, y = _check_Xy(X, y)
+    lam = _check_lam(lam, strict=True)
+    fit_intercept = _check_bool(fit_intercept, "fit_intercept")
+    tol = float(check_positive(tol, "tol"))
+    max_iter = int(check_positive(max_iter, "max_iter", integer=True))
+    n, d = X.shape
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported just below
+        # the intercept by centring: fit w to the centred data, then b = mean(y) - mean(x) @ w
+        x_mean = X.mean(axis=0) if fit_intercept else np.zeros(d)
+        y_mean = float(y.mean()) if fit_intercept else 0.0
+        X, y = X - x_mean, y - y_mean
+        a = (X**2).sum(axis=0)  # a_j = ||x_j||^2 for every column j
+        yy = float(y @ y)  # ||y||^2
+    check_finite_result(np.append(a, yy), "a squared norm of y or of a column of X",
+                        "the squares of the data exceed float64 (about 1.8e308); use lasso, which "
+                        "rescales the data by powers of two")
+
+    def objective(w, r):
+        # F(w) = ||y - X w||^2 / (2 n) + lam ||w||_1   (eq. lr-lasso)
+        return float(r @ r) / (2 * n) + lam * float(np.abs(w).sum())
+
+    def duality_gap(w, r):
+        # the residual scaled into the dual feasible set {v : ||X^T v||_inf <= n lam} ...
+        xtr = float(np.max(np.abs(X.T @ r), initial=0.0))
+        v = r if xtr <= n * lam else r * (n * lam / xtr)
+        # ... gives a lower bound G(v) = (v^T y - ||v||^2 / 2) / n on min F (weak duality)
+        return objective(w, r) - (float(v @ y) - float(v @ v) / 2) / n
+
+    w = np.zeros(d)
+    r = y.copy()  # the residual r = y - X w, kept up to date below
+    history = [objective(w, r)]
+    gap = duality_gap(w, r)
+    n_iter = 0
+    while gap > tol * yy / n and n_iter < max_iter:
+        n_iter += 1
+        for j in range(d):
+            if a[j] == 0.0:
+                continue  # a column of zeros does not change F: its weight stays 0
+            x_j = X[:, j]
+            # rho_j = x_j^T (r + x_j w_j), the fit of x_j to the partial residual
+            rho_j = float(x_j @ (r + x_j * w[j]))
+            # w_j <- S(rho_j, n lam) / ||x_j||^2   (eq. lr-cd-update, with S of eq. lr-soft)
+            w_j = soft_threshold(rho_j, n * lam) / a[j]
+            # the residual follows the change of w_j: r <- r - x_j (w_j new - w_j old)
+            r = r - x_j * (w_j - w[j])
+            w[j] = w_j
+        history.append(objective(w, r))
+        gap = duality_gap(w, r)
+    b = y_mean - float(x_mean @ w)
+    converged = report("textbook_lasso (coordinate descent)",
+                       measure="duality gap, against tol * ||y_c||^2 / n", value=gap,
+                       tol=tol * yy / n, n_iter=n_iter, max_iter=max_iter,
+                       advice="increase max_iter or tol")
+    return LassoResult(w, b, n_iter, gap, converged, np.array(history))
+
+
+def lasso(X, y, lam: float, *, fit_intercept: bool = True, tol: float = 1e-4,
           max_iter: int = 1000, method: str = "auto", w_init=None) -> LassoResult:
     r"""The lasso by cyclic coordinate descent, stopped on the duality gap.
 
-    Minimises :math:`\frac{1}{2n}\lVert\mathbf{t} - \mathbf{X}\mathbf{w} - w_0\rVert^2 +
+    Minimises :math:`\frac{1}{2n}\lVert\mathbf{y} - \mathbf{X}\mathbf{w} - b\rVert^2 +
     \lambda\lVert\mathbf{w}\rVert_1` (scikit-learn's ``Lasso(alpha=lam)``).
 
     Parameters
     ----------
     X : array_like, shape (n, d)
-    t : array_like, shape (n,)
+    y : array_like, shape (n,)
     lam : float
         :math:`\lambda > 0`.
     fit_intercept : bool, default True
         Unpenalised intercept, by centring.
     tol : float, default 1e-4
-        Stop when the duality gap is at most ``tol * ||t_c||^2 / n`` (``t_c`` the centred
+        Stop when the duality gap is at most ``tol * ||y_c||^2 / n`` (``y_c`` the centred
         targets): scikit-learn's criterion in this objective's scaling.
     max_iter : int, default 1000
         Maximum number of sweeps over all coordinates.
     method : {"auto", "gram", "residual"}, default "auto"
-        ``"residual"`` keeps the residual :math:`\mathbf{r} = \mathbf{t} - \mathbf{X}
+        ``"residual"`` keeps the residual :math:`\mathbf{r} = \mathbf{y} - \mathbf{X}
         \mathbf{w}` up to date: O(n) per coordinate. ``"gram"`` precomputes
-        :math:`\mathbf{X}^\top\mathbf{X}` and :math:`\mathbf{X}^\top\mathbf{t}` once (O(n d^2))
+        :math:`\mathbf{X}^\top\mathbf{X}` and :math:`\mathbf{X}^\top\mathbf{y}` once (O(n d^2))
         and keeps :math:`\mathbf{X}^\top\mathbf{X}\mathbf{w}` up to date: O(d) per coordinate,
         and the duality gap costs O(d). ``"auto"`` uses ``"gram"`` when ``n >= 2 d``.
     w_init : array_like, shape (d,), optional
@@ -667,7 +769,7 @@ def lasso(X, t, lam: float, *, fit_intercept: bool = True, tol: float = 1e-4,
     Returns
     -------
     LassoResult
-        ``w``, ``w0``, the number of sweeps, the final gap, whether it converged, and the
+        ``w``, ``b``, the number of sweeps, the final gap, whether it converged, and the
         objective after every sweep (coordinate descent never increases it).
 
     Notes
@@ -687,8 +789,10 @@ def lasso(X, t, lam: float, *, fit_intercept: bool = True, tol: float = 1e-4,
     ``converged`` is decided by the duality gap of the returned ``w`` computed from a fresh
     residual; when it is False (``max_iter`` reached) a
     :class:`derivlib.ConvergenceWarning` says by how much the gap missed ``tol``.
+    :func:`textbook_lasso` is the same iteration written as the chapter's equations, for
+    reading; the tests check that the two agree.
     """
-    X, t = _check_Xt(X, t)
+    X, y = _check_Xy(X, y)
     lam = _check_lam(lam, strict=True)
     fit_intercept = _check_bool(fit_intercept, "fit_intercept")
     tol = float(check_positive(tol, "tol"))
@@ -697,60 +801,60 @@ def lasso(X, t, lam: float, *, fit_intercept: bool = True, tol: float = 1e-4,
     n, d = X.shape
     w = np.zeros(d) if w_init is None else _check_w(w_init, d, "w_init")
     # centre and scale by powers of two straight into column-major storage (columns
-    # contiguous for BLAS): Xc = 2**ex Xs, tc = 2**et ts; the scaled problem has
-    # lam_s = lam / 2**(ex + et) and solution v = w / 2**(et - ex), exactly
-    sc = _scaled(X, t, fit_intercept, order="F")
-    Xc, tc = sc.Xs, sc.ts
-    lam = float(_ldexp(lam, -(sc.ex + sc.et)))
+    # contiguous for BLAS): Xc = 2**ex Xs, yc = 2**ey ys; the scaled problem has
+    # lam_s = lam / 2**(ex + ey) and solution v = w / 2**(ey - ex), exactly
+    sc = _scaled(X, y, fit_intercept, order="F")
+    Xc, yc = sc.Xs, sc.ys
+    lam = float(_ldexp(lam, -(sc.ex + sc.ey)))
     with np.errstate(over="ignore"):
-        w = _ldexp(w, sc.ex - sc.et)  # a new array: the caller's w_init is never changed
+        w = _ldexp(w, sc.ex - sc.ey)  # a new array: the caller's w_init is never changed
     check_finite_result(w, "w_init in the units of the scaled data", "w_init is about 1e308 "
-                        "times larger than t / X; start from zeros")
+                        "times larger than y / X; start from zeros")
     if lam > 2.0**1000:  # far above lam_max (at most about n d here): the solution is w = 0
         lam, w = 2.0**1000, np.zeros(d)
     if method == "gram":
-        w, n_iter, gap, converged, objective = _lasso_gram(Xc, tc, lam, w, tol, max_iter)
+        w, n_iter, gap, converged, objective = _lasso_gram(Xc, yc, lam, w, tol, max_iter)
     else:
         # "auto": residual sweeps first; if they have not converged after about as many
         # sweeps as forming X^T X would cost, switch to the Gram form (warm start). Like
         # renting skis before buying, this is never worse than twice the better choice.
         budget = max_iter if method == "residual" else min(max_iter, max(5, d // 20))
-        w, n_iter, gap, converged, objective = _lasso_residual(Xc, tc, lam, w, tol, budget)
+        w, n_iter, gap, converged, objective = _lasso_residual(Xc, yc, lam, w, tol, budget)
         if not converged and n_iter < max_iter:
-            w, more, gap, converged, obj2 = _lasso_gram(Xc, tc, lam, w, tol, max_iter - n_iter)
+            w, more, gap, converged, obj2 = _lasso_gram(Xc, yc, lam, w, tol, max_iter - n_iter)
             n_iter, objective = n_iter + more, np.concatenate([objective, obj2[1:]])
     # converged is decided on the returned w: its duality gap (from the residual kept by the
     # residual form, or recomputed from a fresh residual by the Gram form before it stops)
-    gap, rel_gap = _gap_units(gap, tc, n, sc.et)
-    converged = report("lasso (coordinate descent)", measure="duality gap / (||t_c||^2 / n)",
+    gap, rel_gap = _gap_units(gap, yc, n, sc.ey)
+    converged = report("lasso (coordinate descent)", measure="duality gap / (||y_c||^2 / n)",
                        value=rel_gap, tol=tol, n_iter=n_iter, max_iter=max_iter,
                        advice="increase max_iter or tol; a very small lam (close to least "
                        "squares) can have a gap that float64 cannot bring below tol")
-    objective = _ldexp(objective, 2 * sc.et)
-    check_finite_result(objective, "the lasso objective", "||t_c||^2 / n exceeds float64: "
-                        "rescale t, and lam with it")
+    objective = _ldexp(objective, 2 * sc.ey)
+    check_finite_result(objective, "the lasso objective", "||y_c||^2 / n exceeds float64: "
+                        "rescale y, and lam with it")
     w = _unscale_w(w, sc)
     return LassoResult(w, _intercept_scaled(w, sc, fit_intercept), n_iter, float(gap),
                        converged, objective)
 
 
-def _lasso_residual(X, t, lam, w, tol, max_iter):
-    """Coordinate descent keeping the residual r = t - X w (O(n) per coordinate)."""
+def _lasso_residual(X, y, lam, w, tol, max_iter):
+    """Coordinate descent keeping the residual r = y - X w (O(n) per coordinate)."""
     n, d = X.shape
     Xf = np.asfortranarray(X)  # columns contiguous: each x_j is one BLAS vector (no copy
     # when the caller already centred into column-major storage)
     cols = [Xf[:, j] for j in range(d)]
     norm2 = np.einsum("ij,ij->j", Xf, Xf).tolist()  # ||x_j||^2, once
     n_lam = n * lam
-    gap_tol = tol * float(t @ t)
-    r = t - Xf @ w if np.any(w) else t.copy()  # the residual, kept up to date below
+    gap_tol = tol * float(y @ y)
+    r = y - Xf @ w if np.any(w) else y.copy()  # the residual, kept up to date below
     wl = w.tolist()
 
     def objective():
         return (0.5 * float(r @ r) + n_lam * sum(abs(v) for v in wl)) / n
 
     def gap():
-        return _gap(float(r @ r), float(r @ t), sum(abs(v) for v in wl),
+        return _gap(float(r @ r), float(r @ y), sum(abs(v) for v in wl),
                     float(np.max(np.abs(Xf.T @ r))), n_lam)
 
     history = [objective()]
@@ -790,27 +894,27 @@ def _lasso_residual(X, t, lam, w, tol, max_iter):
     return np.array(wl), n_iter, g, converged, np.array(history)
 
 
-def _lasso_gram(X, t, lam, w, tol, max_iter):
+def _lasso_gram(X, y, lam, w, tol, max_iter):
     """Coordinate descent on the Gram matrix G = X^T X (O(d) per coordinate)."""
     n, d = X.shape
     G = X.T @ X  # precomputed once: O(n d^2)
-    c = X.T @ t  # X^T t
-    tt = float(t @ t)
+    c = X.T @ y  # X^T y
+    yy = float(y @ y)
     q = G @ w  # X^T X w, kept up to date below
     rows = list(G)  # G is symmetric: row j is column j, contiguous
     diag = np.diag(G).tolist()
     n_lam = n * lam
-    gap_tol = tol * tt
+    gap_tol = tol * yy
     wl = w.tolist()
     cl = c.tolist()
 
     def objective_and_gap():
         wv = np.array(wl)
         wc = float(wv @ c)
-        r_norm2 = max(tt - 2.0 * wc + float(wv @ q), 0.0)  # ||t - X w||^2 from the Gram form
+        r_norm2 = max(yy - 2.0 * wc + float(wv @ q), 0.0)  # ||y - X w||^2 from the Gram form
         w_l1 = float(np.abs(wv).sum())
-        xtr_inf = float(np.max(np.abs(c - q)))  # ||X^T r||_inf, r = t - X w
-        return (0.5 * r_norm2 + n_lam * w_l1) / n, _gap(r_norm2, tt - wc, w_l1, xtr_inf, n_lam)
+        xtr_inf = float(np.max(np.abs(c - q)))  # ||X^T r||_inf, r = y - X w
+        return (0.5 * r_norm2 + n_lam * w_l1) / n, _gap(r_norm2, yy - wc, w_l1, xtr_inf, n_lam)
 
     obj, g = objective_and_gap()
     history = [obj]
@@ -822,7 +926,7 @@ def _lasso_gram(X, t, lam, w, tol, max_iter):
         n_iter += 1
         for j, g_j, a, c_j in coords:
             wj = wl[j]
-            # rho_j = x_j^T (t - X w) + ||x_j||^2 w_j = c_j - (G w)_j + G_jj w_j
+            # rho_j = x_j^T (y - X w) + ||x_j||^2 w_j = c_j - (G w)_j + G_jj w_j
             rho = c_j - q[j] + a * wj
             # w_j = S(rho_j, n lam) / ||x_j||^2   (eq. lr-cd-update, lr-soft)
             if rho > n_lam:
@@ -838,34 +942,34 @@ def _lasso_gram(X, t, lam, w, tol, max_iter):
         history.append(obj)
         converged = g <= gap_tol
         if converged:
-            # ||t - X w||^2 = t^T t - 2 w^T X^T t + w^T X^T X w cancels when the weights are
+            # ||y - X w||^2 = y^T y - 2 w^T X^T y + w^T X^T X w cancels when the weights are
             # large: confirm the gap from a fresh residual (O(n d)) before stopping
-            g = _fresh_gap(X, t, np.array(wl), n_lam)
+            g = _fresh_gap(X, y, np.array(wl), n_lam)
             converged = g <= gap_tol
     return np.array(wl), n_iter, g, converged, np.array(history)
 
 
-def _fresh_gap(X, t, w, n_lam) -> float:
-    """Duality gap of ``1/2 ||t - X w||^2 + n_lam ||w||_1`` from the residual itself."""
-    r = t - X @ w
-    return _gap(float(r @ r), float(r @ t), float(np.abs(w).sum()),
+def _fresh_gap(X, y, w, n_lam) -> float:
+    """Duality gap of ``1/2 ||y - X w||^2 + n_lam ||w||_1`` from the residual itself."""
+    r = y - X @ w
+    return _gap(float(r @ r), float(r @ y), float(np.abs(w).sum()),
                 float(np.max(np.abs(X.T @ r))), n_lam)
 
 
-def lasso_path(X, t, lams, *, fit_intercept: bool = True, tol: float = 1e-8,
+def lasso_path(X, y, lams, *, fit_intercept: bool = True, tol: float = 1e-8,
                max_iter: int = 10_000) -> np.ndarray:
     """Lasso weights for several ``lam`` (warm starts from the largest): shape (len(lams), d).
 
     Row ``k`` belongs to ``lams[k]`` whatever the order of ``lams``.
     """
-    X, t = _check_Xt(X, t)
+    X, y = _check_Xy(X, y)
     lams = as_array(lams, "lams", ndim=1)
     for v in lams:
         _check_lam(float(v), "lams", strict=True)
     W = np.empty((lams.size, X.shape[1]))
     w = np.zeros(X.shape[1])
     for k in np.argsort(-lams):
-        w = lasso(X, t, float(lams[k]), fit_intercept=fit_intercept, tol=tol,
+        w = lasso(X, y, float(lams[k]), fit_intercept=fit_intercept, tol=tol,
                   max_iter=max_iter, w_init=w).w
         W[k] = w
     return W
@@ -874,7 +978,7 @@ def lasso_path(X, t, lams, *, fit_intercept: bool = True, tol: float = 1e-8,
 # --------------------------------------------------------------------------- gradient descent
 def lipschitz_constant(X) -> float:
     r"""The largest eigenvalue :math:`L` of the Hessian :math:`\mathbf{X}^\top\mathbf{X}` of
-    :math:`E(\mathbf{w}) = \frac12\lVert\mathbf{t} - \mathbf{X}\mathbf{w}\rVert^2`: the squared
+    :math:`E(\mathbf{w}) = \frac12\lVert\mathbf{y} - \mathbf{X}\mathbf{w}\rVert^2`: the squared
     largest singular value of ``X``. Gradient descent converges iff :math:`0 < \eta < 2/L`
     (eq. ``lr-gd-bound``)."""
     X = _check_X(X)
@@ -885,32 +989,32 @@ def lipschitz_constant(X) -> float:
     return float(L)
 
 
-def gradient_descent_step(X, t, w, eta: float) -> np.ndarray:
-    r"""One step :math:`\mathbf{w} - \eta\,\mathbf{X}^\top(\mathbf{X}\mathbf{w} - \mathbf{t})`
-    (eq. ``lr-gd``) on :math:`E(\mathbf{w}) = \frac12\lVert\mathbf{t} - \mathbf{X}\mathbf{w}
+def gradient_descent_step(w, X, y, eta: float) -> np.ndarray:
+    r"""One step :math:`\mathbf{w} - \eta\,\mathbf{X}^\top(\mathbf{X}\mathbf{w} - \mathbf{y})`
+    (eq. ``lr-gd``) on :math:`E(\mathbf{w}) = \frac12\lVert\mathbf{y} - \mathbf{X}\mathbf{w}
     \rVert^2`; returns the new ``w`` of shape (d,), or raises :class:`derivlib.NumericalError`
     if it overflows float64 (an ``eta`` far above :math:`2/L`)."""
-    X, t = _check_Xt(X, t)
+    X, y = _check_Xy(X, y)
     w = _check_w(w, X.shape[1])
     eta = float(check_positive(eta, "eta"))
     with np.errstate(over="ignore", invalid="ignore"):
-        w_new = w - eta * (X.T @ (X @ w - t))
+        w_new = w - eta * (X.T @ (X @ w - y))
     check_finite_result(w_new, "the gradient-descent step", f"eta = {eta:g} times the "
-                        f"gradient X^T (X w - t) exceeds float64; use a smaller eta or rescale "
-                        f"X and t")
+                        f"gradient X^T (X w - y) exceeds float64; use a smaller eta or rescale "
+                        f"X and y")
     return w_new
 
 
-def gradient_descent(X, t, *, eta: float | None = None, n_iter: int = 100,
+def gradient_descent(X, y, *, eta: float | None = None, n_iter: int = 100,
                      w_init=None) -> GradientDescentResult:
-    r"""Gradient descent on :math:`E(\mathbf{w}) = \frac12\lVert\mathbf{t} -
+    r"""Gradient descent on :math:`E(\mathbf{w}) = \frac12\lVert\mathbf{y} -
     \mathbf{X}\mathbf{w}\rVert^2`, returning every iterate.
 
     Parameters
     ----------
     X : array_like, shape (n, d)
         Data matrix (add a column of ones for an intercept).
-    t : array_like, shape (n,)
+    y : array_like, shape (n,)
     eta : float, optional
         Step size; default :math:`1/L` (see :func:`lipschitz_constant`; a ``ValueError`` if
         :math:`L = 0`, a ``NumericalError`` if :math:`1/L` overflows). Steps
@@ -941,13 +1045,13 @@ def gradient_descent(X, t, *, eta: float | None = None, n_iter: int = 100,
     Notes
     -----
     The update (eq. ``lr-gd``) is :math:`\mathbf{w}_{k+1} = \mathbf{w}_k - \eta\,
-    \mathbf{X}^\top(\mathbf{X}\mathbf{w}_k - \mathbf{t})`; its error obeys
+    \mathbf{X}^\top(\mathbf{X}\mathbf{w}_k - \mathbf{y})`; its error obeys
     :math:`\mathbf{w}_{k+1} - \hat{\mathbf{w}} = (\mathbf{I} - \eta\mathbf{X}^\top\mathbf{X})
     (\mathbf{w}_k - \hat{\mathbf{w}})`, which contracts iff :math:`0 < \eta < 2/L`
-    (eq. ``lr-gd-bound``). The Gram matrix and ``X^T t`` are formed once, so each step costs
+    (eq. ``lr-gd-bound``). The Gram matrix and ``X^T y`` are formed once, so each step costs
     O(d^2).
     """
-    X, t = _check_Xt(X, t)
+    X, y = _check_Xy(X, y)
     d = X.shape[1]
     eta = _default_eta(X) if eta is None else float(check_positive(eta, "eta"))
     n_iter = int(check_positive(n_iter, "n_iter", integer=True))
@@ -957,13 +1061,13 @@ def gradient_descent(X, t, *, eta: float | None = None, n_iter: int = 100,
     path[0] = w
     # overflow is not ignored: a non-finite iterate or objective raises below
     with np.errstate(over="ignore", invalid="ignore"):
-        G, c, tt = X.T @ X, X.T @ t, float(t @ t)
+        G, c, yy = X.T @ X, X.T @ y, float(y @ y)
         for k in range(n_iter):
-            # w <- w - eta X^T (X w - t)   (eq. lr-gd)
+            # w <- w - eta X^T (X w - y)   (eq. lr-gd)
             w = w - eta * (G @ w - c)
             path[k + 1] = w
-        # E(w) = (t^T t - 2 w^T X^T t + w^T X^T X w) / 2, for every iterate at once
-        objective[:] = 0.5 * (tt - 2.0 * path @ c + np.einsum("kd,de,ke->k", path, G, path))
+        # E(w) = (y^T y - 2 w^T X^T y + w^T X^T X w) / 2, for every iterate at once
+        objective[:] = 0.5 * (yy - 2.0 * path @ c + np.einsum("kd,de,ke->k", path, G, path))
     _check_no_overflow(X, eta, path, objective)
     return GradientDescentResult(w, path, objective, eta)
 
@@ -1007,6 +1111,6 @@ def _check_no_overflow(X, eta, path, objective) -> None:
                          "X^T X overflows (L = inf); rescale X")
     raise NumericalError(
         f"gradient descent overflowed to inf/NaN at step {k} although eta = {eta:g} is below "
-        f"2/L = {2.0 / L:.3g}: t or w_init are too large to square in floating point; "
+        f"2/L = {2.0 / L:.3g}: y or w_init are too large to square in floating point; "
         f"rescale them"
     )

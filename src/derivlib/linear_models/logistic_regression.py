@@ -979,7 +979,7 @@ def _irls(X, y, C, fit_intercept, tol, max_iter, *, warn: bool):
     return fit, measure, separated
 
 
-def gradient_descent(X, y, *, C=1.0, fit_intercept=True, lr=None, tol=1e-6, max_iter=1000,
+def gradient_descent(X, y, *, C=1.0, fit_intercept=True, eta=None, tol=1e-6, max_iter=1000,
                      warn=True) -> LogisticFit:
     r"""Fit binary logistic regression by gradient descent with a fixed step.
 
@@ -987,7 +987,7 @@ def gradient_descent(X, y, *, C=1.0, fit_intercept=True, lr=None, tol=1e-6, max_
     ----------
     X, y, C, fit_intercept
         As in :func:`irls`.
-    lr : float, optional
+    eta : float, optional
         Step size; by default :math:`1/\Lambda_{\max}` with the Lipschitz constant
         :math:`\Lambda_{\max} = \lVert[X, 1]\rVert_2^2/4 + 1/C` of the gradient, which
         guarantees a monotone decrease.
@@ -1006,7 +1006,7 @@ def gradient_descent(X, y, *, C=1.0, fit_intercept=True, lr=None, tol=1e-6, max_
     Raises
     ------
     ValueError
-        As :func:`irls`, or if ``lr <= 0``, or if ``lr`` is so large that the weights or the
+        As :func:`irls`, or if ``eta <= 0``, or if ``eta`` is so large that the weights or the
         objective overflow (the message gives the stability bound :math:`2/\Lambda_{\max}`):
         no NaN is ever returned.
     TypeError
@@ -1038,13 +1038,13 @@ def gradient_descent(X, y, *, C=1.0, fit_intercept=True, lr=None, tol=1e-6, max_
     n, d = X.shape
     intercept = check_bool(fit_intercept, "fit_intercept")
     warn = check_bool(warn, "warn")
-    return _gradient_descent(X, y01, classes, C, intercept, lr, tol, max_iter, warn)[0]
+    return _gradient_descent(X, y01, classes, C, intercept, eta, tol, max_iter, warn)[0]
 
 
-def _gradient_descent(X, y01, classes, C, intercept, lr, tol, max_iter, warn):
+def _gradient_descent(X, y01, classes, C, intercept, eta, tol, max_iter, warn):
     """:func:`gradient_descent` on validated input; also returns the measure and separation."""
     n, d = X.shape
-    if lr is None:
+    if eta is None:
         with np.errstate(over="ignore"):
             L = _gd_lipschitz(X, C, intercept)
         if not np.isfinite(L):
@@ -1052,8 +1052,8 @@ def _gradient_descent(X, y01, classes, C, intercept, lr, tol, max_iter, warn):
                 f"the default step 1/L is 0 in float64: the Lipschitz constant L = "
                 f"||[X, 1]||^2 / 4 + 1/C overflows (max |X| = {float(np.max(np.abs(X))):.3g}); "
                 f"{_RESCALE_ADVICE}, or use irls, which rescales X internally")
-        lr = 1.0 / L
-    lr = float(check_positive(lr, "lr"))
+        eta = 1.0 / L
+    eta = float(check_positive(eta, "eta"))
     w, b = np.zeros(d), (0.0 if intercept else None)
     z = np.zeros(n)
     history = [_objective(X, y01, w, b, C, z)]
@@ -1066,14 +1066,14 @@ def _gradient_descent(X, y01, classes, C, intercept, lr, tol, max_iter, warn):
         if _gradient_test(g, floor, ones, n, tol)[0]:
             break
         with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported below
-            # theta <- theta - lr * grad L                                   (logreg-gd)
-            w = w - lr * g[:d]
-            b = None if b is None else b - lr * float(g[d])
+            # theta <- theta - eta * grad L                                   (logreg-gd)
+            w = w - eta * g[:d]
+            b = None if b is None else b - eta * float(g[d])
             z = _logits(X, w, b)
             finite = np.isfinite(z).all() and np.isfinite(w).all()
             f = _objective(X, y01, w, b, C, z) if finite else np.inf
         if not np.isfinite(f):
-            raise _diverged(lr, X, C, intercept, k + 1)
+            raise _diverged(eta, X, C, intercept, k + 1)
         history.append(f)
         norms.append(_norm(w))
         if np.isinf(C) and not warned and _separates(y01, z):
@@ -1103,15 +1103,15 @@ def _gd_lipschitz(X, C: float, intercept: bool) -> float:
     return np.linalg.norm(Xt, 2) ** 2 / 4 + (0.0 if np.isinf(C) else 1.0 / C)
 
 
-def _diverged(lr: float, X, C: float, intercept: bool, k: int) -> ValueError:
+def _diverged(eta: float, X, C: float, intercept: bool, k: int) -> ValueError:
     """The error for gradient descent whose weights or objective overflowed at step k."""
     L = _gd_lipschitz(X, C, intercept)
     bound = "||[X, 1]||^2/4 + 1/C" if intercept else "||X||^2/4 + 1/C"
     return ValueError(
-        f"lr = {lr:g} diverges: the weights or the objective overflowed to inf/NaN at "
-        f"iteration {k}; gradient descent on this objective is stable for lr < 2/L = "
+        f"eta = {eta:g} diverges: the weights or the objective overflowed to inf/NaN at "
+        f"iteration {k}; gradient descent on this objective is stable for eta < 2/L = "
         f"{2.0 / L:.3g}, with L = {bound} = {L:.3g} the largest eigenvalue the Hessian can "
-        f"take (the default lr is 1/L)"
+        f"take (the default eta is 1/L)"
     )
 
 

@@ -729,15 +729,19 @@ def bias(alpha, y, F, C) -> float:
     return float(-(ub + lb) / 2)
 
 
-def kkt_violations(alpha, y, K, b, C) -> np.ndarray:
+def kkt_violations(alpha, b, y, K, C) -> np.ndarray:
     r"""How much each point violates the KKT conditions of the soft-margin SVM.
+
+    The parameters ``alpha`` and ``b`` come first, then the data, as in
+    :func:`primal_objective`.
 
     Parameters
     ----------
-    alpha, y : array_like, shape (n,)
-    K : array_like, shape (n, n)
+    alpha : array_like, shape (n,)
     b : float
         Bias (finite).
+    y : array_like, shape (n,)
+    K : array_like, shape (n, n)
     C : float
         Box constraint, finite and > 0.
 
