@@ -77,6 +77,12 @@ def render_problems(page, state) -> list[str]:
     if page.locator("mjx-merror").count():
         problems.append(f"MathJax reports {page.locator('mjx-merror').count()} TeX error(s)")
     problems += [f"raw TeX {raw!r} left in the page" for raw in RAW_TEX if raw in text]
+    # Lazy images (the Explore frames) load when a reader scrolls to them: scroll there first.
+    lazy = page.locator("img[loading=lazy]")
+    for k in range(lazy.count()):
+        lazy.nth(k).scroll_into_view_if_needed()
+        page.wait_for_function("img => img.complete", arg=lazy.nth(k).element_handle(),
+                               timeout=10_000)
     broken = page.evaluate(
         """() => Array.from(document.images)
              .filter(img => !(img.complete && img.naturalWidth > 0))
@@ -166,18 +172,31 @@ def test_launch_buttons(page, site_url, name):
 
 @pytest.mark.parametrize("name", CHAPTERS)
 def test_static_slider_changes_the_figure(page, site_url, name):
+    frames = []
+    page.on("request", lambda r: frames.append(r.url) if "/_explore/" in r.url else None)
     _open(page, site_url, name)
     sliders = page.locator(".derivlib-explore input[type=range]")
     assert sliders.count() >= 1, f"{name}: no static slider (derivlib.widgets.explore)"
+    # the frames are image files fetched when the reader gets there, not with the page
+    assert frames == [], f"{name}: Explore frames loaded before the reader scrolled to them"
     root = page.locator(".derivlib-explore").first
     img = root.locator("img")
+    root.scroll_into_view_if_needed()
+    page.wait_for_function("i => i.complete && i.naturalWidth > 0", arg=img.element_handle(),
+                           timeout=10_000)
+    assert len(frames) == 1, frames
     before = img.get_attribute("src")
     slider = root.locator("input[type=range]").first
     value = int(slider.get_attribute("value"))
     slider.fill(str(0 if value > 0 else 1))
     after = img.get_attribute("src")
     assert after != before, f"{name}: moving the slider did not change the figure"
-    assert page.evaluate("(i) => i.complete && i.naturalWidth > 0", img.element_handle())
+    page.wait_for_function("i => i.complete && i.naturalWidth > 0", arg=img.element_handle(),
+                           timeout=10_000)
+    assert len(frames) == 2, frames  # one more frame, fetched on demand
+    shown = root.locator("output").first.inner_text()
+    assert slider.get_attribute("aria-valuetext") == shown
+    assert shown in img.get_attribute("alt"), "the figure's alt text names the value shown"
     assert page.errors == []
 
 
