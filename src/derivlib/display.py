@@ -166,8 +166,9 @@ class Explorer:
             )
             for name, values in self.params.items()
         }
-        image = ipywidgets.Image(format="png",
-                                 value=first if first is not None else self.render(**self._initial()))
+        if first is None:
+            first = self.render(**self._initial())
+        image = ipywidgets.Image(format="png", value=first)
 
         def redraw(_change=None):
             image.value = self.render(**{n: c.value for n, c in controls.items()})
