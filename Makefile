@@ -50,7 +50,7 @@ NOTEBOOKS := chapters audit.ipynb course_guide.ipynb benchmarks.ipynb
 NBVAL_FLAGS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
                --nbval-cell-timeout=120 -p no:cacheprovider
 
-.PHONY: help venv book html render-inputs test check lint unit nbval site-test serve lab bench execute chapter hooks student mutate lock clean
+.PHONY: help venv assets book html render-inputs test check lint unit nbval site-test serve lab bench execute chapter hooks student mutate lock clean
 
 help:
 	@sed -n '3,18p' Makefile | sed 's/^# \{0,1\}//'
@@ -80,7 +80,19 @@ venv: $(PY)
 # strict nbval, which `make test` runs before the build, proves them current): nothing is
 # executed. The Explore frames are files next to each notebook (_explore/<name>/, written by
 # `make execute`), which _ext/explore.py copies into the site.
-render-inputs: venv
+# The web assets the site ships (MathJax), pinned by vendor/package-lock.json: npm ci when the
+# lock file changed (content-hashed stamp, like the Python environment).
+ASSETS_STAMP := vendor/node_modules/.lock-hash
+assets:
+	@want=$$(sha256sum vendor/package-lock.json | cut -d' ' -f1); \
+	if [ "$$(cat $(ASSETS_STAMP) 2>/dev/null)" != "$$want" ]; then \
+	  command -v npm >/dev/null || { echo "npm not found: install Node.js (for MathJax, shipped with the site)"; exit 1; }; \
+	  echo "Installing the site's web assets (MathJax) into vendor/node_modules ..."; \
+	  npm ci --prefix vendor --no-audit --no-fund --silent; \
+	  echo "$$want" > $(ASSETS_STAMP); \
+	fi
+
+render-inputs: venv assets
 	@mkdir -p $(BUILD); \
 	now=$$($(RENDER_INPUTS_CMD)); \
 	if [ "$$(cat $(RENDER_HASH) 2>/dev/null)" != "$$now" ]; then \
@@ -114,10 +126,9 @@ unit: venv
 nbval: venv
 	$(BIN)/pytest $(NBVAL_FLAGS) $(NOTEBOOKS)
 
-# The pages load MathJax from a CDN; the browser tests serve a copy fetched from npm instead.
+# The built site in Chromium, with every request outside the site's origin refused.
 site-test: venv
 	@if [ ! -d tests/site ]; then echo "No site tests (tests/site does not exist)."; exit 0; fi; \
-	if [ -f tests/site/fetch_mathjax.sh ]; then bash tests/site/fetch_mathjax.sh; fi; \
 	$(BIN)/pytest -p no:cacheprovider tests/site
 
 # ruff, unit tests, strict nbval, the book with warnings as errors, then the built site in a

@@ -376,7 +376,8 @@ def test_book_configuration():
     config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
     # built from the stored outputs (strict nbval proves them current): nothing is executed
     assert config["execute"]["execute_notebooks"] == "off"
-    assert config["sphinx"]["local_extensions"] == {"book_fixes": "_ext", "explore": "_ext"}
+    assert config["sphinx"]["local_extensions"] == {"book_fixes": "_ext", "explore": "_ext",
+                                                   "mathjax": "_ext"}
     assert config["only_build_toc_files"] is True
     assert config["bibtex_bibfiles"] == ["references.bib"]
     assert config["repository"]["url"] == REPOSITORY
@@ -406,3 +407,17 @@ def test_figures_do_not_depend_on_the_runners_matplotlib_backend(path):
         first = next(c.source for c in _code_cells(nb) if "matplotlib" in c.source)
         assert re.search(r"^%matplotlib inline$", first, re.M), (
             f"{_rel(path)}: put `%matplotlib inline` in the cell that imports matplotlib")
+
+
+def test_web_assets_are_pinned_and_shipped_not_loaded_from_a_cdn():
+    import json
+
+    package = json.loads((ROOT / "vendor" / "package.json").read_text(encoding="utf-8"))
+    lock = json.loads((ROOT / "vendor" / "package-lock.json").read_text(encoding="utf-8"))
+    for name, version in package["dependencies"].items():
+        assert re.fullmatch(r"\d+\.\d+\.\d+", version), f"{name} must be pinned exactly"
+        entry = lock["packages"][f"node_modules/{name}"]
+        assert entry["version"] == version and entry["integrity"].startswith("sha512-")
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    path = config["sphinx"]["config"]["mathjax_path"]
+    assert not re.match(r"https?://", path), "MathJax must come from the site, not a CDN"

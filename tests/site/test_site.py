@@ -92,6 +92,8 @@ def render_problems(page, state) -> list[str]:
         problems.append(f"images that did not load: {broken}")
     if page.errors:
         problems.append(f"JavaScript errors: {page.errors}")
+    if page.external:
+        problems.append(f"requests outside the site (it must work offline): {page.external}")
     return problems
 
 
@@ -106,14 +108,15 @@ def test_page_renders(page, site_url, screenshots, name):
 
 def test_render_checks_catch_a_broken_formula_and_a_missing_image(page, site_url):
     """The checks above are not vacuous: a page of the site with one TeX error, one formula
-    left as raw text and one missing image fails each of them."""
+    left as raw text, one missing image and one script from a CDN fails each of them."""
     good = (ROOT / "_build" / "html" / "notation.html").read_text(encoding="utf-8")
     assert '<span class="math' in good
     bad = good.replace(
         "</main>",
         '<p><span class="math notranslate nohighlight">\\(\\frac{1}\\)</span></p>'
         "<p>a formula outside math delimiters, \\frac{1}{2}, is not typeset</p>"
-        '<img src="_static/no-such-figure.png" alt="missing"></main>',
+        '<img src="_static/no-such-figure.png" alt="missing">'
+        '<script src="https://cdn.jsdelivr.net/npm/mathjax@3/es5/startup.js"></script></main>',
         1,
     )
     assert bad != good
@@ -124,8 +127,10 @@ def test_render_checks_catch_a_broken_formula_and_a_missing_image(page, site_url
     assert "TeX error" in problems
     assert "raw TeX '\\\\frac{'" in problems
     assert "no-such-figure.png" in problems
+    assert "requests outside the site" in problems and "cdn.jsdelivr.net" in problems
     # the same page unbroken has no problem
     page.errors.clear()
+    page.external.clear()
     page.unroute(f"{site_url}/selftest-broken.html")
     assert render_problems(page, _open(page, site_url, "notation")) == []
 
