@@ -377,7 +377,7 @@ def test_book_configuration():
     # built from the stored outputs (strict nbval proves them current): nothing is executed
     assert config["execute"]["execute_notebooks"] == "off"
     assert config["sphinx"]["local_extensions"] == {"book_fixes": "_ext", "explore": "_ext",
-                                                   "mathjax": "_ext"}
+                                                   "mathjax": "_ext", "derivation": "_ext"}
     assert config["only_build_toc_files"] is True
     assert config["bibtex_bibfiles"] == ["references.bib"]
     assert config["repository"]["url"] == REPOSITORY

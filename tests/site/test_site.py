@@ -138,7 +138,7 @@ def test_render_checks_catch_a_broken_formula_and_a_missing_image(page, site_url
 @pytest.mark.parametrize("name", CHAPTERS)
 def test_chapter_derivations_and_exercises(page, site_url, name):
     _open(page, site_url, name)
-    chains = page.locator(".text_latex mjx-container")
+    chains = page.locator(".derivlib-derivation mjx-container")
     assert chains.count() >= 1, f"{name}: no derivation chain rendered"
     # a chain wider than the column scrolls sideways: none is clipped (its reasons unreadable)
     clipped = page.evaluate(
