@@ -10,7 +10,9 @@ offline, and a test fails on any such request.
 from __future__ import annotations
 
 import functools
+import gzip
 import http.server
+import io
 import os
 import shutil
 import threading
@@ -29,8 +31,32 @@ CHROMIUM_ARGS = [
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves the site as a static host does (GitHub Pages, Netlify): text gzip-compressed
+    when the browser accepts it, so the weights the tests measure are what a reader's
+    browser would transfer."""
+
+    COMPRESS = (".html", ".css", ".js", ".json", ".svg", ".txt", ".xml", ".map")
+    _cache: dict = {}
+
     def log_message(self, format, *args):  # noqa: A002 - the base class's signature
         pass
+
+    def send_head(self):
+        path = self.translate_path(self.path)
+        if (not os.path.isfile(path) or not path.endswith(self.COMPRESS)
+                or "gzip" not in self.headers.get("Accept-Encoding", "")):
+            return super().send_head()
+        key = (path, os.stat(path).st_mtime_ns)
+        if key not in self._cache:
+            with open(path, "rb") as f:
+                self._cache[key] = gzip.compress(f.read(), compresslevel=6, mtime=0)
+        body = self._cache[key]
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(path))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body)
 
 
 @pytest.fixture(scope="session")
