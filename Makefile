@@ -37,11 +37,12 @@ JUPYTERLAB_VERSION := 4.6.6
 # requirements.txt is the reader's set (what Binder installs), requirements-dev.txt the rest.
 INSTALL_INPUTS := requirements.txt requirements-dev.txt constraints.txt pyproject.toml
 INSTALL_STAMP  := $(VENV)/.install-hash
-# What executed notebook outputs depend on besides their own cells. The jupyter-cache used by
-# `execute_notebooks: cache` keys on cell sources only, so a change here must wipe it.
-EXEC_INPUTS_CMD := { find src tools -type f -name '*.py' -print0 | sort -z | xargs -0 sha256sum; \
-                     sha256sum constraints.txt pyproject.toml; } | sha256sum | cut -d' ' -f1
-SRC_HASH := $(BUILD)/.src-hash
+# What the rendering of the stored outputs depends on besides the pages themselves (Sphinx
+# notices a change of _config.yml, but not of the book's own extensions or the pinned
+# environment): a change here drops Sphinx's environment so every page is read again.
+RENDER_INPUTS_CMD := { find _ext -type f -name '*.py' -print0 | sort -z | xargs -0 sha256sum; \
+                       sha256sum constraints.txt; } | sha256sum | cut -d' ' -f1
+RENDER_HASH := $(BUILD)/.render-hash
 
 JB_FLAGS := -W -n --keep-going
 RUFF_PATHS := $(wildcard src tools tests chapters benchmarks _ext *.ipynb conftest.py)
@@ -49,7 +50,7 @@ NOTEBOOKS := chapters audit.ipynb course_guide.ipynb benchmarks.ipynb
 NBVAL_FLAGS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
                --nbval-cell-timeout=120 -p no:cacheprovider
 
-.PHONY: help venv book html execution-cache test check lint unit nbval site-test serve lab bench execute chapter hooks student mutate lock clean
+.PHONY: help venv assets book html render-inputs test check lint unit nbval site-test serve lab bench execute chapter hooks student mutate lock clean
 
 help:
 	@sed -n '3,18p' Makefile | sed 's/^# \{0,1\}//'
@@ -75,30 +76,38 @@ venv: $(PY)
 
 ## The book ------------------------------------------------------------------------------------
 
-# Wipe the notebook execution cache (and Sphinx's environment, which would otherwise not even
-# re-read an unchanged notebook) when derivlib, the book's tools (audit, course guide) or the
-# pinned environment changed.
-execution-cache: venv
+# The site is built from the outputs stored in the notebooks (`make execute` writes them, and
+# strict nbval, which `make test` runs before the build, proves them current): nothing is
+# executed. The Explore frames are files next to each notebook (_explore/<name>/, written by
+# `make execute`), which _ext/explore.py copies into the site.
+# The web assets the site ships (MathJax), pinned by vendor/package-lock.json: npm ci when the
+# lock file changed (content-hashed stamp, like the Python environment).
+ASSETS_STAMP := vendor/node_modules/.lock-hash
+assets:
+	@want=$$(sha256sum vendor/package-lock.json | cut -d' ' -f1); \
+	if [ "$$(cat $(ASSETS_STAMP) 2>/dev/null)" != "$$want" ]; then \
+	  command -v npm >/dev/null || { echo "npm not found: install Node.js (for MathJax, shipped with the site)"; exit 1; }; \
+	  echo "Installing the site's web assets (MathJax) into vendor/node_modules ..."; \
+	  npm ci --prefix vendor --no-audit --no-fund --silent; \
+	  echo "$$want" > $(ASSETS_STAMP); \
+	fi
+
+render-inputs: venv assets
 	@mkdir -p $(BUILD); \
-	now=$$($(EXEC_INPUTS_CMD)); \
-	if [ "$$(cat $(SRC_HASH) 2>/dev/null)" != "$$now" ]; then \
-	  if [ -e $(SRC_HASH) ]; then echo "derivlib, tools or the environment changed: re-executing every notebook."; fi; \
-	  rm -rf $(BUILD)/.jupyter_cache $(BUILD)/.doctrees $(BUILD)/jupyter_execute $(HTML); \
-	  echo "$$now" > $(SRC_HASH); \
+	now=$$($(RENDER_INPUTS_CMD)); \
+	if [ "$$(cat $(RENDER_HASH) 2>/dev/null)" != "$$now" ]; then \
+	  rm -rf $(BUILD)/.doctrees $(HTML); \
+	  echo "$$now" > $(RENDER_HASH); \
 	fi
 
 # Sphinx re-reads only changed pages, and a page that warned is not re-read (nor re-warned) on
 # the next run: after a failed build, drop Sphinx's environment so the warnings come back.
-# `make test` rebuilds every page (--all; notebooks come from the execution cache).
+# `make test` rebuilds every page (--all).
 JB_ALL ?=
-# DERIVLIB_STATIC_WIDGETS=1: the notebooks executed for the site draw their Explore sliders as
-# precomputed HTML frames (derivlib.widgets.explore) instead of ipywidgets that need a kernel.
-# tools/cache.py first executes the notebooks that are not cached yet into the
-# execution cache, one per core, so Sphinx then only reads cached outputs.
-html: execution-cache
-	DERIVLIB_STATIC_WIDGETS=1 $(PY) -m tools.cache $(BUILD)/.jupyter_cache
-	DERIVLIB_STATIC_WIDGETS=1 $(BIN)/jupyter-book build . $(JB_FLAGS) $(JB_ALL) \
-	  || { rm -rf $(BUILD)/.doctrees; exit 1; }
+html: render-inputs
+	@start=$$(date +%s); \
+	$(BIN)/jupyter-book build . $(JB_FLAGS) $(JB_ALL) || { rm -rf $(BUILD)/.doctrees; exit 1; }; \
+	echo "make book: the site built in $$(( $$(date +%s) - start )) s"
 
 book: html
 	@echo
@@ -117,10 +126,9 @@ unit: venv
 nbval: venv
 	$(BIN)/pytest $(NBVAL_FLAGS) $(NOTEBOOKS)
 
-# The pages load MathJax from a CDN; the browser tests serve a copy fetched from npm instead.
+# The built site in Chromium, with every request outside the site's origin refused.
 site-test: venv
 	@if [ ! -d tests/site ]; then echo "No site tests (tests/site does not exist)."; exit 0; fi; \
-	if [ -f tests/site/fetch_mathjax.sh ]; then bash tests/site/fetch_mathjax.sh; fi; \
 	$(BIN)/pytest -p no:cacheprovider tests/site
 
 # ruff, unit tests, strict nbval, the book with warnings as errors, then the built site in a

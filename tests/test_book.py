@@ -374,7 +374,11 @@ def test_binder_reads_python_3_11():
 
 def test_book_configuration():
     config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
-    assert config["execute"]["execute_notebooks"] == "cache"
+    # built from the stored outputs (strict nbval proves them current): nothing is executed
+    assert config["execute"]["execute_notebooks"] == "off"
+    assert config["sphinx"]["local_extensions"] == {"book_fixes": "_ext", "explore": "_ext",
+                                                   "mathjax": "_ext", "derivation": "_ext",
+                                                   "lean_pages": "_ext"}
     assert config["only_build_toc_files"] is True
     assert config["bibtex_bibfiles"] == ["references.bib"]
     assert config["repository"]["url"] == REPOSITORY
@@ -404,3 +408,33 @@ def test_figures_do_not_depend_on_the_runners_matplotlib_backend(path):
         first = next(c.source for c in _code_cells(nb) if "matplotlib" in c.source)
         assert re.search(r"^%matplotlib inline$", first, re.M), (
             f"{_rel(path)}: put `%matplotlib inline` in the cell that imports matplotlib")
+
+
+def test_web_assets_are_pinned_and_shipped_not_loaded_from_a_cdn():
+    import json
+
+    package = json.loads((ROOT / "vendor" / "package.json").read_text(encoding="utf-8"))
+    lock = json.loads((ROOT / "vendor" / "package-lock.json").read_text(encoding="utf-8"))
+    for name, version in package["dependencies"].items():
+        assert re.fullmatch(r"\d+\.\d+\.\d+", version), f"{name} must be pinned exactly"
+        entry = lock["packages"][f"node_modules/{name}"]
+        assert entry["version"] == version and entry["integrity"].startswith("sha512-")
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    path = config["sphinx"]["config"]["mathjax_path"]
+    assert not re.match(r"https?://", path), "MathJax must come from the site, not a CDN"
+
+
+def test_the_theme_macro_override_only_drops_the_icon_script():
+    import pydata_sphinx_theme
+
+    theme = Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme"
+    original = (theme / "static" / "webpack-macros.html").read_text(encoding="utf-8")
+    ours = (ROOT / "_templates" / "static" / "webpack-macros.html").read_text(encoding="utf-8")
+
+    def code(text):
+        body = text.split("-->", 1)[1]  # after the header comment
+        return [line for line in body.splitlines()
+                if "fontawesome.js" not in line and "custom icons" not in line]
+
+    assert "fontawesome.js" in original and "fontawesome.js" not in ours
+    assert code(ours) == code(original), "the theme's macros changed: update the override"

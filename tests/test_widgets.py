@@ -1,8 +1,7 @@
-"""Tests of derivlib.widgets: live control in a kernel, precomputed slider on the site."""
+"""Tests of derivlib.widgets: live control in a kernel, the frames and slider of the site."""
 
 import base64
-import json
-import re
+import io
 
 import matplotlib
 import pytest
@@ -19,40 +18,62 @@ def line(slope, intercept=0.0):
     plt.title(f"slope {slope}")
 
 
-def test_static_html_has_one_frame_per_value_and_a_slider():
-    ex = widgets.explore(line, slope=[1, 2, 3], static=True)
-    bundle = ex._repr_mimebundle_()
-    page = bundle["text/html"]
-    assert page.count('type="range"') == 1
-    frames = json.loads(re.search(r'class="derivlib-explore-frames">(.*?)</script>', page)[1])
-    assert len(frames) == 3
-    assert len(set(frames)) == 3  # each value draws a different figure
-    for f in frames:
-        assert base64.b64decode(f)[:8] == b"\x89PNG\r\n\x1a\n"
-    # the middle value is shown first, with its alt text
-    assert f'src="data:image/png;base64,{frames[1]}"' in page
-    assert 'alt="slope = 2"' in page
+def test_the_site_description_has_one_frame_per_combination_in_c_order():
+    ex = widgets.explore(line, slope=[1, 2], intercept=[0.0, 0.5, 1.0],
+                         labels={"slope": "the slope a"}, description="A line.")
+    site = ex._repr_mimebundle_()[widgets.MIME]
+    index = widgets.Explorer._count
+    assert site["frames"] == [f"explore-{index}-{k:02d}.png" for k in range(6)]
+    assert site["params"] == [
+        {"name": "slope", "label": "the slope a", "values": ["1", "2"], "initial": 1},
+        {"name": "intercept", "label": "intercept", "values": ["0", "0.5", "1"], "initial": 1},
+    ]
+    assert site["description"] == "A line." and site["scale"] == 2
+    assert [c for c in ex.combinations()][1] == {"slope": 1, "intercept": 0.5}
+    plt.close("all")
 
 
-def test_two_parameters_give_the_product_of_frames_in_c_order():
-    ex = widgets.explore(line, slope=[1, 2], intercept=[0.0, 0.5, 1.0], static=True)
-    frames = ex.frames()
-    assert len(frames) == 6
-    page = ex.static_html("x")
-    assert page.count('type="range"') == 2
+def test_frames_are_written_only_where_the_environment_says(tmp_path, monkeypatch):
+    monkeypatch.delenv(widgets.FRAMES_ENV, raising=False)
+    ex = widgets.explore(line, slope=[1, 2, 3])
+    ex._repr_mimebundle_()
+    assert list(tmp_path.iterdir()) == []
+    monkeypatch.setenv(widgets.FRAMES_ENV, str(tmp_path / "frames"))
+    site = ex._repr_mimebundle_()[widgets.MIME]
+    files = sorted((tmp_path / "frames").iterdir())
+    assert [f.name for f in files] == site["frames"]
+    images = [f.read_bytes() for f in files]
+    assert all(b[:8] == b"\x89PNG\r\n\x1a\n" for b in images)
+    assert len(set(images)) == 3  # each value draws a different figure
+    from PIL import Image
+
+    with Image.open(files[1]) as frame, Image.open(io.BytesIO(ex.render(slope=2))) as shown:
+        assert frame.mode == "P"  # reduced to a palette
+        # twice the resolution of the notebook's figure (within the few pixels by which
+        # bbox_inches="tight" crops differently at another resolution)
+        assert abs(frame.size[0] / shown.size[0] - 2) < 0.02
+        assert abs(frame.size[1] / shown.size[1] - 2) < 0.02
+    plt.close("all")
+
+
+def test_writing_frames_is_deterministic(tmp_path):
+    ex = widgets.explore(line, slope=[1, 2])
+    first = [p.read_bytes() for p in ex.write_frames(tmp_path / "a", 1)]
+    again = [p.read_bytes() for p in ex.write_frames(tmp_path / "b", 1)]
+    assert first == again
 
 
 def test_live_mode_returns_an_ipywidgets_control():
-    ex = widgets.explore(line, slope=[1, 2, 3], static=False)
+    ex = widgets.explore(line, slope=[1, 2, 3], labels={"slope": "slope a"})
     w = ex.widget()
-    assert [c.description for c in w.children[:-1]] == ["slope"]
+    assert [c.description for c in w.children[:-1]] == ["slope a"]
     bundle = ex._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
     plt.close("all")
 
 
 def test_moving_a_live_slider_redraws_the_figure():
-    ex = widgets.explore(line, slope=[1, 2, 3], static=False, description="a line")
+    ex = widgets.explore(line, slope=[1, 2, 3], description="a line")
     box = ex.widget()
     slider, image = box.children[1], box.children[-1]
     assert box.children[0].value == "<p>a line</p>"
@@ -63,23 +84,15 @@ def test_moving_a_live_slider_redraws_the_figure():
 
 
 def test_live_bundle_has_a_static_fallback_for_viewers_without_a_kernel():
-    ex = widgets.explore(line, slope=[1, 2, 3], static=False)
+    ex = widgets.explore(line, slope=[1, 2, 3])
     bundle = ex._repr_mimebundle_()
     assert base64.b64decode(bundle["image/png"]) == ex.render(slope=2)
     assert bundle["text/plain"] == "Explorer(slope in [1 .. 3] (3 values))"
 
 
 def test_render_is_deterministic():
-    ex = widgets.explore(line, slope=[1, 2], static=True)
+    ex = widgets.explore(line, slope=[1, 2])
     assert ex.render(slope=1) == ex.render(slope=1)
-    assert ex.frames() == ex.frames()
-
-
-def test_static_mode_follows_the_environment(monkeypatch):
-    monkeypatch.setenv(widgets.STATIC_ENV, "1")
-    assert widgets.explore(line, slope=[1, 2]).static
-    monkeypatch.setenv(widgets.STATIC_ENV, "0")
-    assert not widgets.explore(line, slope=[1, 2]).static
 
 
 @pytest.mark.parametrize(
@@ -90,6 +103,10 @@ def test_static_mode_follows_the_environment(monkeypatch):
         ({"slope": [1]}, ValueError, "at least 2 values"),
         ({"slope": "abc"}, TypeError, "sequence of values"),
         ({"slope": list(range(100))}, ValueError, "frames"),
+        ({"slope": [1, 2], "labels": {"intercept": "b"}}, ValueError, "intercept"),
+        ({"slope": [1, 2], "labels": {"slope": ""}}, TypeError, "labels"),
+        ({"slope": [1, 2], "labels": ["slope"]}, TypeError, "mapping"),
+        ({"slope": [1, 2], "description": 3}, TypeError, "description"),
     ],
 )
 def test_validation(kwargs, error, match):
@@ -111,8 +128,8 @@ def test_render_leaves_no_open_figure_and_needs_a_figure():
         return fig
 
     plt.close("all")
-    widgets.explore(line, slope=[1, 2], static=True).frames()
-    widgets.explore(detached, slope=[1, 2], static=True).frames()
+    widgets.explore(line, slope=[1, 2]).render(slope=1)
+    widgets.explore(detached, slope=[1, 2]).render(slope=1)
     assert plt.get_fignums() == []
     with pytest.raises(ValueError, match="plot must draw a pyplot figure"):
-        widgets.explore(lambda slope: None, slope=[1, 2], static=True).frames()
+        widgets.explore(lambda slope: None, slope=[1, 2]).render(slope=1)

@@ -9,7 +9,7 @@ used only from a clone of the repository, and never installed:
                    (the course guide, the benchmarks page, the structural tests)
 ``tools.audit``    the derivation records stored in executed notebooks (the audit page)
 ``tools.execute``  ``make execute``: sync a Jupytext pair, execute it, write it reproducibly
-``tools.cache``    ``make book``: fill Jupyter Book's execution cache in parallel
+                   (with the Explore frames of the website next to it)
 ``tools.student``  ``make student``: the chapters without their solutions
 ``tools.mutate``   ``make mutate``: mutation testing of the derivation checker
 =================  ===========================================================================

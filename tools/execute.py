@@ -14,8 +14,12 @@ Given either file of a pair, this script
    pairs are in sync).
 
 The ipywidgets state is not stored: the Explore controls (``derivlib.widgets.explore``, in
-``derivlib.display``) are live only with a kernel, the website shows precomputed frames
-instead, and each explore output keeps a PNG of its figure for viewers without a kernel.
+``derivlib.display``) are live only with a kernel, and each explore output keeps a PNG of its
+figure for viewers without a kernel. The website shows a precomputed slider instead, whose
+frames this script has the kernel write (``DERIVLIB_EXPLORE_FRAMES``) into
+``<folder>/_explore/<name>/`` next to the notebook: the folder is emptied first, so it holds
+exactly the frames of the last execution, and they are committed with the notebook. The site
+is then built from the stored outputs without executing anything (``make book``).
 
 Usage: ``python -m tools.execute NOTEBOOK [NOTEBOOK ...]`` (``.md`` or ``.ipynb``, from the
 repository root).
@@ -24,6 +28,8 @@ repository root).
 from __future__ import annotations
 
 import hashlib
+import os
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -32,6 +38,8 @@ import jupytext
 import nbformat
 from jupytext.combine import combine_inputs_with_outputs
 from nbclient import NotebookClient
+
+from derivlib.display import FRAMES_ENV  # where the kernel writes the Explore frames
 
 TIMEOUT = 120  # seconds per cell, as for nbval (--nbval-cell-timeout) and the book build
 FORMAT = "md:myst"  # the text half of every pair
@@ -69,20 +77,39 @@ def reproducible(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
+def frames_folder(ipynb: Path) -> Path:
+    """Where the Explore frames of a notebook are kept: ``<folder>/_explore/<name>/``."""
+    return ipynb.parent / "_explore" / ipynb.stem
+
+
 def execute(name: str | Path) -> float:
     """Sync, execute and write the pair of ``name``; return the execution time in seconds."""
     md, ipynb = pair(name)
     nb = reproducible(synced(md, ipynb))
+    frames = frames_folder(ipynb).resolve()
+    shutil.rmtree(frames, ignore_errors=True)
+    saved = os.environ.get(FRAMES_ENV)
+    os.environ[FRAMES_ENV] = str(frames)  # the kernel inherits the environment
     start = time.perf_counter()
-    NotebookClient(
-        nb,
-        timeout=TIMEOUT,
-        kernel_name="python3",
-        store_widget_state=False,
-        record_timing=False,
-        resources={"metadata": {"path": str(ipynb.parent)}},
-    ).execute()
+    try:
+        NotebookClient(
+            nb,
+            timeout=TIMEOUT,
+            kernel_name="python3",
+            store_widget_state=False,
+            record_timing=False,
+            resources={"metadata": {"path": str(ipynb.parent)}},
+        ).execute()
+    finally:
+        if saved is None:
+            os.environ.pop(FRAMES_ENV, None)
+        else:
+            os.environ[FRAMES_ENV] = saved
     elapsed = time.perf_counter() - start
+    if frames.is_dir() and not any(frames.iterdir()):
+        frames.rmdir()
+    if frames.parent.is_dir() and not any(frames.parent.iterdir()):
+        frames.parent.rmdir()
     nbformat.write(reproducible(nb), ipynb)
     return elapsed
 

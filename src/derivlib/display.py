@@ -4,13 +4,24 @@
 chapter shows the very code its tests check (also importable as
 ``derivlib.derivation.show_source``).
 
-:func:`explore` turns a plotting function of one or two parameters into
+:func:`explore` turns a plotting function of one or two parameters into a live
+``ipywidgets`` control when a kernel runs the notebook (Jupyter, Binder, Colab). Its output
+also carries what a reader without a kernel needs:
 
-* a live ``ipywidgets`` control when a kernel runs the notebook (Jupyter, Binder, Colab);
-* a precomputed slider in plain HTML and JavaScript when the book is built for the web
-  (``make book`` sets ``DERIVLIB_STATIC_WIDGETS=1``): every frame is rendered once at build
-  time, and moving the slider swaps the frame, so a reader of the website can still move it.
-  Chapters call it as ``derivlib.widgets.explore`` (``derivlib.widgets`` re-exports it).
+* ``image/png``, the figure at the initial values, for GitHub, nbviewer and a notebook opened
+  without running it;
+* ``application/vnd.derivlib.explore+json`` (:data:`MIME`), the description of a slider over
+  every combination of values: parameter labels, value labels and one frame file name per
+  combination. The website draws that slider (``_ext/explore.py``) and loads each frame as an
+  image file when the reader moves to it.
+
+The frame images are written only when the environment variable ``DERIVLIB_EXPLORE_FRAMES``
+names a folder: ``make execute`` (``tools/execute.py``) sets it to
+``<chapter folder>/_explore/<notebook name>/`` and the frames are committed with the
+notebook, so the site is built from the stored outputs without executing anything. The
+output itself does not depend on the variable, so strict nbval compares it as any other.
+Chapters call :func:`explore` as ``derivlib.widgets.explore`` (``derivlib.widgets``
+re-exports it).
 
 The numerical modules of derivlib never plot or display; this module is the one place that
 does (no numerics here).
@@ -23,19 +34,16 @@ import html
 import inspect
 import io
 import itertools
-import json
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 
-__all__ = ["STATIC_ENV", "Explorer", "SourceListing", "explore", "show_source", "static_mode"]
+__all__ = ["FRAMES_ENV", "MIME", "Explorer", "SourceListing", "explore", "show_source"]
 
-STATIC_ENV = "DERIVLIB_STATIC_WIDGETS"
+FRAMES_ENV = "DERIVLIB_EXPLORE_FRAMES"
+MIME = "application/vnd.derivlib.explore+json"
 _MAX_FRAMES = 64
-
-
-def static_mode() -> bool:
-    """True when figures should be precomputed for the static site."""
-    return os.environ.get(STATIC_ENV, "") not in ("", "0", "false", "False")
+_FRAME_SCALE = 2  # frame images for the site are drawn at twice the resolution (sharp on HiDPI)
 
 
 def _fmt(v) -> str:
@@ -48,23 +56,26 @@ class Explorer:
     """A plotting function with one or two parameters, each over a list of values.
 
     Create it with :func:`explore`. In a notebook it displays as a live ``ipywidgets``
-    control; in static mode it displays as a self-contained HTML slider with one
-    pre-rendered frame per value (or pair of values).
+    control, with the initial figure and a description of the static slider of the website
+    in the same output (see the module docstring).
     """
 
-    def __init__(self, plot: Callable, params: dict[str, list], *, static: bool | None = None,
-                 dpi: int = 72, description: str | None = None):
+    _count = 0  # explorers displayed in this kernel: numbers the frame files of each one
+
+    def __init__(self, plot: Callable, params: dict[str, list], *, dpi: int = 72,
+                 description: str | None = None, labels: Mapping[str, str] | None = None):
         self.plot = plot
         self.params = params
-        self.static = static_mode() if static is None else bool(static)
         self.dpi = dpi
         self.description = description
+        self.labels = {name: (labels or {}).get(name, name) for name in params}
 
     # ------------------------------------------------------------------ frames
-    def render(self, **values) -> bytes:
+    def render(self, *, scale: int = 1, **values) -> bytes:
         """Draw the figure for one set of parameter values and return it as PNG bytes.
 
-        The PNG carries no timestamp or software tag, so the same values give the same bytes.
+        ``scale`` multiplies the resolution (the site's frames use 2). The PNG carries no
+        timestamp or software tag, so the same values give the same bytes.
         """
         import matplotlib.pyplot as plt
         from matplotlib.figure import Figure
@@ -81,7 +92,7 @@ class Explorer:
                     raise ValueError("plot must draw a pyplot figure or return a Figure "
                                      f"(got {type(made).__name__} and no new figure)")
                 buf = io.BytesIO()
-                fig.savefig(buf, format="png", dpi=self.dpi, bbox_inches="tight",
+                fig.savefig(buf, format="png", dpi=self.dpi * scale, bbox_inches="tight",
                             metadata={"Software": None})
         finally:
             # every figure the call opened is closed: none is left for the notebook to show
@@ -89,19 +100,54 @@ class Explorer:
                 plt.close(num)
         return buf.getvalue()
 
+    def combinations(self) -> list[dict]:
+        """Every combination of parameter values, in C order (the last parameter fastest)."""
+        names = list(self.params)
+        return [dict(zip(names, combo, strict=True))
+                for combo in itertools.product(*(self.params[n] for n in names))]
+
+    def frame_names(self, index: int) -> list[str]:
+        """The file names of the frames of the ``index``-th explorer of a notebook."""
+        return [f"explore-{index}-{k:02d}.png" for k in range(len(self.combinations()))]
+
+    def write_frames(self, folder: str | Path, index: int) -> list[Path]:
+        """Render every frame at twice the resolution into ``folder``; return the paths.
+
+        Each frame is reduced to 256 colours without dithering (a third of the bytes of the
+        full-colour PNG, no visible difference for line plots), deterministically.
+        """
+        from PIL import Image
+
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        paths = []
+        for name, values in zip(self.frame_names(index), self.combinations(), strict=True):
+            image = Image.open(io.BytesIO(self.render(scale=_FRAME_SCALE, **values)))
+            small = image.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT,
+                                                  dither=Image.Dither.NONE)
+            small.save(folder / name, format="png", optimize=True)
+            paths.append(folder / name)
+        return paths
+
     def _initial(self) -> dict:
         return {name: values[len(values) // 2] for name, values in self.params.items()}
 
-    def frames(self) -> list[str]:
-        """Render every combination of parameter values to a base64 PNG, in C order."""
-        names = list(self.params)
-        return [
-            base64.b64encode(self.render(**dict(zip(names, combo, strict=True)))).decode("ascii")
-            for combo in itertools.product(*(self.params[n] for n in names))
-        ]
+    def site_description(self, index: int) -> dict:
+        """What the website needs to draw the slider: the content of the :data:`MIME` output."""
+        return {
+            "version": 1,
+            "description": self.description or "",
+            "params": [
+                {"name": name, "label": self.labels[name],
+                 "values": [_fmt(v) for v in values], "initial": len(values) // 2}
+                for name, values in self.params.items()
+            ],
+            "frames": self.frame_names(index),
+            "scale": _FRAME_SCALE,
+        }
 
     # ------------------------------------------------------------------ live
-    def widget(self):
+    def widget(self, first: bytes | None = None):
         """The live ``ipywidgets`` control: one slider per parameter above the figure.
 
         The figure is an ``ipywidgets.Image`` that each slider move redraws, rather than
@@ -114,12 +160,15 @@ class Explorer:
             name: ipywidgets.SelectionSlider(
                 options=[(_fmt(v), v) for v in values],
                 value=values[len(values) // 2],
-                description=name,
+                description=self.labels[name],
                 continuous_update=False,
+                style={"description_width": "initial"},
             )
             for name, values in self.params.items()
         }
-        image = ipywidgets.Image(format="png", value=self.render(**self._initial()))
+        if first is None:
+            first = self.render(**self._initial())
+        image = ipywidgets.Image(format="png", value=first)
 
         def redraw(_change=None):
             image.value = self.render(**{n: c.value for n, c in controls.items()})
@@ -131,66 +180,22 @@ class Explorer:
             children.insert(0, ipywidgets.HTML(f"<p>{html.escape(self.description)}</p>"))
         return ipywidgets.VBox(children)
 
-    def static_html(self, uid: str = "derivlib-explore") -> str:
-        """The self-contained HTML slider (no kernel, no network)."""
-        names = list(self.params)
-        frames = self.frames()
-        sizes = [len(self.params[n]) for n in names]
-        mid = [s // 2 for s in sizes]
-        first = 0
-        for k, s in zip(mid, sizes, strict=True):
-            first = first * s + k
-        labels = {n: [_fmt(v) for v in self.params[n]] for n in names}
-        alt = ", ".join(f"{n} = {labels[n][m]}" for n, m in zip(names, mid, strict=True))
-        rows = []
-        for n, s, m in zip(names, sizes, mid, strict=True):
-            rows.append(
-                f'<label class="derivlib-explore-control">{html.escape(n)} '
-                f'<input type="range" min="0" max="{s - 1}" step="1" value="{m}" '
-                f'data-param="{html.escape(n)}" aria-label="{html.escape(n)}"> '
-                f'<output>{html.escape(labels[n][m])}</output></label>'
-            )
-        note = html.escape(self.description or "")
-        payload = json.dumps({"names": names, "sizes": sizes, "labels": labels})
-        return (
-            f'<div class="derivlib-explore" id="{uid}">'
-            + (f"<p>{note}</p>" if note else "")
-            + '<div class="derivlib-explore-controls">' + "".join(rows) + "</div>"
-            + f'<img class="derivlib-explore-frame" alt="{html.escape(alt)}" '
-            f'src="data:image/png;base64,{frames[first]}">'
-            + f'<script type="application/json" class="derivlib-explore-frames">'
-            f'{json.dumps(frames)}</script>'
-            + f'<script type="application/json" class="derivlib-explore-meta">{payload}</script>'
-            + "<script>(function(){"
-            f'var root=document.getElementById("{uid}");'
-            'var frames=JSON.parse(root.querySelector(".derivlib-explore-frames").textContent);'
-            'var meta=JSON.parse(root.querySelector(".derivlib-explore-meta").textContent);'
-            'var img=root.querySelector("img");'
-            'var inputs=root.querySelectorAll("input[type=range]");'
-            "function show(){var k=0,alt=[];"
-            "inputs.forEach(function(inp,i){var v=parseInt(inp.value,10);k=k*meta.sizes[i]+v;"
-            "var lab=meta.labels[meta.names[i]][v];inp.nextElementSibling.textContent=lab;"
-            'alt.push(meta.names[i]+" = "+lab);});'
-            'img.src="data:image/png;base64,"+frames[k];img.alt=alt.join(", ");'
-            "root.dataset.frame=k;}"
-            'inputs.forEach(function(inp){inp.addEventListener("input",show);});show();'
-            "})();</script></div>"
-        )
-
     # ------------------------------------------------------------------ display
     def _repr_mimebundle_(self, include=None, exclude=None):
-        if self.static:
-            Explorer._count += 1
-            uid = f"derivlib-explore-{Explorer._count}"
-            return {"text/html": self.static_html(uid), "text/plain": repr(self)}
-        bundle = self.widget()._repr_mimebundle_(include=include, exclude=exclude)
+        Explorer._count += 1
+        index = Explorer._count
+        folder = os.environ.get(FRAMES_ENV)
+        if folder:
+            self.write_frames(folder, index)
+        first = self.render(**self._initial())
+        bundle = self.widget(first)._repr_mimebundle_(include=include, exclude=exclude)
         # What a viewer without a kernel shows (GitHub, nbviewer, a notebook not yet run):
-        # the figure at the initial values, and a text line instead of the widget's repr.
-        bundle["image/png"] = base64.b64encode(self.render(**self._initial())).decode("ascii")
+        # the figure at the initial values, and a text line instead of the widget's repr;
+        # and the description of the website's slider.
+        bundle["image/png"] = base64.b64encode(first).decode("ascii")
         bundle["text/plain"] = repr(self)
+        bundle[MIME] = self.site_description(index)
         return bundle
-
-    _count = 0
 
     def __repr__(self) -> str:
         desc = ", ".join(f"{n} in [{_fmt(v[0])} .. {_fmt(v[-1])}] ({len(v)} values)"
@@ -198,8 +203,9 @@ class Explorer:
         return f"Explorer({desc})"
 
 
-def explore(plot: Callable, *, description: str | None = None, static: bool | None = None,
-            dpi: int = 72, **params: Sequence) -> Explorer:
+def explore(plot: Callable, *, description: str | None = None,
+            labels: Mapping[str, str] | None = None, dpi: int = 72,
+            **params: Sequence) -> Explorer:
     """Make ``plot`` explorable over one or two parameters.
 
     Parameters
@@ -207,12 +213,12 @@ def explore(plot: Callable, *, description: str | None = None, static: bool | No
     plot : callable
         ``plot(**values)`` draws one figure with pyplot (or returns a ``Figure``).
     description : str, optional
-        A sentence shown above the static slider.
-    static : bool, optional
-        Force the static (True) or live (False) form; by default static exactly when the
-        environment variable ``DERIVLIB_STATIC_WIDGETS`` is set, as ``make book`` does.
+        A sentence shown above the sliders.
+    labels : mapping, optional
+        The label a reader sees for each parameter (e.g. ``{"log10_C": "log10 C"}``);
+        by default the parameter's name.
     dpi : int
-        Resolution of the static frames.
+        Resolution of the figure in the notebook (the website's frames are drawn at twice it).
     **params : sequence
         One or two parameters, each with the values the slider steps through.
 
@@ -240,10 +246,22 @@ def explore(plot: Callable, *, description: str | None = None, static: bool | No
         n_frames *= len(v)
     if n_frames > _MAX_FRAMES:
         raise ValueError(f"the parameters give {n_frames} frames; at most {_MAX_FRAMES} are "
-                         "precomputed for the static site: use fewer values")
+                         "precomputed for the website: use fewer values")
     if isinstance(dpi, bool) or not isinstance(dpi, int) or dpi <= 0:
         raise ValueError(f"dpi must be a positive integer, got {dpi!r}")
-    return Explorer(plot, clean, static=static, dpi=dpi, description=description)
+    if labels is not None:
+        if not isinstance(labels, Mapping):
+            raise TypeError(f"labels must be a mapping from parameter name to label, "
+                            f"got {type(labels).__name__}")
+        unknown = sorted(set(labels) - set(clean))
+        if unknown:
+            raise ValueError(f"labels names parameters that explore was not given: {unknown}")
+        for name, label in labels.items():
+            if not isinstance(label, str) or not label.strip():
+                raise TypeError(f"labels[{name!r}] must be a non-empty string, got {label!r}")
+    if description is not None and not isinstance(description, str):
+        raise TypeError(f"description must be a string, got {type(description).__name__}")
+    return Explorer(plot, clean, dpi=dpi, description=description, labels=labels)
 
 
 # --------------------------------------------------------------------------- source listings

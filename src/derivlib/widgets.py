@@ -4,6 +4,6 @@ Kept as the name chapters import (``from derivlib import widgets``); the code li
 :mod:`derivlib.display`, the one module of chapter display helpers.
 """
 
-from derivlib.display import STATIC_ENV, Explorer, explore, static_mode
+from derivlib.display import FRAMES_ENV, MIME, Explorer, explore
 
-__all__ = ["STATIC_ENV", "Explorer", "explore", "static_mode"]
+__all__ = ["FRAMES_ENV", "MIME", "Explorer", "explore"]

@@ -2,15 +2,17 @@
 
 The site is served on 127.0.0.1 by a thread of this process and opened in Debian's
 Chromium driven by Playwright (``/usr/bin/chromium``; Playwright's own browser download is
-not used). The pages load MathJax from a CDN; the tests answer those requests from a copy
-of the same MathJax release fetched from the npm registry (``tests/site/fetch_mathjax.sh``),
-so that the tests run without a network and still typeset every formula.
+not used). Every request that leaves the site's origin is refused and recorded in
+``page.external``: the site ships everything it needs (MathJax included), so a page works
+offline, and a test fails on any such request.
 """
 
 from __future__ import annotations
 
 import functools
+import gzip
 import http.server
+import io
 import os
 import shutil
 import threading
@@ -21,8 +23,6 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 HTML = Path(os.environ.get("SITE_HTML", ROOT / "_build" / "html"))
 SHOTS = ROOT / "_build" / "screenshots"
-MATHJAX = ROOT / "_build" / "vendor" / "package"  # npm pack of mathjax@3 unpacks here
-MATHJAX_CDN = "https://cdn.jsdelivr.net/npm/mathjax@3/"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -31,8 +31,32 @@ CHROMIUM_ARGS = [
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves the site as a static host does (GitHub Pages, Netlify): text gzip-compressed
+    when the browser accepts it, so the weights the tests measure are what a reader's
+    browser would transfer."""
+
+    COMPRESS = (".html", ".css", ".js", ".json", ".svg", ".txt", ".xml", ".map")
+    _cache: dict = {}
+
     def log_message(self, format, *args):  # noqa: A002 - the base class's signature
         pass
+
+    def send_head(self):
+        path = self.translate_path(self.path)
+        if (not os.path.isfile(path) or not path.endswith(self.COMPRESS)
+                or "gzip" not in self.headers.get("Accept-Encoding", "")):
+            return super().send_head()
+        key = (path, os.stat(path).st_mtime_ns)
+        if key not in self._cache:
+            with open(path, "rb") as f:
+                self._cache[key] = gzip.compress(f.read(), compresslevel=6, mtime=0)
+        body = self._cache[key]
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(path))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body)
 
 
 @pytest.fixture(scope="session")
@@ -52,8 +76,6 @@ def browser():
     if not Path(CHROMIUM).is_file() and shutil.which(CHROMIUM) is None:
         pytest.fail(f"Chromium not found at {CHROMIUM}: `apt-get install chromium`, or set "
                     "CHROMIUM to a Chromium/Chrome binary (see README)")
-    if not (MATHJAX / "es5" / "tex-mml-chtml.js").is_file():
-        pytest.fail(f"MathJax not found in {MATHJAX}: run tests/site/fetch_mathjax.sh")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -62,22 +84,25 @@ def browser():
         b.close()
 
 
-def _serve_mathjax(route):
-    rel = route.request.url[len(MATHJAX_CDN):].split("?")[0]
-    path = (MATHJAX / rel).resolve()
-    if MATHJAX in path.parents and path.is_file():
-        ctype = "application/javascript" if path.suffix == ".js" else "font/woff2"
-        route.fulfill(status=200, body=path.read_bytes(), headers={"content-type": ctype})
-    else:
-        route.fulfill(status=404, body="")
+def _local_only(page, origin):
+    """Refuse (and record) every request outside the site's origin."""
+    def handle(route):
+        url = route.request.url
+        if url.startswith(origin + "/") or url.startswith("data:") or url.startswith("blob:"):
+            route.continue_()
+        else:
+            page.external.append(url)
+            route.abort()
+    return handle
 
 
 @pytest.fixture
-def page(browser):
+def page(browser, site_url):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.route(MATHJAX_CDN + "**", _serve_mathjax)
     pg = context.new_page()
     pg.errors = []  # console errors and uncaught exceptions, checked by the tests
+    pg.external = []  # requests outside the site, refused
+    context.route("**/*", _local_only(pg, site_url))
     pg.on("console", lambda msg: pg.errors.append(msg.text) if msg.type == "error" else None)
     pg.on("pageerror", lambda exc: pg.errors.append(str(exc)))
     yield pg

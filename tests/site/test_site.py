@@ -77,6 +77,12 @@ def render_problems(page, state) -> list[str]:
     if page.locator("mjx-merror").count():
         problems.append(f"MathJax reports {page.locator('mjx-merror').count()} TeX error(s)")
     problems += [f"raw TeX {raw!r} left in the page" for raw in RAW_TEX if raw in text]
+    # Lazy images (the Explore frames) load when a reader scrolls to them: scroll there first.
+    lazy = page.locator("img[loading=lazy]")
+    for k in range(lazy.count()):
+        lazy.nth(k).scroll_into_view_if_needed()
+        page.wait_for_function("img => img.complete", arg=lazy.nth(k).element_handle(),
+                               timeout=10_000)
     broken = page.evaluate(
         """() => Array.from(document.images)
              .filter(img => !(img.complete && img.naturalWidth > 0))
@@ -86,6 +92,8 @@ def render_problems(page, state) -> list[str]:
         problems.append(f"images that did not load: {broken}")
     if page.errors:
         problems.append(f"JavaScript errors: {page.errors}")
+    if page.external:
+        problems.append(f"requests outside the site (it must work offline): {page.external}")
     return problems
 
 
@@ -100,14 +108,15 @@ def test_page_renders(page, site_url, screenshots, name):
 
 def test_render_checks_catch_a_broken_formula_and_a_missing_image(page, site_url):
     """The checks above are not vacuous: a page of the site with one TeX error, one formula
-    left as raw text and one missing image fails each of them."""
+    left as raw text, one missing image and one script from a CDN fails each of them."""
     good = (ROOT / "_build" / "html" / "notation.html").read_text(encoding="utf-8")
     assert '<span class="math' in good
     bad = good.replace(
         "</main>",
         '<p><span class="math notranslate nohighlight">\\(\\frac{1}\\)</span></p>'
         "<p>a formula outside math delimiters, \\frac{1}{2}, is not typeset</p>"
-        '<img src="_static/no-such-figure.png" alt="missing"></main>',
+        '<img src="_static/no-such-figure.png" alt="missing">'
+        '<script src="https://cdn.jsdelivr.net/npm/mathjax@3/es5/startup.js"></script></main>',
         1,
     )
     assert bad != good
@@ -118,8 +127,10 @@ def test_render_checks_catch_a_broken_formula_and_a_missing_image(page, site_url
     assert "TeX error" in problems
     assert "raw TeX '\\\\frac{'" in problems
     assert "no-such-figure.png" in problems
+    assert "requests outside the site" in problems and "cdn.jsdelivr.net" in problems
     # the same page unbroken has no problem
     page.errors.clear()
+    page.external.clear()
     page.unroute(f"{site_url}/selftest-broken.html")
     assert render_problems(page, _open(page, site_url, "notation")) == []
 
@@ -127,7 +138,7 @@ def test_render_checks_catch_a_broken_formula_and_a_missing_image(page, site_url
 @pytest.mark.parametrize("name", CHAPTERS)
 def test_chapter_derivations_and_exercises(page, site_url, name):
     _open(page, site_url, name)
-    chains = page.locator(".text_latex mjx-container")
+    chains = page.locator(".derivlib-derivation mjx-container")
     assert chains.count() >= 1, f"{name}: no derivation chain rendered"
     # a chain wider than the column scrolls sideways: none is clipped (its reasons unreadable)
     clipped = page.evaluate(
@@ -166,18 +177,31 @@ def test_launch_buttons(page, site_url, name):
 
 @pytest.mark.parametrize("name", CHAPTERS)
 def test_static_slider_changes_the_figure(page, site_url, name):
+    frames = []
+    page.on("request", lambda r: frames.append(r.url) if "/_explore/" in r.url else None)
     _open(page, site_url, name)
     sliders = page.locator(".derivlib-explore input[type=range]")
     assert sliders.count() >= 1, f"{name}: no static slider (derivlib.widgets.explore)"
+    # the frames are image files fetched when the reader gets there, not with the page
+    assert frames == [], f"{name}: Explore frames loaded before the reader scrolled to them"
     root = page.locator(".derivlib-explore").first
     img = root.locator("img")
+    root.scroll_into_view_if_needed()
+    page.wait_for_function("i => i.complete && i.naturalWidth > 0", arg=img.element_handle(),
+                           timeout=10_000)
+    assert len(frames) == 1, frames
     before = img.get_attribute("src")
     slider = root.locator("input[type=range]").first
     value = int(slider.get_attribute("value"))
     slider.fill(str(0 if value > 0 else 1))
     after = img.get_attribute("src")
     assert after != before, f"{name}: moving the slider did not change the figure"
-    assert page.evaluate("(i) => i.complete && i.naturalWidth > 0", img.element_handle())
+    page.wait_for_function("i => i.complete && i.naturalWidth > 0", arg=img.element_handle(),
+                           timeout=10_000)
+    assert len(frames) == 2, frames  # one more frame, fetched on demand
+    shown = root.locator("output").first.inner_text()
+    assert slider.get_attribute("aria-valuetext") == shown
+    assert shown in img.get_attribute("alt"), "the figure's alt text names the value shown"
     assert page.errors == []
 
 

@@ -39,6 +39,7 @@ from derivlib.checker.engine import check as _check
 from derivlib.checker.errors import NotCheckable, StepError
 from derivlib.checker.expectation import parse_declared
 from derivlib.checker.premises import Premise, Premises, parse_premises
+from derivlib.checker.printing import latex as _latex
 
 __all__ = ["MARKS", "METADATA_KEY", "Audit", "CitedResult", "Derivation", "Step", "cite"]
 
@@ -278,8 +279,8 @@ class Derivation:
         return {
             "title": self.title,
             "instance": self.instance,
-            "start": sp.latex(self.start),
-            "steps": [{"rel": s.rel, "latex": sp.latex(s.expr), "why": s.why,
+            "start": _latex(self.start),
+            "steps": [{"rel": s.rel, "latex": _latex(s.expr), "why": s.why,
                        "method": s.method, "detail": s.detail, "cite": s.cite,
                        "rtol": s.rtol}
                       for s in self.steps],
@@ -297,12 +298,12 @@ class Derivation:
             lines.append("&" + head + r"\\[2pt]")
         first = True
         for s in self.steps:
-            lhs = sp.latex(self.start) if first else ""
-            lines.append(f"{lhs} &{RELATIONS[s.rel]} {sp.latex(s.expr)} && "
+            lhs = _latex(self.start) if first else ""
+            lines.append(f"{lhs} &{RELATIONS[s.rel]} {_latex(s.expr)} && "
                          + _reason_latex(s.why) + r"\quad" + _mark_latex(s) + r"\\")
             first = False
         if not self.steps:
-            lines.append(sp.latex(self.start) + r" & \\")
+            lines.append(_latex(self.start) + r" & \\")
         for label, latex in _premise_lines(self.all_premises()):
             lines.append(r"&\text{" + label + r"}\ " + latex + r"\\")
         return "$$\n\\begin{aligned}\n" + "\n".join(lines) + "\n\\end{aligned}\n$$"
@@ -343,7 +344,7 @@ class CitedResult:
         if isinstance(statement, str):
             self.latex = statement
         elif isinstance(statement, sp.Basic | sp.MatrixBase):
-            self.latex = sp.latex(statement)
+            self.latex = _latex(statement)
         else:
             raise TypeError("statement must be LaTeX (str) or a SymPy expression, got "
                             f"{type(statement).__name__}")

@@ -26,6 +26,8 @@ from sympy.core.function import AppliedUndef
 from sympy.matrices.expressions.matexpr import MatrixElement
 from sympy.tensor.indexed import Indexed
 
+from derivlib.checker.printing import latex as _latex
+
 _E_CLASS: list = []  # filled by derivlib.checker.expectation (avoids an import cycle)
 
 # Predicates that a hypothesis may put on a matrix symbol, which sampling can satisfy.
@@ -83,8 +85,8 @@ class Premise:
         s = self.statement
         if isinstance(s, AppliedPredicate):
             name = str(s.function).removeprefix("Q.").replace("_", " ")
-            return sp.latex(s.arguments[0]) + r"\ \text{" + name + "}"
-        return sp.latex(s.lhs) + " = " + sp.latex(s.rhs)
+            return _latex(s.arguments[0]) + r"\ \text{" + name + "}"
+        return _latex(s.lhs) + " = " + _latex(s.rhs)
 
     def record(self) -> dict:
         return {"kind": self.kind, "statement": str(self.statement), "latex": self.latex(),

@@ -1,0 +1,105 @@
+"""What a reader sees at laptop, tablet and phone width: whole derivations, nothing wider.
+
+Every chapter is opened at 1366x900, 900x1200 and 390x844 (light and dark). For every step of
+every derivation chain, the expression's box, the reason and the mark must lie within the
+text column: a reader sees the whole step without scrolling the page sideways. An expression
+wider than the column may scroll inside its own box, which must then show the scroll cue
+(the shadow at the hidden edge, a CSS background). And no page of the site may be wider than
+the screen: at 390 px, the document is at most 390 px wide.
+"""
+
+from __future__ import annotations
+
+import pytest
+from test_site import CHAPTERS, PAGES, WAIT_MATH
+
+SIZES = {"laptop": (1366, 900), "tablet": (900, 1200), "phone": (390, 844)}
+
+STEPS_OUT_OF_VIEW = """() => {
+  const col = (document.querySelector('article.bd-article') || document.querySelector('main'))
+    .getBoundingClientRect();
+  const out = [];
+  let steps = 0;
+  const outside = b => b.width > 0 && (b.left < col.left - 1 || b.right > col.right + 1);
+  document.querySelectorAll('.derivlib-derivation').forEach((chain, c) => {
+    chain.querySelectorAll('.derivation-start, .derivation-expr, .derivation-why, .derivation-mark')
+      .forEach(e => {
+        if (e.classList.contains('derivation-expr')) steps += 1;
+        const b = e.getBoundingClientRect();
+        if (outside(b)) {
+          out.push(`chain ${c + 1}: ${e.className} at `
+                   + `${Math.round(b.left)}..${Math.round(b.right)} outside the column `
+                   + `${Math.round(col.left)}..${Math.round(col.right)}: `
+                   + e.textContent.slice(0, 50));
+        }
+        if ((e.classList.contains('derivation-expr') || e.classList.contains('derivation-start'))
+            && e.scrollWidth > e.clientWidth + 1) {
+          const s = getComputedStyle(e);
+          if (!['auto', 'scroll'].includes(s.overflowX)
+              || !s.backgroundImage.includes('radial-gradient')) {
+            out.push(`chain ${c + 1}: a wide expression is cut without a scroll cue: `
+                     + e.textContent.slice(0, 50));
+          }
+        }
+      });
+  });
+  return {steps, out};
+}"""
+
+
+@pytest.fixture
+def reader(browser, site_url, request):
+    """A page at the given size and colour scheme, refusing requests outside the site."""
+    contexts = []
+
+    def open_page(name, size, scheme="light"):
+        width, height = SIZES[size]
+        context = browser.new_context(viewport={"width": width, "height": height},
+                                      color_scheme=scheme)
+        context.route("**/*", lambda route: route.continue_()
+                      if route.request.url.startswith(site_url) else route.abort())
+        contexts.append(context)
+        page = context.new_page()
+        page.goto(f"{site_url}/{name}.html", wait_until="load")
+        page.evaluate(WAIT_MATH)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_every_step_of_every_chain_is_in_the_text_column(reader, name, size):
+    page = reader(name, size)
+    result = page.evaluate(STEPS_OUT_OF_VIEW)
+    assert result["steps"] > 0, f"{name}: no derivation step found"
+    assert result["out"] == [], f"{name} at {size}: {len(result['out'])} problem(s): " \
+                                f"{result['out'][:5]}"
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_no_page_is_wider_than_a_phone(reader, name):
+    page = reader(name, "phone")
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    widest = page.evaluate("""() => Array.from(document.querySelectorAll('main *'))
+        .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+        .filter(e => !e.closest('[style*=overflow], .derivation-expr, .derivation-start,'
+                                + ' div.math, .highlight, pre, .output, .table-wrapper,'
+                                + ' .pst-scrollable-table-container'))
+        .slice(0, 3)
+        .map(e => e.tagName + '.' + e.className + ': ' + (e.textContent || '').slice(0, 40))""")
+    assert width <= 390, f"{name}: the page is {width} px wide at 390 px; widest: {widest}"
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_chains_fit_in_both_colour_schemes(reader, scheme):
+    name = CHAPTERS[0]
+    page = reader(name, "phone", scheme)
+    result = page.evaluate(STEPS_OUT_OF_VIEW)
+    assert result["out"] == [], result["out"][:5]
+    # the reason is readable: its colour differs from the background it sits on
+    colours = page.evaluate("""() => { const e = document.querySelector('.derivation-why');
+        return [getComputedStyle(e).color, getComputedStyle(document.body).backgroundColor]; }""")
+    assert colours[0] != colours[1], colours
