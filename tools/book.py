@@ -32,6 +32,8 @@ from urllib.parse import quote, urlsplit
 __all__ = [
     "BRANCH",
     "PLAN",
+    "chapter_numbers",
+    "part_numbers",
     "REPOSITORY",
     "Chapter",
     "binder_url",
@@ -52,8 +54,12 @@ BRANCH = "main"
 
 #: The book's plan: part folder -> (part title, ((topic, working title), ...)), in reading
 #: order. Written chapters live at ``chapters/<part>/<topic>.ipynb``; the others are planned.
+#: Parts and chapters are numbered by this plan (:func:`chapter_numbers`, used by the site's
+#: numbering): a chapter keeps its number, and its equations, theorems and exercises theirs
+#: (20.3), when chapters before it are written. Add new chapters at the end of a part.
 PLAN: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
     "foundations": ("Foundations", (
+        ("gaussian", "The multivariate Gaussian"),
         ("sample_variance", "Why the maximum-likelihood variance is biased"),
         ("mle_kl", "Maximum likelihood as KL minimisation"),
     )),
@@ -64,6 +70,7 @@ PLAN: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
     )),
     "graphical_models": ("Graphical models", (
         ("naive_bayes", "Naive Bayes"),
+        ("semi_naive_bayes", "Semi-naive Bayes"),
         ("bayesian_networks", "Bayesian networks"),
         ("belief_propagation", "Belief propagation"),
     )),
@@ -94,6 +101,21 @@ PLAN: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
         ("rbm", "Restricted Boltzmann machines"),
     )),
 }
+
+
+ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
+
+
+def chapter_numbers() -> dict[str, int]:
+    """``{"chapters/<part>/<topic>": number}`` for every planned chapter, 1, 2, ... in order."""
+    docnames = [f"chapters/{part}/{topic}" for part, (_title, topics) in PLAN.items()
+                for topic, _working in topics]
+    return {docname: k for k, docname in enumerate(docnames, start=1)}
+
+
+def part_numbers() -> dict[str, str]:
+    """``{part folder: Roman numeral}`` in the plan's order (Part I, Part II, ...)."""
+    return {part: ROMAN[k] for k, part in enumerate(PLAN)}
 
 
 class Chapter(NamedTuple):
