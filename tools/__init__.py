@@ -11,6 +11,7 @@ used only from a clone of the repository, and never installed:
 ``tools.execute``  ``make execute``: sync a Jupytext pair, execute it, write it reproducibly
                    (with the Explore frames of the website next to it)
 ``tools.student``  ``make student``: the chapters without their solutions
+``tools.measure_pages``  the built site on a throttled phone: bytes and first paint
 ``tools.mutate``   ``make mutate``: mutation testing of the derivation checker
 =================  ===========================================================================
 
