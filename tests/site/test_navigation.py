@@ -180,7 +180,7 @@ def test_a_chapter_link_in_the_table_of_contents_opens_the_chapter(reader):
     page.wait_for_url(f"**/{target}.html", timeout=10_000)
     heading = page.get_by_role("heading", level=1).first
     assert reader.on_screen(heading), "the chapter's title is not on screen"
-    assert heading.inner_text().startswith(title)
+    assert title in heading.inner_text()  # after the chapter number of the plan ("2. ")
     # and on the chapter, the table of contents works as well
     toc = _open_toc(reader)
     if reader.narrow:
