@@ -544,6 +544,8 @@ def _cases():
                           degree=3, coef0=0.0, tol=1e-6, max_iter=20000,
                           precompute_limit=5000, cache_mb=10.0),
              mismatch=("y",)),
+        Case("textbook_select_working_set", svm.textbook_select_working_set, _working_set,
+             mismatch=("F", "up", "low", "diag")),
         Case("two_variable_update", svm.two_variable_update,
              lambda: dict(alpha_i=0.2, alpha_j=0.5, y_i=1, y_j=-1, E_i=0.3, E_j=-0.2,
                           K_ii=1.0, K_jj=1.0, K_ij=0.3, C=1.0, check_input=True)),
