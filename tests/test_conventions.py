@@ -207,6 +207,12 @@ _FORBIDDEN = {
     "lr": "the step size is eta",
     "T": "a sequence length is N",
 }
+# a parameter with one of these names is a convention broken; as a field of a result it is
+# right (n_iter: the iterations a solver ran, scikit-learn's n_iter_)
+_FORBIDDEN_PARAMETERS = {
+    "n_iter": "an iteration budget is max_iter, a fixed number of steps without a stopping "
+              "rule n_steps; n_iter is the result's field, the iterations run",
+}
 
 
 def _chapter_modules():
@@ -223,8 +229,8 @@ def _chapter_modules():
 
 
 def _public_signatures():
-    """``(qualified name, parameter or field names)`` of every public callable, estimator
-    method and NamedTuple in the ``__all__`` of every chapter module."""
+    """``(qualified name, parameter or field names, "parameter" or "field")`` of every public
+    callable, estimator method and NamedTuple in the ``__all__`` of every chapter module."""
     import inspect
 
     out = []
@@ -235,7 +241,7 @@ def _public_signatures():
             if inspect.isclass(obj) and issubclass(obj, BaseException):
                 continue
             if inspect.isclass(obj) and issubclass(obj, tuple) and hasattr(obj, "_fields"):
-                out.append((where, tuple(obj._fields)))
+                out.append((where, tuple(obj._fields), "field"))
                 members = [(m, v) for m, v in vars(obj).items()
                            if inspect.isfunction(v) and not m.startswith("_")]
             elif inspect.isclass(obj):
@@ -243,13 +249,13 @@ def _public_signatures():
                     (m, v) for m, v in vars(obj).items()
                     if inspect.isfunction(v) and not m.startswith("_")]
             elif callable(obj):
-                out.append((where, tuple(inspect.signature(obj).parameters)))
+                out.append((where, tuple(inspect.signature(obj).parameters), "parameter"))
                 continue
             else:
                 continue
             for m, v in members:
                 params = tuple(p for p in inspect.signature(v).parameters if p != "self")
-                out.append((f"{where}.{m}", params))
+                out.append((f"{where}.{m}", params, "parameter"))
     return out
 
 
@@ -263,9 +269,20 @@ def test_every_chapter_module_is_inspected():
 
 
 def test_one_name_for_one_thing():
+    signatures = _public_signatures()
     broken = [f"{where}: {p} ({_FORBIDDEN[p]})"
-              for where, params in _public_signatures() for p in params if p in _FORBIDDEN]
+              for where, names, _ in signatures for p in names if p in _FORBIDDEN]
+    broken += [f"{where}: parameter {p} ({_FORBIDDEN_PARAMETERS[p]})"
+               for where, names, kind in signatures if kind == "parameter"
+               for p in names if p in _FORBIDDEN_PARAMETERS]
     assert not broken, "\n".join(broken)
+    # the budgets are there under their name, and n_iter as a field (cannot pass vacuously)
+    budgets = {where for where, names, kind in signatures
+               if kind == "parameter" and "max_iter" in names}
+    assert {"derivlib.sequences.hmm.baum_welch", "derivlib.sequences.kalman.em",
+            "derivlib.linear_models.logistic_regression.irls",
+            "derivlib.linear_models.svm.smo"} <= budgets
+    assert any("n_iter" in names for _, names, kind in signatures if kind == "field")
 
 
 # The argument order, one rule (CONTRIBUTING.md):
