@@ -292,13 +292,19 @@ def test_one_name_for_one_thing():
 #      diagnostic) at given parameters takes the parameters first, then the data, as
 #      scipy.optimize calls fun(w, *args);
 #   3. a loss takes (y, prediction), as sklearn.metrics does; a density or log-likelihood
-#      takes (x, its parameters), as scipy.stats' logpdf(x, loc, scale).
+#      takes (x, its parameters), as scipy.stats' logpdf(x, loc, scale), and so do the
+#      filters and smoothers of a state-space model (the posterior of the hidden states
+#      and the likelihood of the observations).
+# In the sequences modules, whether a function takes the raw observations decides:
+# test_sequences_take_observations_first_and_recursions_the_chain_first below.
 # Each entry: module, function, its leading parameters in the rule's order.
 _LR = "derivlib.linear_models.linear_regression"
 _LOG = "derivlib.linear_models.logistic_regression"
 _SVM = "derivlib.linear_models.svm"
 _MLE = "derivlib.foundations.mle_kl"
 _SV = "derivlib.foundations.sample_variance"
+_HMM = "derivlib.sequences.hmm"
+_KF = "derivlib.sequences.kalman"
 _ORDER = {
     "data first (fit or estimate from data)": [
         (_LR, "least_squares", ("X", "y")), (_LR, "ridge", ("X", "y", "lam")),
@@ -310,6 +316,10 @@ _ORDER = {
         (_LOG, "fit_softmax", ("X", "y")), (_SVM, "smo", ("X", "y")),
         (_SV, "ml_mean", ("x",)), (_SV, "ml_variance", ("x",)),
         (_SV, "unbiased_variance", ("x",)),
+        (_HMM, "baum_welch", ("X", "pi", "A", "emission")),
+        (_HMM, "baum_welch_step", ("X", "pi", "A", "emission")),
+        (_KF, "em", ("x", "ssm")), (_KF, "em_step", ("x", "ssm")),
+        (_KF, "m_step", ("x", "smoothed", "ssm")),
     ],
     "parameters first (evaluate at given parameters)": [
         (_LR, "lasso_objective", ("w", "b", "X", "y", "lam")),
@@ -327,8 +337,14 @@ _ORDER = {
         (_SVM, "primal_objective", ("alpha", "b", "y", "K", "C")),
         (_SVM, "kkt_violations", ("alpha", "b", "y", "K", "C")),
         (_SVM, "kkt_gap", ("alpha", "y", "F", "C")), (_SVM, "bias", ("alpha", "y", "F", "C")),
+        # hmm's recursions: the chain's parameters, then the per-step likelihoods
+        (_HMM, "forward", ("pi", "A", "B_obs")), (_HMM, "backward", ("A", "B_obs", "c")),
+        (_HMM, "forward_backward", ("pi", "A", "B_obs")),
+        (_HMM, "log_forward_backward", ("pi", "A", "B_obs")),
+        (_HMM, "viterbi", ("pi", "A", "B_obs")), (_HMM, "textbook_viterbi", ("pi", "A", "B_obs")),
+        (_HMM, "log_joint", ("pi", "A", "z", "B_obs")),
     ],
-    "observations first (a loss or a density)": [
+    "observations first (a loss, a density, a filter or a smoother)": [
         (_MLE, "squared_loss", ("y", "y_hat")), (_MLE, "squared_loss_grad", ("y", "y_hat")),
         (_MLE, "binary_cross_entropy", ("y", "z")),
         (_MLE, "binary_cross_entropy_grad", ("y", "z")),
@@ -337,6 +353,13 @@ _ORDER = {
         (_MLE, "gaussian_nll", ("y", "mu", "sigma2")),
         (_MLE, "gaussian_nll_grad", ("y", "mu", "sigma2")),
         (_SV, "gaussian_log_likelihood", ("x", "mu", "sigma2")),
+        (_HMM, "categorical_likelihood", ("x", "B")),
+        (_HMM, "log_categorical_likelihood", ("x", "B")),
+        (_HMM, "gaussian_log_likelihood", ("X", "means", "covars")),
+        (_HMM, "emission_log_likelihood", ("X", "emission")),
+        (_KF, "loglikelihood", ("x", "ssm")), (_KF, "kalman_filter", ("x", "ssm")),
+        (_KF, "smooth", ("x", "ssm")), (_KF, "textbook_filter", ("x", "ssm")),
+        (_KF, "textbook_smoother", ("x", "ssm")),
     ],
 }
 
@@ -356,6 +379,43 @@ def test_one_argument_order(rule):
         if got != expected:
             wrong.append(f"{module}.{name}{got} should start {expected}")
     assert not wrong, f"{rule}:\n" + "\n".join(wrong)
+
+
+# The sequences modules, every public function (CONTRIBUTING.md, "Names and argument order"):
+# a function that takes the raw observations (x or X) takes them first, then the model: it
+# fits (baum_welch, em), filters or smooths (kalman_filter, smooth), or evaluates a
+# likelihood (loglikelihood, emission_log_likelihood). A function that does not is handed
+# what the emission model made of them, the per-step likelihoods B_obs[n, k] =
+# p(x_n | z_n = k): hmm's recursions (forward, backward, viterbi, log_joint, ...) take the
+# chain's parameters (pi, A) first, then the per-step quantities (a path z, B_obs, the
+# scalings c), as case 2 takes the parameters before the data.
+_OBSERVATIONS = ("x", "X")
+_CHAIN = ("pi", "A")
+_PER_STEP = ("z", "B_obs", "log_B_obs", "c")
+
+
+def test_sequences_take_observations_first_and_recursions_the_chain_first():
+    checked = {"observations": 0, "recursions": 0}
+    wrong = []
+    for where, params, kind in _public_signatures():
+        if kind != "parameter" or not where.startswith("derivlib.sequences."):
+            continue
+        if set(params) & set(_OBSERVATIONS):
+            checked["observations"] += 1
+            if params[0] not in _OBSERVATIONS:
+                wrong.append(f"{where}{params}: the observations come first")
+        steps = [k for k, p in enumerate(params) if p in _PER_STEP]
+        if set(params) & {"B_obs", "log_B_obs"}:
+            checked["recursions"] += 1
+            lead = params[:steps[0]]
+            if set(params) & set(_OBSERVATIONS):
+                wrong.append(f"{where}{params}: both raw observations and their likelihoods")
+            elif not lead or any(p not in _CHAIN for p in lead):
+                wrong.append(f"{where}{params}: the chain's parameters (pi, A) come first, "
+                             f"then the per-step quantities {_PER_STEP}")
+    assert not wrong, "\n".join(wrong)
+    # measured: 14 functions take observations, 7 are recursions on per-step likelihoods
+    assert checked["observations"] >= 14 and checked["recursions"] >= 7, checked
 
 
 def test_each_module_alias_means_one_module():
