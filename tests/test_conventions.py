@@ -207,6 +207,12 @@ _FORBIDDEN = {
     "lr": "the step size is eta",
     "T": "a sequence length is N",
 }
+# a parameter with one of these names is a convention broken; as a field of a result it is
+# right (n_iter: the iterations a solver ran, scikit-learn's n_iter_)
+_FORBIDDEN_PARAMETERS = {
+    "n_iter": "an iteration budget is max_iter, a fixed number of steps without a stopping "
+              "rule n_steps; n_iter is the result's field, the iterations run",
+}
 
 
 def _chapter_modules():
@@ -223,8 +229,8 @@ def _chapter_modules():
 
 
 def _public_signatures():
-    """``(qualified name, parameter or field names)`` of every public callable, estimator
-    method and NamedTuple in the ``__all__`` of every chapter module."""
+    """``(qualified name, parameter or field names, "parameter" or "field")`` of every public
+    callable, estimator method and NamedTuple in the ``__all__`` of every chapter module."""
     import inspect
 
     out = []
@@ -235,7 +241,7 @@ def _public_signatures():
             if inspect.isclass(obj) and issubclass(obj, BaseException):
                 continue
             if inspect.isclass(obj) and issubclass(obj, tuple) and hasattr(obj, "_fields"):
-                out.append((where, tuple(obj._fields)))
+                out.append((where, tuple(obj._fields), "field"))
                 members = [(m, v) for m, v in vars(obj).items()
                            if inspect.isfunction(v) and not m.startswith("_")]
             elif inspect.isclass(obj):
@@ -243,13 +249,13 @@ def _public_signatures():
                     (m, v) for m, v in vars(obj).items()
                     if inspect.isfunction(v) and not m.startswith("_")]
             elif callable(obj):
-                out.append((where, tuple(inspect.signature(obj).parameters)))
+                out.append((where, tuple(inspect.signature(obj).parameters), "parameter"))
                 continue
             else:
                 continue
             for m, v in members:
                 params = tuple(p for p in inspect.signature(v).parameters if p != "self")
-                out.append((f"{where}.{m}", params))
+                out.append((f"{where}.{m}", params, "parameter"))
     return out
 
 
@@ -263,9 +269,20 @@ def test_every_chapter_module_is_inspected():
 
 
 def test_one_name_for_one_thing():
+    signatures = _public_signatures()
     broken = [f"{where}: {p} ({_FORBIDDEN[p]})"
-              for where, params in _public_signatures() for p in params if p in _FORBIDDEN]
+              for where, names, _ in signatures for p in names if p in _FORBIDDEN]
+    broken += [f"{where}: parameter {p} ({_FORBIDDEN_PARAMETERS[p]})"
+               for where, names, kind in signatures if kind == "parameter"
+               for p in names if p in _FORBIDDEN_PARAMETERS]
     assert not broken, "\n".join(broken)
+    # the budgets are there under their name, and n_iter as a field (cannot pass vacuously)
+    budgets = {where for where, names, kind in signatures
+               if kind == "parameter" and "max_iter" in names}
+    assert {"derivlib.sequences.hmm.baum_welch", "derivlib.sequences.kalman.em",
+            "derivlib.linear_models.logistic_regression.irls",
+            "derivlib.linear_models.svm.smo"} <= budgets
+    assert any("n_iter" in names for _, names, kind in signatures if kind == "field")
 
 
 # The argument order, one rule (CONTRIBUTING.md):
@@ -275,23 +292,34 @@ def test_one_name_for_one_thing():
 #      diagnostic) at given parameters takes the parameters first, then the data, as
 #      scipy.optimize calls fun(w, *args);
 #   3. a loss takes (y, prediction), as sklearn.metrics does; a density or log-likelihood
-#      takes (x, its parameters), as scipy.stats' logpdf(x, loc, scale).
+#      takes (x, its parameters), as scipy.stats' logpdf(x, loc, scale), and so do the
+#      filters and smoothers of a state-space model (the posterior of the hidden states
+#      and the likelihood of the observations).
+# In the sequences modules, whether a function takes the raw observations decides:
+# test_sequences_take_observations_first_and_recursions_the_chain_first below.
 # Each entry: module, function, its leading parameters in the rule's order.
 _LR = "derivlib.linear_models.linear_regression"
 _LOG = "derivlib.linear_models.logistic_regression"
 _SVM = "derivlib.linear_models.svm"
 _MLE = "derivlib.foundations.mle_kl"
 _SV = "derivlib.foundations.sample_variance"
+_HMM = "derivlib.sequences.hmm"
+_KF = "derivlib.sequences.kalman"
 _ORDER = {
     "data first (fit or estimate from data)": [
         (_LR, "least_squares", ("X", "y")), (_LR, "ridge", ("X", "y", "lam")),
         (_LR, "ridge_path", ("X", "y", "lams")), (_LR, "lasso", ("X", "y", "lam")),
         (_LR, "textbook_lasso", ("X", "y", "lam")), (_LR, "lasso_path", ("X", "y", "lams")),
         (_LR, "lasso_lam_max", ("X", "y")), (_LR, "gradient_descent", ("X", "y")),
-        (_LOG, "irls", ("X", "y")), (_LOG, "gradient_descent", ("X", "y")),
+        (_LOG, "irls", ("X", "y")), (_LOG, "textbook_irls", ("X", "y")),
+        (_LOG, "gradient_descent", ("X", "y")),
         (_LOG, "fit_softmax", ("X", "y")), (_SVM, "smo", ("X", "y")),
         (_SV, "ml_mean", ("x",)), (_SV, "ml_variance", ("x",)),
         (_SV, "unbiased_variance", ("x",)),
+        (_HMM, "baum_welch", ("X", "pi", "A", "emission")),
+        (_HMM, "baum_welch_step", ("X", "pi", "A", "emission")),
+        (_KF, "em", ("x", "ssm")), (_KF, "em_step", ("x", "ssm")),
+        (_KF, "m_step", ("x", "smoothed", "ssm")),
     ],
     "parameters first (evaluate at given parameters)": [
         (_LR, "lasso_objective", ("w", "b", "X", "y", "lam")),
@@ -309,8 +337,14 @@ _ORDER = {
         (_SVM, "primal_objective", ("alpha", "b", "y", "K", "C")),
         (_SVM, "kkt_violations", ("alpha", "b", "y", "K", "C")),
         (_SVM, "kkt_gap", ("alpha", "y", "F", "C")), (_SVM, "bias", ("alpha", "y", "F", "C")),
+        # hmm's recursions: the chain's parameters, then the per-step likelihoods
+        (_HMM, "forward", ("pi", "A", "B_obs")), (_HMM, "backward", ("A", "B_obs", "c")),
+        (_HMM, "forward_backward", ("pi", "A", "B_obs")),
+        (_HMM, "log_forward_backward", ("pi", "A", "B_obs")),
+        (_HMM, "viterbi", ("pi", "A", "B_obs")), (_HMM, "textbook_viterbi", ("pi", "A", "B_obs")),
+        (_HMM, "log_joint", ("pi", "A", "z", "B_obs")),
     ],
-    "observations first (a loss or a density)": [
+    "observations first (a loss, a density, a filter or a smoother)": [
         (_MLE, "squared_loss", ("y", "y_hat")), (_MLE, "squared_loss_grad", ("y", "y_hat")),
         (_MLE, "binary_cross_entropy", ("y", "z")),
         (_MLE, "binary_cross_entropy_grad", ("y", "z")),
@@ -319,6 +353,13 @@ _ORDER = {
         (_MLE, "gaussian_nll", ("y", "mu", "sigma2")),
         (_MLE, "gaussian_nll_grad", ("y", "mu", "sigma2")),
         (_SV, "gaussian_log_likelihood", ("x", "mu", "sigma2")),
+        (_HMM, "categorical_likelihood", ("x", "B")),
+        (_HMM, "log_categorical_likelihood", ("x", "B")),
+        (_HMM, "gaussian_log_likelihood", ("X", "means", "covars")),
+        (_HMM, "emission_log_likelihood", ("X", "emission")),
+        (_KF, "loglikelihood", ("x", "ssm")), (_KF, "kalman_filter", ("x", "ssm")),
+        (_KF, "smooth", ("x", "ssm")), (_KF, "textbook_filter", ("x", "ssm")),
+        (_KF, "textbook_smoother", ("x", "ssm")),
     ],
 }
 
@@ -338,6 +379,43 @@ def test_one_argument_order(rule):
         if got != expected:
             wrong.append(f"{module}.{name}{got} should start {expected}")
     assert not wrong, f"{rule}:\n" + "\n".join(wrong)
+
+
+# The sequences modules, every public function (CONTRIBUTING.md, "Names and argument order"):
+# a function that takes the raw observations (x or X) takes them first, then the model: it
+# fits (baum_welch, em), filters or smooths (kalman_filter, smooth), or evaluates a
+# likelihood (loglikelihood, emission_log_likelihood). A function that does not is handed
+# what the emission model made of them, the per-step likelihoods B_obs[n, k] =
+# p(x_n | z_n = k): hmm's recursions (forward, backward, viterbi, log_joint, ...) take the
+# chain's parameters (pi, A) first, then the per-step quantities (a path z, B_obs, the
+# scalings c), as case 2 takes the parameters before the data.
+_OBSERVATIONS = ("x", "X")
+_CHAIN = ("pi", "A")
+_PER_STEP = ("z", "B_obs", "log_B_obs", "c")
+
+
+def test_sequences_take_observations_first_and_recursions_the_chain_first():
+    checked = {"observations": 0, "recursions": 0}
+    wrong = []
+    for where, params, kind in _public_signatures():
+        if kind != "parameter" or not where.startswith("derivlib.sequences."):
+            continue
+        if set(params) & set(_OBSERVATIONS):
+            checked["observations"] += 1
+            if params[0] not in _OBSERVATIONS:
+                wrong.append(f"{where}{params}: the observations come first")
+        steps = [k for k, p in enumerate(params) if p in _PER_STEP]
+        if set(params) & {"B_obs", "log_B_obs"}:
+            checked["recursions"] += 1
+            lead = params[:steps[0]]
+            if set(params) & set(_OBSERVATIONS):
+                wrong.append(f"{where}{params}: both raw observations and their likelihoods")
+            elif not lead or any(p not in _CHAIN for p in lead):
+                wrong.append(f"{where}{params}: the chain's parameters (pi, A) come first, "
+                             f"then the per-step quantities {_PER_STEP}")
+    assert not wrong, "\n".join(wrong)
+    # measured: 14 functions take observations, 7 are recursions on per-step likelihoods
+    assert checked["observations"] >= 14 and checked["recursions"] >= 7, checked
 
 
 def test_each_module_alias_means_one_module():

@@ -435,7 +435,7 @@ def test_gradient_descent_step_is_minus_eta_times_the_gradient():
 def test_gradient_descent_converges_below_two_over_l():
     X, y = _data(24, n=40, d=5)
     L = linreg.lipschitz_constant(X)
-    res = linreg.gradient_descent(X, y, eta=1.9 / L, n_iter=3000)
+    res = linreg.gradient_descent(X, y, eta=1.9 / L, n_steps=3000)
     w_hat = np.linalg.lstsq(X, y, rcond=None)[0]
     assert _close(res.w, w_hat, rtol=1e-6)
     assert res.path.shape == (3001, 5) and res.objective.shape == (3001,)
@@ -447,7 +447,7 @@ def test_gradient_descent_converges_below_two_over_l():
 def test_gradient_descent_diverges_above_two_over_l():
     X, y = _data(25, n=40, d=5)
     L = linreg.lipschitz_constant(X)
-    res = linreg.gradient_descent(X, y, eta=2.1 / L, n_iter=200)
+    res = linreg.gradient_descent(X, y, eta=2.1 / L, n_steps=200)
     assert res.objective[-1] > 1e3 * res.objective[0]
 
 
@@ -462,7 +462,7 @@ def test_gradient_descent_that_overflows_raises_naming_eta_and_two_over_l():
             linreg.gradient_descent(X, y, eta=1e3)
         # a finite divergence (eta just above 2/L) is still returned, as the chapter shows
         assert np.all(np.isfinite(linreg.gradient_descent(X, y, eta=1.05 * bound,
-                                                      n_iter=500).objective))
+                                                      n_steps=500).objective))
 
 
 def test_gradient_descent_overflow_below_two_over_l_blames_the_data():
@@ -481,7 +481,7 @@ def test_gradient_descent_overflow_below_two_over_l_blames_the_data():
 def test_gradient_descent_default_step_and_path_start():
     X, y = _data(26, n=20, d=3)
     w_start = np.array([1.0, -1.0, 0.5])
-    res = linreg.gradient_descent(X, y, n_iter=5, w_init=w_start)
+    res = linreg.gradient_descent(X, y, n_steps=5, w_init=w_start)
     assert res.eta == pytest.approx(1 / linreg.lipschitz_constant(X))
     assert np.array_equal(res.path[0], w_start)
     assert np.allclose(res.path[1], linreg.gradient_descent_step(w_start, X, y, res.eta))
@@ -529,7 +529,7 @@ X_INF[0, 0] = np.inf
         (lambda: linreg.noise_variance(np.zeros(3), 0.0, X_OK, Y_OK, ddof=-1), ValueError, "ddof"),
         (lambda: linreg.noise_variance(np.zeros(3), 0.0, X_OK, Y_OK, ddof=10), ValueError, "ddof"),
         (lambda: linreg.gradient_descent(X_OK, Y_OK, eta=0.0), ValueError, "eta must be > 0"),
-        (lambda: linreg.gradient_descent(X_OK, Y_OK, n_iter=0), ValueError, "n_iter must be > 0"),
+        (lambda: linreg.gradient_descent(X_OK, Y_OK, n_steps=0), ValueError, "n_steps must be > 0"),
         (lambda: linreg.gradient_descent_step(np.zeros(3), X_OK, Y_OK, -1.0), ValueError, "eta"),
         (lambda: linreg.hat_matrix(np.ones((2, 2, 2))), ValueError, "X must be 2-D"),
         (lambda: linreg.LinearFit(np.zeros(3), 0.0).predict(np.ones((2, 4))),
@@ -671,8 +671,8 @@ def test_no_result_aliases_an_input():
     w = np.array([0.5, -0.2, 0.1])
     outs = [linreg.least_squares(X, y).w, linreg.ridge(X, y, 1.0).w, linreg.ridge_path(X, y, [1.0]),
             linreg.lasso(X, y, 0.1, w_init=w).w, linreg.lasso_path(X, y, [0.1]),
-            linreg.gradient_descent(X, y, n_iter=1, w_init=w).w,
-            linreg.gradient_descent(X, y, n_iter=1, w_init=w).path,
+            linreg.gradient_descent(X, y, n_steps=1, w_init=w).w,
+            linreg.gradient_descent(X, y, n_steps=1, w_init=w).path,
             linreg.gradient_descent_step(w, X, y, 0.01), linreg.soft_threshold(w, 0.0),
             linreg.hat_matrix(X), linreg.ridge_shrinkage(X, 1.0),
             linreg.LinearFit(w, 0.0).predict(X)]
@@ -699,7 +699,7 @@ def test_gradient_descent_default_step_refused_when_undefined():
     with pytest.raises(NumericalError, match="default step"):
         linreg.gradient_descent(np.ldexp(np.eye(3, 2), -520), np.ones(3))
     # an explicit eta works on the same X: the objective is constant, w stays at w_init
-    run = linreg.gradient_descent(np.zeros((3, 2)), np.ones(3), eta=1.0, n_iter=2)
+    run = linreg.gradient_descent(np.zeros((3, 2)), np.ones(3), eta=1.0, n_steps=2)
     np.testing.assert_array_equal(run.w, [0.0, 0.0])
 
 

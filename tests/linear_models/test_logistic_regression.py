@@ -78,7 +78,7 @@ def test_docstring_examples_all_run():
         runner.run(test)
     result = runner.summarize(verbose=False)
     assert result.failed == 0
-    assert n_examples == result.attempted == 24
+    assert n_examples == result.attempted == 27
 
 
 # --------------------------------------------------------------------------- sigmoid
@@ -243,6 +243,112 @@ def test_irls_starts_from_the_glm_working_response_then_takes_newton_steps():
     np.testing.assert_allclose(logreg.gradient(full.w, full.b, X, y, C=1.0), 0.0, atol=1e-9)
 
 
+
+# --------------------------------------------------------------------------- textbook IRLS
+# textbook_irls is the chapter's Newton loop written as its equations (from theta = 0, full
+# steps, a plain solve); irls is the tuned solver of the same problem with the same stopping
+# rule. The problems: 1 to 8 features, 20 to 400 samples, scales 0.3 to 3, offset columns,
+# C from 1e-3 to inf, with and without intercept (seeded; separable draws with C = inf are
+# left to the separation test below).
+def _textbook_problem(seed: int):
+    rng = np.random.default_rng(1000 + seed)
+    n, d = int(rng.integers(20, 400)), int(rng.integers(1, 9))
+    X = rng.standard_normal((n, d)) * rng.choice([0.3, 1.0, 3.0]) + rng.choice([0.0, 0.0, 2.0])
+    y = (rng.random(n) < expit(X @ rng.standard_normal(d) + rng.normal())).astype(float)
+    y[:2] = [0.0, 1.0]  # both classes occur
+    C = float(rng.choice([1e-3, 0.1, 1.0, 100.0, np.inf]))
+    return X, y, C
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("seed", range(30))
+def test_textbook_irls_agrees_with_irls(seed, fit_intercept):
+    X, y, C = _textbook_problem(seed)
+    n = len(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # neither may warn: no separation, no stall
+        plain = logreg.textbook_irls(X, y, C=C, fit_intercept=fit_intercept, tol=1e-12)
+        fast = logreg.irls(X, y, C=C, fit_intercept=fit_intercept, tol=1e-12)
+    assert plain.converged and fast.converged
+    assert (plain.b is None) == (fast.b is None) == (not fit_intercept)
+    theta_plain = np.append(plain.w, [] if plain.b is None else plain.b)
+    theta_fast = np.append(fast.w, [] if fast.b is None else fast.b)
+    # the claim converged=True, checked by the public gradient: max |grad| / n <= tol (the
+    # same sums in another order: a factor 2 for rounding)
+    g_plain = logreg.gradient(plain.w, plain.b, X, y, C=C)
+    g_fast = logreg.gradient(fast.w, fast.b, X, y, C=C)
+    assert np.max(np.abs(g_plain)) / n <= 2e-12
+    # strong convexity: |theta - theta*| <= |grad L(theta)| / mu, with mu the smallest
+    # eigenvalue of the Hessian near the minimum (taken at irls's answer, with a factor 2)
+    mu = np.linalg.eigvalsh(logreg.hessian(fast.w, fast.b, X, C=C))[0]
+    bound = 2 * (np.linalg.norm(g_plain) + np.linalg.norm(g_fast)) / mu
+    assert np.max(np.abs(theta_plain - theta_fast)) <= bound
+    # the chapter's and the docstring's claim: 1e-8 relative (measured: at most 4e-11)
+    assert np.max(np.abs(theta_plain - theta_fast)) <= 1e-8 * np.max(np.abs(theta_fast))
+    # the history: the objective at theta = 0 (n log 2), then at every iterate
+    assert plain.history.shape == plain.norms.shape == (plain.n_iter + 1,)
+    assert plain.history[0] == pytest.approx(n * np.log(2.0), rel=1e-14)
+    assert plain.history[-1] == pytest.approx(
+        logreg.objective(plain.w, plain.b, X, y, C=C), rel=1e-12)
+    assert plain.norms[-1] == pytest.approx(np.linalg.norm(plain.w), rel=1e-14)
+    np.testing.assert_array_equal(plain.classes, [0.0, 1.0])
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_textbook_irls_matches_sklearn_and_converges_quadratically(seed):
+    # inputs scaled by 3: large logits, so the quadratic phase has three gaps above rounding
+    X, y = _binary_data(seed, n=400, d=6, scale=3.0)
+    fit = logreg.textbook_irls(X, y, C=1.0, tol=1e-14)
+    sk = _sklearn(X, y, 1.0, "newton-cg")
+    assert fit.converged
+    np.testing.assert_allclose(fit.w, sk.coef_[0], atol=1e-6, rtol=1e-6)
+    assert fit.b == pytest.approx(sk.intercept_[0], abs=1e-6)
+    # Newton from theta = 0 (measured: 8 or 9 steps here); a wrong Hessian is slower
+    assert fit.n_iter <= 10
+    gaps = fit.history[:-1] - fit.history[-1]
+    tail = gaps[(gaps > 1e-10) & (gaps < 1.0)]  # the quadratic phase, above rounding noise
+    assert len(tail) >= 3  # cannot pass vacuously
+    assert np.all(tail[1:] <= tail[:-1] ** 2)  # correct digits at least double each step
+
+
+def test_textbook_irls_on_separable_data_warns_like_irls():
+    X, y = _separable()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # no overflow anywhere
+        with pytest.warns(logreg.SeparationWarning, match="separable"):
+            fit = logreg.textbook_irls(X, y, C=np.inf)
+    assert not fit.converged and np.all(np.isfinite(fit.w)) and np.isfinite(fit.b)
+    assert np.all(np.where(y == 1, 1, -1) * (X @ fit.w + fit.b) > 0)  # it does separate
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # with a penalty: a minimiser, no warning
+        reg = logreg.textbook_irls(X, y, C=1.0, tol=1e-12)
+    np.testing.assert_allclose(reg.w, logreg.irls(X, y, C=1.0, tol=1e-12).w, rtol=1e-8)
+
+
+def test_textbook_irls_reports_what_stopped_it():
+    X, y = _binary_data(1)
+    with pytest.warns(logreg.ConvergenceWarning, match=r"textbook_irls \(Newton\) did not "
+                      r"converge: max \|gradient\| / n = .* after 1 iteration\(s\) of "
+                      r"max_iter=1; raise max_iter"):
+        short = logreg.textbook_irls(X, y, C=1.0, tol=1e-14, max_iter=1)
+    assert not short.converged and short.n_iter == 1 and len(short.history) == 2
+    # no penalty and two equal columns: the Hessian is singular along w1 = -w2
+    Xd = np.column_stack([X[:, 0], X[:, 0]])
+    with pytest.warns(logreg.ConvergenceWarning, match="the Hessian is singular; use a finite C"):
+        stuck = logreg.textbook_irls(Xd, y, C=np.inf)
+    assert not stuck.converged and np.all(np.isfinite(stuck.w))
+    assert logreg.irls(Xd, y, C=np.inf).converged  # irls regularises the solve
+
+
+def test_textbook_irls_refuses_what_it_cannot_square():
+    X, y = _binary_data(2, n=30, d=2)
+    # irls rescales by a power of two; the textbook version says so instead of returning inf
+    with pytest.raises(NumericalError, match=r"the gradient or the Hessian .* use irls"):
+        logreg.textbook_irls(X * 1e200, y)
+    fit = logreg.irls(X * 1e200, y)
+    assert fit.converged and np.all(np.isfinite(fit.w))
+
+
 @pytest.mark.parametrize("seed", SEEDS)
 def test_gradient_descent_is_monotone_and_reaches_the_irls_solution(seed):
     X, y = _binary_data(seed, n=80, d=3)
@@ -384,7 +490,7 @@ def test_softmax_without_penalty_or_intercept_runs():
 
 
 # --------------------------------------------------------------------------- labels
-@pytest.mark.parametrize("fit", [logreg.irls, logreg.gradient_descent])
+@pytest.mark.parametrize("fit", [logreg.irls, logreg.textbook_irls, logreg.gradient_descent])
 def test_binary_fits_accept_string_labels(fit):
     X, y01 = _binary_data(6, n=60, d=3)
     y_str = np.array(["cat", "dog"])[y01.astype(int)]  # "cat" < "dog": dog is class 1
@@ -447,7 +553,7 @@ def test_labels_that_cannot_be_sorted_or_are_not_a_1d_array():
 
 # --------------------------------------------------------------------------- validation
 def _fits():
-    return [logreg.irls, logreg.gradient_descent, logreg.fit_softmax,
+    return [logreg.irls, logreg.textbook_irls, logreg.gradient_descent, logreg.fit_softmax,
             lambda X, y, **kw: logreg.LogisticRegression(**kw).fit(X, y)]
 
 
@@ -475,7 +581,7 @@ def test_non_positive_c(fit, C):
         fit(X, y, C=C)
 
 
-@pytest.mark.parametrize("fit", [logreg.irls, logreg.gradient_descent])
+@pytest.mark.parametrize("fit", [logreg.irls, logreg.textbook_irls, logreg.gradient_descent])
 def test_labels_that_are_not_two_classes(fit):
     X, _ = _binary_data(0)
     with pytest.raises(ValueError, match="exactly two classes"):
@@ -513,7 +619,7 @@ def test_other_bad_input():
 
 
 def _all_fits():
-    return [logreg.irls, logreg.gradient_descent, logreg.fit_softmax,
+    return [logreg.irls, logreg.textbook_irls, logreg.gradient_descent, logreg.fit_softmax,
             lambda X, y, **kw: logreg.LogisticRegression(**kw).fit(X, y),
             lambda X, y, **kw: logreg.SoftmaxRegression(**kw).fit(X, y)]
 

@@ -277,8 +277,9 @@ def test_two_variable_update_clips_to_the_box():
     assert (ai, aj) == pytest.approx((0.4, 1.0))
 
 
+@pytest.mark.parametrize("select", [svm.select_working_set, svm.textbook_select_working_set])
 @pytest.mark.parametrize("seed", range(6))
-def test_wss2_picks_the_pair_with_the_largest_unclipped_gain(seed):
+def test_wss2_picks_the_pair_with_the_largest_unclipped_gain(seed, select):
     rng = np.random.default_rng(seed)
     n, C = 12, 1.0
     X = rng.normal(size=(n, 2))
@@ -288,7 +289,7 @@ def test_wss2_picks_the_pair_with_the_largest_unclipped_gain(seed):
     F = K @ (alpha * y) - y
     up = np.where(y > 0, alpha < C, alpha > 0)
     low = np.where(y > 0, alpha > 0, alpha < C)
-    i, j, gap, _ = svm.select_working_set(F, up, low, np.diag(K).copy(), lambda t: K[t])
+    i, j, gap, _ = select(F, up, low, np.diag(K).copy(), lambda t: K[t])
     assert i == np.flatnonzero(up)[np.argmin(F[up])]
     assert gap == pytest.approx(F[low].max() - F[up].min())
     assert gap == pytest.approx(svm.kkt_gap(alpha, y, F, C))
@@ -303,6 +304,93 @@ def test_wss2_picks_the_pair_with_the_largest_unclipped_gain(seed):
             d[i], d[t] = y[i] * step, -y[t] * step
             gains[t] = svm.dual_objective(alpha + d, y, K) - svm.dual_objective(alpha, y, K)
     assert j == max(gains, key=gains.get)
+
+
+
+# --------------------------------------------------------------------------- textbook WSS2
+# textbook_select_working_set is eq. (svm-wss2) as a loop over the candidates t; the fast
+# select_working_set computes every ratio at once in one reused buffer. They must pick the
+# same pair, or, where two candidates tie exactly, pairs of the same value: the same F_i and
+# the same ratio (F_j - F_i)^2 / max(a_ij, tau), computed here from K.
+def _wss_state(seed: int):
+    """A random state of SMO's selection: F, the masks, the kernel. Every fourth state has
+    equal points (a_it = 0), near-equal ones (0 < a_it < tau) and F on a coarse grid (exact
+    ties); every fourth an indefinite symmetric 'kernel' (a_it < 0)."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(2, 40))
+    X = rng.normal(size=(n, 2))
+    F = rng.normal(size=n)
+    if seed % 4 == 1:
+        X[rng.integers(0, n, n // 3)] = X[0]  # equal points
+        X[-1] = X[0] + 1e-8  # a near-equal point: a_it about 1e-16, below tau
+        F = np.round(F * 2) / 2  # F on a grid of 1/2: ties in i and in the ratios
+    K = svm.rbf_kernel(X, gamma=float(rng.uniform(0.1, 2.0)))
+    if seed % 4 == 3:
+        K = rng.normal(size=(n, n))
+        K = K + K.T  # symmetric, not positive semi-definite
+    while True:
+        up, low = rng.random(n) < rng.uniform(0.2, 0.9), rng.random(n) < rng.uniform(0.2, 0.9)
+        if up.any() and low.any():
+            return F, up, low, np.diag(K).copy(), K
+
+
+def _ratio(F, K, i, j):
+    return (F[j] - F[i]) ** 2 / max(K[i, i] + K[j, j] - 2 * K[i, j], svm.TAU)
+
+
+def _assert_same_choice(plain, fast, F, K):
+    """Same pair, or an exact tie of the same value; returns True at a tie."""
+    assert plain.gap == fast.gap
+    if (plain.i, plain.j) == (fast.i, fast.j):
+        np.testing.assert_array_equal(plain.column, fast.column)
+        return False
+    assert F[plain.i] == F[fast.i]  # both the smallest F over I_up
+    assert (plain.j < 0) == (fast.j < 0)
+    if plain.j >= 0:
+        assert _ratio(F, K, plain.i, plain.j) == _ratio(F, K, fast.i, fast.j)
+    return True
+
+
+def test_textbook_select_working_set_agrees_on_random_states():
+    counts = dict(no_j=0, tied_i=0, tied_ratios=0, indefinite=0, below_tau=0)
+    for seed in range(600):
+        F, up, low, diag, K = _wss_state(seed)
+        plain = svm.textbook_select_working_set(F, up, low, diag, lambda t, K=K: K[:, t])
+        fast = svm.select_working_set(F, up, low, diag, lambda t, K=K: K[:, t])
+        _assert_same_choice(plain, fast, F, K)
+        i, j = fast.i, fast.j
+        a = K[i, i] + np.diag(K) - 2 * K[i]  # a_it for every t
+        cands = np.flatnonzero(low & (F > F[i]))
+        counts["no_j"] += j < 0
+        counts["tied_i"] += np.sum(F[up] == F[i]) > 1
+        counts["tied_ratios"] += j >= 0 and sum(_ratio(F, K, i, t) == _ratio(F, K, i, j)
+                                                for t in cands) > 1
+        counts["indefinite"] += np.any(a[cands] < 0)
+        counts["below_tau"] += np.any((a[cands] > 0) & (a[cands] < svm.TAU))
+    # the states cover what the selection must get right: no j, ties, a_it < 0 and
+    # 0 < a_it < tau among the candidates (measured: 14, 50, 11, 131, 26 of 600 states)
+    assert counts["no_j"] >= 5 and counts["tied_i"] >= 20 and counts["tied_ratios"] >= 5, counts
+    assert counts["indefinite"] >= 50 and counts["below_tau"] >= 10, counts
+
+
+@pytest.mark.parametrize(("kernel", "C"), [("rbf", 1.0), ("linear", 10.0), ("poly", 100.0)])
+def test_textbook_select_working_set_agrees_along_smo_runs(kernel, C, monkeypatch):
+    # every selection of whole SMO runs, made by both functions on the solver's own states
+    fast_select = svm.select_working_set
+    calls = []
+
+    def both(F, up, low, diag, column, *, check_input=True):
+        fast = fast_select(F, up, low, diag, column, check_input=check_input)
+        plain = svm.textbook_select_working_set(F, up, low, diag, column,
+                                                check_input=check_input)
+        K = np.column_stack([column(t) for t in range(len(F))])
+        calls.append(_assert_same_choice(plain, fast, F, K))
+        return fast
+
+    monkeypatch.setattr(svm, "select_working_set", both)
+    X, y = _data(3, n=60)
+    res = svm.smo(X, 2.0 * y - 1, C, kernel=kernel, gamma=0.5, degree=2, coef0=1.0, tol=1e-6)
+    assert res.converged and len(calls) >= 50, len(calls)  # cannot pass vacuously
 
 
 def test_bias_from_free_support_vectors():
@@ -424,9 +512,10 @@ def test_helpers_accept_lists_and_give_the_same_result():
         np.testing.assert_array_equal(f(*as_lists), f(*args))
     up, low = np.array([True, True, True, False]), np.array([False, True, True, True])
     column = svm.rbf_kernel(X_OK).__getitem__
-    expected = svm.select_working_set(F_OK, up, low, np.ones(4), column)
-    got = svm.select_working_set(F_OK.tolist(), up.tolist(), low.tolist(), [1.0] * 4, column)
-    assert got[:3] == expected[:3]
+    for select in (svm.select_working_set, svm.textbook_select_working_set):
+        expected = select(F_OK, up, low, np.ones(4), column)
+        got = select(F_OK.tolist(), up.tolist(), low.tolist(), [1.0] * 4, column)
+        assert got[:3] == expected[:3]
 
 
 @pytest.mark.parametrize("f", [svm.kkt_gap, svm.bias])
@@ -505,22 +594,23 @@ def test_two_variable_update_stays_in_the_box_and_accepts_array_scalars():
     assert svm.two_variable_update(**UPDATE, check_input=False) == (ai, aj)
 
 
-def test_select_working_set_rejects_bad_input():
+@pytest.mark.parametrize("select", [svm.select_working_set, svm.textbook_select_working_set])
+def test_select_working_set_rejects_bad_input(select):
     up, low = np.array([True, True, True, False]), np.array([False, True, True, True])
     diag, column = np.ones(4), np.eye(4).__getitem__
     with pytest.raises(ValueError, match="F and diag must have the same length, got 4 and 3"):
-        svm.select_working_set(F_OK, up, low, diag[:3], column)
+        select(F_OK, up, low, diag[:3], column)
     with pytest.raises(ValueError, match=r"up must be a boolean mask of shape \(4,\) .*got "
                                          r"dtype int64 and shape \(4,\)"):
-        svm.select_working_set(F_OK, up.astype(np.int64), low, diag, column)
+        select(F_OK, up.astype(np.int64), low, diag, column)
     with pytest.raises(ValueError, match=r"low must be a boolean mask .* shape \(3,\)"):
-        svm.select_working_set(F_OK, up, low[:3], diag, column)
+        select(F_OK, up, low[:3], diag, column)
     with pytest.raises(ValueError, match="low must select at least one index"):
-        svm.select_working_set(F_OK, up, np.zeros(4, bool), diag, column)
+        select(F_OK, up, np.zeros(4, bool), diag, column)
     with pytest.raises(ValueError, match="F must be finite"):
-        svm.select_working_set(np.r_[F_OK[:3], np.nan], up, low, diag, column)
+        select(np.r_[F_OK[:3], np.nan], up, low, diag, column)
     with pytest.raises(TypeError, match="column must be a callable returning K"):
-        svm.select_working_set(F_OK, up, low, diag, np.eye(4))
+        select(F_OK, up, low, diag, np.eye(4))
 
 
 def test_a_non_symmetric_precomputed_kernel_is_rejected_up_front():
@@ -693,9 +783,9 @@ def test_check_input_must_be_a_real_bool(value):
     with pytest.raises(TypeError, match="check_input must be True or False"):
         svm.two_variable_update(**UPDATE, check_input=value)
     up, low = np.array([True, True, True, False]), np.array([False, True, True, True])
-    with pytest.raises(TypeError, match="check_input must be True or False"):
-        svm.select_working_set(F_OK, up, low, np.ones(4), np.eye(4).__getitem__,
-                               check_input=value)
+    for select in (svm.select_working_set, svm.textbook_select_working_set):
+        with pytest.raises(TypeError, match="check_input must be True or False"):
+            select(F_OK, up, low, np.ones(4), np.eye(4).__getitem__, check_input=value)
     # NumPy booleans are booleans
     assert svm.two_variable_update(**UPDATE, check_input=np.True_) == \
         svm.two_variable_update(**UPDATE)

@@ -139,7 +139,7 @@ def test_categorical_baum_welch_update_matches_hmmlearn(K):
     np.testing.assert_allclose(em1.B, ref.emissionprob_, atol=TOL)
     assert loglik == pytest.approx(ref.monitor_.history[0], rel=TOL)
     with pytest.warns(ConvergenceWarning, match="none measured: a single update"):
-        result = hmm.baum_welch(x, pi, A, hmm.Categorical(B), n_iter=1)
+        result = hmm.baum_welch(x, pi, A, hmm.Categorical(B), max_iter=1)
     assert not result.converged
     np.testing.assert_array_equal(result.A, A1)
     assert result.history.tolist() == [loglik]
@@ -307,7 +307,7 @@ def test_baum_welch_never_decreases_the_likelihood_categorical(seed):
     x = hmm.sample(pi, A, hmm.Categorical(B), 600, rng=rng).x
     pi0, A0, B0 = random_model(3, 5, rng)
     with pytest.warns(ConvergenceWarning, match="after 40 iteration"):
-        result = hmm.baum_welch(x, pi0, A0, hmm.Categorical(B0), n_iter=40, tol=0.0)
+        result = hmm.baum_welch(x, pi0, A0, hmm.Categorical(B0), max_iter=40, tol=0.0)
     assert len(result.history) == 40 and not result.converged
     _assert_non_decreasing(result.history)
     assert result.history[-1] > result.history[0]
@@ -327,7 +327,7 @@ def test_baum_welch_never_decreases_the_likelihood_gaussian(full):
     with warnings.catch_warnings():  # it may stop on a gain of 0 (up to rounding) first
         warnings.simplefilter("ignore", ConvergenceWarning)
         result = hmm.baum_welch(X, np.full(3, 1 / 3), np.full((3, 3), 1 / 3), start,
-                                n_iter=30, tol=0.0)
+                                max_iter=30, tol=0.0)
     _assert_non_decreasing(result.history)
     if full:
         for S in result.emission.covars:
@@ -339,7 +339,7 @@ def test_baum_welch_stops_at_tolerance():
     rng = np.random.default_rng(3)
     pi, A, B = random_model(2, 3, rng)
     x = hmm.sample(pi, A, hmm.Categorical(B), 300, rng=rng).x
-    result = hmm.baum_welch(x, pi, A, hmm.Categorical(B), n_iter=500, tol=1e-4)
+    result = hmm.baum_welch(x, pi, A, hmm.Categorical(B), max_iter=500, tol=1e-4)
     assert result.converged and len(result.history) < 500
     assert result.history[-1] - result.history[-2] < 1e-4
 
@@ -349,8 +349,8 @@ def _unvisited_state_model():
     return np.array([1.0, 0.0]), np.eye(2)
 
 
-@pytest.mark.parametrize("n_iter", [1, 5])
-def test_baum_welch_keeps_the_parameters_of_states_never_visited_categorical(n_iter):
+@pytest.mark.parametrize("max_iter", [1, 5])
+def test_baum_welch_keeps_the_parameters_of_states_never_visited_categorical(max_iter):
     pi, A = _unvisited_state_model()
     B = np.array([[0.5, 0.5], [0.3, 0.7]])
     x = np.array([0, 1, 0, 1, 1])
@@ -361,7 +361,7 @@ def test_baum_welch_keeps_the_parameters_of_states_never_visited_categorical(n_i
     # a fixed point may be reached exactly (gain 0 <= tol = 0): converged; else a warning
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        result = hmm.baum_welch(x, pi, A, hmm.Categorical(B), n_iter=n_iter, tol=0.0)
+        result = hmm.baum_welch(x, pi, A, hmm.Categorical(B), max_iter=max_iter, tol=0.0)
     np.testing.assert_array_equal(result.emission.B[1], B[1])
     assert np.all(np.isfinite(result.history))
     _assert_non_decreasing(result.history)
@@ -383,7 +383,7 @@ def test_baum_welch_keeps_the_parameters_of_states_never_visited_gaussian(full):
     np.testing.assert_allclose(new.covars[0], want if full else np.diag(want), rtol=1e-12)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        result = hmm.baum_welch(X, pi, A, hmm.Gaussian(means, covars), n_iter=5, tol=0.0)
+        result = hmm.baum_welch(X, pi, A, hmm.Gaussian(means, covars), max_iter=5, tol=0.0)
     np.testing.assert_array_equal(result.emission.covars[1], covars[1])
     assert np.all(np.isfinite(result.history))
 
@@ -402,9 +402,9 @@ def test_baum_welch_reports_a_collapsing_variance(full):
     # before: NaN in covars, then "log_B_obs must not contain NaN", an argument never passed
     with pytest.raises(ValueError, match=r"covars\[1\] collapsed in the M-step: the variance "
                                          r"of state 1 in dimension 0 is"):
-        hmm.baum_welch(X, pi, A, start, n_iter=50)
+        hmm.baum_welch(X, pi, A, start, max_iter=50)
     # the documented remedy: a floor on the variances
-    fit = hmm.baum_welch(X, pi, A, start, n_iter=50, min_covar=1e-3)
+    fit = hmm.baum_welch(X, pi, A, start, max_iter=50, min_covar=1e-3)
     assert np.ravel(fit.emission.covars)[1] == 1e-3
     assert np.ravel(fit.emission.covars)[0] > 0.5
     _assert_non_decreasing(fit.history)
@@ -418,8 +418,8 @@ def test_baum_welch_reports_a_singular_full_covariance():
     start = hmm.Gaussian(np.array([[0.0, 0.0], [10.0, 10.0]]), np.stack([np.eye(2)] * 2))
     with pytest.raises(ValueError, match=r"covars\[1\] collapsed in the M-step: it is singular "
                                          r"to working precision"):
-        hmm.baum_welch(X, [0.5, 0.5], [[0.95, 0.05], [0.05, 0.95]], start, n_iter=100)
-    fit = hmm.baum_welch(X, [0.5, 0.5], [[0.95, 0.05], [0.05, 0.95]], start, n_iter=100,
+        hmm.baum_welch(X, [0.5, 0.5], [[0.95, 0.05], [0.05, 0.95]], start, max_iter=100)
+    fit = hmm.baum_welch(X, [0.5, 0.5], [[0.95, 0.05], [0.05, 0.95]], start, max_iter=100,
                          min_covar=1e-2)
     assert np.linalg.eigvalsh(fit.emission.covars[1])[0] == pytest.approx(1e-2, rel=1e-10)
 
@@ -431,9 +431,9 @@ def test_min_covar_below_every_variance_changes_nothing(full):
     means, covars = random_gaussian(3, 2, rng, full=full)
     X = hmm.sample(pi, A, hmm.Gaussian(means, covars), 300, rng=rng).x
     with pytest.warns(ConvergenceWarning):
-        plain = hmm.baum_welch(X, pi, A, hmm.Gaussian(means, covars), n_iter=10, tol=0.0)
+        plain = hmm.baum_welch(X, pi, A, hmm.Gaussian(means, covars), max_iter=10, tol=0.0)
     with pytest.warns(ConvergenceWarning):
-        floored = hmm.baum_welch(X, pi, A, hmm.Gaussian(means, covars), n_iter=10, tol=0.0,
+        floored = hmm.baum_welch(X, pi, A, hmm.Gaussian(means, covars), max_iter=10, tol=0.0,
                                  min_covar=1e-6)
     np.testing.assert_array_equal(floored.emission.covars, plain.emission.covars)
     np.testing.assert_array_equal(floored.history, plain.history)
@@ -564,7 +564,8 @@ INDEFINITE = np.stack([np.eye(2), [[1.0, 2.0], [2.0, 1.0]]])
         (lambda: hmm.forward_backward(PI, A2, BO, pairwise="all"), "pairwise must be"),
         (lambda: hmm.log_forward_backward(PI, A2, BO, pairwise="all"), "pairwise must be"),
         (lambda: hmm.forward_backward(PI, A2, np.empty((0, 2))), "at least 1 element"),
-        (lambda: hmm.baum_welch(X2, PI, A2, hmm.Categorical(B2), n_iter=0), "n_iter must be > 0"),
+        (lambda: hmm.baum_welch(X2, PI, A2, hmm.Categorical(B2), max_iter=0),
+         "max_iter must be > 0"),
         (lambda: hmm.baum_welch(X2, PI, A2, hmm.Categorical(B2), tol=-1.0), "tol must be >= 0"),
         (lambda: hmm.sample(PI, A2, hmm.Categorical(B2), 0), "N must be > 0"),
         (lambda: hmm.sample(PI, A2, hmm.Categorical(B2), 10, rng=-3), "seed must be non-negative"),
@@ -877,7 +878,7 @@ def test_baum_welch_reports_overflowing_second_moments():
     X = np.random.default_rng(0).normal(size=(40, 1)) * 1e160
     start = hmm.Gaussian(np.array([[-1e160], [1e160]]), np.array([[1e300], [1e300]]))
     with pytest.raises(NumericalError, match=r"covars \(re-estimated\) is not finite.*rescale X"):
-        hmm.baum_welch(X, [0.5, 0.5], [[0.9, 0.1], [0.1, 0.9]], start, n_iter=5)
+        hmm.baum_welch(X, [0.5, 0.5], [[0.9, 0.1], [0.1, 0.9]], start, max_iter=5)
 
 
 def test_baum_welch_warns_when_the_updates_run_out():
@@ -888,11 +889,11 @@ def test_baum_welch_warns_when_the_updates_run_out():
     with pytest.warns(ConvergenceWarning, match=r"Baum-Welch did not converge: gain in log "
                                                 r"p\(X\) of the last update = .* > tol = "
                                                 r"1e-12 after 3 iteration\(s\) of max_iter=3"):
-        result = hmm.baum_welch(x, pi, A, hmm.Categorical(B), n_iter=3, tol=1e-12)
+        result = hmm.baum_welch(x, pi, A, hmm.Categorical(B), max_iter=3, tol=1e-12)
     assert not result.converged
     with warnings.catch_warnings():  # converged: no warning
         warnings.simplefilter("error")
-        result = hmm.baum_welch(x, pi, A, hmm.Categorical(B), n_iter=500, tol=1e-4)
+        result = hmm.baum_welch(x, pi, A, hmm.Categorical(B), max_iter=500, tol=1e-4)
     assert result.converged and result.history[-1] - result.history[-2] <= 1e-4
 
 
@@ -912,7 +913,7 @@ def test_baum_welch_detects_a_decreasing_likelihood(monkeypatch):
     pi, A, B = random_model(2, 3, rng)
     x = hmm.sample(pi, A, hmm.Categorical(B), 300, rng=rng).x
     with pytest.warns(ConvergenceWarning, match="the log-likelihood decreased by"):
-        result = hmm.baum_welch(x, pi, A, hmm.Categorical(B), n_iter=50, tol=1e-6)
+        result = hmm.baum_welch(x, pi, A, hmm.Categorical(B), max_iter=50, tol=1e-6)
     assert not result.converged and len(result.history) == 2
 
 
@@ -927,14 +928,14 @@ def test_baum_welch_detects_a_decreasing_likelihood(monkeypatch):
         # before: True was taken as the seed 1
         (lambda: hmm.sample(PI, A2, hmm.Categorical(B2), 5, rng=True), TypeError,
          "rng must be a numpy.random.Generator"),
-        (lambda: hmm.baum_welch(X2, PI, A2, hmm.Categorical(B2), n_iter=True), TypeError,
-         "n_iter must be an integer"),
+        (lambda: hmm.baum_welch(X2, PI, A2, hmm.Categorical(B2), max_iter=True), TypeError,
+         "max_iter must be an integer"),
         (lambda: hmm.baum_welch(X2, PI, A2, hmm.Categorical(B2), tol="1e-3"), TypeError,
          "tol must be a real number"),
         (lambda: hmm.baum_welch(X2, PI, A2, hmm.Categorical(B2), tol=np.inf), ValueError,
          "tol must be finite"),
-        (lambda: hmm.baum_welch(X2, PI, A2, hmm.Categorical(B2), n_iter=2.5), TypeError,
-         "n_iter must be an integer"),
+        (lambda: hmm.baum_welch(X2, PI, A2, hmm.Categorical(B2), max_iter=2.5), TypeError,
+         "max_iter must be an integer"),
         (lambda: hmm.sample(PI, A2, hmm.Categorical(B2), "5"), TypeError,
          "N must be an integer"),
         # numeric strings and complex numbers (refused since as_array refuses them, commit
@@ -1004,7 +1005,7 @@ def test_results_never_alias_the_inputs():
         results += [step[0], step[1], *step[2]]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
-            fit = hmm.baum_welch(obs, pi, A, emission, n_iter=2)
+            fit = hmm.baum_welch(obs, pi, A, emission, max_iter=2)
         results += [fit.pi, fit.A, *fit.emission, fit.history]
     # a state never visited keeps its old parameters: as a copy
     unvisited = hmm.baum_welch_step([0, 1, 0], [1.0, 0.0], np.eye(2),

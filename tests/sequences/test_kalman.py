@@ -357,7 +357,7 @@ def test_em_never_decreases_the_loglikelihood(seed):
     true = random_ssm(rng, d, p)
     x = kalman.sample(true, 150, rng).x
     start = random_ssm(rng, d, p)
-    res = kalman.em(x, start, n_iter=12)
+    res = kalman.em(x, start, max_iter=12)
     assert res.loglik.shape == (13,) and res.n_iter == 12
     assert np.all(np.diff(res.loglik) >= -1e-9 * np.abs(res.loglik[:-1]))
     assert res.loglik[-1] > res.loglik[0]
@@ -367,7 +367,7 @@ def test_em_never_decreases_the_loglikelihood(seed):
 def test_em_stops_at_tol_and_fits_a_subset():
     ssm, x = case(9, 2, 2, 300)
     start = ssm._replace(Q=3 * ssm.Q, R=0.2 * ssm.R)
-    res = kalman.em(x, start, n_iter=200, tol=0.1, fit=("Q", "R"))
+    res = kalman.em(x, start, max_iter=200, tol=0.1, fit=("Q", "R"))
     assert res.n_iter < 200
     np.testing.assert_array_equal(res.ssm.A, start.A)
     np.testing.assert_array_equal(res.ssm.C, start.C)
@@ -469,8 +469,8 @@ def test_other_arguments_are_validated():
         kalman.kalman_filter(x, {"A": 1})
     with pytest.raises(ValueError, match="fit must be a non-empty subset"):
         kalman.em(x, _good(), fit=("A", "B"))
-    with pytest.raises(ValueError, match="n_iter must be > 0"):
-        kalman.em(x, _good(), n_iter=0)
+    with pytest.raises(ValueError, match="max_iter must be > 0"):
+        kalman.em(x, _good(), max_iter=0)
     with pytest.raises(ValueError, match="tol must be >= 0"):
         kalman.em(x, _good(), tol=-1.0)
     with pytest.raises(ValueError, match="N must be > 0"):
@@ -521,13 +521,13 @@ def test_em_reports_which_covariance_update_collapsed():
     x = kalman.sample(one, 5, rng=0).x
     with pytest.raises(ValueError, match=r"the update of R \(eq\. kf-m-R\) collapsed at "
                                          r"iteration \d+: it is singular"):
-        kalman.em(x, one, n_iter=500)
+        kalman.em(x, one, max_iter=500)
     # an exactly geometric sequence: no transition noise at all (from R = 1e-4, R reaches
     # zero first: both updates may collapse on this data)
     x = 0.5 ** np.arange(6.0)
     with pytest.raises(ValueError, match=r"the update of Q \(eq\. kf-m-Q\) collapsed at "
                                          r"iteration \d+: it is singular"):
-        kalman.em(x, one._replace(R=[[1e-8]]), n_iter=500)
+        kalman.em(x, one._replace(R=[[1e-8]]), max_iter=500)
 
 
 @pytest.mark.parametrize("d", [2, 9])  # batched gains (small d) and gains in the loop
@@ -641,7 +641,7 @@ def test_unobserved_explosive_mode_raises_instead_of_nan(run):
             "filter-full": lambda: kalman.kalman_filter(x, ssm, steady_state=False),
             "smooth": lambda: kalman.smooth(x, ssm),
             "loglikelihood": lambda: kalman.loglikelihood(x, ssm),
-            "em": lambda: kalman.em(x, ssm, n_iter=2)}[run]
+            "em": lambda: kalman.em(x, ssm, max_iter=2)}[run]
     with pytest.raises(NumericalError, match=r"not finite in float64 at time step 8\d\d of "
                                              r"T = 3000: A has the unstable mode\(s\) 1\.5 .*"
                                              r"that C does not observe"):
@@ -686,14 +686,14 @@ def test_boolean_parameters_must_be_booleans(bad):
             run(np.zeros((3, 1)), _good(), steady_state=bad)
 
 
-def test_fit_n_iter_tol_and_t_are_validated():
+def test_fit_max_iter_tol_and_t_are_validated():
     x = np.zeros((5, 1))
     with pytest.raises(TypeError, match="fit must be a name or an iterable of names"):
         kalman.em(x, _good(), fit=3)
     with pytest.raises(ValueError, match="fit must be a non-empty subset"):
         kalman.em_step(x, _good(), fit=["Q", 1])
-    with pytest.raises(TypeError, match="n_iter must be an integer"):
-        kalman.em(x, _good(), n_iter=2.5)
+    with pytest.raises(TypeError, match="max_iter must be an integer"):
+        kalman.em(x, _good(), max_iter=2.5)
     with pytest.raises(TypeError, match="tol must be a real number"):
         kalman.em(x, _good(), tol="0.1")
     with pytest.raises(ValueError, match="tol must be finite"):
@@ -715,7 +715,7 @@ def test_results_never_alias_the_callers_arrays():
     checked = kalman.check_ssm(ssm)
     assert _shares(checked._asdict(), inputs) == []
     for fit in (("Q",), ("mu0",), ("A", "R"), kalman.FIT_ALL):
-        res = kalman.em(x, ssm, n_iter=2, fit=fit)
+        res = kalman.em(x, ssm, max_iter=2, fit=fit)
         assert _shares(res.ssm._asdict(), inputs) == [], fit
         step = kalman.em_step(x, ssm, fit)
         assert _shares(step.ssm._asdict(), inputs) == [], fit
@@ -784,7 +784,7 @@ def test_symmetry_and_definiteness_are_relative_to_the_covariances_scale():
 def test_em_converged_is_the_relative_loglikelihood_change():
     ssm, x = case(9, 2, 2, 300)
     start = ssm._replace(Q=3 * ssm.Q, R=0.2 * ssm.R)
-    res = kalman.em(x, start, n_iter=500, tol=1e-7, fit=("Q", "R"))
+    res = kalman.em(x, start, max_iter=500, tol=1e-7, fit=("Q", "R"))
     ll = res.loglik
     assert res.converged is True
     assert abs(ll[-1] - ll[-2]) <= 1e-7 * abs(ll[-2])
@@ -792,9 +792,9 @@ def test_em_converged_is_the_relative_loglikelihood_change():
     assert abs(ll[-2] - ll[-3]) <= 1e-7 * abs(ll[-3]) < abs(ll[-3] - ll[-4])
     with pytest.warns(ConvergenceWarning, match=r"EM \(kalman.em\) did not converge: relative "
                                                 r"change of the log-likelihood"):
-        short = kalman.em(x, start, n_iter=2, tol=1e-10, fit=("Q", "R"))
+        short = kalman.em(x, start, max_iter=2, tol=1e-10, fit=("Q", "R"))
     assert short.converged is False
-    assert kalman.em(x, start, n_iter=2, fit=("Q", "R")).converged is None  # no tol: not tested
+    assert kalman.em(x, start, max_iter=2, fit=("Q", "R")).converged is None  # no tol: not tested
 
 
 def test_em_detects_a_decrease_of_the_loglikelihood(monkeypatch):
@@ -808,7 +808,7 @@ def test_em_detects_a_decrease_of_the_loglikelihood(monkeypatch):
 
     monkeypatch.setattr(kalman, "_em_step", broken)
     with pytest.warns(ConvergenceWarning, match="decreased the log-likelihood at iteration 1"):
-        res = kalman.em(x, ssm, n_iter=3, tol=1e-3, fit=("R",))
+        res = kalman.em(x, ssm, max_iter=3, tol=1e-3, fit=("R",))
     assert res.converged is False
 
 

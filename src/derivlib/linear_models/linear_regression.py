@@ -1005,7 +1005,7 @@ def gradient_descent_step(w, X, y, eta: float) -> np.ndarray:
     return w_new
 
 
-def gradient_descent(X, y, *, eta: float | None = None, n_iter: int = 100,
+def gradient_descent(X, y, *, eta: float | None = None, n_steps: int = 100,
                      w_init=None) -> GradientDescentResult:
     r"""Gradient descent on :math:`E(\mathbf{w}) = \frac12\lVert\mathbf{y} -
     \mathbf{X}\mathbf{w}\rVert^2`, returning every iterate.
@@ -1020,15 +1020,15 @@ def gradient_descent(X, y, *, eta: float | None = None, n_iter: int = 100,
         :math:`L = 0`, a ``NumericalError`` if :math:`1/L` overflows). Steps
         :math:`\eta \ge 2/L` are allowed (the chapter shows them diverge) as long as the
         iterates stay representable; see Raises.
-    n_iter : int, default 100
-        Number of steps.
+    n_steps : int, default 100
+        Number of steps (all are taken: there is no stopping rule, so no ``max_iter``).
     w_init : array_like, shape (d,), optional
         Starting point; zeros by default.
 
     Returns
     -------
     GradientDescentResult
-        The last iterate, the path of shape (n_iter + 1, d), the objective values and ``eta``.
+        The last iterate, the path of shape (n_steps + 1, d), the objective values and ``eta``.
 
     Raises
     ------
@@ -1038,7 +1038,7 @@ def gradient_descent(X, y, *, eta: float | None = None, n_iter: int = 100,
         No NaN is ever returned.
 
     Notes on convergence: this is a demonstration of the iteration, not a solver. It runs
-    exactly ``n_iter`` steps with no stopping rule, and its result claims nothing about
+    exactly ``n_steps`` steps with no stopping rule, and its result claims nothing about
     optimality (there is no ``converged`` field and no ConvergenceWarning): ``objective`` shows
     how far the iterates got; use :func:`least_squares` for the minimiser itself.
 
@@ -1054,15 +1054,15 @@ def gradient_descent(X, y, *, eta: float | None = None, n_iter: int = 100,
     X, y = _check_Xy(X, y)
     d = X.shape[1]
     eta = _default_eta(X) if eta is None else float(check_positive(eta, "eta"))
-    n_iter = int(check_positive(n_iter, "n_iter", integer=True))
+    n_steps = int(check_positive(n_steps, "n_steps", integer=True))
     w = np.zeros(d) if w_init is None else _check_w(w_init, d, "w_init").astype(float)
-    path = np.empty((n_iter + 1, d))
-    objective = np.empty(n_iter + 1)
+    path = np.empty((n_steps + 1, d))
+    objective = np.empty(n_steps + 1)
     path[0] = w
     # overflow is not ignored: a non-finite iterate or objective raises below
     with np.errstate(over="ignore", invalid="ignore"):
         G, c, yy = X.T @ X, X.T @ y, float(y @ y)
-        for k in range(n_iter):
+        for k in range(n_steps):
             # w <- w - eta X^T (X w - y)   (eq. lr-gd)
             w = w - eta * (G @ w - c)
             path[k + 1] = w

@@ -36,7 +36,8 @@ Results of the chapter implemented here:
 * eq. (svm-primal-hinge): :math:`P(w, b) = \frac12\|w\|^2 + C\sum_n \max(0, 1 - y_n f(x_n))`
   (:func:`primal_objective`, :func:`hinge_loss`);
 * eqs. (svm-smo-step), (svm-smo-clip): the two-variable update (:func:`two_variable_update`);
-* eq. (svm-wss2): second-order working-set selection (:func:`select_working_set`);
+* eq. (svm-wss2): second-order working-set selection (:func:`textbook_select_working_set`,
+  the chapter's loop, and :func:`select_working_set`, the same selection vectorised);
 * eq. (svm-bias): the bias from the free support vectors (:func:`bias`);
 * eq. (svm-kkt): the stopping rule :math:`m(\alpha) - M(\alpha) \le \varepsilon`
   (:func:`kkt_gap`, :func:`kkt_violations`).
@@ -82,6 +83,7 @@ __all__ = [
     "rbf_kernel",
     "select_working_set",
     "smo",
+    "textbook_select_working_set",
     "two_variable_update",
 ]
 
@@ -690,6 +692,53 @@ def select_working_set(F, up, low, diag, column, *, check_input=True):
     j = int(b.argmax())
     if b[j] <= 0.0:
         j = -1
+    return WorkingSet(i, j, gap, K_i)
+
+
+def textbook_select_working_set(F, up, low, diag, column, *, check_input=True) -> WorkingSet:
+    r"""Second-order working-set selection, eq. (svm-wss2), as the chapter writes it: a loop
+    over the candidates for :math:`j`, one line per term.
+
+    The plain version of :func:`select_working_set`, with the same arguments and result:
+    the tests check on many random states, and on the states of whole SMO runs, that both
+    pick the same pair (at an exact tie, pairs of the same gain). :func:`select_working_set`,
+    which :func:`smo` calls, computes all the ratios at once with in-place NumPy operations
+    on one buffer, without a Python loop.
+
+    Parameters
+    ----------
+    F, up, low, diag, column, check_input
+        As in :func:`select_working_set`.
+
+    Returns
+    -------
+    WorkingSet
+        As :func:`select_working_set`: ``i``, ``j`` (``-1`` if no :math:`t \in I_{low}` has
+        :math:`F_t > F_i`), the KKT gap and the kernel column :math:`K_{:, i}`.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`select_working_set`.
+    """
+    if check_input is not False and check_bool(check_input, "check_input"):
+        F, up, low, diag = _check_wss_input(F, up, low, diag, column)
+    I_up, I_low = np.flatnonzero(up), np.flatnonzero(low)
+    # i = argmin_{t in I_up} F_t, the steepest first-order direction      (svm-wss2)
+    i = int(I_up[np.argmin(F[I_up])])
+    # the gap m(alpha) - M(alpha) = max_{t in I_low} F_t - min_{t in I_up} F_t  (svm-kkt)
+    gap = float(np.max(F[I_low]) - F[i])
+    K_i = column(i)  # the kernel column K_{:, i}
+    j, best = -1, 0.0
+    for t in I_low:
+        b_it = F[t] - F[i]  # b_it = F_t - F_i
+        if b_it <= 0:
+            continue  # only F_t > F_i can increase the dual
+        a_it = diag[i] + diag[t] - 2.0 * K_i[t]  # a_it = K_ii + K_tt - 2 K_it
+        a_it = max(a_it, TAU)  # not positive (equal points, an indefinite kernel): tau
+        ratio = b_it**2 / a_it  # (F_t - F_i)^2 / a_it, twice the gain of the best step
+        if ratio > best:  # j = argmax of the ratio over t in I_low, F_t > F_i  (svm-wss2)
+            j, best = int(t), ratio
     return WorkingSet(i, j, gap, K_i)
 
 

@@ -1372,7 +1372,7 @@ def _check_not_collapsed(covars, seen, X) -> None:
                     f"parameters or fewer states")
 
 
-def baum_welch(X, pi, A, emission, *, n_iter: int = 100, tol: float = 1e-6,
+def baum_welch(X, pi, A, emission, *, max_iter: int = 100, tol: float = 1e-6,
                min_covar: float = 0.0) -> BaumWelchResult:
     r"""Baum-Welch: EM for an HMM, from initial parameters, with the log-likelihood history.
 
@@ -1384,7 +1384,7 @@ def baum_welch(X, pi, A, emission, *, n_iter: int = 100, tol: float = 1e-6,
     A : array_like, shape (K, K)
     emission : Categorical or Gaussian
         Initial parameters.
-    n_iter : int, default 100
+    max_iter : int, default 100
         Maximum number of EM updates.
     tol : float, default 1e-6
         Stop (converged) when the log-likelihood gains at most ``tol`` in one update. An
@@ -1403,8 +1403,8 @@ def baum_welch(X, pi, A, emission, *, n_iter: int = 100, tol: float = 1e-6,
     Warns
     -----
     ConvergenceWarning
-        When ``n_iter`` updates end without a gain of at most ``tol`` (``converged`` is then
-        False; with ``n_iter=1`` no gain is measured, so it is always False), and when the
+        When ``max_iter`` updates end without a gain of at most ``tol`` (``converged`` is then
+        False; with ``max_iter=1`` no gain is measured, so it is always False), and when the
         log-likelihood *decreases* by more than rounding (:math:`10^{-9} \max(|\log p(X)|,
         N)`): EM cannot decrease it in exact arithmetic, so the iteration stops there and
         returns ``converged=False`` (the parameters are numerically unreliable).
@@ -1424,7 +1424,7 @@ def baum_welch(X, pi, A, emission, *, n_iter: int = 100, tol: float = 1e-6,
     that the posterior never visits keep their emission parameters (see
     :func:`baum_welch_step`).
     """
-    n_iter = check_positive(n_iter, "n_iter", integer=True)
+    max_iter = check_positive(max_iter, "max_iter", integer=True)
     tol = check_positive(tol, "tol", strict=False)
     min_covar = check_positive(min_covar, "min_covar", strict=False)
     pi, A = _renormalised(*_check_pi_A(pi, A))
@@ -1432,7 +1432,7 @@ def baum_welch(X, pi, A, emission, *, n_iter: int = 100, tol: float = 1e-6,
     X = _check_observations(X, emission)
     history = []
     gain = np.inf  # no gain is measured before the second update
-    for _ in range(n_iter):
+    for _ in range(max_iter):
         with np.errstate(over="ignore", invalid="ignore"):  # overflow is checked, reported
             pi, A, emission, loglik = _baum_welch_step(X, pi, A, emission, min_covar)
         history.append(loglik)
@@ -1454,8 +1454,8 @@ def baum_welch(X, pi, A, emission, *, n_iter: int = 100, tol: float = 1e-6,
     measure = ("gain in log p(X) of the last update" if len(history) > 1 else
                "gain in log p(X) (none measured: a single update)")
     converged = report("Baum-Welch", measure=measure, value=gain,
-                       tol=tol, n_iter=len(history), max_iter=n_iter,
-                       advice="raise n_iter (or tol); EM has no optimality certificate, so "
+                       tol=tol, n_iter=len(history), max_iter=max_iter,
+                       advice="raise max_iter (or tol); EM has no optimality certificate, so "
                               "convergence means a gain of at most tol per update",
                        stacklevel=3)
     return BaumWelchResult(pi, A, emission, np.array(history), converged)

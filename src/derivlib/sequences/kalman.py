@@ -173,7 +173,7 @@ class EMResult(NamedTuple):
 
     ``loglik[k]`` is the log-likelihood of the parameters after ``k`` iterations
     (``loglik[0]``: the initial parameters); EM never decreases it. ``converged`` is
-    ``None`` when no ``tol`` was given (``n_iter`` iterations were run, nothing was tested),
+    ``None`` when no ``tol`` was given (``max_iter`` iterations were run, nothing was tested),
     otherwise whether the last relative change of the log-likelihood was at most ``tol``
     (EM has no optimality certificate; see :func:`em`).
     """
@@ -1282,7 +1282,7 @@ def _em_step(x, ssm, fit, iteration: int | None) -> EMStep:
     return EMStep(new, smoothed.loglik)
 
 
-def em(x, ssm, *, n_iter: int = 20, tol: float | None = None, fit=FIT_ALL) -> EMResult:
+def em(x, ssm, *, max_iter: int = 20, tol: float | None = None, fit=FIT_ALL) -> EMResult:
     r"""Fit the model by expectation-maximisation (Ghahramani and Hinton, 1996).
 
     Parameters
@@ -1290,12 +1290,12 @@ def em(x, ssm, *, n_iter: int = 20, tol: float | None = None, fit=FIT_ALL) -> EM
     x : array_like, shape (T, p)
     ssm : LinearGaussianSSM
         Initial parameters.
-    n_iter : int
+    max_iter : int, default 20
         Maximum number of iterations.
     tol : float >= 0, optional
         Stop when the relative change of the log-likelihood, :math:`|\ell_k -
         \ell_{k-1}| / \max(1, |\ell_{k-1}|)`, is at most ``tol``; this also defines
-        ``converged`` (EM has no optimality certificate). Without ``tol``, all ``n_iter``
+        ``converged`` (EM has no optimality certificate). Without ``tol``, all ``max_iter``
         iterations run and ``converged`` is None.
     fit : iterable of str
         Parameters to update (default all six).
@@ -1309,7 +1309,7 @@ def em(x, ssm, *, n_iter: int = 20, tol: float | None = None, fit=FIT_ALL) -> EM
     Warns
     -----
     derivlib.ConvergenceWarning
-        If ``tol`` was given and not met after ``n_iter`` iterations (``converged`` is
+        If ``tol`` was given and not met after ``max_iter`` iterations (``converged`` is
         False); or if the log-likelihood decreased by more than ``1e-9`` relative at some
         iteration, which the EM inequality forbids: a sign of numerical trouble (an
         ill-conditioned M-step), and ``converged`` is then False.
@@ -1328,19 +1328,19 @@ def em(x, ssm, *, n_iter: int = 20, tol: float | None = None, fit=FIT_ALL) -> EM
     >>> true = constant_velocity(q=0.5, r=2.0)
     >>> x = sample(true, 200, rng=3).x
     >>> start = constant_velocity(q=1.0, r=1.0)
-    >>> res = em(x, start, n_iter=5, fit=("Q", "R"))
+    >>> res = em(x, start, max_iter=5, fit=("Q", "R"))
     >>> bool(np.all(np.diff(res.loglik) >= -1e-9)), res.loglik.shape
     (True, (6,))
     """
     ssm = check_ssm(ssm)
-    n_iter = check_positive(n_iter, "n_iter", integer=True)
+    max_iter = check_positive(max_iter, "max_iter", integer=True)
     if tol is not None:
         tol = float(check_positive(tol, "tol", strict=False))
     fit = _check_fit(fit)
     x = _check_em_observations(x, ssm)
     history = []
     done = 0
-    for iteration in range(1, n_iter + 1):
+    for iteration in range(1, max_iter + 1):
         step = _em_step(x, check_ssm(ssm), fit, iteration)
         history.append(step.loglik)
         ssm = step.ssm
@@ -1361,8 +1361,8 @@ def em(x, ssm, *, n_iter: int = 20, tol: float | None = None, fit=FIT_ALL) -> EM
     converged = None
     if tol is not None:
         converged = report("EM (kalman.em)", measure="relative change of the log-likelihood",
-                           value=_relative_change(ll), tol=tol, n_iter=done, max_iter=n_iter,
-                           advice="raise n_iter (or tol)", warn=not drops.size,
+                           value=_relative_change(ll), tol=tol, n_iter=done, max_iter=max_iter,
+                           advice="raise max_iter (or tol)", warn=not drops.size,
                            stacklevel=3) and not drops.size
         converged = bool(converged)
     return EMResult(ssm, ll, done, converged)
