@@ -292,7 +292,8 @@ class Derivation:
     def _repr_latex_(self) -> str:
         lines = []
         if self.title or self.instance:
-            head = r"\textbf{" + _text(self.title) + "}" if self.title else ""
+            # a title may hold $...$ math, like a reason
+            head = r"\textbf{" + _reason_latex(self.title) + "}" if self.title else ""
             if self.instance:
                 head += r"\ \text{(instance: " + _text(self.instance) + ")}"
             lines.append("&" + head + r"\\[2pt]")
@@ -364,7 +365,7 @@ class CitedResult:
 
     def _repr_latex_(self) -> str:
         note = (r"\quad\text{" + _text(self.note) + "}") if self.note else ""
-        return ("$$\n\\begin{aligned}\n&\\textbf{" + _text(self.title) + r"}\\[2pt]" + "\n&"
+        return ("$$\n\\begin{aligned}\n&\\textbf{" + _reason_latex(self.title) + r"}\\[2pt]" + "\n&"
                 + self.latex + note + r"\quad" + _cite_mark(self.key) + "\\\\\n"
                 + "\\end{aligned}\n$$")
 
