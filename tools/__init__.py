@@ -7,6 +7,7 @@ used only from a clone of the repository, and never installed:
 =================  ===========================================================================
 ``tools.book``     the table of contents, chapters, prerequisite graph, plan and launch links
                    (the course guide, the benchmarks page, the structural tests)
+``tools.graph``    the course guide's prerequisite graph as SVG, each chapter a link
 ``tools.audit``    the derivation records stored in executed notebooks (the audit page)
 ``tools.execute``  ``make execute``: sync a Jupytext pair, execute it, write it reproducibly
                    (with the Explore frames of the website next to it)
