@@ -293,7 +293,7 @@ class Derivation:
         lines = []
         if self.title or self.instance:
             # a title may hold $...$ math, like a reason
-            head = r"\textbf{" + _reason_latex(self.title) + "}" if self.title else ""
+            head = r"\textbf{" + _title_latex(self.title) + "}" if self.title else ""
             if self.instance:
                 head += r"\ \text{(instance: " + _text(self.instance) + ")}"
             lines.append("&" + head + r"\\[2pt]")
@@ -365,7 +365,7 @@ class CitedResult:
 
     def _repr_latex_(self) -> str:
         note = (r"\quad\text{" + _text(self.note) + "}") if self.note else ""
-        return ("$$\n\\begin{aligned}\n&\\textbf{" + _reason_latex(self.title) + r"}\\[2pt]" + "\n&"
+        return ("$$\n\\begin{aligned}\n&\\textbf{" + _title_latex(self.title) + r"}\\[2pt]" + "\n&"
                 + self.latex + note + r"\quad" + _cite_mark(self.key) + "\\\\\n"
                 + "\\end{aligned}\n$$")
 
@@ -403,6 +403,11 @@ def _reason_latex(why: str) -> str:
     if pos < len(why):
         out.append(r"\text{" + _text(why[pos:]) + "}")
     return "".join(out)
+
+
+def _title_latex(title: str) -> str:
+    """A chain's title inside ``\\textbf{...}``: plain text, or text and ``$...$`` math."""
+    return _reason_latex(title) if "$" in title else _text(title)
 
 
 def _cite_mark(key: str) -> str:
