@@ -12,9 +12,11 @@ used only from a clone of the repository, and never installed:
 ``tools.execute``  ``make execute``: sync a Jupytext pair, execute it, write it reproducibly
                    (with the Explore frames of the website next to it)
 ``tools.student``  ``make student``: the chapters without their solutions
-``tools.measure_pages``  the built site on a throttled phone: bytes and first paint
 ``tools.mutate``   ``make mutate``: mutation testing of the derivation checker
 =================  ===========================================================================
+
+``tools.measure_pages`` measures the built site on a throttled phone (bytes transferred and
+the first paint), a timing reported in the closing notes, never asserted by a test.
 
 Run the entry points from the repository root (``python -m tools.execute audit.md``). The
 notebooks at the root (``audit``, ``course_guide``, ``benchmarks``) run with the root as their
