@@ -11,8 +11,9 @@ On HTML pages this extension draws the chain from its record instead, as HTML th
 * the start on its own line, then one row per step: the relation and the expression, and
   beside it (wide screens) or under it (narrow screens, see ``_static/derivlib.css``) the
   reason as text that wraps, with its inline math, and the step's mark (*symbolic*,
-  *instance*, *numeric* with its tolerance, *cited* with its key; the checker's detail as
-  the mark's tooltip);
+  *instance*, *numeric* with its tolerance, *cited* with the reference as the text cites it,
+  "[Bishop, 2006]", linked to the page's reference list, which lists it; the checker's
+  detail as the mark's tooltip);
 * an expression wider than the column scrolls inside its own box, with a shadow at the edge
   where more of it is hidden (the visible cue);
 * a reason that cites an equation of the book by its label in parentheses, ``(hmm-beta)``,
@@ -76,7 +77,7 @@ def inline(text: str | None) -> str:
 def _mark(step: dict) -> str:
     method = step.get("method", "")
     if method == "cited":
-        text = f"cited: {step.get('cite') or ''}"
+        return _cited(step.get("cite") or "", method, step.get("detail"))
     elif method == "numeric" and step.get("rtol") is not None:
         text = f"numeric, rtol {step['rtol']:g}"
     else:
@@ -86,11 +87,30 @@ def _mark(step: dict) -> str:
             f'title="{html.escape(detail)}">{html.escape(text)}</span>')
 
 
+def _cited(key: str, method: str = "", detail: str | None = None) -> str:
+    """A *cited* mark: ``cited: key`` until the build links the key (``_ext/citations.py``)."""
+    text = f"cited: {key}"
+    return (f'<span class="derivation-mark" data-method="{html.escape(method)}" '
+            f'data-cite="{html.escape(key)}" title="{html.escape(detail or text)}">'
+            f"{html.escape(text)}</span>")
+
+
+def cited_keys(record: dict) -> list[str]:
+    """The ``references.bib`` keys a chain's marks cite, in the order they are drawn."""
+    keys = [s.get("cite") for s in record.get("steps", []) if s.get("method") == "cited"]
+    keys += [p.get("cite") for p in record.get("premises", [])
+             if p.get("kind") == "claim" and p.get("status") == "cited"]
+    return [k for k in keys if k]
+
+
 def _premise(p: dict) -> str:
     where = f" (step {p['step']})" if p.get("step") is not None else ""
     note = ""
+    if p.get("kind") == "claim" and p.get("status") == "cited":
+        return (f'<span class="derivation-premise">{_math(p["latex"])}{html.escape(where)} '
+                f'{_cited(p.get("cite") or "")}</span>')
     if p.get("kind") == "claim":
-        note = f"cited: {p.get('cite')}" if p.get("status") == "cited" else p.get("status", "")
+        note = p.get("status", "")
     elif p.get("kind") == "hypothesis" and p.get("status") == "symbolic":
         note = "checked with sympy.stats"
     extra = html.escape(where) + (f' <span class="derivation-mark">{html.escape(note)}</span>'
@@ -157,20 +177,78 @@ def _patch_renderer() -> None:
         if data.mime_type == "text/latex":
             record = _record(data)
             if record is not None:
-                return [nodes.raw("", chain_html(record), format="html",
-                                  classes=["derivlib-derivation-output"])]
+                node = nodes.raw("", chain_html(record), format="html",
+                                 classes=["derivlib-derivation-output"])
+                node["derivlib_cites"] = cited_keys(record)
+                return [node]
         return original(self, data)
 
     render_mime_type._derivlib_derivation = True
     NbElementRenderer.render_mime_type = render_mime_type
 
 
+_CITED = re.compile(r'<span (?:id="[^"]*" )?class="derivation-mark" data-method="([^"]*)" data-cite="([^"]+)"'
+                    r' title="([^"]*)">cited: [^<]*</span>')
+
+
+def _register_citations(app, doctree) -> None:
+    """Make the keys that chains cite citations of the page, as ``{cite}`` would.
+
+    The page's reference list (``:filter: docname in docnames``) then lists them, and each
+    entry links back to the mark, which gets the id of its citation reference.
+    """
+    from sphinxcontrib.bibtex.citation_target import CitationTarget
+    from sphinxcontrib.bibtex.roles import CitationRef
+
+    domain = app.env.get_domain("cite")
+    count = 0
+    for node in doctree.findall(nodes.raw):
+        keys = node.get("derivlib_cites") or []
+        if not keys:
+            continue
+
+        def number(m):
+            nonlocal count
+            count += 1
+            ref_id = f"derivlib-cite-{count}"
+            domain.citation_refs.append(CitationRef(
+                citation_ref_id=ref_id, docname=app.env.docname, line=node.line or 0,
+                targets=[CitationTarget(key=m.group(2), pre="", post="")]))
+            return m.group(0).replace("<span ", f'<span id="{ref_id}" ', 1)
+
+        node.children[:] = [nodes.Text(_CITED.sub(number, node.astext()))]
+
+
+def _cite_link(app, fromdocname, node, key) -> str:
+    """``cited: <a>Bishop, 2006</a>``: the key as the text cites it, linked to its entry."""
+    from sphinx.addnodes import pending_xref
+
+    domain = app.env.get_domain("cite")
+    xref = pending_xref("", refdomain="cite", reftype="p", reftarget=key)
+    xref.source, xref.line = node.source, node.line
+    resolved = domain.resolve_xref(app.env, fromdocname, app.builder, "p", key, xref,
+                                   nodes.Text(""))
+    refs = list(resolved.findall(nodes.reference))
+    if not refs:
+        return html.escape(key)
+    ref = refs[0]
+    href = ref.get("refuri") or "#" + ref.get("refid", "")
+    title = f' title="{html.escape(ref["reftitle"])}"' if ref.get("reftitle") else ""
+    return (f'<a class="reference internal derivation-cite" href="{html.escape(href)}"{title}>'
+            f"[{html.escape(ref.astext())}]</a>")
+
+
 def _resolve_references(app, doctree, fromdocname) -> None:
-    """Give each ``(label)`` of a reason the equation's number as shown, and a link."""
+    """Give each ``(label)`` of a reason the equation's number as shown, and a link; give
+    each cited mark the reference's author-year label, linked."""
     domain = app.env.get_domain("math")
     for node in doctree.findall(nodes.raw):
         if "derivlib-derivation-output" not in node.get("classes", []):
             continue
+
+        def cite(m, node=node):
+            head = m.group(0).split(">", 1)[0] + ">"
+            return f"{head}cited: {_cite_link(app, fromdocname, node, m.group(2))}</span>"
 
         def link(m, node=node):
             label = m.group(1)
@@ -182,11 +260,12 @@ def _resolve_references(app, doctree, fromdocname) -> None:
             return (f'<a class="derivation-eqref reference internal" '
                     f'href="{html.escape(href)}">{html.escape(ref.astext())}</a>')
 
-        text = _EQREF.sub(link, node.astext())
+        text = _CITED.sub(cite, _EQREF.sub(link, node.astext()))
         node.children[:] = [nodes.Text(text)]
 
 
 def setup(app):
     _patch_renderer()
+    app.connect("doctree-read", _register_citations)
     app.connect("doctree-resolved", _resolve_references)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1.0"}

@@ -379,7 +379,8 @@ def test_book_configuration():
     assert config["sphinx"]["local_extensions"] == {"book_fixes": "_ext", "explore": "_ext",
                                                    "mathjax": "_ext", "derivation": "_ext",
                                                    "lean_pages": "_ext", "numbering": "_ext",
-                                                   "edition": "_ext"}
+                                                   "edition": "_ext", "citations": "_ext"}
+    assert config["sphinx"]["config"]["bibtex_default_style"] == "authoryear"
     assert config["only_build_toc_files"] is True
     assert config["bibtex_bibfiles"] == ["references.bib"]
     assert config["repository"]["url"] == REPOSITORY

@@ -21,13 +21,22 @@ frames this script has the kernel write (``DERIVLIB_EXPLORE_FRAMES``) into
 exactly the frames of the last execution, and they are committed with the notebook. The site
 is then built from the stored outputs without executing anything (``make book``).
 
+Static figures are stored at twice their display resolution, for sharp figures on high-density
+screens and in print: the kernel runs with ``InlineBackend.figure_formats = {"retina"}``, which
+saves each figure at 2x and records its display size in the output's metadata (the site shows
+it at that size). Each such PNG is then reduced to a 256-colour palette when that makes it
+smaller (as the Explore frames are), which keeps the notebooks light. Strict nbval does not
+compare image bytes, so a reader's kernel at 1x checks the same notebook.
+
 Usage: ``python -m tools.execute NOTEBOOK [NOTEBOOK ...]`` (``.md`` or ``.ipynb``, from the
 repository root).
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import io
 import os
 import shutil
 import sys
@@ -44,6 +53,7 @@ from derivlib.display import FRAMES_ENV  # where the kernel writes the Explore f
 TIMEOUT = 120  # seconds per cell, as for nbval (--nbval-cell-timeout) and the book build
 FORMAT = "md:myst"  # the text half of every pair
 WIDGET = "application/vnd.jupyter.widget-view+json"
+KERNEL_ARGUMENTS = ["--InlineBackend.figure_formats=retina"]  # static figures at 2x
 
 
 def pair(name: str | Path) -> tuple[Path, Path]:
@@ -62,6 +72,31 @@ def synced(md: Path, ipynb: Path) -> nbformat.NotebookNode:
     if not ipynb.is_file():
         return source
     return combine_inputs_with_outputs(source, nbformat.read(ipynb, as_version=4), fmt=FORMAT)
+
+
+def palette_png(data: bytes) -> bytes:
+    """``data`` (a PNG) as a 256-colour palette PNG when that is smaller, else unchanged."""
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(data))
+    if image.mode == "P" or (image.mode == "RGBA" and image.getextrema()[3][0] < 255):
+        return data  # already a palette, or transparent where the palette would lose it
+    rgb = image.convert("RGB")
+    small = rgb.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    buf = io.BytesIO()
+    small.save(buf, format="png", optimize=True)
+    return buf.getvalue() if buf.tell() < len(data) else data
+
+
+def lighter_figures(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Reduce every stored 2x figure (an ``image/png`` output with a display width) in place."""
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            png = out.get("data", {}).get("image/png")
+            if png and out.get("metadata", {}).get("image/png", {}).get("width"):
+                reduced = palette_png(base64.b64decode(png))
+                out["data"]["image/png"] = base64.b64encode(reduced).decode("ascii") + "\n"
+    return nb
 
 
 def reproducible(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -99,6 +134,7 @@ def execute(name: str | Path) -> float:
             store_widget_state=False,
             record_timing=False,
             resources={"metadata": {"path": str(ipynb.parent)}},
+            extra_arguments=KERNEL_ARGUMENTS,
         ).execute()
     finally:
         if saved is None:
@@ -110,7 +146,7 @@ def execute(name: str | Path) -> float:
         frames.rmdir()
     if frames.parent.is_dir() and not any(frames.parent.iterdir()):
         frames.parent.rmdir()
-    nbformat.write(reproducible(nb), ipynb)
+    nbformat.write(reproducible(lighter_figures(nb)), ipynb)
     return elapsed
 
 
