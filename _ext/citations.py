@@ -19,7 +19,6 @@ from __future__ import annotations
 import codecs
 
 import latexcodec  # noqa: F401 - registers the ulatex codec
-
 from pybtex.plugin import register_plugin
 from pybtex.style.formatting.plain import Style as PlainStyle
 from pybtex.style.labels import BaseLabelStyle

@@ -187,8 +187,8 @@ def _patch_renderer() -> None:
     NbElementRenderer.render_mime_type = render_mime_type
 
 
-_CITED = re.compile(r'<span (?:id="[^"]*" )?class="derivation-mark" data-method="([^"]*)" data-cite="([^"]+)"'
-                    r' title="([^"]*)">cited: [^<]*</span>')
+_CITED = re.compile(r'<span (?:id="[^"]*" )?class="derivation-mark" data-method="([^"]*)"'
+                    r' data-cite="([^"]+)" title="([^"]*)">cited: [^<]*</span>')
 
 
 def _register_citations(app, doctree) -> None:
@@ -207,7 +207,7 @@ def _register_citations(app, doctree) -> None:
         if not keys:
             continue
 
-        def number(m):
+        def number(m, node=node):
             nonlocal count
             count += 1
             ref_id = f"derivlib-cite-{count}"
