@@ -80,10 +80,11 @@ def explore_html(content: dict, folder_url: str, size: tuple[int, int]) -> str:
     meta = {"folder": folder_url, "frames": frames, "description": description,
             "params": [{"label": p["label"], "values": p["values"]} for p in params]}
     alt = alt_text(description, params, initial)
+    # The description is the group's accessible name and starts the frame's alt text; it is
+    # not printed above the slider, where it would repeat the chapter's prose to the eye.
+    name = f' aria-label="{html.escape(description)}"' if description else ""
     return (
-        '<div class="derivlib-explore">'
-        + (f'<p class="derivlib-explore-description">{html.escape(description)}</p>'
-           if description else "")
+        f'<div class="derivlib-explore" role="group"{name}>'
         + '<div class="derivlib-explore-controls">' + "".join(rows) + "</div>"
         + f'<img class="derivlib-explore-frame" src="{html.escape(folder_url + first)}" '
         f'width="{width}" height="{height}" loading="lazy" decoding="async" '

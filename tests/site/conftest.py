@@ -113,3 +113,27 @@ def page(browser, site_url):
 def screenshots():
     SHOTS.mkdir(parents=True, exist_ok=True)
     return SHOTS
+
+
+@pytest.fixture
+def reader(browser, site_url, request):
+    """A page at the given size and colour scheme, refusing requests outside the site."""
+    from test_site import SIZES, WAIT_MATH  # the site tests' shared constants
+
+    contexts = []
+
+    def open_page(name, size, scheme="light"):
+        width, height = SIZES[size]
+        context = browser.new_context(viewport={"width": width, "height": height},
+                                      color_scheme=scheme)
+        context.route("**/*", lambda route: route.continue_()
+                      if route.request.url.startswith(site_url) else route.abort())
+        contexts.append(context)
+        page = context.new_page()
+        page.goto(f"{site_url}/{name}.html", wait_until="load")
+        page.evaluate(WAIT_MATH)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()

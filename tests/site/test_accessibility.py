@@ -137,6 +137,26 @@ def test_every_explore_slider_is_labelled_and_speaks_its_value(opened, name):
     assert problems == [], f"{name}: {problems}"
 
 
+EXPLORERS = """() => Array.from(document.querySelectorAll('article.bd-article .derivlib-explore'))
+  .map(root => {
+    const name = root.getAttribute('aria-label') || '';
+    const repeated = Array.from(root.querySelectorAll('*')).filter(e =>
+      e.children.length === 0 && e.offsetParent !== null && name
+      && e.textContent.trim() === name.trim()).length;
+    return {role: root.getAttribute('role'), name, repeated};
+  })"""
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_an_explore_slider_is_named_by_its_description_without_repeating_it(opened, name):
+    """The description names the slider for a screen reader (and starts its frame's alt
+    text); printed above the slider it only repeated the chapter's prose to the eye."""
+    explorers = opened(name).evaluate(EXPLORERS)
+    problems = [f"slider {k}: {e}" for k, e in enumerate(explorers, start=1)
+                if e["role"] != "group" or not e["name"] or e["repeated"]]
+    assert problems == [], f"{name}: {problems}"
+
+
 GRAPH = """() => {
   const svg = document.querySelector('article.bd-article svg.derivlib-prerequisites');
   if (!svg) { return null; }

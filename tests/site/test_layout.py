@@ -11,9 +11,7 @@ the screen: at 390 px, the document is at most 390 px wide.
 from __future__ import annotations
 
 import pytest
-from test_site import CHAPTERS, PAGES, WAIT_MATH
-
-SIZES = {"laptop": (1366, 900), "tablet": (900, 1200), "phone": (390, 844)}
+from test_site import CHAPTERS, PAGES, SIZES
 
 STEPS_OUT_OF_VIEW = """() => {
   const col = (document.querySelector('article.bd-article') || document.querySelector('main'))
@@ -47,41 +45,21 @@ STEPS_OUT_OF_VIEW = """() => {
 }"""
 
 
-@pytest.fixture
-def reader(browser, site_url, request):
-    """A page at the given size and colour scheme, refusing requests outside the site."""
-    contexts = []
-
-    def open_page(name, size, scheme="light"):
-        width, height = SIZES[size]
-        context = browser.new_context(viewport={"width": width, "height": height},
-                                      color_scheme=scheme)
-        context.route("**/*", lambda route: route.continue_()
-                      if route.request.url.startswith(site_url) else route.abort())
-        contexts.append(context)
-        page = context.new_page()
-        page.goto(f"{site_url}/{name}.html", wait_until="load")
-        page.evaluate(WAIT_MATH)
-        return page
-
-    yield open_page
-    for context in contexts:
-        context.close()
-
-
+@pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("size", list(SIZES))
 @pytest.mark.parametrize("name", CHAPTERS)
-def test_every_step_of_every_chain_is_in_the_text_column(reader, name, size):
-    page = reader(name, size)
+def test_every_step_of_every_chain_is_in_the_text_column(reader, name, size, scheme):
+    page = reader(name, size, scheme)
     result = page.evaluate(STEPS_OUT_OF_VIEW)
     assert result["steps"] > 0, f"{name}: no derivation step found"
-    assert result["out"] == [], f"{name} at {size}: {len(result['out'])} problem(s): " \
+    assert result["out"] == [], f"{name} at {size} ({scheme}): {len(result['out'])} problem(s): " \
                                 f"{result['out'][:5]}"
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("name", PAGES)
-def test_no_page_is_wider_than_a_phone(reader, name):
-    page = reader(name, "phone")
+def test_no_page_is_wider_than_a_phone(reader, name, scheme):
+    page = reader(name, "phone", scheme)
     width = page.evaluate("() => document.documentElement.scrollWidth")
     widest = page.evaluate("""() => Array.from(document.querySelectorAll('main *'))
         .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
@@ -90,7 +68,8 @@ def test_no_page_is_wider_than_a_phone(reader, name):
                                 + ' .pst-scrollable-table-container'))
         .slice(0, 3)
         .map(e => e.tagName + '.' + e.className + ': ' + (e.textContent || '').slice(0, 40))""")
-    assert width <= 390, f"{name}: the page is {width} px wide at 390 px; widest: {widest}"
+    assert width <= 390, (f"{name} ({scheme}): the page is {width} px wide at 390 px; "
+                          f"widest: {widest}")
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

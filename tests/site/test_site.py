@@ -33,6 +33,8 @@ def _toc_files() -> list[str]:
 
 
 PAGES = _toc_files()
+# the three widths every layout is tested at: laptop, tablet, phone
+SIZES = {"laptop": (1366, 900), "tablet": (900, 1200), "phone": (390, 844)}
 CHAPTERS = [p for p in PAGES if (ROOT / f"{p}.ipynb").is_file() and p.startswith("chapters/")]
 
 WAIT_MATH = """async () => {
