@@ -28,6 +28,8 @@ book                       code                      meaning
 :math:`a_{ij}`             ``a_ij``                  :math:`K_{ii} + K_{jj} - 2K_{ij}` (Platt's
                                                      :math:`\eta`)
 :math:`\gamma`             ``gamma``                 kernel width / scale
+:math:`\alpha^*_n`         ``alpha_star[n]``         regression: multiplier below the tube
+:math:`\epsilon`           ``epsilon``               regression: half-width of the tube
 =========================  ========================  ============================================
 
 Results of the chapter implemented here:
@@ -40,8 +42,14 @@ Results of the chapter implemented here:
 * eq. (svm-wss2): second-order working-set selection (:func:`textbook_select_working_set`,
   the chapter's loop, and :func:`select_working_set`, the same selection vectorised);
 * eq. (svm-bias): the bias from the free support vectors (:func:`bias`);
-* eq. (svm-kkt): the stopping rule :math:`m(\alpha) - M(\alpha) \le \varepsilon`
-  (:func:`kkt_gap`, :func:`kkt_violations`).
+* eq. (svm-kkt): the stopping rule :math:`m(\alpha) - M(\alpha) \le \mathrm{tol}`
+  (:func:`kkt_gap`, :func:`kkt_violations`);
+* eqs. (svm-eps-loss), (svm-svr-dual), (svm-svr-f), (svm-svr-bias), (svm-svr-libsvm):
+  support vector regression, solved by the same SMO loop on LIBSVM's :math:`2N`-variable
+  form (:func:`svr`, :class:`SVR`, :func:`svr_dual_objective`,
+  :func:`epsilon_insensitive_loss`);
+* eq. (svm-ovo-vote): one-versus-one classification of :math:`K > 2` classes with LIBSVM's
+  vote and tie rule (:class:`SVC`).
 """
 
 from __future__ import annotations
