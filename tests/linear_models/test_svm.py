@@ -1135,3 +1135,36 @@ def test_one_versus_one_vote_follows_libsvm_tie_rule(scores, expected, monkeypat
     clf = svm.SVC(C=1.0, gamma=0.5).fit(X, y)
     monkeypatch.setattr(clf, "decision_function", lambda X_new: np.array([scores]))
     assert clf.predict(X[:1])[0] == expected
+
+
+def test_svr_with_the_kernel_column_cache_gives_the_same_solution():
+    """Above precompute_limit the 2N-variable kernel is built from cached N-columns."""
+    X, y = _svr_data(2, n=70)
+    full = svm.svr(X, y, 3.0, epsilon=0.1, gamma=0.5, tol=1e-8)
+    cached = svm.svr(X, y, 3.0, epsilon=0.1, gamma=0.5, tol=1e-8, precompute_limit=0,
+                     cache_mb=0.01)  # a cache of a few columns: most are recomputed
+    assert full.converged and cached.converged
+    np.testing.assert_allclose(cached.alpha, full.alpha, atol=1e-10)
+    np.testing.assert_allclose(cached.alpha_star, full.alpha_star, atol=1e-10)
+    assert cached.b == pytest.approx(full.b, abs=1e-10)
+
+
+def test_svr_polished_run_is_exact_monotone_and_at_least_as_good_as_libsvm():
+    """A badly conditioned regression (a cubic kernel in one dimension, C = 10), where SMO
+    crawls and the active-set polishing of the 2N-variable dual takes over: the dual record
+    never decreases and ends at the dual recomputed from the returned point, and the optimum
+    is at least LIBSVM's (which needs about two million iterations here)."""
+    rng = np.random.default_rng(5)
+    x = np.sort(rng.uniform(0, 2 * np.pi, size=60))
+    y = np.sin(x) + 0.25 * rng.normal(size=60)
+    X = x[:, None]
+    params = {"kernel": "poly", "gamma": 0.5, "degree": 3, "coef0": 1.0}
+    res = svm.svr(X, y, 10.0, epsilon=0.2, tol=1e-8, **params)
+    assert res.converged and res.n_polish > 0
+    assert np.all(np.diff(res.dual) >= -1e-9 * abs(res.dual[-1]))
+    K = svm.kernel_matrix(X, **params)
+    assert res.dual[-1] == pytest.approx(
+        svm.svr_dual_objective(res.alpha, res.alpha_star, y, K, 0.2), rel=1e-10)
+    ref = sk_svm.SVR(C=10.0, epsilon=0.2, tol=1e-8, **params).fit(X, y)
+    beta_ref = _sklearn_beta(ref, len(y))
+    assert res.dual[-1] >= _svr_dual_of_beta(beta_ref, y, K, 0.2) - 1e-12 * abs(res.dual[-1])

@@ -1480,6 +1480,8 @@ class SVRResult(NamedTuple):
         Number of updates (SMO plus active-set steps).
     converged : bool
         ``gap <= tol``.
+    n_polish : int
+        How many of the ``n_iter`` updates were active-set steps (see :func:`smo`).
     """
 
     alpha: np.ndarray
@@ -1489,6 +1491,7 @@ class SVRResult(NamedTuple):
     gap: float
     n_iter: int
     converged: bool
+    n_polish: int = 0
 
 
 class _StackedKernel:
@@ -1553,7 +1556,7 @@ def _svr_solve(X, y, C, epsilon, kernel, gamma, degree, coef0, tol, max_iter,
     res = _solve(cols, z, C, tol, max_iter, p=p)
     n = len(p) // 2
     out = SVRResult(res.alpha[:n].copy(), res.alpha[n:].copy(), res.b, res.dual, res.gap,
-                    res.n_iter, res.converged)
+                    res.n_iter, res.converged, res.n_polish)
     return out, tol, max_iter
 
 
