@@ -25,8 +25,11 @@ book                       code                      meaning
 :math:`f(x)`               ``decision_function``     :math:`\sum_n \alpha_n y_n k(x_n, x) + b`
 :math:`E_n`                ``F[n] + b``              error :math:`f(x_n) - y_n`; the solver keeps
                                                      ``F[n]`` :math:`= E_n - b = y_n \nabla_n`
-:math:`\eta`               ``eta``                   :math:`K_{ii} + K_{jj} - 2K_{ij}`
+:math:`a_{ij}`             ``a_ij``                  :math:`K_{ii} + K_{jj} - 2K_{ij}` (Platt's
+                                                     :math:`\eta`)
 :math:`\gamma`             ``gamma``                 kernel width / scale
+:math:`\alpha^*_n`         ``alpha_star[n]``         regression: multiplier below the tube
+:math:`\epsilon`           ``epsilon``               regression: half-width of the tube
 =========================  ========================  ============================================
 
 Results of the chapter implemented here:
@@ -39,8 +42,14 @@ Results of the chapter implemented here:
 * eq. (svm-wss2): second-order working-set selection (:func:`textbook_select_working_set`,
   the chapter's loop, and :func:`select_working_set`, the same selection vectorised);
 * eq. (svm-bias): the bias from the free support vectors (:func:`bias`);
-* eq. (svm-kkt): the stopping rule :math:`m(\alpha) - M(\alpha) \le \varepsilon`
-  (:func:`kkt_gap`, :func:`kkt_violations`).
+* eq. (svm-kkt): the stopping rule :math:`m(\alpha) - M(\alpha) \le \mathrm{tol}`
+  (:func:`kkt_gap`, :func:`kkt_violations`);
+* eqs. (svm-eps-loss), (svm-svr-dual), (svm-svr-f), (svm-svr-bias), (svm-svr-libsvm):
+  support vector regression, solved by the same SMO loop on LIBSVM's :math:`2N`-variable
+  form (:func:`svr`, :class:`SVR`, :func:`svr_dual_objective`,
+  :func:`epsilon_insensitive_loss`);
+* eq. (svm-ovo-vote): one-versus-one classification of :math:`K > 2` classes with LIBSVM's
+  vote and tie rule (:class:`SVC`).
 """
 
 from __future__ import annotations
@@ -70,9 +79,12 @@ __all__ = [
     "PairUpdate",
     "SMOResult",
     "SVC",
+    "SVR",
+    "SVRResult",
     "WorkingSet",
     "bias",
     "dual_objective",
+    "epsilon_insensitive_loss",
     "hinge_loss",
     "kernel_matrix",
     "kkt_gap",
@@ -83,12 +95,14 @@ __all__ = [
     "rbf_kernel",
     "select_working_set",
     "smo",
+    "svr",
+    "svr_dual_objective",
     "textbook_select_working_set",
     "two_variable_update",
 ]
 
 KERNELS = ("linear", "poly", "rbf", "precomputed")
-TAU = 1e-12  # LIBSVM's replacement for a non-positive curvature eta
+TAU = 1e-12  # LIBSVM's replacement for a non-positive curvature a_ij
 _RBF_RANGE = 2.0**450  # inputs beyond it (or below its inverse) are rescaled in rbf_kernel
 _OVERFLOW_ADVICE = "scale the inputs down (e.g. standardise the features)"
 _VAR_RANGE = 2.0**-800  # a variance below it is recomputed from X scaled by a power of two
@@ -555,17 +569,19 @@ def two_variable_update(alpha_i, alpha_j, y_i, y_j, E_i, E_j, K_ii, K_jj, K_ij, 
     :math:`y_i\alpha_i + y_j\alpha_j = \text{const}`, then eq. (svm-smo-clip):
 
     .. math::
-        \eta = K_{ii} + K_{jj} - 2K_{ij}, \qquad
+        a_{ij} = K_{ii} + K_{jj} - 2K_{ij}, \qquad
         \alpha_j^{new} = \operatorname{clip}_{[L, H]}
-        \Bigl(\alpha_j + \frac{y_j (E_i - E_j)}{\eta}\Bigr), \qquad
+        \Bigl(\alpha_j + \frac{y_j (E_i - E_j)}{a_{ij}}\Bigr), \qquad
         \alpha_i^{new} = \alpha_i + y_i y_j (\alpha_j - \alpha_j^{new}),
 
     with :math:`[L, H] = [\max(0, \alpha_j - \alpha_i), \min(C, C + \alpha_j - \alpha_i)]`
     if :math:`y_i \ne y_j` and :math:`[\max(0, \alpha_i + \alpha_j - C), \min(C, \alpha_i +
-    \alpha_j)]` if :math:`y_i = y_j`. A non-positive :math:`\eta` (duplicate points, a
-    kernel that is not positive definite) is replaced by :math:`\tau = 10^{-12}` as in LIBSVM.
-    If :math:`\eta` or :math:`E_i - E_j` overflows float64, both are formed from the inputs
-    divided by their largest magnitude (the step, their ratio, is unchanged).
+    \alpha_j)]` if :math:`y_i = y_j`. The curvature :math:`a_{ij}` is LIBSVM's name (Fan,
+    Chen and Lin 2005); Platt (1998) calls it :math:`\eta`. A non-positive :math:`a_{ij}`
+    (duplicate points, a kernel that is not positive definite) is replaced by
+    :math:`\tau = 10^{-12}` as in LIBSVM. If :math:`a_{ij}` or :math:`E_i - E_j` overflows
+    float64, both are formed from the inputs divided by their largest magnitude (the step,
+    their ratio, is unchanged).
 
     Examples
     --------
@@ -580,15 +596,15 @@ def two_variable_update(alpha_i, alpha_j, y_i, y_j, E_i, E_j, K_ii, K_jj, K_ij, 
         L, H = max(0.0, alpha_j - alpha_i), min(C, C + alpha_j - alpha_i)
     else:  # alpha_i + alpha_j = const
         L, H = max(0.0, alpha_i + alpha_j - C), min(C, alpha_i + alpha_j)
-    eta, dE = K_ii + K_jj - 2.0 * K_ij, E_i - E_j
-    if not (math.isfinite(eta) and math.isfinite(dE)):  # overflow: the ratio is scale-free
+    a_ij, dE = K_ii + K_jj - 2.0 * K_ij, E_i - E_j  # the curvature a_ij (Platt's eta)
+    if not (math.isfinite(a_ij) and math.isfinite(dE)):  # overflow: the ratio is scale-free
         scale = max(abs(K_ii), abs(K_jj), abs(K_ij), abs(E_i), abs(E_j))
-        eta = K_ii / scale + K_jj / scale - 2.0 * (K_ij / scale)
+        a_ij = K_ii / scale + K_jj / scale - 2.0 * (K_ij / scale)
         dE = E_i / scale - E_j / scale
-    if eta <= 0.0:
-        eta = TAU
-    # alpha_j^new = alpha_j + y_j (E_i - E_j) / eta, clipped to [L, H]   eq. (svm-smo-step)
-    aj = min(max(alpha_j + y_j * dE / eta, L), H)
+    if a_ij <= 0.0:
+        a_ij = TAU
+    # alpha_j^new = alpha_j + y_j (E_i - E_j) / a_ij, clipped to [L, H]  eq. (svm-smo-step)
+    aj = min(max(alpha_j + y_j * dE / a_ij, L), H)
     # alpha_i^new = alpha_i + y_i y_j (alpha_j - alpha_j^new)             eq. (svm-smo-clip)
     ai = alpha_i + s * (alpha_j - aj)
     # rounding: an alpha_i that the clip sent to a bound must land on it exactly
@@ -873,9 +889,15 @@ POLISH_MAX_FREE = 1000  # ... and only while at most this many alphas are free
 _ADVICE = "raise max_iter, lower C, or scale X (e.g. standardise the features)"
 
 
-def _dual_value(alpha, y, F) -> float:
-    r""":math:`D(\alpha) = \frac12\sum_n \alpha_n (1 - y_n F_n)`, from the gradient."""
-    return float(0.5 * np.sum(alpha * (1.0 - y * F)))
+def _dual_value(alpha, y, F, p=None) -> float:
+    r""":math:`D(\alpha) = -\frac12\sum_n \alpha_n (y_n F_n + p_n)`, from the gradient.
+
+    The dual in LIBSVM's form is :math:`D = -(\frac12\alpha^\top Q\alpha + p^\top\alpha)`
+    with gradient :math:`\nabla = Q\alpha + p = y \circ F`; the classifier has
+    :math:`p = -\mathbf 1`, where this is :math:`\frac12\sum_n \alpha_n(1 - y_n F_n)`."""
+    if p is None:
+        return float(0.5 * np.sum(alpha * (1.0 - y * F)))
+    return float(-0.5 * np.sum(alpha * (y * F + p)))
 
 
 def _polish(cols, alpha, F, y, C, tol, max_steps):
@@ -965,11 +987,16 @@ def _polish(cols, alpha, F, y, C, tol, max_steps):
     return alpha, F, gains
 
 
-def _solve(cols, y, C, tol, max_iter) -> SMOResult:
-    """SMO with active-set polishing on a validated problem; decides ``converged``."""
+def _solve(cols, y, C, tol, max_iter, p=None) -> SMOResult:
+    r"""SMO with active-set polishing on a validated problem; decides ``converged``.
+
+    ``p`` is the linear term of LIBSVM's dual :math:`\min \frac12\alpha^\top Q\alpha +
+    p^\top\alpha` (default :math:`-\mathbf 1`, the classifier; :func:`svr` passes the
+    regression's). Only the start of the gradient ``F = y * (Q alpha + p)`` depends on it."""
     n = len(y)
     alpha = np.zeros(n)
-    F = -y.copy()  # F = y * grad = K (alpha y) - y, at alpha = 0
+    yp = -y.copy() if p is None else y * p  # F = y * grad = K (alpha y) + y p, at alpha = 0
+    F = yp.copy()
     up, low = _masks(alpha, y, C)
     dual = [0.0]
     gap = np.inf
@@ -983,9 +1010,10 @@ def _solve(cols, y, C, tol, max_iter) -> SMOResult:
                 out = _polish(cols, alpha, F, y, C, tol, min(max_iter - n_iter, 10 * n + 100))
                 if out is not None and out[2]:
                     a_new, _, gains = out
-                    F_new = cols.times(a_new * y) - y
+                    F_new = cols.times(a_new * y) + yp
                     # accept only if the dual (recomputed) has not decreased
-                    if _dual_value(a_new, y, F_new) >= dual[-1] - 1e-12 * max(1.0, abs(dual[-1])):
+                    floor = dual[-1] - 1e-12 * max(1.0, abs(dual[-1]))
+                    if _dual_value(a_new, y, F_new, p) >= floor:
                         alpha, F = a_new, F_new
                         dual.extend(np.cumsum(gains) + dual[-1])
                         n_iter += len(gains)
@@ -1016,7 +1044,7 @@ def _solve(cols, y, C, tol, max_iter) -> SMOResult:
                 low[t] = a_t > 0 if y_t > 0 else a_t < C
             n_iter += 1
         # "converged" is decided on the returned alpha: recompute its gradient
-        F = cols.times(alpha * y) - y
+        F = cols.times(alpha * y) + yp
         gap = _gap(F, up, low)
         if gap <= tol or n_iter >= max_iter:
             break
@@ -1203,7 +1231,8 @@ def _scale_gamma(X) -> float:
 
 
 class SVC:
-    """A support vector classifier trained by :func:`smo` (scikit-learn-like).
+    """A support vector classifier trained by :func:`smo` (scikit-learn-like); two or more
+    classes, the latter by one-versus-one voting.
 
     Parameters
     ----------
@@ -1216,33 +1245,54 @@ class SVC:
     coef0 : float, default 0.0
     tol : float, default 1e-3
     max_iter : int, optional
+        The budget of each binary machine.
 
     Attributes
     ----------
-    classes_ : ndarray, shape (2,)
-        The labels; ``classes_[1]`` is the positive class (:math:`y = +1`).
-    alpha_ : ndarray, shape (n,)
+    classes_ : ndarray, shape (K,)
+        The sorted labels; with two classes ``classes_[1]`` is the positive class
+        (:math:`y = +1`).
     support_ : ndarray of int
-        Indices of the support vectors (:math:`\\alpha_n > 0`), increasing.
+        Indices of the support vectors (:math:`\\alpha_n > 0` in at least one machine),
+        increasing.
     support_vectors_ : ndarray, shape (n_SV, d)
-    dual_coef_ : ndarray, shape (1, n_SV)
-        :math:`\\alpha_n y_n` of the support vectors.
-    intercept_ : ndarray, shape (1,)
-        The bias :math:`b`.
+    intercept_ : ndarray, shape (1,) or (K(K-1)/2,)
+        The bias :math:`b` of each machine.
     gamma_ : float
         The kernel scale used.
-    dual_objective_ : float
-    kkt_gap_ : float
-    n_iter_ : int
+    alpha_ : ndarray, shape (n,)
+        Two classes only: the dual variables.
+    dual_coef_ : ndarray, shape (1, n_SV)
+        Two classes only: :math:`\\alpha_n y_n` of the support vectors.
+    pairs_ : ndarray of int, shape (K(K-1)/2, 2)
+        More than two classes: the pairs :math:`(k, l)`, :math:`k < l`, indices into
+        ``classes_``, in LIBSVM's order :math:`(0, 1), (0, 2), \\dots, (K-2, K-1)`.
+    pair_coef_ : ndarray, shape (K(K-1)/2, n_SV)
+        More than two classes: row :math:`p` holds :math:`\\alpha_n y_n` of machine :math:`p`
+        for every support vector (zero where :math:`x_n` is not one of this machine's),
+        with :math:`y_n = +1` for the first class of the pair, :math:`-1` for the second.
+    dual_objective_, kkt_gap_ : float, or ndarray of shape (K(K-1)/2,)
+    n_iter_ : int, or ndarray of int of shape (K(K-1)/2,)
     converged_ : bool
     dual_history_ : ndarray
-        The dual objective after each update (SMO or active-set step, see :func:`smo`).
+        Two classes only: the dual objective after each update (SMO or active-set step,
+        see :func:`smo`).
 
     Raises
     ------
     ConvergenceError
         From :meth:`fit`, if the KKT gap ``tol`` is not reached within ``max_iter`` updates
         (so ``converged_`` of a fitted model is always True).
+
+    Notes
+    -----
+    With :math:`K > 2` classes, :meth:`fit` trains the :math:`K(K-1)/2` binary machines of
+    the pairs of classes, each on the points of its two classes only, as LIBSVM does
+    (Knerr et al. 1990; Hsu and Lin 2002). :meth:`decision_function` then returns the
+    :math:`K(K-1)/2` pairwise scores, positive for the *first* class of the pair
+    (scikit-learn's ``decision_function_shape="ovo"``), and :meth:`predict` counts the votes
+    (a score :math:`> 0` votes for the first class, otherwise for the second) and returns
+    the class with the most votes, the one of smallest index at a tie (LIBSVM's rule).
 
     Examples
     --------
@@ -1263,29 +1313,33 @@ class SVC:
         self.max_iter = max_iter
 
     def _gamma(self, X):
-        g = self.gamma
-        if isinstance(g, str):
-            if g == "scale":
-                return _scale_gamma(X)
-            if g == "auto":
-                return 1.0 / X.shape[1]
-            raise ValueError(f"gamma must be 'scale', 'auto' or a positive number, got {g!r}")
-        if isinstance(g, bool) or not isinstance(g, numbers.Real):
-            raise TypeError(f"gamma must be 'scale', 'auto' or a positive number, got {g!r}")
-        return float(check_positive(g, "gamma"))
+        return _resolve_gamma(self.gamma, X)
 
     def _params(self):
         return self._kernel_params
 
+    def _binary(self, X, y_pm, C, tol, max_iter, params):
+        """One binary machine by SMO; ConvergenceError if it does not reach ``tol``."""
+        cols, y_pm, C, tol, max_iter = _setup(X, y_pm, C, tol=tol, max_iter=max_iter,
+                                              precompute_limit=5000, cache_mb=200.0,
+                                              **params)
+        res = _solve(cols, y_pm, C, tol, max_iter)
+        if not res.converged:
+            raise ConvergenceError(message(
+                "SMO (SVC.fit)", measure="KKT gap", value=res.gap, tol=tol, n_iter=res.n_iter,
+                max_iter=max_iter, advice=_ADVICE + "; no model was fitted"))
+        return res, y_pm
+
     def fit(self, X, y):
-        """Fit by SMO; returns ``self``.
+        """Fit by SMO (one machine per pair of classes if there are more than two); returns
+        ``self``.
 
         Parameters
         ----------
         X : array_like, shape (n, d)
             Finite real inputs.
         y : array_like, shape (n,)
-            Exactly two distinct labels that NumPy can sort (finite numbers, booleans or
+            At least two distinct labels that NumPy can sort (finite numbers, booleans or
             strings; not a mixture of types).
 
         Raises
@@ -1293,9 +1347,10 @@ class SVC:
         TypeError, ValueError
             For a parameter or an argument of the wrong type or value (the message names it).
         ConvergenceError
-            If SMO did not reach the KKT gap ``tol`` within ``max_iter`` updates; the
-            estimator is then left unfitted (the attributes of an earlier fit are removed
-            when ``fit`` starts, so a failed fit never leaves a stale model behind).
+            If SMO did not reach the KKT gap ``tol`` within ``max_iter`` updates (for any of
+            the machines); the estimator is then left unfitted (the attributes of an earlier
+            fit are removed when ``fit`` starts, so a failed fit never leaves a stale model
+            behind).
         NumericalError
             If the kernel overflows float64 (see :func:`smo`).
         """
@@ -1309,38 +1364,60 @@ class SVC:
         X = as_array(X, "X", ndim=2)
         y_in, classes, codes = _class_labels(y)
         check_same_length(X, y_in, "X", "y")
-        if len(classes) != 2:
-            raise ValueError(f"y must contain exactly two classes, got {len(classes)}: "
+        if len(classes) < 2:
+            raise ValueError(f"y must contain at least two classes, got {len(classes)}: "
                              f"{classes[:6]}")
         gamma = self._gamma(X)
         _, degree, coef0 = _check_kernel_params(gamma, self.degree, self.coef0)
         params = {"kernel": kernel, "gamma": gamma, "degree": degree, "coef0": coef0}
-        y_pm = np.where(codes == 1, 1.0, -1.0)
-        cols, y_pm, C, tol, max_iter = _setup(X, y_pm, C, tol=tol, max_iter=max_iter,
-                                              precompute_limit=5000, cache_mb=200.0,
-                                              **params)
-        res = _solve(cols, y_pm, C, tol, max_iter)
-        if not res.converged:
-            raise ConvergenceError(message(
-                "SMO (SVC.fit)", measure="KKT gap", value=res.gap, tol=tol, n_iter=res.n_iter,
-                max_iter=max_iter, advice=_ADVICE + "; no model was fitted"))
+        if len(classes) == 2:
+            res, y_pm = self._binary(X, np.where(codes == 1, 1.0, -1.0), C, tol, max_iter,
+                                     params)
+            self.alpha_ = res.alpha
+            self.support_ = np.flatnonzero(res.alpha > 0)
+            self.dual_coef_ = (res.alpha * y_pm)[self.support_][None, :]
+            self.intercept_ = np.array([res.b])
+            self.dual_objective_ = _dual_value(res.alpha, y_pm, res.F)
+            self.dual_history_ = res.dual
+            self.kkt_gap_ = res.gap
+            self.n_iter_ = res.n_iter
+        else:
+            self._fit_one_versus_one(X, codes, len(classes), C, tol, max_iter, params)
         self.gamma_ = gamma
         self._kernel_params = params
         self.classes_ = classes
-        self.alpha_ = res.alpha
-        self.support_ = np.flatnonzero(res.alpha > 0)
         self.support_vectors_ = X[self.support_]
-        self.dual_coef_ = (res.alpha * y_pm)[self.support_][None, :]
-        self.intercept_ = np.array([res.b])
-        self.dual_objective_ = _dual_value(res.alpha, y_pm, res.F)
-        self.dual_history_ = res.dual
-        self.kkt_gap_ = res.gap
-        self.n_iter_ = res.n_iter
-        self.converged_ = res.converged
+        self.converged_ = True
         return self
 
+    def _fit_one_versus_one(self, X, codes, n_classes, C, tol, max_iter, params):
+        """K(K-1)/2 binary machines, class k (+1) against class l (-1), k < l."""
+        pairs = [(k, l) for k in range(n_classes) for l in range(k + 1, n_classes)]
+        coef = np.zeros((len(pairs), len(X)))  # alpha_n y_n of machine p, by training index
+        b, dual, gap, n_iter = (np.zeros(len(pairs)) for _ in range(4))
+        for p, (k, l) in enumerate(pairs):
+            rows = np.flatnonzero((codes == k) | (codes == l))
+            y_pm = np.where(codes[rows] == k, 1.0, -1.0)  # +1: the first class of the pair
+            res, y_pm = self._binary(X[rows], y_pm, C, tol, max_iter, params)
+            coef[p, rows] = res.alpha * y_pm
+            b[p], gap[p], n_iter[p] = res.b, res.gap, res.n_iter
+            dual[p] = _dual_value(res.alpha, y_pm, res.F)
+        self.support_ = np.flatnonzero(np.any(coef != 0, axis=0))
+        self.pairs_ = np.array(pairs, dtype=int)
+        self.pair_coef_ = coef[:, self.support_]
+        self.intercept_ = b
+        self.dual_objective_, self.kkt_gap_ = dual, gap
+        self.n_iter_ = n_iter.astype(int)
+
     def decision_function(self, X) -> np.ndarray:
-        r"""The score :math:`f(x) = \sum_{n \in SV} \alpha_n y_n k(x_n, x) + b`, shape (m,)."""
+        r"""The score :math:`f(x) = \sum_{n \in SV} \alpha_n y_n k(x_n, x) + b`.
+
+        Returns
+        -------
+        ndarray, shape (m,) with two classes (positive for ``classes_[1]``), or
+        (m, K(K-1)/2) with more: the score of each pair of ``pairs_``, positive for the
+        first class of the pair (scikit-learn's ``decision_function_shape="ovo"``).
+        """
         if not hasattr(self, "support_vectors_"):
             raise ValueError("this SVC is not fitted yet; call fit(X, y) first")
         X = as_array(X, "X", ndim=2)
@@ -1348,11 +1425,383 @@ class SVC:
         if X.shape[1] != d:
             raise ValueError(f"X must have {d} features (as in fit), got {X.shape[1]}")
         K = kernel_matrix(X, self.support_vectors_, **self._params())
+        coef = self.dual_coef_ if len(self.classes_) == 2 else self.pair_coef_
         with np.errstate(over="ignore", invalid="ignore"):
-            score = K @ self.dual_coef_[0] + self.intercept_[0]
+            score = K @ coef.T + self.intercept_  # one column per machine
         check_finite_result(score, "the decision function", _OVERFLOW_ADVICE)
-        return score
+        return score[:, 0] if len(self.classes_) == 2 else score
 
     def predict(self, X) -> np.ndarray:
-        """The class of each row of ``X``: ``classes_[1]`` where the score is positive."""
-        return np.where(self.decision_function(X) > 0, self.classes_[1], self.classes_[0])
+        """The class of each row of ``X``: with two classes ``classes_[1]`` where the score
+        is positive; with more, the most votes of the pairwise machines, the first class
+        (in ``classes_``) at a tie."""
+        score = self.decision_function(X)
+        if len(self.classes_) == 2:
+            return np.where(score > 0, self.classes_[1], self.classes_[0])
+        votes = np.zeros((len(score), len(self.classes_)), dtype=int)
+        rows = np.arange(len(score))
+        for p, (k, l) in enumerate(self.pairs_):
+            winner = np.where(score[:, p] > 0, k, l)  # LIBSVM: > 0 votes k, otherwise l
+            np.add.at(votes, (rows, winner), 1)
+        return self.classes_[np.argmax(votes, axis=1)]  # argmax: the smallest index at a tie
+
+
+def _resolve_gamma(g, X) -> float:
+    """The kernel scale of an estimator: ``"scale"``, ``"auto"`` or a positive number."""
+    if isinstance(g, str):
+        if g == "scale":
+            return _scale_gamma(X)
+        if g == "auto":
+            return 1.0 / X.shape[1]
+        raise ValueError(f"gamma must be 'scale', 'auto' or a positive number, got {g!r}")
+    if isinstance(g, bool) or not isinstance(g, numbers.Real):
+        raise TypeError(f"gamma must be 'scale', 'auto' or a positive number, got {g!r}")
+    return float(check_positive(g, "gamma"))
+
+
+# --------------------------------------------------------------------------- regression
+class SVRResult(NamedTuple):
+    """The solution found by :func:`svr`.
+
+    Attributes
+    ----------
+    alpha, alpha_star : ndarray, shape (N,)
+        The multipliers of the constraints above and below the tube, eq. (svm-svr-dual),
+        in :math:`[0, C]`, with :math:`\\sum_n (\\alpha_n - \\alpha^*_n) = 0`.
+    b : float
+        Bias, eq. (svm-svr-bias).
+    dual : ndarray, shape (n_iter + 1,)
+        The dual objective eq. (svm-svr-dual) after each update (starts at 0, never
+        decreases).
+    gap : float
+        KKT gap eq. (svm-kkt) of the :math:`2N`-variable problem at the returned point,
+        from a recomputed gradient.
+    n_iter : int
+        Number of updates (SMO plus active-set steps).
+    converged : bool
+        ``gap <= tol``.
+    n_polish : int
+        How many of the ``n_iter`` updates were active-set steps (see :func:`smo`).
+    """
+
+    alpha: np.ndarray
+    alpha_star: np.ndarray
+    b: float
+    dual: np.ndarray
+    gap: float
+    n_iter: int
+    converged: bool
+    n_polish: int = 0
+
+
+class _StackedKernel:
+    """The kernel of the 2N-variable regression dual, ``[[K, K], [K, K]]``, from the N
+    columns of ``base`` (a :class:`_FullKernel` or :class:`_CachedKernel`)."""
+
+    def __init__(self, base):
+        self.base, self.n = base, len(base.diag)
+        self.diag = np.concatenate((base.diag, base.diag))
+        self.bound = base.bound
+
+    def column(self, t):
+        col = self.base.column(t % self.n)
+        return np.concatenate((col, col))
+
+    def rows(self, idx):
+        return np.tile(self.base.rows(np.asarray(idx) % self.n), (1, 2))
+
+    def times(self, v):
+        half = self.base.times(v[:self.n] + v[self.n:])
+        return np.concatenate((half, half))
+
+
+def _setup_svr(X, y, C, epsilon, kernel, gamma, degree, coef0, tol, max_iter,
+               precompute_limit, cache_mb):
+    """Validate the arguments of :func:`svr`; the 2N-variable problem in LIBSVM's form."""
+    kernel = check_choice(kernel, "kernel", ("rbf", "poly", "linear"))
+    gamma, degree, coef0 = _check_kernel_params(gamma, degree, coef0)
+    C = float(check_positive(C, "C"))
+    epsilon = float(check_positive(epsilon, "epsilon", strict=False))
+    tol = float(check_positive(tol, "tol"))
+    precompute_limit = int(check_positive(precompute_limit, "precompute_limit", strict=False,
+                                          integer=True))
+    cache_mb = float(check_positive(cache_mb, "cache_mb"))
+    X = as_array(X, "X", ndim=2)
+    y = as_array(y, "y", ndim=1)
+    check_same_length(X, y, "X", "y")
+    n = len(y)
+    if max_iter is None:
+        max_iter = max(100_000, 200 * n)
+    max_iter = int(check_positive(max_iter, "max_iter", integer=True))
+    params = {"kernel": kernel, "gamma": gamma, "degree": degree, "coef0": coef0}
+    if n <= precompute_limit:
+        base = _FullKernel(kernel_matrix(X, **params), psd=True)
+    else:
+        base = _CachedKernel(X, kernel, gamma, degree, coef0, cache_mb)
+    # variables (alpha, alpha*), labels (+1, -1), linear term p = (epsilon - y, epsilon + y)
+    z = np.concatenate((np.ones(n), -np.ones(n)))
+    p = np.concatenate((epsilon - y, epsilon + y))
+    reach = C * 2 * n * base.bound + float(np.abs(p).max())
+    if not reach <= 1e150:
+        raise NumericalError(f"the dual's gradient can reach 2 C N max|K| + max|p| = "
+                             f"{reach:.3g}, beyond 1e150, where SMO's arithmetic overflows "
+                             f"float64: {_OVERFLOW_ADVICE}, or lower C")
+    return _StackedKernel(base), z, p, C, tol, max_iter
+
+
+def _svr_solve(X, y, C, epsilon, kernel, gamma, degree, coef0, tol, max_iter,
+               precompute_limit, cache_mb):
+    cols, z, p, C, tol, max_iter = _setup_svr(X, y, C, epsilon, kernel, gamma, degree, coef0,
+                                              tol, max_iter, precompute_limit, cache_mb)
+    res = _solve(cols, z, C, tol, max_iter, p=p)
+    n = len(p) // 2
+    out = SVRResult(res.alpha[:n].copy(), res.alpha[n:].copy(), res.b, res.dual, res.gap,
+                    res.n_iter, res.converged, res.n_polish)
+    return out, tol, max_iter
+
+
+def svr(X, y, C=1.0, *, epsilon=0.1, kernel="rbf", gamma=1.0, degree=3, coef0=0.0, tol=1e-3,
+        max_iter=None, precompute_limit=5000, cache_mb=200.0) -> SVRResult:
+    r"""Solve the epsilon-insensitive support vector regression dual by SMO.
+
+    Parameters
+    ----------
+    X : array_like, shape (N, d)
+        Inputs.
+    y : array_like, shape (N,)
+        Real targets.
+    C : float
+        Box constraint, :math:`0 \le \alpha_n, \alpha^*_n \le C`; ``C > 0``.
+    epsilon : float
+        Half-width :math:`\epsilon \ge 0` of the insensitive tube.
+    kernel : {"rbf", "poly", "linear"}
+    gamma, degree, coef0
+        Kernel parameters, as in :func:`smo`.
+    tol : float
+        Stop when the KKT gap of the :math:`2N`-variable problem is at most ``tol``.
+    max_iter : int, optional
+        Maximal number of updates; default ``max(100_000, 200 N)``.
+    precompute_limit, cache_mb
+        As in :func:`smo`.
+
+    Returns
+    -------
+    SVRResult
+        ``converged`` is ``gap <= tol`` at the returned point; if it is False, a
+        :class:`derivlib.ConvergenceWarning` says by how much and what to try.
+
+    Notes
+    -----
+    As in LIBSVM (Chang and Lin 2011, sec. 2.3), the dual eq. (svm-svr-dual) is written as
+    one problem in :math:`2N` variables :math:`\beta = (\alpha, \alpha^*)` with labels
+    :math:`z = (+\mathbf 1, -\mathbf 1)`,
+
+    .. math:: \min_\beta \tfrac12 \beta^\top Q \beta + p^\top\beta, \quad
+              Q = \begin{pmatrix} K & -K \\ -K & K \end{pmatrix}, \quad
+              p = \begin{pmatrix} \epsilon\mathbf 1 - y \\ \epsilon\mathbf 1 + y
+              \end{pmatrix}, \quad z^\top\beta = 0, \quad 0 \le \beta \le C,
+
+    which has the classifier's form (:math:`Q_{st} = z_s z_t \tilde K_{st}` with
+    :math:`\tilde K` the kernel matrix stacked twice in each direction) with a different
+    linear term: the same SMO loop (eqs. svm-wss2, svm-smo-step, svm-smo-clip) solves it,
+    started from the gradient :math:`p` at :math:`\beta = 0`; the bias is eq. (svm-bias)
+    on the :math:`2N` variables, which is eq. (svm-svr-bias).
+    """
+    res, tol, max_iter = _svr_solve(X, y, C, epsilon, kernel, gamma, degree, coef0, tol,
+                                    max_iter, precompute_limit, cache_mb)
+    report("SMO (SVR)", measure="KKT gap", value=res.gap, tol=tol, n_iter=res.n_iter,
+           max_iter=max_iter, advice=_ADVICE + "; the result is the last iterate, not a solution")
+    return res
+
+
+def svr_dual_objective(alpha, alpha_star, y, K, epsilon) -> float:
+    r"""The regression dual :math:`D(\alpha, \alpha^*)`, eq. (svm-svr-dual).
+
+    Parameters
+    ----------
+    alpha, alpha_star : array_like, shape (N,)
+    y : array_like, shape (N,)
+        Real targets.
+    K : array_like, shape (N, N)
+        Kernel matrix.
+    epsilon : float
+        Tube half-width, :math:`\ge 0`.
+
+    Returns
+    -------
+    float
+
+    Notes
+    -----
+    .. math:: D = -\frac12 \sum_{n,m} (\alpha_n - \alpha^*_n)(\alpha_m - \alpha^*_m) K_{nm}
+              - \epsilon \sum_n (\alpha_n + \alpha^*_n) + \sum_n y_n (\alpha_n - \alpha^*_n).
+
+    Examples
+    --------
+    >>> svr_dual_objective([0.5, 0.0], [0.0, 0.5], [1.0, -1.0], [[1.0, 0.0], [0.0, 1.0]], 0.1)
+    0.65
+    """
+    alpha = as_array(alpha, "alpha", ndim=1)
+    alpha_star = as_array(alpha_star, "alpha_star", ndim=1)
+    y = as_array(y, "y", ndim=1)
+    check_same_length(alpha, alpha_star, "alpha", "alpha_star")
+    check_same_length(alpha, y, "alpha", "y")
+    K = as_array(K, "K", ndim=2)
+    if K.shape != (len(y), len(y)):
+        raise ValueError(f"K must have shape ({len(y)}, {len(y)}), got {K.shape}")
+    epsilon = float(check_positive(epsilon, "epsilon", strict=False))
+    beta = alpha - alpha_star
+    with np.errstate(over="ignore", invalid="ignore"):
+        value = float(-0.5 * beta @ K @ beta - epsilon * np.sum(alpha + alpha_star) + y @ beta)
+    check_finite_result(value, "the regression dual", _OVERFLOW_ADVICE + " (or C)")
+    return value
+
+
+def epsilon_insensitive_loss(y, y_hat, epsilon) -> np.ndarray:
+    r"""Vapnik's :math:`\epsilon`-insensitive loss :math:`\max(0, |y - \hat y| - \epsilon)`.
+
+    Parameters
+    ----------
+    y, y_hat : array_like, same shape
+        Targets and predictions (elementwise, any shape).
+    epsilon : float
+        Half-width of the tube, :math:`\ge 0`.
+
+    Returns
+    -------
+    ndarray, the shape of ``y``
+
+    Notes
+    -----
+    Eq. (svm-eps-loss).
+
+    Examples
+    --------
+    >>> epsilon_insensitive_loss([0.0, 0.0, 0.0], [0.05, -0.5, 1.0], 0.1)
+    array([0. , 0.4, 0.9])
+    """
+    y = as_array(y, "y")
+    y_hat = as_array(y_hat, "y_hat")
+    if y.shape != y_hat.shape:
+        raise ValueError(f"y and y_hat must have the same shape, got {y.shape} and "
+                         f"{y_hat.shape}")
+    epsilon = float(check_positive(epsilon, "epsilon", strict=False))
+    return np.maximum(0.0, np.abs(y - y_hat) - epsilon)
+
+
+class SVR:
+    """Epsilon-insensitive support vector regression trained by :func:`svr`
+    (scikit-learn-like).
+
+    Parameters
+    ----------
+    C : float, default 1.0
+    epsilon : float, default 0.1
+    kernel : {"rbf", "poly", "linear"}, default "rbf"
+    gamma : float or {"scale", "auto"}, default "scale"
+    degree : int, default 3
+    coef0 : float, default 0.0
+    tol : float, default 1e-3
+    max_iter : int, optional
+
+    Attributes
+    ----------
+    alpha_, alpha_star_ : ndarray, shape (N,)
+        The dual variables of eq. (svm-svr-dual).
+    support_ : ndarray of int
+        Indices with :math:`\\alpha_n - \\alpha^*_n \\ne 0`, increasing.
+    support_vectors_ : ndarray, shape (n_SV, d)
+    dual_coef_ : ndarray, shape (1, n_SV)
+        :math:`\\alpha_n - \\alpha^*_n` of the support vectors (scikit-learn's layout).
+    intercept_ : ndarray, shape (1,)
+        The bias :math:`b`, eq. (svm-svr-bias).
+    gamma_ : float
+    dual_objective_ : float
+        Eq. (svm-svr-dual) at the solution.
+    kkt_gap_ : float
+    n_iter_ : int
+    converged_ : bool
+    dual_history_ : ndarray
+
+    Raises
+    ------
+    ConvergenceError
+        From :meth:`fit`, if the KKT gap ``tol`` is not reached within ``max_iter`` updates.
+
+    Examples
+    --------
+    >>> X = [[0.0], [1.0], [2.0], [3.0]]
+    >>> reg = SVR(kernel="linear", C=10.0, epsilon=0.1).fit(X, [0.0, 1.0, 2.0, 3.0])
+    >>> bool(abs(reg.predict([[1.5]])[0] - 1.5) <= 0.1)
+    True
+    """
+
+    def __init__(self, C=1.0, epsilon=0.1, kernel="rbf", gamma="scale", degree=3, coef0=0.0,
+                 tol=1e-3, max_iter=None):
+        self.C = C
+        self.epsilon = epsilon
+        self.kernel = kernel
+        self.gamma = gamma
+        self.degree = degree
+        self.coef0 = coef0
+        self.tol = tol
+        self.max_iter = max_iter
+
+    def fit(self, X, y):
+        """Fit by SMO on the 2N-variable dual (see :func:`svr`); returns ``self``.
+
+        Raises
+        ------
+        TypeError, ValueError
+            For a parameter or an argument of the wrong type or value (the message names it).
+        ConvergenceError
+            If SMO did not reach ``tol`` within ``max_iter`` updates; the estimator is then
+            left unfitted.
+        NumericalError
+            If the kernel overflows float64.
+        """
+        _clear_fitted(self)
+        kernel = check_choice(self.kernel, "kernel", ("rbf", "poly", "linear"))
+        X = as_array(X, "X", ndim=2)
+        gamma = _resolve_gamma(self.gamma, X)
+        max_iter = self.max_iter
+        if max_iter is not None:
+            max_iter = int(check_positive(max_iter, "max_iter", integer=True))
+        res, tol, max_iter = _svr_solve(X, y, self.C, self.epsilon, kernel, gamma,
+                                        self.degree, self.coef0, self.tol, max_iter, 5000,
+                                        200.0)
+        if not res.converged:
+            raise ConvergenceError(message(
+                "SMO (SVR.fit)", measure="KKT gap", value=res.gap, tol=tol, n_iter=res.n_iter,
+                max_iter=max_iter, advice=_ADVICE + "; no model was fitted"))
+        _, degree, coef0 = _check_kernel_params(gamma, self.degree, self.coef0)
+        self._kernel_params = {"kernel": kernel, "gamma": gamma, "degree": degree,
+                               "coef0": coef0}
+        beta = res.alpha - res.alpha_star
+        self.gamma_ = gamma
+        self.alpha_, self.alpha_star_ = res.alpha, res.alpha_star
+        self.support_ = np.flatnonzero(beta != 0)
+        self.support_vectors_ = X[self.support_]
+        self.dual_coef_ = beta[self.support_][None, :]
+        self.intercept_ = np.array([res.b])
+        self.dual_objective_ = float(res.dual[-1])
+        self.dual_history_ = res.dual
+        self.kkt_gap_ = res.gap
+        self.n_iter_ = res.n_iter
+        self.converged_ = True
+        return self
+
+    def predict(self, X) -> np.ndarray:
+        r"""The prediction :math:`f(x) = \sum_n (\alpha_n - \alpha^*_n) k(x_n, x) + b`,
+        eq. (svm-svr-f), shape (m,)."""
+        if not hasattr(self, "support_vectors_"):
+            raise ValueError("this SVR is not fitted yet; call fit(X, y) first")
+        X = as_array(X, "X", ndim=2)
+        d = self.support_vectors_.shape[1]
+        if X.shape[1] != d:
+            raise ValueError(f"X must have {d} features (as in fit), got {X.shape[1]}")
+        K = kernel_matrix(X, self.support_vectors_, **self._kernel_params)
+        with np.errstate(over="ignore", invalid="ignore"):
+            f = K @ self.dual_coef_[0] + self.intercept_[0]
+        check_finite_result(f, "the prediction", _OVERFLOW_ADVICE)
+        return f
