@@ -1155,3 +1155,155 @@ def test_textbook_viterbi_breaks_ties_towards_the_smaller_state():
 def test_textbook_viterbi_refuses_bad_input_like_viterbi(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+# ============================================================================ alpha-gamma smoother
+@pytest.mark.parametrize("K", KS)
+def test_alpha_gamma_smoother_equals_forward_backward(K):
+    """Eq. (hmm-alpha-gamma): gamma from the filtered alpha_hat alone, against the
+    alpha-beta form of forward_backward (eq. hmm-scaled-post). Both are probabilities
+    computed by different recursions over 500 steps; rounding measured below 1e-14."""
+    rng = np.random.default_rng(300 + K)
+    pi, A, B = random_model(K, 5, rng, concentration=0.5)
+    B_obs = hmm.categorical_likelihood(rng.integers(0, 5, 500), B)
+    gamma = hmm.alpha_gamma_smoother(A, hmm.forward(pi, A, B_obs).alpha_hat)
+    np.testing.assert_allclose(gamma, hmm.forward_backward(pi, A, B_obs).gamma, rtol=0,
+                               atol=1e-12)
+
+
+@pytest.mark.parametrize("N", [1, 2, 4, 6])
+def test_alpha_gamma_smoother_against_brute_force_enumeration(N):
+    rng = np.random.default_rng(310 + N)
+    pi, A, B = random_model(3, 4, rng)
+    B_obs = hmm.categorical_likelihood(rng.integers(0, 4, N), B)
+    _, gamma, *_ = brute_force(pi, A, B_obs)
+    filtered = np.array([brute_force(pi, A, B_obs[: n + 1])[1][n] for n in range(N)])
+    np.testing.assert_allclose(hmm.alpha_gamma_smoother(A, filtered), gamma, atol=1e-12)
+
+
+def test_alpha_gamma_smoother_with_zero_transitions():
+    """A left-right chain: predicted probabilities of exactly zero (0/0 terms) are zero."""
+    pi = np.array([1.0, 0.0, 0.0])
+    A = np.array([[0.6, 0.4, 0.0], [0.0, 0.7, 0.3], [0.0, 0.0, 1.0]])
+    B_obs = np.random.default_rng(320).uniform(0.1, 1.0, size=(8, 3))
+    gamma = hmm.alpha_gamma_smoother(A, hmm.forward(pi, A, B_obs).alpha_hat)
+    _, expected, *_ = brute_force(pi, A, B_obs)
+    np.testing.assert_allclose(gamma, expected, atol=1e-12)
+    assert gamma[0].tolist() == [1.0, 0.0, 0.0]
+
+
+# ============================================================================ predictive
+@pytest.mark.parametrize("N", [1, 2, 3, 5])
+@pytest.mark.parametrize("K", [2, 3])
+def test_predictive_against_brute_force_enumeration(N, K):
+    """Eq. (hmm-predictive): p(x_{N+1} | X) = p(X, x_{N+1}) / p(X), both sums over all
+    K**N (K**(N+1)) paths of the plain product (hmm-joint)."""
+    rng = np.random.default_rng(330 + 10 * N + K)
+    M = 4
+    pi, A, B = random_model(K, M, rng)
+    x = rng.integers(0, M, N)
+    evidence = brute_force(pi, A, hmm.categorical_likelihood(x, B))[0]
+    expected = np.array([brute_force(pi, A, hmm.categorical_likelihood(np.r_[x, m], B))[0]
+                         for m in range(M)]) / evidence
+    B_obs = hmm.categorical_likelihood(x, B)
+    np.testing.assert_allclose(hmm.predictive(pi, A, B_obs, b_next=B.T), expected,
+                               rtol=1e-12)
+    np.testing.assert_allclose(hmm.predictive(pi, A, log_B_obs=np.log(B_obs), b_next=B.T),
+                               expected, rtol=1e-12)
+    one = hmm.predictive(pi, A, B_obs, b_next=B[:, 2])
+    assert isinstance(one, float) and one == pytest.approx(expected[2], rel=1e-12)
+    assert expected.sum() == pytest.approx(1.0, abs=1e-12)
+
+
+def test_predictive_of_a_gaussian_hmm_against_numerical_integration():
+    """A density: integrating p(x_{N+1} | X) over x_{N+1} gives 1, and it is the
+    mixture of the state densities with the predicted weights."""
+    pi, A = np.array([0.5, 0.5]), np.array([[0.9, 0.1], [0.2, 0.8]])
+    means, covars = np.array([[-1.0], [2.0]]), np.array([[0.5], [1.5]])
+    x = hmm.sample(pi, A, hmm.Gaussian(means, covars), 20, rng=3).x
+    log_B = hmm.gaussian_log_likelihood(x, means, covars)
+    grid = np.linspace(-12, 14, 20001)[:, None]
+    density = hmm.predictive(pi, A, log_B_obs=log_B,
+                             b_next=np.exp(hmm.gaussian_log_likelihood(grid, means, covars)))
+    assert np.trapezoid(density, grid[:, 0]) == pytest.approx(1.0, abs=1e-9)
+
+
+# ============================================================================ several sequences
+@pytest.mark.parametrize("K", [2, 4])
+def test_categorical_baum_welch_with_lengths_matches_hmmlearn(K):
+    rng = np.random.default_rng(340 + K)
+    M = 5
+    pi, A, B = random_model(K, M, rng)
+    lengths = [1, 40, 7, 120]
+    x = rng.integers(0, M, sum(lengths))
+    ref = categorical_reference(pi, A, B, n_iter=1, tol=1e-300, params="ste")
+    ref.fit(x[:, None], lengths)
+    pi1, A1, em1, loglik = hmm.baum_welch_step(x, pi, A, hmm.Categorical(B), lengths=lengths)
+    np.testing.assert_allclose(pi1, ref.startprob_, atol=TOL)
+    np.testing.assert_allclose(A1, ref.transmat_, atol=TOL)
+    np.testing.assert_allclose(em1.B, ref.emissionprob_, atol=TOL)
+    assert loglik == pytest.approx(ref.monitor_.history[0], rel=TOL)
+    # pooling is not the same as one long sequence (no transitions across the boundaries)
+    _, A_one, _, _ = hmm.baum_welch_step(x, pi, A, hmm.Categorical(B))
+    assert np.abs(A_one - A1).max() > 1e-3
+
+
+@pytest.mark.parametrize("full", [True, False], ids=["full", "diag"])
+def test_gaussian_baum_welch_with_lengths_matches_hmmlearn(full):
+    rng = np.random.default_rng(350 + full)
+    K, D = 3, 2
+    pi, A, _ = random_model(K, 2, rng)
+    means, covars = random_gaussian(K, D, rng, full=full)
+    lengths = [50, 3, 80]
+    X = hmm.sample(pi, A, hmm.Gaussian(means, covars), sum(lengths), rng=rng).x
+    means0 = means + rng.normal(0, 0.5, size=means.shape)
+    ref = gaussian_reference(pi, A, means0, covars, n_iter=1, tol=1e-300, params="stmc")
+    ref.fit(X, lengths)
+    pi1, A1, em1, loglik = hmm.baum_welch_step(X, pi, A, hmm.Gaussian(means0, covars),
+                                               lengths=lengths)
+    np.testing.assert_allclose(pi1, ref.startprob_, atol=TOL)
+    np.testing.assert_allclose(A1, ref.transmat_, atol=TOL)
+    np.testing.assert_allclose(em1.means, ref.means_, atol=TOL)
+    ref_covars = ref.covars_ if full else np.diagonal(ref.covars_, axis1=1, axis2=2)
+    np.testing.assert_allclose(em1.covars, ref_covars, atol=TOL)
+    assert loglik == pytest.approx(ref.monitor_.history[0], rel=TOL)
+
+
+def test_baum_welch_with_lengths_never_decreases_and_matches_hmmlearn_fit():
+    rng = np.random.default_rng(360)
+    K, M = 3, 4
+    pi, A, B = random_model(K, M, rng)
+    lengths = [30, 45, 25]
+    x = hmm.sample(pi, A, hmm.Categorical(B), sum(lengths), rng=rng).x
+    pi0, A0, B0 = random_model(K, M, rng)
+    with pytest.warns(ConvergenceWarning, match="after 15 iteration"):
+        fit = hmm.baum_welch(x, pi0, A0, hmm.Categorical(B0), lengths=lengths, max_iter=15,
+                             tol=0.0)
+    assert np.all(np.diff(fit.history) >= -1e-10)
+    ref = categorical_reference(pi0, A0, B0, n_iter=15, tol=0.0, params="ste")
+    ref.fit(x[:, None], lengths)
+    np.testing.assert_allclose(fit.history, ref.monitor_.history, rtol=1e-9)
+    np.testing.assert_allclose(fit.A, ref.transmat_, atol=1e-8)
+
+
+@pytest.mark.parametrize(("lengths", "match"), [
+    ([2, 2], "lengths must sum to the number of observations N = 6"),
+    ([3, 0, 3], "lengths must be positive integers"),
+    ([2.5, 3.5], "lengths must be positive integers"),
+    ([[3, 3]], "lengths must be 1-D"),
+])
+def test_bad_lengths_are_refused(lengths, match):
+    x = np.array([0, 1, 2, 0, 1, 2])
+    with pytest.raises(ValueError, match=match):
+        hmm.baum_welch_step(x, PI, A2, hmm.Categorical(B2), lengths=lengths)
+
+
+@pytest.mark.parametrize(("call", "match"), [
+    (lambda: hmm.alpha_gamma_smoother(A2, np.ones((4, 3)) / 3), r"alpha_hat must have shape"),
+    (lambda: hmm.alpha_gamma_smoother(A2, np.ones((4, 2))), "rows of alpha_hat must sum to 1"),
+    (lambda: hmm.predictive(PI, A2, BO, b_next=np.ones(3)), r"b_next must have shape"),
+    (lambda: hmm.predictive(PI, A2, BO, b_next=[-0.1, 0.5]), "b_next must be non-negative"),
+])
+def test_smoother_and_predictive_refuse_bad_input(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()

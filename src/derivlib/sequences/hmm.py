@@ -81,6 +81,7 @@ __all__ = [
     "HMMSample",
     "Posterior",
     "ViterbiResult",
+    "alpha_gamma_smoother",
     "backward",
     "baum_welch",
     "baum_welch_step",
@@ -92,6 +93,7 @@ __all__ = [
     "log_categorical_likelihood",
     "log_forward_backward",
     "log_joint",
+    "predictive",
     "sample",
     "textbook_viterbi",
     "viterbi",
@@ -1047,6 +1049,108 @@ def _log_space_xi(log_alpha, log_A, log_w, pairwise):
     return full if full is not None else total
 
 
+# ============================================================================ smoothing and prediction
+def alpha_gamma_smoother(A, alpha_hat) -> np.ndarray:
+    r"""Smoothing posteriors from the filtered ones: the backward pass in terms of gamma.
+
+    Parameters
+    ----------
+    A : array_like, shape (K, K)
+        Transition matrix, rows sum to 1.
+    alpha_hat : array_like, shape (N, K)
+        Filtered posteriors :math:`\hat\alpha_n(k) = p(z_n = k \mid x_1, \dots, x_n)`, rows
+        sum to 1 (``forward(...).alpha_hat``).
+
+    Returns
+    -------
+    gamma : ndarray, shape (N, K)
+        Smoothing posteriors :math:`\gamma_n(k) = p(z_n = k \mid X)`, the same numbers as
+        ``forward_backward(...).gamma``.
+
+    Notes
+    -----
+    Eq. (hmm-alpha-gamma), the discrete analogue of the Rauch-Tung-Striebel smoother:
+    :math:`\gamma_N = \hat\alpha_N` and
+
+    .. math::
+
+        \gamma_n(i) = \hat\alpha_n(i) \sum_{j} A_{ij}
+        \frac{\gamma_{n+1}(j)}{\sum_l \hat\alpha_n(l) A_{lj}},
+
+    where the denominator is the predicted :math:`p(z_{n+1} = j \mid x_{1:n})`. It needs
+    no emission likelihoods: the backward pass only corrects the filtered posteriors. A
+    predicted probability of exactly zero has :math:`\gamma_{n+1}(j) = 0` too, and its term
+    is zero.
+    """
+    K = as_array(A, "A", ndim=2).shape[0]
+    A = _check_stochastic(A, "A", (K, K))
+    shape = as_array(alpha_hat, "alpha_hat", ndim=2).shape
+    if shape[1] != K:
+        raise ValueError(f"alpha_hat must have shape (N, K) with K = {K} states (the rows of "
+                         f"A), got {shape}")
+    alpha_hat = _check_stochastic(alpha_hat, "alpha_hat")
+    N = alpha_hat.shape[0]
+    gamma = np.empty((N, K))
+    gamma[N - 1] = alpha_hat[N - 1]  # gamma_N = alpha_hat_N
+    ratio = np.empty(K)
+    for n in range(N - 2, -1, -1):
+        predicted = alpha_hat[n] @ A  # p(z_{n+1} = j | x_1..x_n)
+        np.divide(gamma[n + 1], predicted, out=ratio, where=predicted > 0)
+        ratio[predicted <= 0] = 0.0  # an impossible state has gamma = 0 too
+        gamma[n] = alpha_hat[n] * (A @ ratio)  # eq. (hmm-alpha-gamma)
+    return gamma
+
+
+def predictive(pi, A, B_obs=None, *, log_B_obs=None, b_next):
+    r"""Predictive probability (or density) of the next observation, :math:`p(x_{N+1} \mid X)`.
+
+    Parameters
+    ----------
+    pi : array_like, shape (K,)
+    A : array_like, shape (K, K)
+    B_obs, log_B_obs : array_like, shape (N, K)
+        Emission likelihoods of the observed :math:`x_1, \dots, x_N`, or their logarithms
+        (exactly one).
+    b_next : array_like, shape (K,) or (M, K)
+        Emission likelihoods :math:`p(x_{N+1} \mid z_{N+1} = k)` of one candidate next
+        observation, or of M candidates (one row each; for categorical emissions,
+        ``B.T`` gives every symbol).
+
+    Returns
+    -------
+    float or ndarray of shape (M,)
+        :math:`p(x_{N+1} \mid X)` for the candidate(s).
+
+    Notes
+    -----
+    Eq. (hmm-predictive) (Bishop 2006, eq. (13.44)):
+
+    .. math::
+
+        p(x_{N+1} \mid X) = \sum_{k} p(x_{N+1} \mid z_{N+1} = k)
+        \sum_{j} \hat\alpha_N(j) A_{jk} .
+
+    The filtered posterior :math:`\hat\alpha_N` is the last row of the smoothing posteriors
+    (:math:`\hat\beta_N = 1`), taken from :func:`forward_backward`, which handles the
+    rescaling of the likelihoods.
+    """
+    pi, A = _check_pi_A(pi, A)
+    K = pi.shape[0]
+    b_next = as_array(b_next, "b_next", ndim=(1, 2))
+    if b_next.shape[-1] != K:
+        raise ValueError(f"b_next must have shape (K,) or (M, K) with K = {K} states (the "
+                         f"length of pi), got {b_next.shape}")
+    if np.any(b_next < 0):
+        raise ValueError(f"b_next must be non-negative likelihoods, got minimum "
+                         f"{b_next.min():.3g}")
+    pi, A = _renormalised(pi, A)  # float32 probabilities, accepted above, as a float64 model
+    post = forward_backward(pi, A, B_obs, log_B_obs=log_B_obs, pairwise=None)
+    alpha_hat_N = post.gamma[-1]  # p(z_N = j | X)
+    predicted = alpha_hat_N @ A  # p(z_{N+1} = k | X) = sum_j alpha_hat_N(j) A_jk
+    result = b_next @ predicted  # eq. (hmm-predictive)
+    return float(result) if b_next.ndim == 1 else result
+
+
 # ============================================================================ Viterbi
 def textbook_viterbi(pi, A, B_obs=None, *, log_B_obs=None) -> ViterbiResult:
     r"""The Viterbi algorithm as the chapter derives it: a loop over the steps in log space,
@@ -1220,7 +1324,7 @@ def _viterbi_blocked(log_A, logB, omega):
 
 
 # ============================================================================ Baum-Welch
-def baum_welch_step(X, pi, A, emission, *, min_covar: float = 0.0):
+def baum_welch_step(X, pi, A, emission, *, lengths=None, min_covar: float = 0.0):
     r"""One EM update of the HMM parameters (E-step by forward-backward, then the M-step).
 
     Parameters
@@ -1232,6 +1336,9 @@ def baum_welch_step(X, pi, A, emission, *, min_covar: float = 0.0):
     A : array_like, shape (K, K)
     emission : Categorical or Gaussian
         Current emission parameters.
+    lengths : array_like of int, optional
+        Several independent sequences: ``X`` is their concatenation and ``lengths`` their
+        lengths (positive, summing to N), as hmmlearn's ``lengths``. Default: one sequence.
     min_covar : float, default 0.0
         Gaussian emissions only: a floor on the re-estimated variances. A diagonal variance
         below ``min_covar`` is raised to it; a full covariance whose smallest eigenvalue is
@@ -1242,7 +1349,7 @@ def baum_welch_step(X, pi, A, emission, *, min_covar: float = 0.0):
     -------
     BaumWelchStep
         ``(pi, A, emission, loglik)``: the re-estimated parameters and
-        :math:`\log p(X \mid \theta_{old})`.
+        :math:`\log p(X \mid \theta_{old})` (summed over the sequences).
 
     Raises
     ------
@@ -1267,6 +1374,12 @@ def baum_welch_step(X, pi, A, emission, *, min_covar: float = 0.0):
     (\mathbf{x}_n-\boldsymbol\mu_k)^\top / N_k` with :math:`N_k = \sum_n \gamma_n(k)`
     (only the diagonal for diagonal covariances).
 
+    With several sequences (``lengths``), eq. (hmm-mstep-pooled): the E-step runs on each
+    sequence separately and the M-step pools the expected counts, :math:`\pi_k =
+    \frac1S \sum_s \gamma^{(s)}_1(k)`, and the sums over :math:`n` in the other formulas
+    run over every step of every sequence (the transitions :math:`\xi` only within a
+    sequence); :math:`\log p(X) = \sum_s \log p(X^{(s)})`.
+
     A state that the posterior never visits (:math:`N_k = 0`, e.g. a state of probability 0
     under ``pi`` that no transition reaches; in practice :math:`N_k \le 10^{-300} N`, zero up
     to underflow) has no data to re-estimate its emission from: it keeps its old row of
@@ -1279,9 +1392,25 @@ def baum_welch_step(X, pi, A, emission, *, min_covar: float = 0.0):
     pi, A = _renormalised(*_check_pi_A(pi, A))
     emission = _check_emission(emission, pi.shape[0])
     X = _check_observations(X, emission)
+    bounds = _check_lengths(lengths, len(X))
     min_covar = check_positive(min_covar, "min_covar", strict=False)
     with np.errstate(over="ignore", invalid="ignore"):  # overflow is checked and reported
-        return BaumWelchStep(*_baum_welch_step(X, pi, A, emission, min_covar))
+        return BaumWelchStep(*_baum_welch_step(X, pi, A, emission, min_covar, bounds))
+
+
+def _check_lengths(lengths, N: int) -> list[tuple[int, int]]:
+    """The (start, stop) of each sequence in the concatenated X (one sequence by default)."""
+    if lengths is None:
+        return [(0, N)]
+    arr = as_array(lengths, "lengths", ndim=1)
+    ints = arr.astype(np.intp)
+    if np.any(ints != arr) or np.any(ints < 1):
+        raise ValueError(f"lengths must be positive integers, got {arr.tolist()[:10]}")
+    if ints.sum() != N:
+        raise ValueError(f"lengths must sum to the number of observations N = {N}, got sum "
+                         f"{int(ints.sum())}")
+    stops = np.cumsum(ints).tolist()
+    return list(zip([0, *stops[:-1]], stops, strict=True))
 
 
 def _renormalised(pi, A):
@@ -1296,10 +1425,22 @@ _NO_VISITS = 1e-300  # N_k below this times N: the state is not visited (zero up
 _EM_NOISE = 1e-9
 
 
-def _baum_welch_step(X, pi, A, emission, min_covar=0.0):
-    post = forward_backward(pi, A, log_B_obs=_emission_log_likelihood(X, emission))
-    gamma, xi_sum = post.gamma, post.xi
-    pi_new = gamma[0] / gamma[0].sum()  # eq. (hmm-mstep-pi)
+def _baum_welch_step(X, pi, A, emission, min_covar=0.0, bounds=None):
+    log_B = _emission_log_likelihood(X, emission)
+    if bounds is None or len(bounds) == 1:  # one sequence
+        post = forward_backward(pi, A, log_B_obs=log_B)
+        gamma, xi_sum, loglik, first = post.gamma, post.xi, post.loglik, post.gamma[0]
+    else:  # several: E-step on each, expected counts pooled (hmm-mstep-pooled)
+        gamma = np.empty_like(log_B)
+        xi_sum, first, logliks = np.zeros_like(A), np.zeros_like(pi), []
+        for start, stop in bounds:
+            post = forward_backward(pi, A, log_B_obs=log_B[start:stop])
+            gamma[start:stop] = post.gamma
+            xi_sum += post.xi  # transitions within a sequence only
+            first += post.gamma[0]  # sum_s gamma_1^(s)
+            logliks.append(post.loglik)
+        loglik = math.fsum(logliks)  # log p(X) = sum_s log p(X^(s))
+    pi_new = first / first.sum()  # eq. (hmm-mstep-pi)
     row = xi_sum.sum(axis=1, keepdims=True)
     A_new = np.divide(xi_sum, row, out=A.copy(), where=row > 0)  # eq. (hmm-mstep-A)
     Nk = gamma.sum(axis=0)  # expected number of visits of each state
@@ -1327,7 +1468,7 @@ def _baum_welch_step(X, pi, A, emission, min_covar=0.0):
             _floor_covars(covars, seen, min_covar)
         _check_not_collapsed(covars, seen, X)
         new = Gaussian(means, covars)
-    return pi_new, A_new, new, post.loglik
+    return pi_new, A_new, new, loglik
 
 
 def _floor_covars(covars, seen, min_covar: float) -> None:
@@ -1372,7 +1513,7 @@ def _check_not_collapsed(covars, seen, X) -> None:
                     f"parameters or fewer states")
 
 
-def baum_welch(X, pi, A, emission, *, max_iter: int = 100, tol: float = 1e-6,
+def baum_welch(X, pi, A, emission, *, lengths=None, max_iter: int = 100, tol: float = 1e-6,
                min_covar: float = 0.0) -> BaumWelchResult:
     r"""Baum-Welch: EM for an HMM, from initial parameters, with the log-likelihood history.
 
@@ -1384,6 +1525,9 @@ def baum_welch(X, pi, A, emission, *, max_iter: int = 100, tol: float = 1e-6,
     A : array_like, shape (K, K)
     emission : Categorical or Gaussian
         Initial parameters.
+    lengths : array_like of int, optional
+        Lengths of several independent sequences concatenated in ``X`` (see
+        :func:`baum_welch_step`).
     max_iter : int, default 100
         Maximum number of EM updates.
     tol : float, default 1e-6
@@ -1430,11 +1574,12 @@ def baum_welch(X, pi, A, emission, *, max_iter: int = 100, tol: float = 1e-6,
     pi, A = _renormalised(*_check_pi_A(pi, A))
     emission = _check_emission(emission, pi.shape[0])
     X = _check_observations(X, emission)
+    bounds = _check_lengths(lengths, len(X))
     history = []
     gain = np.inf  # no gain is measured before the second update
     for _ in range(max_iter):
         with np.errstate(over="ignore", invalid="ignore"):  # overflow is checked, reported
-            pi, A, emission, loglik = _baum_welch_step(X, pi, A, emission, min_covar)
+            pi, A, emission, loglik = _baum_welch_step(X, pi, A, emission, min_covar, bounds)
         history.append(loglik)
         if len(history) < 2:
             continue
