@@ -1049,7 +1049,7 @@ def _log_space_xi(log_alpha, log_A, log_w, pairwise):
     return full if full is not None else total
 
 
-# ============================================================================ smoothing and prediction
+# ======================================================================== smoothing, prediction
 def alpha_gamma_smoother(A, alpha_hat) -> np.ndarray:
     r"""Smoothing posteriors from the filtered ones: the backward pass in terms of gamma.
 
