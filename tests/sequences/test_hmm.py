@@ -1079,23 +1079,75 @@ def test_fast_forward_backward_equals_the_plain_recursions(K, N, monkeypatch):
     assert post.loglik == pytest.approx(np.log(fwd.c).sum(), rel=1e-12, abs=1e-12)
 
 
-# K = 1..8: viterbi's block scan; K > 8: its loop (the same sums as textbook_viterbi)
+# N < 64: viterbi's loop (the same sums as textbook_viterbi); N >= 64: its block-parallel
+# path with the certificate (the loop where it cannot certify)
 VITERBI_CASES = [(K, N) for K in (1, 2, 3, 5, 8, 9, 12, 40) for N in (1, 2, 3, 50, 700)]
 
 
 @pytest.mark.parametrize(("K", "N"), VITERBI_CASES)
 def test_textbook_viterbi_equals_viterbi(K, N):
-    """Continuous likelihoods, so one best path: both return it. log_prob is a sum of N
-    terms added in another order by the block scan: they agree to a relative 1e-12
-    (measured 5e-15)."""
+    """Continuous likelihoods: the same path, and log_prob to the last bit (the fast path
+    re-adds it along the path in the loop's order); in any case within a relative 1e-12."""
     pi, A, B_obs = _random_problem(K, N, seed=7 * K + N)
     for kwargs in ({"B_obs": B_obs}, {"log_B_obs": np.log(B_obs)}):
         plain, fast = hmm.textbook_viterbi(pi, A, **kwargs), hmm.viterbi(pi, A, **kwargs)
         np.testing.assert_array_equal(plain.path, fast.path)
         assert plain.path.dtype == fast.path.dtype and plain.path.shape == (N,)
         assert plain.log_prob == pytest.approx(fast.log_prob, rel=1e-12)
+        assert plain.log_prob == fast.log_prob
         assert hmm.log_joint(pi, A, plain.path, B_obs) == pytest.approx(plain.log_prob,
                                                                         rel=1e-12)
+
+
+@pytest.mark.parametrize("K", [2, 4, 16, 64])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_block_parallel_viterbi_is_certified_and_exact(K, seed, monkeypatch):
+    """Long sequences of the benchmark's kind (a moderately sticky chain, categorical
+    emissions): the block-parallel path must certify its result (no hand-over to the loop)
+    and return textbook_viterbi's path and log_prob exactly."""
+    rng = np.random.default_rng(400 + 10 * K + seed)
+    pi, A, B = random_model(K, 8, rng)
+    A = 0.5 * A + 0.5 * np.eye(K)
+    x = hmm.sample(pi, A, hmm.Categorical(B), 5000, rng=rng).x
+    log_B = hmm.log_categorical_likelihood(x, B)
+    loops = []
+    real = hmm._viterbi_loop
+    monkeypatch.setattr(hmm, "_viterbi_loop", lambda *a: loops.append(1) or real(*a))
+    fast = hmm.viterbi(pi, A, log_B_obs=log_B)
+    assert loops == []
+    monkeypatch.undo()
+    plain = hmm.textbook_viterbi(pi, A, log_B_obs=log_B)
+    np.testing.assert_array_equal(fast.path, plain.path)
+    assert fast.log_prob == plain.log_prob
+
+
+@pytest.mark.parametrize("N", [100, 3000])
+def test_viterbi_on_a_chain_that_is_slow_to_forget(N):
+    """A = a near-permutation and weak emissions: a guessed start is remembered for many
+    steps, so the runners of pass 2 run far past their blocks (or the loop decides); the
+    result is still textbook_viterbi's, bit for bit."""
+    K = 3
+    A = np.roll(np.eye(K), 1, axis=1) * (1 - 3e-3) + 1e-3
+    pi = np.full(K, 1 / K)
+    B_obs = np.random.default_rng(410 + N).uniform(0.5, 1.0, size=(N, K))
+    fast, plain = hmm.viterbi(pi, A, B_obs), hmm.textbook_viterbi(pi, A, B_obs)
+    np.testing.assert_array_equal(fast.path, plain.path)
+    assert fast.log_prob == plain.log_prob
+
+
+def test_viterbi_hands_exact_ties_to_the_loop(monkeypatch):
+    """Two identical states: every path has a twin of the same probability. The
+    certificate cannot separate them, so the loop decides, with its tie rule."""
+    pi, A = np.full(2, 0.5), np.full((2, 2), 0.5)
+    B_obs = np.repeat(np.random.default_rng(420).uniform(0.1, 1.0, size=(500, 1)), 2, axis=1)
+    loops = []
+    real = hmm._viterbi_loop
+    monkeypatch.setattr(hmm, "_viterbi_loop", lambda *a: loops.append(1) or real(*a))
+    fast = hmm.viterbi(pi, A, B_obs)
+    monkeypatch.undo()
+    assert loops == [1]
+    np.testing.assert_array_equal(fast.path, np.zeros(500, dtype=int))
+    assert fast.log_prob == hmm.textbook_viterbi(pi, A, B_obs).log_prob
 
 
 def _tied_problem(K, N, seed):
@@ -1114,20 +1166,17 @@ def _tied_problem(K, N, seed):
 
 @pytest.mark.parametrize("seed", range(40))
 def test_textbook_viterbi_and_viterbi_on_exact_ties(seed):
-    """Where paths tie exactly, the block scan's rounding may pick another of them: both
-    results must have the same log probability, and each path must be a best path (its
-    log joint, eq. (hmm-joint), is that maximum). Without the block scan (K > 8) the sums
-    are the same and so is the path."""
+    """Where paths tie exactly, both break the ties the same way (towards the smaller state,
+    from z_N backwards): the block-parallel path cannot certify a tie and hands over to the
+    loop, whose sums are the plain loop's. Same path, same log_prob to the last bit, and it
+    is a best path (its log joint, eq. (hmm-joint), is that maximum)."""
     K = (1, 2, 3, 5, 8, 9, 12)[seed % 7]
     N = (1, 2, 6, 60, 300)[seed % 5]
     pi, A, B_obs = _tied_problem(K, N, seed)
     plain, fast = hmm.textbook_viterbi(pi, A, B_obs), hmm.viterbi(pi, A, B_obs)
-    assert plain.log_prob == pytest.approx(fast.log_prob, rel=1e-12)
-    for result in (plain, fast):
-        assert hmm.log_joint(pi, A, result.path, B_obs) == pytest.approx(fast.log_prob,
-                                                                         rel=1e-12)
-    if K > 8:
-        np.testing.assert_array_equal(plain.path, fast.path)
+    np.testing.assert_array_equal(plain.path, fast.path)
+    assert plain.log_prob == fast.log_prob
+    assert hmm.log_joint(pi, A, fast.path, B_obs) == pytest.approx(fast.log_prob, rel=1e-12)
 
 
 def test_textbook_viterbi_breaks_ties_towards_the_smaller_state():

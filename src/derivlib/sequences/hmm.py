@@ -1221,7 +1221,9 @@ def viterbi(pi, A, B_obs=None, *, log_B_obs=None) -> ViterbiResult:
     Returns
     -------
     ViterbiResult
-        ``path`` (N,) of ints and ``log_prob`` = :math:`\max_Z \log p(X, Z)`.
+        ``path`` (N,) of ints and ``log_prob`` = :math:`\max_Z \log p(X, Z)`: the same path
+        and the same ``log_prob`` (to the last bit) as :func:`textbook_viterbi`, with its
+        tie rule (towards the smaller state, from :math:`z_N` backwards).
 
     Notes
     -----
@@ -1231,96 +1233,235 @@ def viterbi(pi, A, B_obs=None, *, log_B_obs=None) -> ViterbiResult:
     :math:`z_N = \arg\max_j \omega_N(j)` and is read back by
     :math:`z_{n-1} = \psi_n(z_n)`.
 
-    The result of :func:`textbook_viterbi` (the chapter's plain loop), computed faster: for
-    ``K <= 8`` states the recursion for :math:`\omega_n` runs block by block as products in
-    the :math:`(\max, +)` algebra, and the back-pointers are formed for many steps at once.
-    The blocked sums round differently, so where two paths tie exactly the two functions may
-    return different ones, of the same log probability.
+    The result of :func:`textbook_viterbi` (the chapter's plain loop), computed with fewer
+    Python-level steps. The sequence is cut into blocks that run the recursion side by
+    side, each from a guessed start (zeros): the recursion is max-plus linear, and the
+    vector :math:`\omega_n` forgets its start up to an additive constant after a few steps
+    (Maleki, Musuvathi and Mytkowicz 2014, "rank convergence"), and the argmaxes
+    :math:`\psi_n` ignore constants. A second pass reruns each block from the end of the one
+    before, side by side again, until its vector is parallel (to rounding) to the guessed
+    run; from there on the guessed run's back-pointers are the right ones. The path is read
+    back block by block from every possible end state at once.
+
+    The blocked sums round differently from the plain loop. So the result is certified:
+    along the path, every maximum that chose a back-pointer (and the final argmax) must
+    beat the runner-up by more than a bound on the rounding of both computations (and on
+    the parallelism tolerance); ``log_prob`` is then re-added along the path in the
+    plain loop's order, which gives its exact bits. Where a block does not forget its start,
+    where a maximum is that close to a tie (exact ties included), or where some
+    probability is zero, the plain loop decides: the result is always that of
+    :func:`textbook_viterbi`.
     """
     pi, A = _check_pi_A(pi, A)
     L, is_log = _check_emission_input(B_obs, log_B_obs, pi.shape[0])
     logB = L if is_log else _log(L)
-    log_A = _log(A)
-    log_AT = np.ascontiguousarray(log_A.T)  # log_AT[j, i] = log A_ij: reduce over the last axis
+    log_pi, log_A = _log(pi), _log(A)
     N, K = logB.shape
+    if (K > 1 and N >= _VITERBI_MIN_N and np.isfinite(log_A).all()
+            and np.isfinite(log_pi).all() and np.isfinite(logB).all()):
+        found = _viterbi_blocked(log_pi, log_A, logB)
+        if found is not None:
+            return found
+    return _viterbi_loop(log_pi, log_A, logB)
+
+
+_VITERBI_MIN_N = 64  # shorter sequences: the loop
+_VITERBI_CELLS = 1 << 16  # blocks side by side: about this many (block, j, i) scores per step
+_VITERBI_MIN_L = 32  # steps per block at least (room to forget the guessed start)
+
+
+def _viterbi_loop(log_pi, log_A, logB) -> ViterbiResult:
+    """textbook_viterbi's loop with preallocated buffers: the same sums in the same order."""
+    N, K = logB.shape
+    log_AT = np.ascontiguousarray(log_A.T)  # log_AT[j, i] = log A_ij: reduce the last axis
     omega = np.empty((N, K))
-    omega[0] = _log(pi) + logB[0]  # omega_1(j)
-    if K <= _SMALL_K:  # the same recursion, block by block (as in forward_backward)
-        _viterbi_blocked(log_A, logB, omega)
-    else:
-        scores = np.empty((K, K))
-        for n in range(1, N):
-            np.add(log_AT, omega[n - 1], out=scores)  # scores[j, i] = omega_{n-1}(i) + log A_ij
-            scores.max(axis=1, out=omega[n])  # max_i
-            omega[n] += logB[n]  # + log b_n(j)
+    psi = np.zeros((N, K), dtype=np.intp)
+    omega[0] = log_pi + logB[0]  # omega_1(j)
+    scores = np.empty((K, K))
+    flat = scores.reshape(-1)
+    rows = np.arange(K) * K
+    where = np.empty(K, dtype=np.intp)
+    for n in range(1, N):
+        np.add(log_AT, omega[n - 1], out=scores)  # scores[j, i] = omega_{n-1}(i) + log A_ij
+        np.argmax(scores, axis=1, out=psi[n])  # psi_n(j): the first maximiser, as argmax
+        np.add(rows, psi[n], out=where)
+        np.take(flat, where, out=omega[n])  # max_i scores[j, i]
+        omega[n] += logB[n]  # + log b_n(j)
     log_prob = float(omega[N - 1].max())
     if log_prob == -np.inf:
         raise ValueError("B_obs: the observations have probability zero under the model "
                          "(every path has log probability -inf)")
-    # back-pointers psi_n(j) = argmax_i [omega_{n-1}(i) + log A_ij], all n at once (in chunks)
-    psi = np.empty((N, K), dtype=np.intp)
-    chunk = max(1, (1 << 21) // (K * K))
-    for n0 in range(1, N, chunk):
-        n1 = min(n0 + chunk, N)
-        np.argmax(omega[n0 - 1:n1 - 1, None, :] + log_AT, axis=2, out=psi[n0:n1])
     path = np.empty(N, dtype=np.intp)
-    z = int(omega[N - 1].argmax())  # z_N = argmax_j omega_N(j)
+    z = int(omega[N - 1].argmax())
     path[N - 1] = z
-    psi_of = psi.item  # returns Python ints: faster than numpy scalars in this loop
+    psi_of = psi.item
     for n in range(N - 1, 0, -1):
         z = psi_of(n, z)  # z_{n-1} = psi_n(z_n)
         path[n - 1] = z
     return ViterbiResult(path, log_prob)
 
 
-def _viterbi_blocked(log_A, logB, omega):
-    """Fill omega[1:] (eq. hmm-viterbi) by max-plus products of the step matrices, in blocks.
+def _viterbi_blocked(log_pi, log_A, logB):
+    """Block-parallel Viterbi with rank convergence (see :func:`viterbi`); None where the
+    result cannot be certified to be textbook_viterbi's (the caller then runs the loop).
 
-    The step matrix of step n is S_n[i, j] = log A_ij + log b_n(j), and omega_n(j) =
-    max_i omega_{n-1}(i) + S_n[i, j]: a vector-matrix product in the (max, +) algebra, which
-    is associative, so the block scan of `_blocked_directions` applies with (max, +) in place
-    of (+, x). Identity steps (0 on the diagonal, -inf elsewhere) pad the last block.
-
-    The block index is the last axis of every array, so that each operation runs over all
-    blocks in one contiguous inner loop (with the K <= `_SMALL_K` states last, NumPy's
-    per-row overhead outweighed the few operations of each row). The step matrices of one
-    position are formed when they are used, into preallocated memory.
+    Step g = 0..G-1 is the transition into state z_{g+1} (0-based); omega[g] is the vector
+    of eq. (hmm-viterbi) at state index g. The steps are cut into nb blocks of Lb steps (the
+    last one padded with steps of log b = 0); block-parallel arrays put the block index
+    last, so that every operation runs over all blocks in one contiguous inner loop.
     """
     N, K = logB.shape
-    log_AT = np.ascontiguousarray(log_A.T)[:, :, None]  # log_AT[j, k, 0] = log A_kj
-    eye = np.full((K, K), -np.inf)
-    np.fill_diagonal(eye, 0.0)
-    v = omega[0]
-    for s0 in range(0, N - 1, _SUPER):
-        s1 = min(s0 + _SUPER, N - 1)
-        S = s1 - s0
-        L = max(1, int(np.sqrt(S)))
-        nb = -(-S // L)
-        Bp = np.zeros((nb * L, K))
-        Bp[:S] = logB[s0 + 1:s1 + 1]
-        # Bt[l, j, 0, b] = log b(j) at position l of block b
-        Bt = np.ascontiguousarray(Bp.reshape(nb, L, K).transpose(1, 2, 0))[:, :, None, :]
-        pad = nb * L - S
-        P = np.empty((L, K, K, nb))  # P[l, :, :, b] = S_{b,0} (max,+) ... (max,+) S_{b,l}
-        step = np.empty((K, K, nb))  # step[j, k, b] = S_{b,l}[k, j]
-        work = np.empty((K, K, K, nb))  # work[a, j, q, b] = P[l-1, a, q, b] + S_{b,l}[q, j]
-        for l in range(L):
-            np.add(log_AT, Bt[l], out=step)
-            if l >= L - pad:
-                step[:, :, nb - 1] = eye
-            if l == 0:
-                P[0] = step.transpose(1, 0, 2)
-            else:
-                np.add(P[l - 1][:, None], step[None], out=work)
-                work.max(axis=2, out=P[l])
-        ends = np.ascontiguousarray(P[L - 1].transpose(2, 0, 1))  # the whole blocks, (nb, K, K)
-        starts = np.empty((nb, K))
-        for b in range(nb):
-            starts[b] = v
-            v = (v[:, None] + ends[b]).max(axis=0)
-        np.add(P, starts.T[None, :, None, :], out=P)
-        out = P.max(axis=1)  # out[l, j, b] = max_a starts[b, a] + P[l, a, j, b]
-        omega[s0 + 1:s1 + 1] = out.transpose(2, 0, 1).reshape(nb * L, K)[:S]
+    S = N - 1
+    nb = int(min(max(2, _VITERBI_CELLS // (K * K)), S // _VITERBI_MIN_L))
+    if nb < 2:
+        return None
+    Lb = -(-S // nb)
+    nb = -(-S // Lb)
+    G = nb * Lb
+    Bp = np.zeros((G, K))
+    Bp[:S] = logB[1:]
+    BT = np.ascontiguousarray(Bp.reshape(nb, Lb, K).transpose(1, 2, 0))  # (Lb, K, nb)
+    A3 = log_A[:, :, None]  # (K_i, K_j, 1)
+    work = np.empty((K, K, nb))
+    omT = np.empty((Lb, K, nb))  # omT[l, j, b]: omega_{b Lb + l + 1}(j), guessed starts
+    omega_1 = log_pi + logB[0]
+    VT = np.zeros((K, nb))  # pass 1: every block from a guessed start (zeros) ...
+    VT[:, 0] = omega_1  # ... block 0 from the true omega_1
+    for l in range(Lb):
+        np.add(VT[:, None, :], A3, out=work)  # work[i, j, b] = omega(i) + log A_ij
+        np.maximum.reduce(work, axis=0, out=omT[l])  # max over i
+        omT[l] += BT[l]  # + log b(j)
+        VT = omT[l]
+    om = np.ascontiguousarray(omT.transpose(2, 0, 1)).reshape(G, K)  # step order
+    # pass 2: a runner per block b >= 1 starts from the end of block b - 1 and runs (into
+    # the next blocks if need be) until its vector is parallel to pass 1's
+    runners = _viterbi_runners(om, Bp, log_A, Lb, nb)
+    if runners is None:
+        return None  # a runner did not meet pass 1: the loop decides
+    starts, stop, rec, spreads = runners
+    r = 0  # the valid runners: block 1's, then the one after the block where it met pass 1
+    while r < nb - 1:
+        s0, s1 = starts[r], stop[r]
+        om[s0:s1 + 1] = rec[:s1 - s0 + 1, r]
+        r = s1 // Lb
+    omega = np.empty((G + 1, K))
+    omega[0] = omega_1
+    omega[1:] = om
+    path = _viterbi_backtrack(omega, log_A, S, Lb, nb)
+    if path is None:
+        return None
+    # certificate: on the path, every maximum (so every back-pointer and the final argmax)
+    # beats the runner-up by more than the rounding of both computations
+    cand = omega[:S].T + log_A[:, path[1:]]  # cand[i, g] = omega_g(i) + log A_{i z_{g+1}}
+    steps_ = np.arange(S)
+    top = cand[path[:S], steps_]  # the maximum, if z_g is the argmax
+    cand[path[:S], steps_] = -np.inf
+    gaps = top - np.maximum.reduce(cand, axis=0)  # over the runner-up
+    last = omega[S].copy()
+    top_N = last[path[S]]
+    last[path[S]] = -np.inf
+    mass = np.abs(log_pi).max() + np.cumsum(np.abs(logB).max(axis=1) + np.abs(log_A).max())
+    rho = (2 * np.arange(N) + 4) * _EPS * mass  # rounding of a sum of 2n + 2 |terms|
+    margin = 8 * rho + 4 * rho[-1] + 2 * spreads
+    if not (np.all(gaps > margin[:-1]) and top_N - last.max() > margin[-1]):
+        return None  # a near-tie (or an exact one), or a wrong pointer: the loop decides
+    terms = np.empty(2 * N)  # log pi, log b_1, log A, log b_2, ... along the path
+    terms[0] = log_pi[path[0]]
+    terms[1::2] = logB[np.arange(N), path]
+    terms[2::2] = log_A[path[:-1], path[1:]]
+    log_prob = float(np.add.accumulate(terms)[-1])  # the plain loop's order: its exact bits
+    return ViterbiResult(path, log_prob)
+
+
+_CHECK_EVERY = 4  # runners: test parallelism every few steps (once parallel, it stays so)
+
+
+def _viterbi_runners(om, Bp, log_A, Lb, nb):
+    """Pass 2 of the block-parallel Viterbi: runners side by side, from the end of each
+    block of pass 1, until parallel to pass 1 (tested every _CHECK_EVERY steps). Returns
+    their starts, the last step each covers, their values and the sum of the spreads."""
+    G, K = om.shape
+    starts = np.arange(1, nb) * Lb
+    WT = om[starts - 1].T.copy()  # (K, m): the runners' vectors
+    cap = min(G, 4 * Lb + 256)
+    rec = np.empty((cap, nb - 1, K))
+    stop = np.full(nb - 1, G - 1)  # last step a runner covers (G - 1: to the end)
+    active = np.arange(nb - 1)
+    A3 = log_A[:, :, None]
+    work = np.empty((K, K, nb - 1))
+    out = np.empty((K, nb - 1))
+    spreads = 0.0
+    g = starts.copy()
+    for t in range(cap):
+        m = len(active)
+        if g[-1] >= G:  # runners that reached the end cover it (the latest starts last)
+            keep = g < G
+            active, g, WT = active[keep], g[keep], WT[:, keep]
+            m = len(active)
+            if not m:
+                break
+        w, o = work[:, :, :m], out[:, :m]
+        np.add(WT[:, None, :], A3, out=w)
+        np.maximum.reduce(w, axis=0, out=o)
+        o += Bp[g].T
+        rec[t, active] = o.T
+        if t % _CHECK_EVERY == _CHECK_EVERY - 1 or t == cap - 1:
+            first = om[g]
+            d = o.T - first
+            spread = d.max(axis=1) - d.min(axis=1)
+            done = spread <= 64 * _EPS * (np.abs(first).max(axis=1) + np.abs(o).max(axis=0))
+            if done.any():
+                stop[active[done]] = g[done]
+                spreads += float(spread[done].sum())
+                keep = ~done
+                active, g, o = active[keep], g[keep], o[:, keep]
+                if not active.size:
+                    break
+        WT = o  # (a view of `out`: read before `out` is written again)
+        g = g + 1
+    else:
+        return None
+    return starts, stop, rec, spreads
+
+
+def _viterbi_backtrack(omega, log_A, S, Lb, nb):
+    """z_N = argmax omega_N, z_g = argmax_i omega_g(i) + log A_{i z_{g+1}}, block by block:
+    every block traces back from a guessed end state (its own argmax), side by side; blocks
+    whose end state turns out different are traced again, until the ends agree."""
+    K = omega.shape[1]
+    G = nb * Lb
+    om_blk = np.ascontiguousarray(omega[:G].reshape(nb, Lb, K).transpose(1, 0, 2))
+    log_AT = np.ascontiguousarray(log_A.T)
+    pad = G - S
+    ends = omega[np.minimum(np.arange(1, nb + 1) * Lb, S)].argmax(axis=1)
+    trace = np.empty((Lb, nb), dtype=np.intp)  # trace[l, b]: z_{b Lb + l}
+    redo = np.arange(nb)
+    for _ in range(8):
+        cur = ends[redo]
+        last = redo == nb - 1
+        every = len(redo) == nb
+        for l in range(Lb - 1, -1, -1):
+            rows = om_blk[l] if every else om_blk[l, redo]
+            new = (rows + log_AT[cur]).argmax(axis=1)
+            if l >= Lb - pad and last[-1]:  # padded steps of the last block keep z_N
+                new[-1] = cur[-1]
+            trace[l, redo] = new
+            cur = new
+        implied = np.empty(nb, dtype=np.intp)
+        implied[:-1] = trace[0, 1:]
+        implied[-1] = ends[-1]
+        wrong = np.flatnonzero(implied != ends)
+        if not wrong.size:
+            path = np.empty(S + 1, dtype=np.intp)
+            path[:S] = trace.T.reshape(-1)[:S]
+            path[S] = ends[-1]
+            return path
+        ends[wrong] = implied[wrong]
+        redo = wrong
+    return None
+
+
+_EPS = np.finfo(float).eps
 
 
 # ============================================================================ Baum-Welch
