@@ -1209,7 +1209,7 @@ def test_textbook_viterbi_refuses_bad_input_like_viterbi(call, error, match):
 # ============================================================================ alpha-gamma smoother
 @pytest.mark.parametrize("K", KS)
 def test_alpha_gamma_smoother_equals_forward_backward(K):
-    """Eq. (hmm-alpha-gamma): gamma from the filtered alpha_hat alone, against the
+    """Eq. (hmm-gamma-backward): gamma from the filtered alpha_hat alone, against the
     alpha-beta form of forward_backward (eq. hmm-scaled-post). Both are probabilities
     computed by different recursions over 500 steps; rounding measured below 1e-14."""
     rng = np.random.default_rng(300 + K)

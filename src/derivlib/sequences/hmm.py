@@ -46,8 +46,10 @@ Results of the chapter implemented here:
 * eqs. (hmm-log-alpha), (hmm-log-beta): :func:`log_forward_backward`;
 * eq. (hmm-viterbi): :func:`textbook_viterbi` (the chapter's, a plain loop) and
   :func:`viterbi` (the same result, faster);
-* eqs. (hmm-mstep-pi), (hmm-mstep-A), (hmm-mstep-B), (hmm-mstep-mu), (hmm-mstep-sigma):
-  :func:`baum_welch_step`, :func:`baum_welch`;
+* eq. (hmm-gamma-backward): :func:`alpha_gamma_smoother`, the posteriors from the filtered
+  ones; eq. (hmm-predictive): :func:`predictive`, the next observation's distribution;
+* eqs. (hmm-mstep-pi), (hmm-mstep-A), (hmm-mstep-B), (hmm-mstep-mu), (hmm-mstep-sigma),
+  and (hmm-mstep-pooled) for several sequences: :func:`baum_welch_step`, :func:`baum_welch`;
 * :func:`sample` draws a state path and observations from the model.
 """
 
@@ -1069,8 +1071,8 @@ def alpha_gamma_smoother(A, alpha_hat) -> np.ndarray:
 
     Notes
     -----
-    Eq. (hmm-alpha-gamma), the discrete analogue of the Rauch-Tung-Striebel smoother:
-    :math:`\gamma_N = \hat\alpha_N` and
+    Eq. (hmm-gamma-backward) (the chapter's section hmm-alpha-gamma), the discrete analogue
+    of the Rauch-Tung-Striebel smoother: :math:`\gamma_N = \hat\alpha_N` and
 
     .. math::
 
@@ -1097,7 +1099,7 @@ def alpha_gamma_smoother(A, alpha_hat) -> np.ndarray:
         predicted = alpha_hat[n] @ A  # p(z_{n+1} = j | x_1..x_n)
         np.divide(gamma[n + 1], predicted, out=ratio, where=predicted > 0)
         ratio[predicted <= 0] = 0.0  # an impossible state has gamma = 0 too
-        gamma[n] = alpha_hat[n] * (A @ ratio)  # eq. (hmm-alpha-gamma)
+        gamma[n] = alpha_hat[n] * (A @ ratio)  # eq. (hmm-gamma-backward)
     return gamma
 
 
@@ -1237,7 +1239,7 @@ def viterbi(pi, A, B_obs=None, *, log_B_obs=None) -> ViterbiResult:
     Python-level steps. The sequence is cut into blocks that run the recursion side by
     side, each from a guessed start (zeros): the recursion is max-plus linear, and the
     vector :math:`\omega_n` forgets its start up to an additive constant after a few steps
-    (Maleki, Musuvathi and Mytkowicz 2014, "rank convergence"), and the argmaxes
+    (Maleki, Musuvathi and Mytkowicz 2016, "rank convergence"), and the argmaxes
     :math:`\psi_n` ignore constants. A second pass reruns each block from the end of the one
     before, side by side again, until its vector is parallel (to rounding) to the guessed
     run; from there on the guessed run's back-pointers are the right ones. The path is read
