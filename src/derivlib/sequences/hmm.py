@@ -1268,8 +1268,9 @@ def viterbi(pi, A, B_obs=None, *, log_B_obs=None) -> ViterbiResult:
 
 
 _VITERBI_MIN_N = 64  # shorter sequences: the loop
-_VITERBI_CELLS = 1 << 16  # blocks side by side: about this many (block, j, i) scores per step
-_VITERBI_MIN_L = 32  # steps per block at least (room to forget the guessed start)
+_VITERBI_CELLS = 1 << 14  # blocks side by side: about this many (block, j, i) scores per step,
+_VITERBI_MIN_BLOCKS = 16  # but at least this many blocks
+_VITERBI_MIN_L = 32  # and at least this many steps per block (room to forget the guessed start)
 
 
 def _viterbi_loop(log_pi, log_A, logB) -> ViterbiResult:
@@ -1314,7 +1315,7 @@ def _viterbi_blocked(log_pi, log_A, logB):
     """
     N, K = logB.shape
     S = N - 1
-    nb = int(min(max(2, _VITERBI_CELLS // (K * K)), S // _VITERBI_MIN_L))
+    nb = int(min(max(_VITERBI_MIN_BLOCKS, _VITERBI_CELLS // (K * K)), S // _VITERBI_MIN_L))
     if nb < 2:
         return None
     Lb = -(-S // nb)
@@ -1334,17 +1335,17 @@ def _viterbi_blocked(log_pi, log_A, logB):
         np.maximum.reduce(work, axis=0, out=omT[l])  # max over i
         omT[l] += BT[l]  # + log b(j)
         VT = omT[l]
-    om = np.ascontiguousarray(omT.transpose(2, 0, 1)).reshape(G, K)  # step order
     # pass 2: a runner per block b >= 1 starts from the end of block b - 1 and runs (into
     # the next blocks if need be) until its vector is parallel to pass 1's
-    runners = _viterbi_runners(om, Bp, log_A, Lb, nb)
+    runners = _viterbi_runners(omT, BT, log_A)
     if runners is None:
         return None  # a runner did not meet pass 1: the loop decides
-    starts, stop, rec, spreads = runners
+    stop, rec, spreads = runners
+    om = np.ascontiguousarray(omT.transpose(2, 0, 1)).reshape(G, K)  # step order
     r = 0  # the valid runners: block 1's, then the one after the block where it met pass 1
     while r < nb - 1:
-        s0, s1 = starts[r], stop[r]
-        om[s0:s1 + 1] = rec[:s1 - s0 + 1, r]
+        s0, s1 = (r + 1) * Lb, stop[r]
+        om[s0:s1 + 1] = rec[:s1 - s0 + 1, :, r]
         r = s1 // Lb
     omega = np.empty((G + 1, K))
     omega[0] = omega_1
@@ -1354,7 +1355,7 @@ def _viterbi_blocked(log_pi, log_A, logB):
         return None
     # certificate: on the path, every maximum (so every back-pointer and the final argmax)
     # beats the runner-up by more than the rounding of both computations
-    cand = omega[:S].T + log_A[:, path[1:]]  # cand[i, g] = omega_g(i) + log A_{i z_{g+1}}
+    cand = np.add(omega[:S].T, log_A[:, path[1:]], order="C")  # omega_g(i) + log A_{i z_{g+1}}
     steps_ = np.arange(S)
     top = cand[path[:S], steps_]  # the maximum, if z_g is the argmax
     cand[path[:S], steps_] = -np.inf
@@ -1362,8 +1363,9 @@ def _viterbi_blocked(log_pi, log_A, logB):
     last = omega[S].copy()
     top_N = last[path[S]]
     last[path[S]] = -np.inf
-    mass = np.abs(log_pi).max() + np.cumsum(np.abs(logB).max(axis=1) + np.abs(log_A).max())
-    rho = (2 * np.arange(N) + 4) * _EPS * mass  # rounding of a sum of 2n + 2 |terms|
+    # |terms| of a sum up to step n: at most |log pi| + n (max |log b| + max |log A|)
+    mass = np.abs(log_pi).max() + np.arange(1, N + 1) * (np.abs(logB).max() + np.abs(log_A).max())
+    rho = (2 * np.arange(N) + 4) * _EPS * mass  # rounding of a sum of 2n + 2 of them
     margin = 8 * rho + 4 * rho[-1] + 2 * spreads
     if not (np.all(gaps > margin[:-1]) and top_N - last.max() > margin[-1]):
         return None  # a near-tie (or an exact one), or a wrong pointer: the loop decides
@@ -1378,58 +1380,52 @@ def _viterbi_blocked(log_pi, log_A, logB):
 _CHECK_EVERY = 4  # runners: test parallelism every few steps (once parallel, it stays so)
 
 
-def _viterbi_runners(om, Bp, log_A, Lb, nb):
+def _viterbi_runners(omT, BT, log_A):
     """Pass 2 of the block-parallel Viterbi: runners side by side, from the end of each
-    block of pass 1, until parallel to pass 1 (tested every _CHECK_EVERY steps). Returns
-    their starts, the last step each covers, their values and the sum of the spreads."""
-    G, K = om.shape
-    starts = np.arange(1, nb) * Lb
-    WT = om[starts - 1].T.copy()  # (K, m): the runners' vectors
-    cap = min(G, 4 * Lb + 256)
-    rec = np.empty((cap, nb - 1, K))
-    stop = np.full(nb - 1, G - 1)  # last step a runner covers (G - 1: to the end)
-    active = np.arange(nb - 1)
+    block of pass 1 (layout (Lb, K, nb), block last), until parallel to pass 1 (tested every
+    _CHECK_EVERY steps). All runners run until the last one has met pass 1, so that every
+    step is three whole-array operations. Returns the last step each runner covers, their
+    values rec[t, :, r] (step t of the runner of block r + 1) and the sum of the spreads."""
+    Lb, K, nb = omT.shape
+    G = nb * Lb
+    cap = min(G - Lb, 4 * Lb + 256)  # steps a runner may take
+    extra = -(-cap // Lb) + 1  # blocks past the end: zeros (log b) and nans (pass 1)
+    Bx = np.zeros((Lb, K, nb + extra))
+    Bx[:, :, :nb] = BT
+    Ox = np.full((Lb, K, nb + extra), np.nan)
+    Ox[:, :, :nb] = omT
     A3 = log_A[:, :, None]
     work = np.empty((K, K, nb - 1))
-    out = np.empty((K, nb - 1))
+    rec = np.empty((cap, K, nb - 1))
+    stop = np.full(nb - 1, -1)  # last step a runner covers: where it met pass 1, or G - 1
+    ends = G - np.arange(1, nb) * Lb  # steps until the end of the sequence
     spreads = 0.0
-    g = starts.copy()
+    WT = omT[Lb - 1, :, :-1]  # start: the end of the block before
     for t in range(cap):
-        m = len(active)
-        if g[-1] >= G:  # runners that reached the end cover it (the latest starts last)
-            keep = g < G
-            active, g, WT = active[keep], g[keep], WT[:, keep]
-            m = len(active)
-            if not m:
-                break
-        w, o = work[:, :, :m], out[:, :m]
-        np.add(WT[:, None, :], A3, out=w)
-        np.maximum.reduce(w, axis=0, out=o)
-        o += Bp[g].T
-        rec[t, active] = o.T
+        l, q = t % Lb, 1 + t // Lb  # position in the block, and the block, of step t
+        np.add(WT[:, None, :], A3, out=work)  # work[i, j, r] = omega(i) + log A_ij
+        np.maximum.reduce(work, axis=0, out=rec[t])  # max over i
+        rec[t] += Bx[l, :, q:q + nb - 1]  # + log b(j)
+        WT = rec[t]
         if t % _CHECK_EVERY == _CHECK_EVERY - 1 or t == cap - 1:
-            first = om[g]
-            d = o.T - first
-            spread = d.max(axis=1) - d.min(axis=1)
-            done = spread <= 64 * _EPS * (np.abs(first).max(axis=1) + np.abs(o).max(axis=0))
-            if done.any():
-                stop[active[done]] = g[done]
-                spreads += float(spread[done].sum())
-                keep = ~done
-                active, g, o = active[keep], g[keep], o[:, keep]
-                if not active.size:
-                    break
-        WT = o  # (a view of `out`: read before `out` is written again)
-        g = g + 1
-    else:
-        return None
-    return starts, stop, rec, spreads
+            first = Ox[l, :, q:q + nb - 1]
+            d = WT - first
+            spread = d.max(axis=0) - d.min(axis=0)  # nan past the end
+            tol = 64 * _EPS * (np.abs(first).max(axis=0) + np.abs(WT).max(axis=0))
+            done = (spread <= tol) & (stop < 0)
+            stop[done] = np.arange(1, nb)[done] * Lb + t
+            spreads += float(spread[done].sum())
+            stop[(stop < 0) & (ends <= t + 1)] = G - 1  # reached the end: covers it
+            if np.all(stop >= 0):
+                return stop, rec, spreads
+    return None
 
 
 def _viterbi_backtrack(omega, log_A, S, Lb, nb):
     """z_N = argmax omega_N, z_g = argmax_i omega_g(i) + log A_{i z_{g+1}}, block by block:
     every block traces back from a guessed end state (its own argmax), side by side; blocks
-    whose end state turns out different are traced again, until the ends agree."""
+    whose end state turns out different are traced again (only until the new traces merge
+    with the old ones), until the ends agree."""
     K = omega.shape[1]
     G = nb * Lb
     om_blk = np.ascontiguousarray(omega[:G].reshape(nb, Lb, K).transpose(1, 0, 2))
@@ -1438,7 +1434,7 @@ def _viterbi_backtrack(omega, log_A, S, Lb, nb):
     ends = omega[np.minimum(np.arange(1, nb + 1) * Lb, S)].argmax(axis=1)
     trace = np.empty((Lb, nb), dtype=np.intp)  # trace[l, b]: z_{b Lb + l}
     redo = np.arange(nb)
-    for _ in range(8):
+    for round_ in range(8):
         cur = ends[redo]
         last = redo == nb - 1
         every = len(redo) == nb
@@ -1447,6 +1443,8 @@ def _viterbi_backtrack(omega, log_A, S, Lb, nb):
             new = (rows + log_AT[cur]).argmax(axis=1)
             if l >= Lb - pad and last[-1]:  # padded steps of the last block keep z_N
                 new[-1] = cur[-1]
+            if round_ and np.array_equal(new, trace[l, redo]):
+                break  # every new trace has merged with the old one: the rest is the same
             trace[l, redo] = new
             cur = new
         implied = np.empty(nb, dtype=np.intp)
