@@ -1158,8 +1158,8 @@ def textbook_viterbi(pi, A, B_obs=None, *, log_B_obs=None) -> ViterbiResult:
     r"""The Viterbi algorithm as the chapter derives it: a loop over the steps in log space,
     back-pointers, then backtracking (eq. (hmm-viterbi)).
 
-    The plain version of :func:`viterbi`, which returns the same result faster (tested: the
-    same path and ``log_prob``; where two paths tie exactly, possibly the other one).
+    The plain version of :func:`viterbi`, which returns the same result (the same path, the
+    same ``log_prob`` to the last bit, the same tie rule) faster.
 
     Parameters
     ----------
@@ -1237,22 +1237,24 @@ def viterbi(pi, A, B_obs=None, *, log_B_obs=None) -> ViterbiResult:
 
     The result of :func:`textbook_viterbi` (the chapter's plain loop), computed with fewer
     Python-level steps. The sequence is cut into blocks that run the recursion side by
-    side, each from a guessed start (zeros): the recursion is max-plus linear, and the
-    vector :math:`\omega_n` forgets its start up to an additive constant after a few steps
-    (Maleki, Musuvathi and Mytkowicz 2016, "rank convergence"), and the argmaxes
-    :math:`\psi_n` ignore constants. A second pass reruns each block from the end of the one
-    before, side by side again, until its vector is parallel (to rounding) to the guessed
-    run; from there on the guessed run's back-pointers are the right ones. The path is read
-    back block by block from every possible end state at once.
+    side, each from a guessed start (zeros): the recursion is max-plus linear, the vector
+    :math:`\omega_n` forgets its start up to an additive constant after some steps (Maleki,
+    Musuvathi and Mytkowicz 2016, "rank convergence"), and the argmaxes :math:`\psi_n`
+    ignore constants. A second pass runs, side by side again, from the end of each block of
+    the first (into the next blocks if need be) until its vector is parallel (to rounding)
+    to the first pass's; from there on the first pass's values are right up to a constant.
+    The path is read back block by block, each from a guessed end state, and the blocks
+    whose end state turns out different are read back again until the new trace merges
+    with the old one.
 
     The blocked sums round differently from the plain loop. So the result is certified:
     along the path, every maximum that chose a back-pointer (and the final argmax) must
     beat the runner-up by more than a bound on the rounding of both computations (and on
     the parallelism tolerance); ``log_prob`` is then re-added along the path in the
-    plain loop's order, which gives its exact bits. Where a block does not forget its start,
-    where a maximum is that close to a tie (exact ties included), or where some
-    probability is zero, the plain loop decides: the result is always that of
-    :func:`textbook_viterbi`.
+    plain loop's order, which gives its exact bits. Where the second pass does not meet the
+    first within its budget of steps, where a maximum is that close to a tie (exact ties
+    included), where some probability is zero, or for N < 64, the plain loop decides: the
+    result is always that of :func:`textbook_viterbi`.
     """
     pi, A = _check_pi_A(pi, A)
     L, is_log = _check_emission_input(B_obs, log_B_obs, pi.shape[0])
