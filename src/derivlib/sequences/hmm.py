@@ -1352,7 +1352,8 @@ def _viterbi_blocked(log_pi, log_A, logB):
     omega = np.empty((G + 1, K))
     omega[0] = omega_1
     omega[1:] = om
-    path = _viterbi_backtrack(omega, log_A, S, Lb, nb)
+    omega = omega[:N]
+    path = _viterbi_backtrack(omega, log_A)
     if path is None:
         return None
     # certificate: on the path, every maximum (so every back-pointer and the final argmax)
@@ -1423,14 +1424,20 @@ def _viterbi_runners(omT, BT, log_A):
     return None
 
 
-def _viterbi_backtrack(omega, log_A, S, Lb, nb):
+def _viterbi_backtrack(omega, log_A):
     """z_N = argmax omega_N, z_g = argmax_i omega_g(i) + log A_{i z_{g+1}}, block by block:
     every block traces back from a guessed end state (its own argmax), side by side; blocks
     whose end state turns out different are traced again (only until the new traces merge
-    with the old ones), until the ends agree."""
-    K = omega.shape[1]
+    with the old ones), until the ends agree. Its blocks are short (_VITERBI_MIN_L steps):
+    a step costs N K operations in all, whatever the blocks."""
+    N, K = omega.shape
+    S = N - 1
+    Lb = _VITERBI_MIN_L
+    nb = -(-S // Lb)
     G = nb * Lb
-    om_blk = np.ascontiguousarray(omega[:G].reshape(nb, Lb, K).transpose(1, 0, 2))
+    om_pad = np.zeros((G, K))
+    om_pad[:S] = omega[:S]
+    om_blk = np.ascontiguousarray(om_pad.reshape(nb, Lb, K).transpose(1, 0, 2))
     log_AT = np.ascontiguousarray(log_A.T)
     pad = G - S
     ends = omega[np.minimum(np.arange(1, nb + 1) * Lb, S)].argmax(axis=1)
