@@ -13,8 +13,10 @@ the reference back to back on the same inputs (alternating which goes first,
   hmmlearn's ``decode(X)``;
 
 each against hmmlearn's default implementation ("log") and its "scaling" implementation.
-The results are checked to agree before they are timed. Targets (forward-backward only,
-against the default implementation): ratio <= 2 at K = 4 and <= 1 at K >= 16.
+The results are checked to agree before they are timed (Viterbi: the same path, and
+``hmm.viterbi`` bit for bit ``hmm.textbook_viterbi``). Targets, against the default
+implementation: forward-backward ratio <= 2 at K = 4 and <= 1 at K >= 16 (issue 5);
+Viterbi ratio <= 2 at every K (issue 13, Part VII).
 
 Both sides run on one core: hmmlearn's recursions are single-threaded C++, so BLAS is limited
 to one thread here too (``_common.limit_blas_threads``, unless ``OPENBLAS_NUM_THREADS`` etc.
@@ -39,6 +41,8 @@ M = 8
 KS = (4, 16, 64)
 IMPLEMENTATIONS = ("log", "scaling")
 TARGETS = {4: 2.0, 16: 1.0, 64: 1.0}  # forward-backward vs hmmlearn's default ("log")
+VITERBI_TARGET = 2.0  # Viterbi vs hmmlearn's default, every K (in the notes: the targets of
+# tests/test_benchmarks.py do not list it yet)
 
 
 def model(K: int, rng: np.random.Generator):
@@ -61,6 +65,7 @@ def main() -> None:
     limit_blas_threads(1)
     run = Run("hmm", "Hidden Markov models: forward-backward and Viterbi")
     rng = np.random.default_rng(2026)
+    asked = f"issue 13 asks for a ratio <= {VITERBI_TARGET:g}"
     for K in KS:
         pi, A, B, x = model(K, rng)
         X = x[:, None]
@@ -80,8 +85,12 @@ def main() -> None:
             ref_loglik, ref_gamma = ref.score_samples(X)
             assert np.isclose(post.loglik, ref_loglik, rtol=1e-8), (post.loglik, ref_loglik)
             assert np.allclose(post.gamma, ref_gamma, atol=1e-8)
-            ref_logprob, _ = ref.decode(X)
-            assert np.isclose(vit().log_prob, ref_logprob, rtol=1e-8)
+            ref_logprob, ref_path = ref.decode(X)
+            best = vit()
+            assert np.isclose(best.log_prob, ref_logprob, rtol=1e-8)
+            assert np.array_equal(best.path, ref_path)
+            plain = hmm.textbook_viterbi(pi, A, log_B_obs=hmm.log_categorical_likelihood(x, B))
+            assert np.array_equal(best.path, plain.path) and best.log_prob == plain.log_prob
 
             label = (f"hmmlearn {hmmlearn.__version__} "
                      f"CategoricalHMM(implementation={implementation!r})")
@@ -91,7 +100,7 @@ def main() -> None:
                     repeats=ours.repeats)
             ours, theirs = race(vit, lambda ref=ref, X=X: ref.decode(X), repeats)
             run.add("Viterbi", params, label + ".decode", ours.seconds, theirs.seconds,
-                    repeats=ours.repeats)
+                    repeats=ours.repeats, notes=asked if implementation == "log" else "")
     run.finish()
 
 

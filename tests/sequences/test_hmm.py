@@ -1079,23 +1079,75 @@ def test_fast_forward_backward_equals_the_plain_recursions(K, N, monkeypatch):
     assert post.loglik == pytest.approx(np.log(fwd.c).sum(), rel=1e-12, abs=1e-12)
 
 
-# K = 1..8: viterbi's block scan; K > 8: its loop (the same sums as textbook_viterbi)
+# N < 64: viterbi's loop (the same sums as textbook_viterbi); N >= 64: its block-parallel
+# path with the certificate (the loop where it cannot certify)
 VITERBI_CASES = [(K, N) for K in (1, 2, 3, 5, 8, 9, 12, 40) for N in (1, 2, 3, 50, 700)]
 
 
 @pytest.mark.parametrize(("K", "N"), VITERBI_CASES)
 def test_textbook_viterbi_equals_viterbi(K, N):
-    """Continuous likelihoods, so one best path: both return it. log_prob is a sum of N
-    terms added in another order by the block scan: they agree to a relative 1e-12
-    (measured 5e-15)."""
+    """Continuous likelihoods: the same path, and log_prob to the last bit (the fast path
+    re-adds it along the path in the loop's order); in any case within a relative 1e-12."""
     pi, A, B_obs = _random_problem(K, N, seed=7 * K + N)
     for kwargs in ({"B_obs": B_obs}, {"log_B_obs": np.log(B_obs)}):
         plain, fast = hmm.textbook_viterbi(pi, A, **kwargs), hmm.viterbi(pi, A, **kwargs)
         np.testing.assert_array_equal(plain.path, fast.path)
         assert plain.path.dtype == fast.path.dtype and plain.path.shape == (N,)
         assert plain.log_prob == pytest.approx(fast.log_prob, rel=1e-12)
+        assert plain.log_prob == fast.log_prob
         assert hmm.log_joint(pi, A, plain.path, B_obs) == pytest.approx(plain.log_prob,
                                                                         rel=1e-12)
+
+
+@pytest.mark.parametrize("K", [2, 4, 16, 64])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_block_parallel_viterbi_is_certified_and_exact(K, seed, monkeypatch):
+    """Long sequences of the benchmark's kind (a moderately sticky chain, categorical
+    emissions): the block-parallel path must certify its result (no hand-over to the loop)
+    and return textbook_viterbi's path and log_prob exactly."""
+    rng = np.random.default_rng(400 + 10 * K + seed)
+    pi, A, B = random_model(K, 8, rng)
+    A = 0.5 * A + 0.5 * np.eye(K)
+    x = hmm.sample(pi, A, hmm.Categorical(B), 5000, rng=rng).x
+    log_B = hmm.log_categorical_likelihood(x, B)
+    loops = []
+    real = hmm._viterbi_loop
+    monkeypatch.setattr(hmm, "_viterbi_loop", lambda *a: loops.append(1) or real(*a))
+    fast = hmm.viterbi(pi, A, log_B_obs=log_B)
+    assert loops == []
+    monkeypatch.undo()
+    plain = hmm.textbook_viterbi(pi, A, log_B_obs=log_B)
+    np.testing.assert_array_equal(fast.path, plain.path)
+    assert fast.log_prob == plain.log_prob
+
+
+@pytest.mark.parametrize("N", [100, 3000])
+def test_viterbi_on_a_chain_that_is_slow_to_forget(N):
+    """A = a near-permutation and weak emissions: a guessed start is remembered for many
+    steps, so the runners of pass 2 run far past their blocks (or the loop decides); the
+    result is still textbook_viterbi's, bit for bit."""
+    K = 3
+    A = np.roll(np.eye(K), 1, axis=1) * (1 - 3e-3) + 1e-3
+    pi = np.full(K, 1 / K)
+    B_obs = np.random.default_rng(410 + N).uniform(0.5, 1.0, size=(N, K))
+    fast, plain = hmm.viterbi(pi, A, B_obs), hmm.textbook_viterbi(pi, A, B_obs)
+    np.testing.assert_array_equal(fast.path, plain.path)
+    assert fast.log_prob == plain.log_prob
+
+
+def test_viterbi_hands_exact_ties_to_the_loop(monkeypatch):
+    """Two identical states: every path has a twin of the same probability. The
+    certificate cannot separate them, so the loop decides, with its tie rule."""
+    pi, A = np.full(2, 0.5), np.full((2, 2), 0.5)
+    B_obs = np.repeat(np.random.default_rng(420).uniform(0.1, 1.0, size=(500, 1)), 2, axis=1)
+    loops = []
+    real = hmm._viterbi_loop
+    monkeypatch.setattr(hmm, "_viterbi_loop", lambda *a: loops.append(1) or real(*a))
+    fast = hmm.viterbi(pi, A, B_obs)
+    monkeypatch.undo()
+    assert loops == [1]
+    np.testing.assert_array_equal(fast.path, np.zeros(500, dtype=int))
+    assert fast.log_prob == hmm.textbook_viterbi(pi, A, B_obs).log_prob
 
 
 def _tied_problem(K, N, seed):
@@ -1114,20 +1166,17 @@ def _tied_problem(K, N, seed):
 
 @pytest.mark.parametrize("seed", range(40))
 def test_textbook_viterbi_and_viterbi_on_exact_ties(seed):
-    """Where paths tie exactly, the block scan's rounding may pick another of them: both
-    results must have the same log probability, and each path must be a best path (its
-    log joint, eq. (hmm-joint), is that maximum). Without the block scan (K > 8) the sums
-    are the same and so is the path."""
+    """Where paths tie exactly, both break the ties the same way (towards the smaller state,
+    from z_N backwards): the block-parallel path cannot certify a tie and hands over to the
+    loop, whose sums are the plain loop's. Same path, same log_prob to the last bit, and it
+    is a best path (its log joint, eq. (hmm-joint), is that maximum)."""
     K = (1, 2, 3, 5, 8, 9, 12)[seed % 7]
     N = (1, 2, 6, 60, 300)[seed % 5]
     pi, A, B_obs = _tied_problem(K, N, seed)
     plain, fast = hmm.textbook_viterbi(pi, A, B_obs), hmm.viterbi(pi, A, B_obs)
-    assert plain.log_prob == pytest.approx(fast.log_prob, rel=1e-12)
-    for result in (plain, fast):
-        assert hmm.log_joint(pi, A, result.path, B_obs) == pytest.approx(fast.log_prob,
-                                                                         rel=1e-12)
-    if K > 8:
-        np.testing.assert_array_equal(plain.path, fast.path)
+    np.testing.assert_array_equal(plain.path, fast.path)
+    assert plain.log_prob == fast.log_prob
+    assert hmm.log_joint(pi, A, fast.path, B_obs) == pytest.approx(fast.log_prob, rel=1e-12)
 
 
 def test_textbook_viterbi_breaks_ties_towards_the_smaller_state():
@@ -1154,4 +1203,156 @@ def test_textbook_viterbi_breaks_ties_towards_the_smaller_state():
 ])
 def test_textbook_viterbi_refuses_bad_input_like_viterbi(call, error, match):
     with pytest.raises(error, match=match):
+        call()
+
+
+# ============================================================================ alpha-gamma smoother
+@pytest.mark.parametrize("K", KS)
+def test_alpha_gamma_smoother_equals_forward_backward(K):
+    """Eq. (hmm-gamma-backward): gamma from the filtered alpha_hat alone, against the
+    alpha-beta form of forward_backward (eq. hmm-scaled-post). Both are probabilities
+    computed by different recursions over 500 steps; rounding measured below 1e-14."""
+    rng = np.random.default_rng(300 + K)
+    pi, A, B = random_model(K, 5, rng, concentration=0.5)
+    B_obs = hmm.categorical_likelihood(rng.integers(0, 5, 500), B)
+    gamma = hmm.alpha_gamma_smoother(A, hmm.forward(pi, A, B_obs).alpha_hat)
+    np.testing.assert_allclose(gamma, hmm.forward_backward(pi, A, B_obs).gamma, rtol=0,
+                               atol=1e-12)
+
+
+@pytest.mark.parametrize("N", [1, 2, 4, 6])
+def test_alpha_gamma_smoother_against_brute_force_enumeration(N):
+    rng = np.random.default_rng(310 + N)
+    pi, A, B = random_model(3, 4, rng)
+    B_obs = hmm.categorical_likelihood(rng.integers(0, 4, N), B)
+    _, gamma, *_ = brute_force(pi, A, B_obs)
+    filtered = np.array([brute_force(pi, A, B_obs[: n + 1])[1][n] for n in range(N)])
+    np.testing.assert_allclose(hmm.alpha_gamma_smoother(A, filtered), gamma, atol=1e-12)
+
+
+def test_alpha_gamma_smoother_with_zero_transitions():
+    """A left-right chain: predicted probabilities of exactly zero (0/0 terms) are zero."""
+    pi = np.array([1.0, 0.0, 0.0])
+    A = np.array([[0.6, 0.4, 0.0], [0.0, 0.7, 0.3], [0.0, 0.0, 1.0]])
+    B_obs = np.random.default_rng(320).uniform(0.1, 1.0, size=(8, 3))
+    gamma = hmm.alpha_gamma_smoother(A, hmm.forward(pi, A, B_obs).alpha_hat)
+    _, expected, *_ = brute_force(pi, A, B_obs)
+    np.testing.assert_allclose(gamma, expected, atol=1e-12)
+    assert gamma[0].tolist() == [1.0, 0.0, 0.0]
+
+
+# ============================================================================ predictive
+@pytest.mark.parametrize("N", [1, 2, 3, 5])
+@pytest.mark.parametrize("K", [2, 3])
+def test_predictive_against_brute_force_enumeration(N, K):
+    """Eq. (hmm-predictive): p(x_{N+1} | X) = p(X, x_{N+1}) / p(X), both sums over all
+    K**N (K**(N+1)) paths of the plain product (hmm-joint)."""
+    rng = np.random.default_rng(330 + 10 * N + K)
+    M = 4
+    pi, A, B = random_model(K, M, rng)
+    x = rng.integers(0, M, N)
+    evidence = brute_force(pi, A, hmm.categorical_likelihood(x, B))[0]
+    expected = np.array([brute_force(pi, A, hmm.categorical_likelihood(np.r_[x, m], B))[0]
+                         for m in range(M)]) / evidence
+    B_obs = hmm.categorical_likelihood(x, B)
+    np.testing.assert_allclose(hmm.predictive(pi, A, B_obs, b_next=B.T), expected,
+                               rtol=1e-12)
+    np.testing.assert_allclose(hmm.predictive(pi, A, log_B_obs=np.log(B_obs), b_next=B.T),
+                               expected, rtol=1e-12)
+    one = hmm.predictive(pi, A, B_obs, b_next=B[:, 2])
+    assert isinstance(one, float) and one == pytest.approx(expected[2], rel=1e-12)
+    assert expected.sum() == pytest.approx(1.0, abs=1e-12)
+
+
+def test_predictive_of_a_gaussian_hmm_against_numerical_integration():
+    """A density: integrating p(x_{N+1} | X) over x_{N+1} gives 1, and it is the
+    mixture of the state densities with the predicted weights."""
+    pi, A = np.array([0.5, 0.5]), np.array([[0.9, 0.1], [0.2, 0.8]])
+    means, covars = np.array([[-1.0], [2.0]]), np.array([[0.5], [1.5]])
+    x = hmm.sample(pi, A, hmm.Gaussian(means, covars), 20, rng=3).x
+    log_B = hmm.gaussian_log_likelihood(x, means, covars)
+    grid = np.linspace(-12, 14, 20001)[:, None]
+    density = hmm.predictive(pi, A, log_B_obs=log_B,
+                             b_next=np.exp(hmm.gaussian_log_likelihood(grid, means, covars)))
+    assert np.trapezoid(density, grid[:, 0]) == pytest.approx(1.0, abs=1e-9)
+
+
+# ============================================================================ several sequences
+@pytest.mark.parametrize("K", [2, 4])
+def test_categorical_baum_welch_with_lengths_matches_hmmlearn(K):
+    rng = np.random.default_rng(340 + K)
+    M = 5
+    pi, A, B = random_model(K, M, rng)
+    lengths = [1, 40, 7, 120]
+    x = rng.integers(0, M, sum(lengths))
+    ref = categorical_reference(pi, A, B, n_iter=1, tol=1e-300, params="ste")
+    ref.fit(x[:, None], lengths)
+    pi1, A1, em1, loglik = hmm.baum_welch_step(x, pi, A, hmm.Categorical(B), lengths=lengths)
+    np.testing.assert_allclose(pi1, ref.startprob_, atol=TOL)
+    np.testing.assert_allclose(A1, ref.transmat_, atol=TOL)
+    np.testing.assert_allclose(em1.B, ref.emissionprob_, atol=TOL)
+    assert loglik == pytest.approx(ref.monitor_.history[0], rel=TOL)
+    # pooling is not the same as one long sequence (no transitions across the boundaries)
+    _, A_one, _, _ = hmm.baum_welch_step(x, pi, A, hmm.Categorical(B))
+    assert np.abs(A_one - A1).max() > 1e-3
+
+
+@pytest.mark.parametrize("full", [True, False], ids=["full", "diag"])
+def test_gaussian_baum_welch_with_lengths_matches_hmmlearn(full):
+    rng = np.random.default_rng(350 + full)
+    K, D = 3, 2
+    pi, A, _ = random_model(K, 2, rng)
+    means, covars = random_gaussian(K, D, rng, full=full)
+    lengths = [50, 3, 80]
+    X = hmm.sample(pi, A, hmm.Gaussian(means, covars), sum(lengths), rng=rng).x
+    means0 = means + rng.normal(0, 0.5, size=means.shape)
+    ref = gaussian_reference(pi, A, means0, covars, n_iter=1, tol=1e-300, params="stmc")
+    ref.fit(X, lengths)
+    pi1, A1, em1, loglik = hmm.baum_welch_step(X, pi, A, hmm.Gaussian(means0, covars),
+                                               lengths=lengths)
+    np.testing.assert_allclose(pi1, ref.startprob_, atol=TOL)
+    np.testing.assert_allclose(A1, ref.transmat_, atol=TOL)
+    np.testing.assert_allclose(em1.means, ref.means_, atol=TOL)
+    ref_covars = ref.covars_ if full else np.diagonal(ref.covars_, axis1=1, axis2=2)
+    np.testing.assert_allclose(em1.covars, ref_covars, atol=TOL)
+    assert loglik == pytest.approx(ref.monitor_.history[0], rel=TOL)
+
+
+def test_baum_welch_with_lengths_never_decreases_and_matches_hmmlearn_fit():
+    rng = np.random.default_rng(360)
+    K, M = 3, 4
+    pi, A, B = random_model(K, M, rng)
+    lengths = [30, 45, 25]
+    x = hmm.sample(pi, A, hmm.Categorical(B), sum(lengths), rng=rng).x
+    pi0, A0, B0 = random_model(K, M, rng)
+    with pytest.warns(ConvergenceWarning, match="after 15 iteration"):
+        fit = hmm.baum_welch(x, pi0, A0, hmm.Categorical(B0), lengths=lengths, max_iter=15,
+                             tol=0.0)
+    assert np.all(np.diff(fit.history) >= -1e-10)
+    ref = categorical_reference(pi0, A0, B0, n_iter=15, tol=0.0, params="ste")
+    ref.fit(x[:, None], lengths)
+    np.testing.assert_allclose(fit.history, ref.monitor_.history, rtol=1e-9)
+    np.testing.assert_allclose(fit.A, ref.transmat_, atol=1e-8)
+
+
+@pytest.mark.parametrize(("lengths", "match"), [
+    ([2, 2], "lengths must sum to the number of observations N = 6"),
+    ([3, 0, 3], "lengths must be positive integers"),
+    ([2.5, 3.5], "lengths must be positive integers"),
+    ([[3, 3]], "lengths must be 1-D"),
+])
+def test_bad_lengths_are_refused(lengths, match):
+    x = np.array([0, 1, 2, 0, 1, 2])
+    with pytest.raises(ValueError, match=match):
+        hmm.baum_welch_step(x, PI, A2, hmm.Categorical(B2), lengths=lengths)
+
+
+@pytest.mark.parametrize(("call", "match"), [
+    (lambda: hmm.alpha_gamma_smoother(A2, np.ones((4, 3)) / 3), r"alpha_hat must have shape"),
+    (lambda: hmm.alpha_gamma_smoother(A2, np.ones((4, 2))), "rows of alpha_hat must sum to 1"),
+    (lambda: hmm.predictive(PI, A2, BO, b_next=np.ones(3)), r"b_next must have shape"),
+    (lambda: hmm.predictive(PI, A2, BO, b_next=[-0.1, 0.5]), "b_next must be non-negative"),
+])
+def test_smoother_and_predictive_refuse_bad_input(call, match):
+    with pytest.raises(ValueError, match=match):
         call()

@@ -46,8 +46,10 @@ Results of the chapter implemented here:
 * eqs. (hmm-log-alpha), (hmm-log-beta): :func:`log_forward_backward`;
 * eq. (hmm-viterbi): :func:`textbook_viterbi` (the chapter's, a plain loop) and
   :func:`viterbi` (the same result, faster);
-* eqs. (hmm-mstep-pi), (hmm-mstep-A), (hmm-mstep-B), (hmm-mstep-mu), (hmm-mstep-sigma):
-  :func:`baum_welch_step`, :func:`baum_welch`;
+* eq. (hmm-gamma-backward): :func:`alpha_gamma_smoother`, the posteriors from the filtered
+  ones; eq. (hmm-predictive): :func:`predictive`, the next observation's distribution;
+* eqs. (hmm-mstep-pi), (hmm-mstep-A), (hmm-mstep-B), (hmm-mstep-mu), (hmm-mstep-sigma),
+  and (hmm-mstep-pooled) for several sequences: :func:`baum_welch_step`, :func:`baum_welch`;
 * :func:`sample` draws a state path and observations from the model.
 """
 
@@ -81,6 +83,7 @@ __all__ = [
     "HMMSample",
     "Posterior",
     "ViterbiResult",
+    "alpha_gamma_smoother",
     "backward",
     "baum_welch",
     "baum_welch_step",
@@ -92,6 +95,7 @@ __all__ = [
     "log_categorical_likelihood",
     "log_forward_backward",
     "log_joint",
+    "predictive",
     "sample",
     "textbook_viterbi",
     "viterbi",
@@ -1047,13 +1051,115 @@ def _log_space_xi(log_alpha, log_A, log_w, pairwise):
     return full if full is not None else total
 
 
+# ======================================================================== smoothing, prediction
+def alpha_gamma_smoother(A, alpha_hat) -> np.ndarray:
+    r"""Smoothing posteriors from the filtered ones: the backward pass in terms of gamma.
+
+    Parameters
+    ----------
+    A : array_like, shape (K, K)
+        Transition matrix, rows sum to 1.
+    alpha_hat : array_like, shape (N, K)
+        Filtered posteriors :math:`\hat\alpha_n(k) = p(z_n = k \mid x_1, \dots, x_n)`, rows
+        sum to 1 (``forward(...).alpha_hat``).
+
+    Returns
+    -------
+    gamma : ndarray, shape (N, K)
+        Smoothing posteriors :math:`\gamma_n(k) = p(z_n = k \mid X)`, the same numbers as
+        ``forward_backward(...).gamma``.
+
+    Notes
+    -----
+    Eq. (hmm-gamma-backward) (the chapter's section hmm-alpha-gamma), the discrete analogue
+    of the Rauch-Tung-Striebel smoother: :math:`\gamma_N = \hat\alpha_N` and
+
+    .. math::
+
+        \gamma_n(i) = \hat\alpha_n(i) \sum_{j} A_{ij}
+        \frac{\gamma_{n+1}(j)}{\sum_l \hat\alpha_n(l) A_{lj}},
+
+    where the denominator is the predicted :math:`p(z_{n+1} = j \mid x_{1:n})`. It needs
+    no emission likelihoods: the backward pass only corrects the filtered posteriors. A
+    predicted probability of exactly zero has :math:`\gamma_{n+1}(j) = 0` too, and its term
+    is zero.
+    """
+    K = as_array(A, "A", ndim=2).shape[0]
+    A = _check_stochastic(A, "A", (K, K))
+    shape = as_array(alpha_hat, "alpha_hat", ndim=2).shape
+    if shape[1] != K:
+        raise ValueError(f"alpha_hat must have shape (N, K) with K = {K} states (the rows of "
+                         f"A), got {shape}")
+    alpha_hat = _check_stochastic(alpha_hat, "alpha_hat")
+    N = alpha_hat.shape[0]
+    gamma = np.empty((N, K))
+    gamma[N - 1] = alpha_hat[N - 1]  # gamma_N = alpha_hat_N
+    ratio = np.empty(K)
+    for n in range(N - 2, -1, -1):
+        predicted = alpha_hat[n] @ A  # p(z_{n+1} = j | x_1..x_n)
+        np.divide(gamma[n + 1], predicted, out=ratio, where=predicted > 0)
+        ratio[predicted <= 0] = 0.0  # an impossible state has gamma = 0 too
+        gamma[n] = alpha_hat[n] * (A @ ratio)  # eq. (hmm-gamma-backward)
+    return gamma
+
+
+def predictive(pi, A, B_obs=None, *, log_B_obs=None, b_next):
+    r"""Predictive probability (or density) of the next observation, :math:`p(x_{N+1} \mid X)`.
+
+    Parameters
+    ----------
+    pi : array_like, shape (K,)
+    A : array_like, shape (K, K)
+    B_obs, log_B_obs : array_like, shape (N, K)
+        Emission likelihoods of the observed :math:`x_1, \dots, x_N`, or their logarithms
+        (exactly one).
+    b_next : array_like, shape (K,) or (M, K)
+        Emission likelihoods :math:`p(x_{N+1} \mid z_{N+1} = k)` of one candidate next
+        observation, or of M candidates (one row each; for categorical emissions,
+        ``B.T`` gives every symbol).
+
+    Returns
+    -------
+    float or ndarray of shape (M,)
+        :math:`p(x_{N+1} \mid X)` for the candidate(s).
+
+    Notes
+    -----
+    Eq. (hmm-predictive) (Bishop 2006, eq. (13.44)):
+
+    .. math::
+
+        p(x_{N+1} \mid X) = \sum_{k} p(x_{N+1} \mid z_{N+1} = k)
+        \sum_{j} \hat\alpha_N(j) A_{jk} .
+
+    The filtered posterior :math:`\hat\alpha_N` is the last row of the smoothing posteriors
+    (:math:`\hat\beta_N = 1`), taken from :func:`forward_backward`, which handles the
+    rescaling of the likelihoods.
+    """
+    pi, A = _check_pi_A(pi, A)
+    K = pi.shape[0]
+    b_next = as_array(b_next, "b_next", ndim=(1, 2))
+    if b_next.shape[-1] != K:
+        raise ValueError(f"b_next must have shape (K,) or (M, K) with K = {K} states (the "
+                         f"length of pi), got {b_next.shape}")
+    if np.any(b_next < 0):
+        raise ValueError(f"b_next must be non-negative likelihoods, got minimum "
+                         f"{b_next.min():.3g}")
+    pi, A = _renormalised(pi, A)  # float32 probabilities, accepted above, as a float64 model
+    post = forward_backward(pi, A, B_obs, log_B_obs=log_B_obs, pairwise=None)
+    alpha_hat_N = post.gamma[-1]  # p(z_N = j | X)
+    predicted = alpha_hat_N @ A  # p(z_{N+1} = k | X) = sum_j alpha_hat_N(j) A_jk
+    result = b_next @ predicted  # eq. (hmm-predictive)
+    return float(result) if b_next.ndim == 1 else result
+
+
 # ============================================================================ Viterbi
 def textbook_viterbi(pi, A, B_obs=None, *, log_B_obs=None) -> ViterbiResult:
     r"""The Viterbi algorithm as the chapter derives it: a loop over the steps in log space,
     back-pointers, then backtracking (eq. (hmm-viterbi)).
 
-    The plain version of :func:`viterbi`, which returns the same result faster (tested: the
-    same path and ``log_prob``; where two paths tie exactly, possibly the other one).
+    The plain version of :func:`viterbi`, which returns the same result (the same path, the
+    same ``log_prob`` to the last bit, the same tie rule) faster.
 
     Parameters
     ----------
@@ -1117,7 +1223,9 @@ def viterbi(pi, A, B_obs=None, *, log_B_obs=None) -> ViterbiResult:
     Returns
     -------
     ViterbiResult
-        ``path`` (N,) of ints and ``log_prob`` = :math:`\max_Z \log p(X, Z)`.
+        ``path`` (N,) of ints and ``log_prob`` = :math:`\max_Z \log p(X, Z)`: the same path
+        and the same ``log_prob`` (to the last bit) as :func:`textbook_viterbi`, with its
+        tie rule (towards the smaller state, from :math:`z_N` backwards).
 
     Notes
     -----
@@ -1127,100 +1235,246 @@ def viterbi(pi, A, B_obs=None, *, log_B_obs=None) -> ViterbiResult:
     :math:`z_N = \arg\max_j \omega_N(j)` and is read back by
     :math:`z_{n-1} = \psi_n(z_n)`.
 
-    The result of :func:`textbook_viterbi` (the chapter's plain loop), computed faster: for
-    ``K <= 8`` states the recursion for :math:`\omega_n` runs block by block as products in
-    the :math:`(\max, +)` algebra, and the back-pointers are formed for many steps at once.
-    The blocked sums round differently, so where two paths tie exactly the two functions may
-    return different ones, of the same log probability.
+    The result of :func:`textbook_viterbi` (the chapter's plain loop), computed with fewer
+    Python-level steps. The sequence is cut into blocks that run the recursion side by
+    side, each from a guessed start (zeros): the recursion is max-plus linear, the vector
+    :math:`\omega_n` forgets its start up to an additive constant after some steps (Maleki,
+    Musuvathi and Mytkowicz 2016, "rank convergence"), and the argmaxes :math:`\psi_n`
+    ignore constants. A second pass runs, side by side again, from the end of each block of
+    the first (into the next blocks if need be) until its vector is parallel (to rounding)
+    to the first pass's; from there on the first pass's values are right up to a constant.
+    The path is read back block by block, each from a guessed end state, and the blocks
+    whose end state turns out different are read back again until the new trace merges
+    with the old one.
+
+    The blocked sums round differently from the plain loop. So the result is certified:
+    along the path, every maximum that chose a back-pointer (and the final argmax) must
+    beat the runner-up by more than a bound on the rounding of both computations (and on
+    the parallelism tolerance); ``log_prob`` is then re-added along the path in the
+    plain loop's order, which gives its exact bits. Where the second pass does not meet the
+    first within its budget of steps, where a maximum is that close to a tie (exact ties
+    included), where some probability is zero, or for N < 64, the plain loop decides: the
+    result is always that of :func:`textbook_viterbi`.
     """
     pi, A = _check_pi_A(pi, A)
     L, is_log = _check_emission_input(B_obs, log_B_obs, pi.shape[0])
     logB = L if is_log else _log(L)
-    log_A = _log(A)
-    log_AT = np.ascontiguousarray(log_A.T)  # log_AT[j, i] = log A_ij: reduce over the last axis
+    log_pi, log_A = _log(pi), _log(A)
     N, K = logB.shape
+    if (K > 1 and N >= _VITERBI_MIN_N and np.isfinite(log_A).all()
+            and np.isfinite(log_pi).all() and np.isfinite(logB).all()):
+        found = _viterbi_blocked(log_pi, log_A, logB)
+        if found is not None:
+            return found
+    return _viterbi_loop(log_pi, log_A, logB)
+
+
+_VITERBI_MIN_N = 64  # shorter sequences: the loop
+_VITERBI_CELLS = 1 << 14  # blocks side by side: about this many (block, j, i) scores per step,
+_VITERBI_MIN_BLOCKS = 16  # but at least this many blocks
+_VITERBI_MIN_L = 32  # and at least this many steps per block (room to forget the guessed start)
+
+
+def _viterbi_loop(log_pi, log_A, logB) -> ViterbiResult:
+    """textbook_viterbi's loop with preallocated buffers: the same sums in the same order."""
+    N, K = logB.shape
+    log_AT = np.ascontiguousarray(log_A.T)  # log_AT[j, i] = log A_ij: reduce the last axis
     omega = np.empty((N, K))
-    omega[0] = _log(pi) + logB[0]  # omega_1(j)
-    if K <= _SMALL_K:  # the same recursion, block by block (as in forward_backward)
-        _viterbi_blocked(log_A, logB, omega)
-    else:
-        scores = np.empty((K, K))
-        for n in range(1, N):
-            np.add(log_AT, omega[n - 1], out=scores)  # scores[j, i] = omega_{n-1}(i) + log A_ij
-            scores.max(axis=1, out=omega[n])  # max_i
-            omega[n] += logB[n]  # + log b_n(j)
+    psi = np.zeros((N, K), dtype=np.intp)
+    omega[0] = log_pi + logB[0]  # omega_1(j)
+    scores = np.empty((K, K))
+    flat = scores.reshape(-1)
+    rows = np.arange(K) * K
+    where = np.empty(K, dtype=np.intp)
+    for n in range(1, N):
+        np.add(log_AT, omega[n - 1], out=scores)  # scores[j, i] = omega_{n-1}(i) + log A_ij
+        np.argmax(scores, axis=1, out=psi[n])  # psi_n(j): the first maximiser, as argmax
+        np.add(rows, psi[n], out=where)
+        np.take(flat, where, out=omega[n])  # max_i scores[j, i]
+        omega[n] += logB[n]  # + log b_n(j)
     log_prob = float(omega[N - 1].max())
     if log_prob == -np.inf:
         raise ValueError("B_obs: the observations have probability zero under the model "
                          "(every path has log probability -inf)")
-    # back-pointers psi_n(j) = argmax_i [omega_{n-1}(i) + log A_ij], all n at once (in chunks)
-    psi = np.empty((N, K), dtype=np.intp)
-    chunk = max(1, (1 << 21) // (K * K))
-    for n0 in range(1, N, chunk):
-        n1 = min(n0 + chunk, N)
-        np.argmax(omega[n0 - 1:n1 - 1, None, :] + log_AT, axis=2, out=psi[n0:n1])
     path = np.empty(N, dtype=np.intp)
-    z = int(omega[N - 1].argmax())  # z_N = argmax_j omega_N(j)
+    z = int(omega[N - 1].argmax())
     path[N - 1] = z
-    psi_of = psi.item  # returns Python ints: faster than numpy scalars in this loop
+    psi_of = psi.item
     for n in range(N - 1, 0, -1):
         z = psi_of(n, z)  # z_{n-1} = psi_n(z_n)
         path[n - 1] = z
     return ViterbiResult(path, log_prob)
 
 
-def _viterbi_blocked(log_A, logB, omega):
-    """Fill omega[1:] (eq. hmm-viterbi) by max-plus products of the step matrices, in blocks.
+def _viterbi_blocked(log_pi, log_A, logB):
+    """Block-parallel Viterbi with rank convergence (see :func:`viterbi`); None where the
+    result cannot be certified to be textbook_viterbi's (the caller then runs the loop).
 
-    The step matrix of step n is S_n[i, j] = log A_ij + log b_n(j), and omega_n(j) =
-    max_i omega_{n-1}(i) + S_n[i, j]: a vector-matrix product in the (max, +) algebra, which
-    is associative, so the block scan of `_blocked_directions` applies with (max, +) in place
-    of (+, x). Identity steps (0 on the diagonal, -inf elsewhere) pad the last block.
-
-    The block index is the last axis of every array, so that each operation runs over all
-    blocks in one contiguous inner loop (with the K <= `_SMALL_K` states last, NumPy's
-    per-row overhead outweighed the few operations of each row). The step matrices of one
-    position are formed when they are used, into preallocated memory.
+    Step g = 0..G-1 is the transition into state z_{g+1} (0-based); omega[g] is the vector
+    of eq. (hmm-viterbi) at state index g. The steps are cut into nb blocks of Lb steps (the
+    last one padded with steps of log b = 0); block-parallel arrays put the block index
+    last, so that every operation runs over all blocks in one contiguous inner loop.
     """
     N, K = logB.shape
-    log_AT = np.ascontiguousarray(log_A.T)[:, :, None]  # log_AT[j, k, 0] = log A_kj
-    eye = np.full((K, K), -np.inf)
-    np.fill_diagonal(eye, 0.0)
-    v = omega[0]
-    for s0 in range(0, N - 1, _SUPER):
-        s1 = min(s0 + _SUPER, N - 1)
-        S = s1 - s0
-        L = max(1, int(np.sqrt(S)))
-        nb = -(-S // L)
-        Bp = np.zeros((nb * L, K))
-        Bp[:S] = logB[s0 + 1:s1 + 1]
-        # Bt[l, j, 0, b] = log b(j) at position l of block b
-        Bt = np.ascontiguousarray(Bp.reshape(nb, L, K).transpose(1, 2, 0))[:, :, None, :]
-        pad = nb * L - S
-        P = np.empty((L, K, K, nb))  # P[l, :, :, b] = S_{b,0} (max,+) ... (max,+) S_{b,l}
-        step = np.empty((K, K, nb))  # step[j, k, b] = S_{b,l}[k, j]
-        work = np.empty((K, K, K, nb))  # work[a, j, q, b] = P[l-1, a, q, b] + S_{b,l}[q, j]
-        for l in range(L):
-            np.add(log_AT, Bt[l], out=step)
-            if l >= L - pad:
-                step[:, :, nb - 1] = eye
-            if l == 0:
-                P[0] = step.transpose(1, 0, 2)
-            else:
-                np.add(P[l - 1][:, None], step[None], out=work)
-                work.max(axis=2, out=P[l])
-        ends = np.ascontiguousarray(P[L - 1].transpose(2, 0, 1))  # the whole blocks, (nb, K, K)
-        starts = np.empty((nb, K))
-        for b in range(nb):
-            starts[b] = v
-            v = (v[:, None] + ends[b]).max(axis=0)
-        np.add(P, starts.T[None, :, None, :], out=P)
-        out = P.max(axis=1)  # out[l, j, b] = max_a starts[b, a] + P[l, a, j, b]
-        omega[s0 + 1:s1 + 1] = out.transpose(2, 0, 1).reshape(nb * L, K)[:S]
+    S = N - 1
+    nb = int(min(max(_VITERBI_MIN_BLOCKS, _VITERBI_CELLS // (K * K)), S // _VITERBI_MIN_L))
+    if nb < 2:
+        return None
+    Lb = -(-S // nb)
+    nb = -(-S // Lb)
+    G = nb * Lb
+    Bp = np.zeros((G, K))
+    Bp[:S] = logB[1:]
+    BT = np.ascontiguousarray(Bp.reshape(nb, Lb, K).transpose(1, 2, 0))  # (Lb, K, nb)
+    A3 = log_A[:, :, None]  # (K_i, K_j, 1)
+    work = np.empty((K, K, nb))
+    omT = np.empty((Lb, K, nb))  # omT[l, j, b]: omega_{b Lb + l + 1}(j), guessed starts
+    omega_1 = log_pi + logB[0]
+    VT = np.zeros((K, nb))  # pass 1: every block from a guessed start (zeros) ...
+    VT[:, 0] = omega_1  # ... block 0 from the true omega_1
+    for l in range(Lb):
+        np.add(VT[:, None, :], A3, out=work)  # work[i, j, b] = omega(i) + log A_ij
+        np.maximum.reduce(work, axis=0, out=omT[l])  # max over i
+        omT[l] += BT[l]  # + log b(j)
+        VT = omT[l]
+    # pass 2: a runner per block b >= 1 starts from the end of block b - 1 and runs (into
+    # the next blocks if need be) until its vector is parallel to pass 1's
+    runners = _viterbi_runners(omT, BT, log_A)
+    if runners is None:
+        return None  # a runner did not meet pass 1: the loop decides
+    stop, rec, spreads = runners
+    om = np.ascontiguousarray(omT.transpose(2, 0, 1)).reshape(G, K)  # step order
+    r = 0  # the valid runners: block 1's, then the one after the block where it met pass 1
+    while r < nb - 1:
+        s0, s1 = (r + 1) * Lb, stop[r]
+        om[s0:s1 + 1] = rec[:s1 - s0 + 1, :, r]
+        r = s1 // Lb
+    omega = np.empty((G + 1, K))
+    omega[0] = omega_1
+    omega[1:] = om
+    omega = omega[:N]
+    path = _viterbi_backtrack(omega, log_A)
+    if path is None:
+        return None
+    # certificate: on the path, every maximum (so every back-pointer and the final argmax)
+    # beats the runner-up by more than the rounding of both computations
+    cand = np.add(omega[:S].T, log_A[:, path[1:]], order="C")  # omega_g(i) + log A_{i z_{g+1}}
+    steps_ = np.arange(S)
+    top = cand[path[:S], steps_]  # the maximum, if z_g is the argmax
+    cand[path[:S], steps_] = -np.inf
+    gaps = top - np.maximum.reduce(cand, axis=0)  # over the runner-up
+    last = omega[S].copy()
+    top_N = last[path[S]]
+    last[path[S]] = -np.inf
+    # |terms| of a sum up to step n: at most |log pi| + n (max |log b| + max |log A|)
+    mass = np.abs(log_pi).max() + np.arange(1, N + 1) * (np.abs(logB).max() + np.abs(log_A).max())
+    rho = (2 * np.arange(N) + 4) * _EPS * mass  # rounding of a sum of 2n + 2 of them
+    margin = 8 * rho + 4 * rho[-1] + 2 * spreads
+    if not (np.all(gaps > margin[:-1]) and top_N - last.max() > margin[-1]):
+        return None  # a near-tie (or an exact one), or a wrong pointer: the loop decides
+    terms = np.empty(2 * N)  # log pi, log b_1, log A, log b_2, ... along the path
+    terms[0] = log_pi[path[0]]
+    terms[1::2] = logB[np.arange(N), path]
+    terms[2::2] = log_A[path[:-1], path[1:]]
+    log_prob = float(np.add.accumulate(terms)[-1])  # the plain loop's order: its exact bits
+    return ViterbiResult(path, log_prob)
+
+
+_CHECK_EVERY = 4  # runners: test parallelism every few steps (once parallel, it stays so)
+
+
+def _viterbi_runners(omT, BT, log_A):
+    """Pass 2 of the block-parallel Viterbi: runners side by side, from the end of each
+    block of pass 1 (layout (Lb, K, nb), block last), until parallel to pass 1 (tested every
+    _CHECK_EVERY steps). All runners run until the last one has met pass 1, so that every
+    step is three whole-array operations. Returns the last step each runner covers, their
+    values rec[t, :, r] (step t of the runner of block r + 1) and the sum of the spreads."""
+    Lb, K, nb = omT.shape
+    G = nb * Lb
+    cap = min(G - Lb, 4 * Lb + 256)  # steps a runner may take
+    extra = -(-cap // Lb) + 1  # blocks past the end: zeros (log b) and nans (pass 1)
+    Bx = np.zeros((Lb, K, nb + extra))
+    Bx[:, :, :nb] = BT
+    Ox = np.full((Lb, K, nb + extra), np.nan)
+    Ox[:, :, :nb] = omT
+    A3 = log_A[:, :, None]
+    work = np.empty((K, K, nb - 1))
+    rec = np.empty((cap, K, nb - 1))
+    stop = np.full(nb - 1, -1)  # last step a runner covers: where it met pass 1, or G - 1
+    ends = G - np.arange(1, nb) * Lb  # steps until the end of the sequence
+    spreads = 0.0
+    WT = omT[Lb - 1, :, :-1]  # start: the end of the block before
+    for t in range(cap):
+        l, q = t % Lb, 1 + t // Lb  # position in the block, and the block, of step t
+        np.add(WT[:, None, :], A3, out=work)  # work[i, j, r] = omega(i) + log A_ij
+        np.maximum.reduce(work, axis=0, out=rec[t])  # max over i
+        rec[t] += Bx[l, :, q:q + nb - 1]  # + log b(j)
+        WT = rec[t]
+        if t % _CHECK_EVERY == _CHECK_EVERY - 1 or t == cap - 1:
+            first = Ox[l, :, q:q + nb - 1]
+            d = WT - first
+            spread = d.max(axis=0) - d.min(axis=0)  # nan past the end
+            tol = 64 * _EPS * (np.abs(first).max(axis=0) + np.abs(WT).max(axis=0))
+            done = (spread <= tol) & (stop < 0)
+            stop[done] = np.arange(1, nb)[done] * Lb + t
+            spreads += float(spread[done].sum())
+            stop[(stop < 0) & (ends <= t + 1)] = G - 1  # reached the end: covers it
+            if np.all(stop >= 0):
+                return stop, rec, spreads
+    return None
+
+
+def _viterbi_backtrack(omega, log_A):
+    """z_N = argmax omega_N, z_g = argmax_i omega_g(i) + log A_{i z_{g+1}}, block by block:
+    every block traces back from a guessed end state (its own argmax), side by side; blocks
+    whose end state turns out different are traced again (only until the new traces merge
+    with the old ones), until the ends agree. Its blocks are short (_VITERBI_MIN_L steps):
+    a step costs N K operations in all, whatever the blocks."""
+    N, K = omega.shape
+    S = N - 1
+    Lb = _VITERBI_MIN_L
+    nb = -(-S // Lb)
+    G = nb * Lb
+    om_pad = np.zeros((G, K))
+    om_pad[:S] = omega[:S]
+    om_blk = np.ascontiguousarray(om_pad.reshape(nb, Lb, K).transpose(1, 0, 2))
+    log_AT = np.ascontiguousarray(log_A.T)
+    pad = G - S
+    ends = omega[np.minimum(np.arange(1, nb + 1) * Lb, S)].argmax(axis=1)
+    trace = np.empty((Lb, nb), dtype=np.intp)  # trace[l, b]: z_{b Lb + l}
+    redo = np.arange(nb)
+    for round_ in range(8):
+        cur = ends[redo]
+        last = redo == nb - 1
+        every = len(redo) == nb
+        for l in range(Lb - 1, -1, -1):
+            rows = om_blk[l] if every else om_blk[l, redo]
+            new = (rows + log_AT[cur]).argmax(axis=1)
+            if l >= Lb - pad and last[-1]:  # padded steps of the last block keep z_N
+                new[-1] = cur[-1]
+            if round_ and np.array_equal(new, trace[l, redo]):
+                break  # every new trace has merged with the old one: the rest is the same
+            trace[l, redo] = new
+            cur = new
+        implied = np.empty(nb, dtype=np.intp)
+        implied[:-1] = trace[0, 1:]
+        implied[-1] = ends[-1]
+        wrong = np.flatnonzero(implied != ends)
+        if not wrong.size:
+            path = np.empty(S + 1, dtype=np.intp)
+            path[:S] = trace.T.reshape(-1)[:S]
+            path[S] = ends[-1]
+            return path
+        ends[wrong] = implied[wrong]
+        redo = wrong
+    return None
+
+
+_EPS = np.finfo(float).eps
 
 
 # ============================================================================ Baum-Welch
-def baum_welch_step(X, pi, A, emission, *, min_covar: float = 0.0):
+def baum_welch_step(X, pi, A, emission, *, lengths=None, min_covar: float = 0.0):
     r"""One EM update of the HMM parameters (E-step by forward-backward, then the M-step).
 
     Parameters
@@ -1232,6 +1486,9 @@ def baum_welch_step(X, pi, A, emission, *, min_covar: float = 0.0):
     A : array_like, shape (K, K)
     emission : Categorical or Gaussian
         Current emission parameters.
+    lengths : array_like of int, optional
+        Several independent sequences: ``X`` is their concatenation and ``lengths`` their
+        lengths (positive, summing to N), as hmmlearn's ``lengths``. Default: one sequence.
     min_covar : float, default 0.0
         Gaussian emissions only: a floor on the re-estimated variances. A diagonal variance
         below ``min_covar`` is raised to it; a full covariance whose smallest eigenvalue is
@@ -1242,7 +1499,7 @@ def baum_welch_step(X, pi, A, emission, *, min_covar: float = 0.0):
     -------
     BaumWelchStep
         ``(pi, A, emission, loglik)``: the re-estimated parameters and
-        :math:`\log p(X \mid \theta_{old})`.
+        :math:`\log p(X \mid \theta_{old})` (summed over the sequences).
 
     Raises
     ------
@@ -1267,6 +1524,12 @@ def baum_welch_step(X, pi, A, emission, *, min_covar: float = 0.0):
     (\mathbf{x}_n-\boldsymbol\mu_k)^\top / N_k` with :math:`N_k = \sum_n \gamma_n(k)`
     (only the diagonal for diagonal covariances).
 
+    With several sequences (``lengths``), eq. (hmm-mstep-pooled): the E-step runs on each
+    sequence separately and the M-step pools the expected counts, :math:`\pi_k =
+    \frac1S \sum_s \gamma^{(s)}_1(k)`, and the sums over :math:`n` in the other formulas
+    run over every step of every sequence (the transitions :math:`\xi` only within a
+    sequence); :math:`\log p(X) = \sum_s \log p(X^{(s)})`.
+
     A state that the posterior never visits (:math:`N_k = 0`, e.g. a state of probability 0
     under ``pi`` that no transition reaches; in practice :math:`N_k \le 10^{-300} N`, zero up
     to underflow) has no data to re-estimate its emission from: it keeps its old row of
@@ -1279,9 +1542,25 @@ def baum_welch_step(X, pi, A, emission, *, min_covar: float = 0.0):
     pi, A = _renormalised(*_check_pi_A(pi, A))
     emission = _check_emission(emission, pi.shape[0])
     X = _check_observations(X, emission)
+    bounds = _check_lengths(lengths, len(X))
     min_covar = check_positive(min_covar, "min_covar", strict=False)
     with np.errstate(over="ignore", invalid="ignore"):  # overflow is checked and reported
-        return BaumWelchStep(*_baum_welch_step(X, pi, A, emission, min_covar))
+        return BaumWelchStep(*_baum_welch_step(X, pi, A, emission, min_covar, bounds))
+
+
+def _check_lengths(lengths, N: int) -> list[tuple[int, int]]:
+    """The (start, stop) of each sequence in the concatenated X (one sequence by default)."""
+    if lengths is None:
+        return [(0, N)]
+    arr = as_array(lengths, "lengths", ndim=1)
+    ints = arr.astype(np.intp)
+    if np.any(ints != arr) or np.any(ints < 1):
+        raise ValueError(f"lengths must be positive integers, got {arr.tolist()[:10]}")
+    if ints.sum() != N:
+        raise ValueError(f"lengths must sum to the number of observations N = {N}, got sum "
+                         f"{int(ints.sum())}")
+    stops = np.cumsum(ints).tolist()
+    return list(zip([0, *stops[:-1]], stops, strict=True))
 
 
 def _renormalised(pi, A):
@@ -1296,10 +1575,22 @@ _NO_VISITS = 1e-300  # N_k below this times N: the state is not visited (zero up
 _EM_NOISE = 1e-9
 
 
-def _baum_welch_step(X, pi, A, emission, min_covar=0.0):
-    post = forward_backward(pi, A, log_B_obs=_emission_log_likelihood(X, emission))
-    gamma, xi_sum = post.gamma, post.xi
-    pi_new = gamma[0] / gamma[0].sum()  # eq. (hmm-mstep-pi)
+def _baum_welch_step(X, pi, A, emission, min_covar=0.0, bounds=None):
+    log_B = _emission_log_likelihood(X, emission)
+    if bounds is None or len(bounds) == 1:  # one sequence
+        post = forward_backward(pi, A, log_B_obs=log_B)
+        gamma, xi_sum, loglik, first = post.gamma, post.xi, post.loglik, post.gamma[0]
+    else:  # several: E-step on each, expected counts pooled (hmm-mstep-pooled)
+        gamma = np.empty_like(log_B)
+        xi_sum, first, logliks = np.zeros_like(A), np.zeros_like(pi), []
+        for start, stop in bounds:
+            post = forward_backward(pi, A, log_B_obs=log_B[start:stop])
+            gamma[start:stop] = post.gamma
+            xi_sum += post.xi  # transitions within a sequence only
+            first += post.gamma[0]  # sum_s gamma_1^(s)
+            logliks.append(post.loglik)
+        loglik = math.fsum(logliks)  # log p(X) = sum_s log p(X^(s))
+    pi_new = first / first.sum()  # eq. (hmm-mstep-pi)
     row = xi_sum.sum(axis=1, keepdims=True)
     A_new = np.divide(xi_sum, row, out=A.copy(), where=row > 0)  # eq. (hmm-mstep-A)
     Nk = gamma.sum(axis=0)  # expected number of visits of each state
@@ -1327,7 +1618,7 @@ def _baum_welch_step(X, pi, A, emission, min_covar=0.0):
             _floor_covars(covars, seen, min_covar)
         _check_not_collapsed(covars, seen, X)
         new = Gaussian(means, covars)
-    return pi_new, A_new, new, post.loglik
+    return pi_new, A_new, new, loglik
 
 
 def _floor_covars(covars, seen, min_covar: float) -> None:
@@ -1372,7 +1663,7 @@ def _check_not_collapsed(covars, seen, X) -> None:
                     f"parameters or fewer states")
 
 
-def baum_welch(X, pi, A, emission, *, max_iter: int = 100, tol: float = 1e-6,
+def baum_welch(X, pi, A, emission, *, lengths=None, max_iter: int = 100, tol: float = 1e-6,
                min_covar: float = 0.0) -> BaumWelchResult:
     r"""Baum-Welch: EM for an HMM, from initial parameters, with the log-likelihood history.
 
@@ -1384,6 +1675,9 @@ def baum_welch(X, pi, A, emission, *, max_iter: int = 100, tol: float = 1e-6,
     A : array_like, shape (K, K)
     emission : Categorical or Gaussian
         Initial parameters.
+    lengths : array_like of int, optional
+        Lengths of several independent sequences concatenated in ``X`` (see
+        :func:`baum_welch_step`).
     max_iter : int, default 100
         Maximum number of EM updates.
     tol : float, default 1e-6
@@ -1430,11 +1724,12 @@ def baum_welch(X, pi, A, emission, *, max_iter: int = 100, tol: float = 1e-6,
     pi, A = _renormalised(*_check_pi_A(pi, A))
     emission = _check_emission(emission, pi.shape[0])
     X = _check_observations(X, emission)
+    bounds = _check_lengths(lengths, len(X))
     history = []
     gain = np.inf  # no gain is measured before the second update
     for _ in range(max_iter):
         with np.errstate(over="ignore", invalid="ignore"):  # overflow is checked, reported
-            pi, A, emission, loglik = _baum_welch_step(X, pi, A, emission, min_covar)
+            pi, A, emission, loglik = _baum_welch_step(X, pi, A, emission, min_covar, bounds)
         history.append(loglik)
         if len(history) < 2:
             continue
