@@ -58,13 +58,14 @@ from collections.abc import Callable, Mapping
 import numpy as np
 import pytest
 
-from derivlib.foundations import mle_kl, sample_variance
+from derivlib.foundations import gaussian, mle_kl, sample_variance
 from derivlib.linear_models import linear_regression as linreg
 from derivlib.linear_models import logistic_regression as logreg
 from derivlib.linear_models import svm
 from derivlib.sequences import hmm, kalman
 
 MODULES = (
+    "derivlib.foundations.gaussian",
     "derivlib.foundations.sample_variance",
     "derivlib.foundations.mle_kl",
     "derivlib.linear_models.linear_regression",
@@ -84,6 +85,8 @@ _CONTAINER = ("NamedTuple parameter container (construction does no validation);
 _WARNING = "warning class re-exported from derivlib._convergence (no behaviour to check)"
 
 EXCLUDED: dict[str, str] = {
+    "derivlib.foundations.gaussian.Gaussian": _RESULT,
+    "derivlib.foundations.gaussian.GaussianProduct": _RESULT,
     "derivlib.foundations.sample_variance.EstimatorDraws": _RESULT,
     "derivlib.linear_models.linear_regression.GradientDescentResult": _RESULT,
     "derivlib.linear_models.linear_regression.LassoResult": _RESULT,
@@ -197,6 +200,20 @@ def _three_classes(n=24):
     return X, y.astype(float)
 
 
+def _gaussian3():
+    """A 3-D Gaussian: mean and a symmetric positive definite covariance."""
+    mu = np.array([0.5, -1.0, 2.0])
+    Sigma = np.array([[2.0, 0.6, -0.3], [0.6, 1.5, 0.2], [-0.3, 0.2, 1.0]])
+    return mu, Sigma
+
+
+def _linear_gaussian():
+    mu, Sigma = _gaussian3()
+    A = np.array([[1.0, 0.5, 0.0], [0.0, -1.0, 2.0]])
+    return dict(mu=mu, Sigma=Sigma, A=A, b=np.array([0.1, -0.2]),
+                R=np.array([[0.5, 0.1], [0.1, 0.4]]))
+
+
 def _hmm_params():
     pi = np.array([0.6, 0.4])
     A = np.array([[0.8, 0.2], [0.3, 0.7]])
@@ -278,6 +295,29 @@ def _cases():
 
     sv = sample_variance
     cases = [
+        # ---- foundations.gaussian
+        Case("condition", gaussian.condition,
+             lambda: dict(mu=_gaussian3()[0], Sigma=_gaussian3()[1], idx=[2],
+                          values=np.array([1.5])),
+             mismatch=("mu", "values")),
+        Case("linear_gaussian_marginal", gaussian.linear_gaussian_marginal, _linear_gaussian,
+             mismatch=("mu", "b")),
+        Case("linear_gaussian_posterior", gaussian.linear_gaussian_posterior,
+             lambda: dict(_linear_gaussian(), y=np.array([0.3, 1.0])),
+             mismatch=("mu", "b", "y")),
+        Case("logpdf", gaussian.logpdf,
+             lambda: dict(x=_rng().normal(size=(5, 3)), mu=_gaussian3()[0],
+                          Sigma=_gaussian3()[1]),
+             mismatch=("x", "mu")),
+        Case("marginal", gaussian.marginal,
+             lambda: dict(mu=_gaussian3()[0], Sigma=_gaussian3()[1], idx=[0, 2]),
+             mismatch=("mu",)),
+        Case("ml_covariance", gaussian.ml_covariance,
+             lambda: dict(X=_rng().normal(size=(6, 3)), ddof=1)),
+        Case("product", gaussian.product,
+             lambda: dict(mu1=_gaussian3()[0], Sigma1=_gaussian3()[1],
+                          mu2=np.array([1.0, 0.0, -1.0]), Sigma2=np.diag([1.0, 2.0, 0.5])),
+             mismatch=("mu1", "mu2")),
         # ---- foundations.sample_variance
         Case("expected_ml_variance", sv.expected_ml_variance, lambda: dict(sigma2=2.0, N=5)),
         Case("gaussian_log_likelihood[sv]", sv.gaussian_log_likelihood,

@@ -1,7 +1,9 @@
-"""Part I, foundations: estimators and losses from the likelihood.
+"""Part I, foundations: the Gaussian, and estimators and losses from the likelihood.
 
 Modules
 -------
+gaussian
+    Chapter *The multivariate Gaussian*.
 sample_variance
     Chapter *Why the maximum-likelihood variance is biased*.
 mle_kl
