@@ -85,7 +85,10 @@ _WARNING = "warning class re-exported from derivlib._convergence (no behaviour t
 
 EXCLUDED: dict[str, str] = {
     "derivlib.foundations.sample_variance.EstimatorDraws": _RESULT,
+    "derivlib.linear_models.linear_regression.GaussianPosterior": _RESULT,
     "derivlib.linear_models.linear_regression.GradientDescentResult": _RESULT,
+    "derivlib.linear_models.linear_regression.LMSResult": _RESULT,
+    "derivlib.linear_models.linear_regression.Predictive": _RESULT,
     "derivlib.linear_models.linear_regression.LassoResult": _RESULT,
     "derivlib.linear_models.linear_regression.LinearFit": _RESULT,
     "derivlib.linear_models.logistic_regression.ConvergenceWarning": _WARNING,
@@ -350,6 +353,19 @@ def _cases():
              mismatch=("y", "y_hat")),
 
         # ---- linear_models.linear_regression
+        Case("bayesian_posterior", linreg.bayesian_posterior,
+             lambda: dict(X=X.copy(), y=y.copy(), alpha=0.5, beta=2.0),
+             mismatch=("y",)),
+        Case("bayesian_predictive", linreg.bayesian_predictive,
+             lambda: dict(mean=w.copy(), cov=0.1 * np.eye(d) + 0.01, X=X.copy(), beta=2.0),
+             mismatch=("mean", "cov", "X")),
+        Case("lms", linreg.lms,
+             lambda: dict(X=X.copy(), y=y.copy(), eta=0.01, n_epochs=2, fit_intercept=True,
+                          w_init=np.zeros(d)),
+             mismatch=("y", "w_init")),
+        Case("log_evidence", linreg.log_evidence,
+             lambda: dict(X=X.copy(), y=y.copy(), alpha=0.5, beta=2.0),
+             mismatch=("y",)),
         Case("gradient_descent[linreg]", linreg.gradient_descent,
              lambda: dict(X=X.copy(), y=y.copy(), eta=eta, n_steps=20, w_init=np.zeros(d)),
              mismatch=("y", "w_init")),
