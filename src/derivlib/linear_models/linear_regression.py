@@ -8,7 +8,10 @@ equation :math:`\mathbf{X}^\top \mathbf{X} \mathbf{w} = \mathbf{X}^\top \mathbf{
 regression shrinks along the singular directions (eq. ``lr-ridge-svd``); the lasso is
 solved by coordinate descent with the soft-thresholding update (eq. ``lr-cd-update``) and a
 duality-gap stopping rule; gradient descent converges for step sizes below
-:math:`2/L` (eq. ``lr-gd-bound``).
+:math:`2/L` (eq. ``lr-gd-bound``); the LMS rule is its one-sample version (eq. ``lr-lms``);
+Bayesian linear regression has a Gaussian posterior (eqs. ``lr-bayes-precision``,
+``lr-bayes-mean``), a Gaussian predictive distribution (eq. ``lr-bayes-predictive``) and a
+closed-form evidence (eq. ``lr-evidence``).
 
 Symbols
 -------
