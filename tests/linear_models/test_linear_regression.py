@@ -11,8 +11,14 @@ lasso solution satisfies its subgradient (KKT) conditions and coordinate descent
 increases the objective, gradient descent converges below 2/L and diverges above it
 (eq. lr-gd-bound), and raises (naming eta and 2/L) rather than return NaN once it overflows.
 ``textbook_lasso`` (the chapter's listing, eqs. lr-cd-update and lr-soft as written) agrees
-with every form of the tuned ``lasso`` on 80 random problems. Every validation error is
-triggered once.
+with every form of the tuned ``lasso`` on 80 random problems. ``lms`` (eq. lr-lms) matches
+scikit-learn's ``SGDRegressor`` with the LMS settings to 1e-12, a plain loop written from PRML
+eq. 3.23, and converges to least squares on a consistent problem. ``bayesian_posterior``,
+``bayesian_predictive`` and ``log_evidence`` (eqs. lr-bayes-precision, lr-bayes-mean,
+lr-bayes-predictive, lr-evidence) match ``BayesianRidge`` (its ``alpha_`` is our beta, its
+``lambda_`` our alpha) and brute-force Gaussian computations: the Schur-complement
+conditional of the joint Gaussian and the marginal density N(y | 0, I/beta + X X^T/alpha)
+of ``scipy.stats.multivariate_normal``. Every validation error is triggered once.
 """
 
 from __future__ import annotations
@@ -708,3 +714,163 @@ def test_gradient_descent_step_never_returns_inf():
     X, y = rng.normal(size=(10, 3)), rng.normal(size=10)
     with pytest.raises(NumericalError, match="eta"):
         linreg.gradient_descent_step(np.ones(3), X, y, 1e308)
+
+
+# --------------------------------------------------------------------------- LMS (SGD)
+def _sgd_regressor(eta, fit_intercept, n_epochs):
+    """scikit-learn's SGD with the settings that make it the plain LMS rule: squared error
+    (its loss is (p - y)^2 / 2, gradient p - y), constant step eta0, no penalty, samples in
+    their order, no averaging, no stopping rule, the intercept updated like a weight."""
+    from sklearn.linear_model import SGDRegressor
+
+    return SGDRegressor(loss="squared_error", penalty=None, learning_rate="constant", eta0=eta,
+                        max_iter=n_epochs, tol=None, shuffle=False, average=False,
+                        fit_intercept=fit_intercept, early_stopping=False)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("fit_intercept", [False, True])
+@pytest.mark.parametrize("n_epochs", [1, 3])
+def test_lms_matches_sklearn_sgd_regressor(seed, fit_intercept, n_epochs):
+    # the same updates in the same order: only the rounding of the dot product may differ
+    X, y = _data(seed, n=50, d=5)
+    eta = 0.5 / np.max(np.sum(X**2, axis=1))
+    ours = linreg.lms(X, y, eta, n_epochs=n_epochs, fit_intercept=fit_intercept)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # max_iter reached without a tol: sklearn warns
+        sk = _sgd_regressor(eta, fit_intercept, n_epochs).fit(X, y)
+    _close(ours.w, sk.coef_, rtol=1e-12)
+    assert ours.b == pytest.approx(float(sk.intercept_[0]), rel=1e-12, abs=1e-12)
+    if not fit_intercept:
+        assert ours.b == 0.0
+
+
+def test_lms_is_the_plain_loop_of_the_widrow_hoff_rule():
+    # an independent loop written from PRML eq. 3.23, over three epochs
+    rng = np.random.default_rng(5)
+    X, y = rng.normal(size=(20, 3)), rng.normal(size=20)
+    eta = 0.05
+    w, b = np.zeros(3), 0.0
+    for _ in range(3):
+        for n in range(20):
+            e = y[n] - (sum(X[n, j] * w[j] for j in range(3)) + b)
+            w = np.array([w[j] + eta * e * X[n, j] for j in range(3)])
+            b = b + eta * e
+    ours = linreg.lms(X, y, eta, n_epochs=3, fit_intercept=True)
+    _close(ours.w, w, rtol=1e-13)
+    assert ours.b == pytest.approx(b, rel=1e-13)
+    assert ours.objective[-1] == pytest.approx(0.5 * np.sum((y - X @ w - b) ** 2), rel=1e-12)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_lms_converges_to_least_squares_on_a_consistent_problem(seed):
+    # y = X w exactly: the least-squares solution fits every sample, so it is a fixed point
+    # of every LMS update, and a small constant step converges to it
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(40, 4))
+    y = X @ rng.normal(size=4)
+    eta = 0.3 / np.max(np.sum(X**2, axis=1))
+    fit = linreg.lms(X, y, eta, n_epochs=400)
+    _close(fit.w, linreg.least_squares(X, y, fit_intercept=False).w, rtol=1e-8)
+    assert fit.objective[-1] <= 1e-20 * fit.objective[0]
+
+
+def test_lms_raises_rather_than_overflow():
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(30, 3)), rng.normal(size=30)
+    with pytest.raises(NumericalError, match="eta"):
+        linreg.lms(X, y, 50.0, n_epochs=200)
+
+
+def test_lms_validation():
+    X, y = _data(0, n=10, d=3)
+    with pytest.raises(ValueError, match="eta"):
+        linreg.lms(X, y, 0.0)
+    with pytest.raises(TypeError, match="n_epochs"):
+        linreg.lms(X, y, 0.1, n_epochs=1.5)
+    with pytest.raises(ValueError, match="w_init"):
+        linreg.lms(X, y, 0.1, w_init=np.zeros(4))
+
+
+# --------------------------------------------------------------------------- Bayesian
+def _bayes_data(seed, n=25, d=4):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, d))
+    y = X @ rng.normal(size=d) + 0.4 * rng.normal(size=n)
+    return X, y
+
+
+def _bayesian_ridge(alpha, beta):
+    """BayesianRidge at fixed precisions: its alpha is our beta (noise precision), its lambda
+    our alpha (prior precision). It re-estimates both after each iteration, so we compare at
+    the values it ends with (``alpha_``, ``lambda_``), which its ``coef_`` and ``sigma_``
+    use; its ``scores_[0]`` is the log evidence at the initial values (the Gamma
+    hyperpriors switched off by alpha_1 = alpha_2 = lambda_1 = lambda_2 = 0)."""
+    from sklearn.linear_model import BayesianRidge
+
+    return BayesianRidge(max_iter=1, alpha_init=beta, lambda_init=alpha, fit_intercept=False,
+                         compute_score=True, alpha_1=0.0, alpha_2=0.0, lambda_1=0.0,
+                         lambda_2=0.0)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_bayesian_posterior_and_predictive_match_sklearn_bayesian_ridge(seed):
+    X, y = _bayes_data(seed)
+    sk = _bayesian_ridge(2.0, 5.0).fit(X, y)
+    alpha, beta = float(sk.lambda_), float(sk.alpha_)  # the precisions its fit ends with
+    post = linreg.bayesian_posterior(X, y, alpha, beta)
+    _close(post.mean, sk.coef_, rtol=1e-10)
+    _close(post.cov, sk.sigma_, rtol=1e-10)
+    X_new = np.random.default_rng(seed + 10).normal(size=(7, X.shape[1]))
+    mean, std = sk.predict(X_new, return_std=True)
+    pred = linreg.bayesian_predictive(post.mean, post.cov, X_new, beta)
+    _close(pred.mean, mean, rtol=1e-10)
+    _close(pred.var, std**2, rtol=1e-10)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize(("alpha", "beta"), [(2.0, 5.0), (1e-3, 30.0), (10.0, 0.1)])
+def test_log_evidence_matches_sklearn_score_and_the_gaussian_marginal(seed, alpha, beta):
+    from scipy.stats import multivariate_normal
+
+    X, y = _bayes_data(seed)
+    ours = linreg.log_evidence(X, y, alpha, beta)
+    # brute force: y ~ N(0, I / beta + X X^T / alpha), the marginal of the linear model
+    cov = np.eye(len(y)) / beta + X @ X.T / alpha
+    brute = multivariate_normal(np.zeros(len(y)), cov).logpdf(y)
+    assert ours == pytest.approx(brute, rel=1e-10)
+    sk = _bayesian_ridge(alpha, beta).fit(X, y)
+    assert ours == pytest.approx(float(sk.scores_[0]), rel=1e-10)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_bayesian_posterior_is_the_gaussian_conditional(seed):
+    # brute force: (w, y) jointly Gaussian; condition with the Schur complement, in the
+    # "N x N" form (the other side of the Woodbury identity from the D x D precision)
+    X, y = _bayes_data(seed, n=6, d=3)
+    alpha, beta = 0.7, 3.0
+    S0 = np.eye(3) / alpha
+    C_yy = np.eye(6) / beta + X @ S0 @ X.T
+    K = S0 @ X.T @ np.linalg.inv(C_yy)
+    post = linreg.bayesian_posterior(X, y, alpha, beta)
+    _close(post.mean, K @ y, rtol=1e-10)
+    _close(post.cov, S0 - K @ X @ S0, rtol=1e-10)
+    # the posterior mean is ridge with lambda = alpha / beta
+    _close(post.mean, linreg.ridge(X, y, alpha / beta, fit_intercept=False).w, rtol=1e-10)
+
+
+def test_bayesian_validation():
+    X, y = _bayes_data(0)
+    with pytest.raises(ValueError, match="alpha"):
+        linreg.bayesian_posterior(X, y, 0.0, 1.0)
+    with pytest.raises(ValueError, match="beta"):
+        linreg.log_evidence(X, y, 1.0, -1.0)
+    post = linreg.bayesian_posterior(X, y, 1.0, 1.0)
+    with pytest.raises(ValueError, match="cov"):
+        linreg.bayesian_predictive(post.mean, post.cov[:, :3], X, 1.0)
+    with pytest.raises(ValueError, match="cov"):
+        linreg.bayesian_predictive(post.mean, post.cov + np.triu(np.ones((4, 4)), 1), X, 1.0)
+    with pytest.raises(ValueError, match="positive semidefinite"):
+        linreg.bayesian_predictive(post.mean, -post.cov, X, 1.0)
+    with pytest.raises(ValueError, match="X"):
+        linreg.bayesian_predictive(post.mean, post.cov, X[:, :3], 1.0)

@@ -1,4 +1,5 @@
-r"""Linear regression: least squares, ridge, lasso and gradient descent.
+r"""Linear regression: least squares, ridge, lasso, gradient descent, LMS and the Bayesian
+treatment.
 
 The code of the chapter ``chapters/linear_models/linear_regression.ipynb``. The normal
 equation :math:`\mathbf{X}^\top \mathbf{X} \mathbf{w} = \mathbf{X}^\top \mathbf{y}`
@@ -7,7 +8,10 @@ equation :math:`\mathbf{X}^\top \mathbf{X} \mathbf{w} = \mathbf{X}^\top \mathbf{
 regression shrinks along the singular directions (eq. ``lr-ridge-svd``); the lasso is
 solved by coordinate descent with the soft-thresholding update (eq. ``lr-cd-update``) and a
 duality-gap stopping rule; gradient descent converges for step sizes below
-:math:`2/L` (eq. ``lr-gd-bound``).
+:math:`2/L` (eq. ``lr-gd-bound``); the LMS rule is its one-sample version (eq. ``lr-lms``);
+Bayesian linear regression has a Gaussian posterior (eqs. ``lr-bayes-precision``,
+``lr-bayes-mean``), a Gaussian predictive distribution (eq. ``lr-bayes-predictive``) and a
+closed-form evidence (eq. ``lr-evidence``).
 
 Symbols
 -------
@@ -15,15 +19,17 @@ Symbols
 symbol      meaning                                                         shape
 ==========  ==============================================================  ============
 ``X``       data matrix, one row per sample                                 ``(n, d)``
-``y``       targets (the chapter's :math:`\mathbf{t}`)                       ``(n,)``
+``y``       targets :math:`\mathbf{y}`                                      ``(n,)``
 ``w``       weights                                                         ``(d,)``
-``b``       intercept (bias), never penalised (the chapter's :math:`w_0`)    scalar
+``b``       intercept (bias) :math:`b`, never penalised                     scalar
 ``lam``     regularisation strength :math:`\lambda` (objective scalings     scalar
             below)
-``eta``     gradient-descent step size :math:`\eta`                          scalar
+``eta``     gradient-descent step size :math:`\eta`                         scalar
 ``L``       largest eigenvalue of the Hessian :math:`\mathbf{X}^\top        scalar
             \mathbf{X}`
 ``sigma2``  noise variance :math:`\sigma^2`                                 scalar
+``alpha``   prior precision :math:`\alpha` of Bayesian linear regression    scalar
+``beta``    noise precision :math:`\beta = 1/\sigma^2`                      scalar
 ``n, d``    number of samples, number of features
 ==========  ==============================================================  ============
 
@@ -73,13 +79,19 @@ from derivlib._validation import (
     check_finite_result,
     check_positive,
     check_same_length,
+    check_symmetric,
 )
 from derivlib._validation import check_bool as _check_bool
 
 __all__ = [
+    "GaussianPosterior",
     "GradientDescentResult",
+    "LMSResult",
     "LassoResult",
     "LinearFit",
+    "Predictive",
+    "bayesian_posterior",
+    "bayesian_predictive",
     "gradient_descent",
     "gradient_descent_step",
     "hat_matrix",
@@ -90,6 +102,8 @@ __all__ = [
     "lasso_path",
     "least_squares",
     "lipschitz_constant",
+    "lms",
+    "log_evidence",
     "noise_variance",
     "ridge",
     "ridge_path",
@@ -1114,3 +1128,232 @@ def _check_no_overflow(X, eta, path, objective) -> None:
         f"2/L = {2.0 / L:.3g}: y or w_init are too large to square in floating point; "
         f"rescale them"
     )
+
+
+# --------------------------------------------------------------------------- LMS (SGD)
+class LMSResult(NamedTuple):
+    """The weights after ``n_epochs`` passes of the LMS rule, with the objective per pass."""
+
+    w: np.ndarray  #: weights after the last update, shape (d,)
+    b: float  #: intercept (0.0 when ``fit_intercept=False``)
+    objective: np.ndarray  #: E(w, b) = ||y - X w - b||^2 / 2 before the first pass and after
+    #: each pass, shape (n_epochs + 1,)
+
+    def predict(self, X) -> np.ndarray:
+        """Predictions ``X @ w + b``."""
+        return LinearFit(self.w, self.b).predict(X)
+
+
+def lms(X, y, eta: float, *, n_epochs: int = 1, fit_intercept: bool = False,
+        w_init=None) -> LMSResult:
+    r"""The least-mean-squares (Widrow-Hoff) rule: stochastic gradient descent on the
+    squared error, one sample at a time, in the order of the rows.
+
+    Parameters
+    ----------
+    X : array_like, shape (n, d)
+    y : array_like, shape (n,)
+    eta : float
+        Constant step size :math:`\eta > 0` (scikit-learn's ``SGDRegressor(eta0=eta,
+        learning_rate="constant")``).
+    n_epochs : int, default 1
+        Number of passes over the data, each in the order ``n = 0, ..., n-1`` (no shuffling).
+        Every update is taken: there is no stopping rule, so the result claims no optimality.
+    fit_intercept : bool, default False
+        Also learn an intercept ``b`` with the same rule (the weight of a constant feature 1),
+        as ``SGDRegressor`` does for dense data.
+    w_init : array_like, shape (d,), optional
+        Starting weights; zeros by default. The intercept starts at 0.
+
+    Returns
+    -------
+    LMSResult
+        ``w``, ``b`` and the objective before the first pass and after every pass.
+
+    Raises
+    ------
+    derivlib.NumericalError (a ValueError)
+        If the iterates overflow (a step far too large: each update multiplies the error
+        on its own sample by :math:`1 - \eta(\lVert\mathbf{x}_n\rVert^2 + 1_{\text{b}})`).
+
+    Notes
+    -----
+    Eq. ``lr-lms``: :math:`\mathbf{w} \leftarrow \mathbf{w} + \eta\,(y_n - \mathbf{w}^\top
+    \mathbf{x}_n - b)\,\mathbf{x}_n` and :math:`b \leftarrow b + \eta\,(y_n - \mathbf{w}^\top
+    \mathbf{x}_n - b)`, the negative gradient of :math:`E_n = \frac12(y_n - \mathbf{w}^\top
+    \mathbf{x}_n - b)^2` (Bishop, PRML, eq. 3.23).
+    """
+    X, y = _check_Xy(X, y)
+    eta = float(check_positive(eta, "eta"))
+    n_epochs = int(check_positive(n_epochs, "n_epochs", integer=True))
+    fit_intercept = _check_bool(fit_intercept, "fit_intercept")
+    d = X.shape[1]
+    w = np.zeros(d) if w_init is None else _check_w(w_init, d, "w_init").astype(float)
+    b = 0.0
+    objective = np.empty(n_epochs + 1)
+    with np.errstate(over="ignore", invalid="ignore"):
+        objective[0] = 0.5 * np.sum((y - X @ w - b) ** 2)
+        for epoch in range(n_epochs):
+            for x_n, y_n in zip(X, y, strict=True):
+                # the error of the current model on sample n
+                e_n = y_n - (x_n @ w + b)
+                # w <- w + eta e_n x_n,  b <- b + eta e_n   (eq. lr-lms)
+                w = w + eta * e_n * x_n
+                if fit_intercept:
+                    b = b + eta * e_n
+            objective[epoch + 1] = 0.5 * np.sum((y - X @ w - b) ** 2)
+    check_finite_result(np.r_[w, b, objective], "the LMS iterates",
+                        f"eta = {eta:g} is too large for these data (the update on sample n "
+                        f"is stable only for eta < 2 / ||x_n||^2); use a smaller eta or rescale X")
+    return LMSResult(w, float(b), objective)
+
+
+# --------------------------------------------------------------------------- Bayesian
+class GaussianPosterior(NamedTuple):
+    """The Gaussian posterior :math:`\\mathcal{N}(\\mathbf{m}_N, \\mathbf{S}_N)` of the weights."""
+
+    mean: np.ndarray  #: posterior mean m_N, shape (d,)
+    cov: np.ndarray  #: posterior covariance S_N, shape (d, d)
+
+
+class Predictive(NamedTuple):
+    """The Gaussian predictive distribution at each row of ``X``."""
+
+    mean: np.ndarray  #: predictive means m_N^T x, shape (m,)
+    var: np.ndarray  #: predictive variances 1/beta + x^T S_N x, shape (m,)
+
+
+def _check_precisions(alpha, beta) -> tuple[float, float]:
+    return float(check_positive(alpha, "alpha")), float(check_positive(beta, "beta"))
+
+
+def _posterior_cholesky(X, y, alpha, beta):
+    """Cholesky factor of the posterior precision A = alpha I + beta X^T X, and m_N."""
+    d = X.shape[1]
+    # S_N^{-1} = alpha I + beta X^T X   (eq. lr-bayes-precision)
+    A = alpha * np.eye(d) + beta * (X.T @ X)
+    try:
+        c = linalg.cho_factor(A, lower=True)
+    except linalg.LinAlgError:
+        raise NumericalError("the posterior precision alpha I + beta X^T X is not positive "
+                             "definite in float64 (alpha far below the scale of beta X^T X); "
+                             "increase alpha or rescale X") from None
+    # m_N = beta S_N X^T y, solved with the Cholesky factor   (eq. lr-bayes-mean)
+    m = linalg.cho_solve(c, beta * (X.T @ y))
+    return c, m
+
+
+def bayesian_posterior(X, y, alpha: float, beta: float) -> GaussianPosterior:
+    r"""Posterior of the weights of Bayesian linear regression (no separate intercept).
+
+    Parameters
+    ----------
+    X : array_like, shape (n, d)
+        Design matrix (include a column of ones, or basis functions, as PRML's
+        :math:`\boldsymbol\Phi`).
+    y : array_like, shape (n,)
+    alpha : float
+        Prior precision :math:`\alpha > 0`: :math:`\mathbf{w} \sim \mathcal{N}(\mathbf{0},
+        \alpha^{-1}\mathbf{I})` (scikit-learn's ``BayesianRidge`` calls it ``lambda_``).
+    beta : float
+        Noise precision :math:`\beta = 1/\sigma^2 > 0` (``BayesianRidge``'s ``alpha_``).
+
+    Returns
+    -------
+    GaussianPosterior
+        ``mean`` :math:`\mathbf{m}_N` and ``cov`` :math:`\mathbf{S}_N`.
+
+    Notes
+    -----
+    :math:`\mathbf{S}_N^{-1} = \alpha\mathbf{I} + \beta\mathbf{X}^\top\mathbf{X}` (eq.
+    ``lr-bayes-precision``) and :math:`\mathbf{m}_N = \beta\,\mathbf{S}_N\mathbf{X}^\top
+    \mathbf{y}` (eq. ``lr-bayes-mean``; PRML eqs. 3.53-3.54), by a Cholesky factorisation of
+    the precision. The mean is ridge regression with :math:`\lambda = \alpha/\beta`.
+    """
+    X, y = _check_Xy(X, y)
+    alpha, beta = _check_precisions(alpha, beta)
+    c, m = _posterior_cholesky(X, y, alpha, beta)
+    S = linalg.cho_solve(c, np.eye(X.shape[1]))  # the covariance is the result asked for
+    S = 0.5 * (S + S.T)
+    check_finite_result(np.r_[m, S.ravel()], "the posterior", "rescale X and y")
+    return GaussianPosterior(m, S)
+
+
+def bayesian_predictive(mean, cov, X, beta: float) -> Predictive:
+    r"""Predictive distribution :math:`\mathcal{N}(\mathbf{m}_N^\top\mathbf{x},\ 1/\beta +
+    \mathbf{x}^\top\mathbf{S}_N\mathbf{x})` at each row ``x`` of ``X``.
+
+    Parameters
+    ----------
+    mean : array_like, shape (d,)
+        Posterior mean :math:`\mathbf{m}_N` (``posterior.mean``).
+    cov : array_like, shape (d, d)
+        Posterior covariance :math:`\mathbf{S}_N` (``posterior.cov``): symmetric positive
+        semidefinite.
+    X : array_like, shape (m, d)
+        Points at which to predict.
+    beta : float
+        Noise precision :math:`\beta > 0`.
+
+    Returns
+    -------
+    Predictive
+        ``mean`` and ``var``, each of shape (m,) (eq. ``lr-bayes-predictive``; PRML 3.58-3.59).
+    """
+    mean = as_array(mean, "mean", ndim=1)
+    cov = as_array(cov, "cov", ndim=2)
+    X = _check_X(X)
+    beta = float(check_positive(beta, "beta"))
+    d = mean.shape[0]
+    if cov.shape != (d, d):
+        raise ValueError(f"cov must have shape ({d}, {d}) to match mean, got {cov.shape}")
+    if X.shape[1] != d:
+        raise ValueError(f"X must have {d} columns (the length of mean), got shape {X.shape}")
+    check_symmetric(cov, "cov")
+    if np.linalg.eigvalsh(0.5 * (cov + cov.T))[0] < -1e-10 * max(np.abs(cov).max(), 1e-300):
+        raise ValueError("cov must be positive semidefinite (a covariance), got a negative "
+                         "eigenvalue")
+    # mean: m_N^T x;  variance: 1/beta + x^T S_N x   (eq. lr-bayes-predictive)
+    mu = X @ mean
+    var = 1.0 / beta + np.einsum("nd,de,ne->n", X, cov, X)
+    var = np.maximum(var, 1.0 / beta)  # x^T S_N x >= 0: rounding must not make it smaller
+    check_finite_result(np.r_[mu, var], "the predictive distribution", "rescale X")
+    return Predictive(mu, var)
+
+
+def log_evidence(X, y, alpha: float, beta: float) -> float:
+    r"""Log marginal likelihood :math:`\ln p(\mathbf{y}\mid\alpha,\beta)` of Bayesian linear
+    regression (PRML eq. 3.86).
+
+    Parameters
+    ----------
+    X : array_like, shape (n, d)
+    y : array_like, shape (n,)
+    alpha : float
+        Prior precision :math:`\alpha > 0`.
+    beta : float
+        Noise precision :math:`\beta > 0`.
+
+    Returns
+    -------
+    float
+        :math:`\frac{D}{2}\ln\alpha + \frac{N}{2}\ln\beta - E(\mathbf{m}_N) - \frac12\ln
+        |\mathbf{S}_N^{-1}| - \frac{N}{2}\ln 2\pi` with :math:`E(\mathbf{m}_N) =
+        \frac{\beta}{2}\lVert\mathbf{y} - \mathbf{X}\mathbf{m}_N\rVert^2 + \frac{\alpha}{2}
+        \mathbf{m}_N^\top\mathbf{m}_N` (eq. ``lr-evidence``). It equals
+        :math:`\ln\mathcal{N}(\mathbf{y}\mid\mathbf{0}, \beta^{-1}\mathbf{I} + \alpha^{-1}
+        \mathbf{X}\mathbf{X}^\top)`, the marginal of the Gaussian linear model, computed
+        here in :math:`O(ND^2)` instead of :math:`O(N^3)`.
+    """
+    X, y = _check_Xy(X, y)
+    alpha, beta = _check_precisions(alpha, beta)
+    n, d = X.shape
+    c, m = _posterior_cholesky(X, y, alpha, beta)
+    r = y - X @ m
+    E_m = 0.5 * beta * (r @ r) + 0.5 * alpha * (m @ m)
+    log_det_A = 2.0 * np.sum(np.log(np.diag(c[0])))  # ln|S_N^{-1}| from the Cholesky factor
+    # eq. lr-evidence (PRML 3.86)
+    value = (0.5 * d * np.log(alpha) + 0.5 * n * np.log(beta) - E_m - 0.5 * log_det_A
+             - 0.5 * n * np.log(2.0 * np.pi))
+    check_finite_result(value, "the log evidence", "rescale X and y")
+    return float(value)
