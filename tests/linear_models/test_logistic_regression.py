@@ -81,7 +81,7 @@ def test_docstring_examples_all_run():
         runner.run(test)
     result = runner.summarize(verbose=False)
     assert result.failed == 0
-    assert n_examples == result.attempted == 27
+    assert n_examples == result.attempted == 36
 
 
 # --------------------------------------------------------------------------- sigmoid

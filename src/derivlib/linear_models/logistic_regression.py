@@ -9,6 +9,15 @@ squares (IRLS, eq. ``logreg-newton``); the L2 penalty makes the problem strictly
 keeps the weights finite on separable data. With K classes, the softmax gives softmax
 regression (eq. ``logreg-softmax-grad``).
 
+Beyond the L2 fit, the module has the chapter's other views of the same model: the weights
+of Gaussian classes with a shared covariance (``lda_weights``, eq. ``logreg-lda-softmax``), the
+L1 / elastic-net fit (share ``l1_ratio`` of L1, as in scikit-learn) by accelerated proximal
+gradient (``fista``, eq. ``logreg-enet-obj``), the
+Laplace approximation of the Bayesian posterior and its probit predictive
+(``laplace_posterior``, ``predictive_probit``, eqs. ``logreg-laplace``, ``logreg-probit``) and the
+Wald standard errors of the maximum-likelihood weights (``wald_standard_errors``, eq.
+``logreg-wald``).
+
 The per-sample losses and their derivatives are those of
 :mod:`derivlib.foundations.mle_kl` (``binary_cross_entropy``, ``softmax_cross_entropy`` and
 their ``*_grad``): this module reuses them, so every loss is computed from the logits in the
@@ -20,11 +29,11 @@ Every function here minimises (or evaluates) the *summed* negative log-likelihoo
 L2 penalty on the weights, never on the intercept,
 
 .. math::
-    L(w, b) = \sum_{i=1}^n \ell_i(w^\top x_i + b) + \frac{1}{2C}\lVert w\rVert^2,
+    E(w, b) = \sum_{i=1}^n E_i(w^\top x_i + b) + \frac{1}{2C}\lVert w\rVert^2,
     \qquad \text{(eq. logreg-obj)}
 
 which is scikit-learn's ``LogisticRegression`` objective
-:math:`C\sum_i \ell_i + \tfrac12\lVert w\rVert^2` divided by :math:`C`: the same minimiser.
+:math:`C\sum_i E_i + \tfrac12\lVert w\rVert^2` divided by :math:`C`: the same minimiser.
 ``C = np.inf`` means no penalty (maximum likelihood).
 
 Symbols
@@ -44,6 +53,8 @@ symbol      meaning                                                          sha
 ``W``       softmax weights, one column per class                            ``(d, K)``
 ``bK``      softmax intercepts                                               ``(K,)``
 ``P``       class probabilities :math:`\mathrm{softmax}(W^\top x_i + b)`    ``(n, K)``
+``S0``      prior covariance of the weights (``laplace_posterior``)          ``(d, d)``
+``S``       posterior covariance :math:`S_N` (``predictive_probit``)         ``(d, d)``
 ``n, d, K`` samples, features, classes
 ==========  ===============================================================  ===========
 
@@ -559,7 +570,7 @@ def _hessian(X, w, b, C, z=None, work=None) -> np.ndarray:
 
 
 def objective(w, b, X, y, *, C=np.inf) -> float:
-    r"""The penalised negative log-likelihood :math:`L(w, b)` of eq. (logreg-obj).
+    r"""The penalised negative log-likelihood :math:`E(w, b)` of eq. (logreg-obj).
 
     Parameters
     ----------
@@ -578,7 +589,7 @@ def objective(w, b, X, y, *, C=np.inf) -> float:
     Returns
     -------
     float
-        :math:`\sum_i \ell_i + \lVert w\rVert^2 / (2C)`.
+        :math:`\sum_i E_i + \lVert w\rVert^2 / (2C)`.
 
     Raises
     ------
@@ -591,7 +602,7 @@ def objective(w, b, X, y, *, C=np.inf) -> float:
     Eq. (logreg-nll) plus the penalty of eq. (logreg-obj), with the per-sample cross-entropy
 
     .. math::
-        \ell_i = -\bigl[y_i\log\sigma(z_i) + (1 - y_i)\log\sigma(-z_i)\bigr]
+        E_i = -\bigl[y_i\log\sigma(z_i) + (1 - y_i)\log\sigma(-z_i)\bigr]
 
     computed by ``mle_kl.binary_cross_entropy`` from the logits (``log_expit``), so
     :math:`z = \pm 1000` gives a finite loss.
@@ -617,7 +628,7 @@ def objective(w, b, X, y, *, C=np.inf) -> float:
 
 
 def gradient(w, b, X, y, *, C=np.inf) -> np.ndarray:
-    r"""Gradient of :math:`L(w, b)` (eq. logreg-obj), intercept last.
+    r"""Gradient of :math:`E(w, b)` (eq. logreg-obj), intercept last.
 
     Parameters
     ----------
@@ -637,7 +648,7 @@ def gradient(w, b, X, y, *, C=np.inf) -> np.ndarray:
 
     Notes
     -----
-    Eq. (logreg-grad) :math:`\nabla_w \sum_i \ell_i = X^\top(p - y)`, plus the penalty's
+    Eq. (logreg-grad) :math:`\nabla_w \sum_i E_i = X^\top(p - y)`, plus the penalty's
     :math:`w/C` (eq. logreg-grad-l2); the intercept is the weight of a column of ones.
 
     Examples
@@ -656,7 +667,7 @@ def gradient(w, b, X, y, *, C=np.inf) -> np.ndarray:
 
 
 def hessian(w, b, X, y=None, *, C=np.inf) -> np.ndarray:
-    r"""Hessian of :math:`L(w, b)` (eq. logreg-obj), intercept last.
+    r"""Hessian of :math:`E(w, b)` (eq. logreg-obj), intercept last.
 
     Parameters
     ----------
@@ -679,7 +690,7 @@ def hessian(w, b, X, y=None, *, C=np.inf) -> np.ndarray:
 
     Notes
     -----
-    Eq. (logreg-hess) :math:`\nabla^2_w \sum_i\ell_i = X^\top S X` with
+    Eq. (logreg-hess) :math:`\nabla^2_w \sum_iE_i = X^\top S X` with
     :math:`S = \mathrm{diag}(\sigma'(z_i))`, formed as :math:`A^\top A` with
     :math:`A = S^{1/2}X` (one symmetric BLAS product, no ``n x n`` diagonal matrix), plus
     :math:`I/C` on the weights (eq. logreg-hess-l2).
@@ -741,7 +752,7 @@ def _solve_spd(H: np.ndarray, g: np.ndarray) -> np.ndarray:
 
 
 def newton_step(w, b, X, y, *, C=np.inf):
-    r"""One Newton (IRLS) step on :math:`L(w, b)`, without line search.
+    r"""One Newton (IRLS) step on :math:`E(w, b)`, without line search.
 
     Parameters
     ----------
@@ -756,7 +767,7 @@ def newton_step(w, b, X, y, *, C=np.inf):
     Notes
     -----
     Eq. (logreg-newton):
-    :math:`\theta_{t+1} = \theta_t - H^{-1}\nabla L(\theta_t)`, solved with a Cholesky
+    :math:`\theta_{t+1} = \theta_t - H^{-1}\nabla E(\theta_t)`, solved with a Cholesky
     factorisation of the Hessian (no inverse), which is IRLS's weighted least-squares step
     with weights :math:`s_i` and working responses :math:`z_i + (y_i - p_i)/s_i`.
 
@@ -827,7 +838,7 @@ def irls(X, y, *, C=1.0, fit_intercept=True, tol=1e-8, max_iter=100) -> Logistic
     fit_intercept : bool, default True
         Fit an unpenalised intercept ``b``.
     tol : float, default 1e-8
-        Stop when :math:`\max_j |\partial L / \partial\theta_j| / n \le` ``tol``, the
+        Stop when :math:`\max_j |\partial E / \partial\theta_j| / n \le` ``tol``, the
         criterion of scikit-learn's lbfgs solver (whose objective is ours divided by
         :math:`n`), or when the Newton decrement reaches rounding level. ``converged`` is
         this test on the returned ``(w, b)`` (a coordinate within the rounding-error bound
@@ -880,7 +891,7 @@ def irls(X, y, *, C=1.0, fit_intercept=True, tol=1e-8, max_iter=100) -> Logistic
     exceeds 16 times their standard deviation (offset data such as ``X + 1e8``) are fitted
     centred, with the intercept moved back by :math:`\mu^\top w` at the end: the same model,
     whose gradient test is not swamped by the rounding of the raw logits. Once the
-    predicted decrease :math:`-\nabla L^\top\delta` is at rounding level, the last full step
+    predicted decrease :math:`-\nabla E^\top\delta` is at rounding level, the last full step
     is taken and the fit stops.
 
     Examples
@@ -1006,7 +1017,7 @@ def textbook_irls(X, y, *, C=1.0, fit_intercept=True, tol=1e-8, max_iter=100) ->
     Parameters
     ----------
     X, y, C, fit_intercept, tol, max_iter
-        As in :func:`irls`: stop when :math:`\max_j |\partial L/\partial\theta_j| / n \le`
+        As in :func:`irls`: stop when :math:`\max_j |\partial E/\partial\theta_j| / n \le`
         ``tol``, after at most ``max_iter`` Newton steps from :math:`\theta = 0`.
 
     Returns
@@ -1097,7 +1108,7 @@ def gradient_descent(X, y, *, C=1.0, fit_intercept=True, eta=None, tol=1e-6, max
         :math:`\Lambda_{\max} = \lVert[X, 1]\rVert_2^2/4 + 1/C` of the gradient, which
         guarantees a monotone decrease.
     tol : float, default 1e-6
-        Stop when :math:`\max_j |\partial L/\partial\theta_j| / n \le` ``tol``.
+        Stop when :math:`\max_j |\partial E/\partial\theta_j| / n \le` ``tol``.
     max_iter : int, default 1000
     warn : bool, default True
         Emit :class:`ConvergenceWarning` when ``max_iter`` is reached (the chapter runs a
@@ -1128,7 +1139,7 @@ def gradient_descent(X, y, *, C=1.0, fit_intercept=True, eta=None, tol=1e-6, max
 
     Notes
     -----
-    Eq. (logreg-gd): :math:`\theta_{t+1} = \theta_t - \eta\,\nabla L(\theta_t)` with the gradient
+    Eq. (logreg-gd): :math:`\theta_{t+1} = \theta_t - \eta\,\nabla E(\theta_t)` with the gradient
     of eq. (logreg-grad).
 
     Examples
@@ -1279,7 +1290,7 @@ def _softmax_hessian(X, W, b, C, Z=None) -> np.ndarray:
 
 
 def softmax_objective(W, b, X, y, *, C=np.inf) -> float:
-    r"""Penalised softmax cross-entropy :math:`\sum_i \ell_i + \lVert W\rVert_F^2/(2C)`.
+    r"""Penalised softmax cross-entropy :math:`\sum_i E_i + \lVert W\rVert_F^2/(2C)`.
 
     Parameters
     ----------
@@ -1304,7 +1315,7 @@ def softmax_objective(W, b, X, y, *, C=np.inf) -> float:
 
     Notes
     -----
-    Eq. (logreg-softmax-nll) with :math:`\ell_i = \log\sum_k e^{z_{ik}} - z_{i y_i}`, computed
+    Eq. (logreg-softmax-nll) with :math:`E_i = \log\sum_k e^{z_{ik}} - z_{i y_i}`, computed
     by ``mle_kl.softmax_cross_entropy`` (log-sum-exp, finite for logits of :math:`\pm1000`).
 
     Examples
@@ -1341,7 +1352,7 @@ def softmax_gradient(W, b, X, y, *, C=np.inf) -> np.ndarray:
 
     Notes
     -----
-    Eq. (logreg-softmax-grad): :math:`\nabla_{w_k} \sum_i\ell_i = \sum_i (p_{ik} - y_{ik})x_i`.
+    Eq. (logreg-softmax-grad): :math:`\nabla_{w_k} \sum_iE_i = \sum_i (p_{ik} - y_{ik})x_i`.
 
     Examples
     --------
@@ -1437,7 +1448,7 @@ def fit_softmax(X, y, *, C=1.0, fit_intercept=True, method="lbfgs", tol=1e-8,
         method with the Hessian of eq. (logreg-softmax-hess) and Cholesky solves (for small
         ``d K``).
     tol : float, default 1e-8
-        Converged when :math:`\max |\nabla L| / n \le` ``tol`` on the returned ``W, b``
+        Converged when :math:`\max |\nabla E| / n \le` ``tol`` on the returned ``W, b``
         (or every coordinate within the rounding-error bound of the computed gradient).
         SciPy's own ``success`` is not trusted: L-BFGS also stops when the objective
         stalls (``ftol``) with a gradient far above ``tol``; then Newton steps (with the
@@ -1467,7 +1478,7 @@ def fit_softmax(X, y, *, C=1.0, fit_intercept=True, method="lbfgs", tol=1e-8,
 
     Notes
     -----
-    The objective :math:`\sum_i\ell_i + \lVert W\rVert_F^2/(2C)` is invariant when the same
+    The objective :math:`\sum_iE_i + \lVert W\rVert_F^2/(2C)` is invariant when the same
     vector is added to every column of an unpenalised row of :math:`\Theta`; the returned
     solution is the symmetric one (intercepts summing to zero), which is also the one
     scikit-learn's ``LogisticRegression`` returns. Newton's method adds
@@ -1989,7 +2000,7 @@ def elastic_net_objective(w, b, X, y, *, C=1.0, l1_ratio=1.0) -> float:
     Returns
     -------
     float
-        :math:`\sum_n \ell_n + \lambda_1\lVert w\rVert_1 + \tfrac{\lambda_2}{2}\lVert w\rVert^2`
+        :math:`\sum_n E_n + \lambda_1\lVert w\rVert_1 + \tfrac{\lambda_2}{2}\lVert w\rVert^2`
         with :math:`\lambda_1 = r/C`, :math:`\lambda_2 = (1 - r)/C`, :math:`r` = ``l1_ratio``:
         scikit-learn's ``LogisticRegression(C=C, l1_ratio=l1_ratio)`` objective divided by
         ``C`` (the intercept is not penalised).
@@ -2055,7 +2066,7 @@ def fista(X, y, *, C=1.0, l1_ratio=1.0, fit_intercept=True, tol=1e-8, max_iter=1
 
     Notes
     -----
-    Minimises eq. (logreg-enet-obj), the smooth :math:`f(\theta) = \sum_n\ell_n +
+    Minimises eq. (logreg-enet-obj), the smooth :math:`f(\theta) = \sum_nE_n +
     \tfrac{\lambda_2}{2}\lVert w\rVert^2` plus :math:`\lambda_1\lVert w\rVert_1`. Each step
     is a gradient step on :math:`f` with :math:`\eta = 1/(\lVert\tilde X\rVert_2^2/4 +
     \lambda_2)` (the inverse Lipschitz constant of :math:`\nabla f`) followed by the
@@ -2184,7 +2195,7 @@ def laplace_posterior(X, y, S0, *, m0=None, tol=1e-10, max_iter=100) -> LaplaceP
 
     Notes
     -----
-    The prior :math:`\mathcal N(m_0, S_0)` makes :math:`E(w) = \sum_n\ell_n +
+    The prior :math:`\mathcal N(m_0, S_0)` makes :math:`E(w) = \sum_nE_n +
     \tfrac12(w - m_0)^\top S_0^{-1}(w - m_0)` strictly convex; Newton's method with
     backtracking finds its minimiser :math:`w_{\mathrm{MAP}}`, and the posterior is
     approximated by the Gaussian with the inverse Hessian there as covariance
