@@ -10,6 +10,15 @@ is positive semi-definite) is checked on random points, also with hypothesis. La
 sortable type (strings) give the same fit as 0/1 labels, bit for bit, and are mapped back by
 ``predict``. Every validation error is triggered once, and a diverging gradient-descent step
 raises instead of returning NaN.
+
+The chapter's other views of the model: ``lda_weights`` against scikit-learn's
+``LinearDiscriminantAnalysis`` posteriors and PRML's two-class formulas (eqs. 4.66-4.67);
+``fista`` (L1 / elastic net) against scikit-learn's ``saga`` on the objective, the weights and
+the zeros, against ``irls`` without L1, and on the subgradient conditions written out;
+``laplace_posterior`` against ``irls`` (isotropic prior), BFGS and finite differences;
+``predictive_probit`` against adaptive quadrature of the exact integral; and
+``wald_standard_errors`` against statsmodels' ``Logit`` on its Spector data, an explicit
+inverse Hessian, and the bootstrap.
 """
 
 from __future__ import annotations
