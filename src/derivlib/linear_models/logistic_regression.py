@@ -9,6 +9,15 @@ squares (IRLS, eq. ``logreg-newton``); the L2 penalty makes the problem strictly
 keeps the weights finite on separable data. With K classes, the softmax gives softmax
 regression (eq. ``logreg-softmax-grad``).
 
+Beyond the L2 fit, the module has the chapter's other views of the same model: the weights
+of Gaussian classes with a shared covariance (``lda_weights``, eq. ``logreg-lda-softmax``), the
+L1 / elastic-net fit (share ``l1_ratio`` of L1, as in scikit-learn) by accelerated proximal
+gradient (``fista``, eq. ``logreg-enet-obj``), the
+Laplace approximation of the Bayesian posterior and its probit predictive
+(``laplace_posterior``, ``predictive_probit``, eqs. ``logreg-laplace``, ``logreg-probit``) and the
+Wald standard errors of the maximum-likelihood weights (``wald_standard_errors``, eq.
+``logreg-wald``).
+
 The per-sample losses and their derivatives are those of
 :mod:`derivlib.foundations.mle_kl` (``binary_cross_entropy``, ``softmax_cross_entropy`` and
 their ``*_grad``): this module reuses them, so every loss is computed from the logits in the
@@ -20,11 +29,11 @@ Every function here minimises (or evaluates) the *summed* negative log-likelihoo
 L2 penalty on the weights, never on the intercept,
 
 .. math::
-    L(w, b) = \sum_{i=1}^n \ell_i(w^\top x_i + b) + \frac{1}{2C}\lVert w\rVert^2,
+    E(w, b) = \sum_{i=1}^n E_i(w^\top x_i + b) + \frac{1}{2C}\lVert w\rVert^2,
     \qquad \text{(eq. logreg-obj)}
 
 which is scikit-learn's ``LogisticRegression`` objective
-:math:`C\sum_i \ell_i + \tfrac12\lVert w\rVert^2` divided by :math:`C`: the same minimiser.
+:math:`C\sum_i E_i + \tfrac12\lVert w\rVert^2` divided by :math:`C`: the same minimiser.
 ``C = np.inf`` means no penalty (maximum likelihood).
 
 Symbols
@@ -44,6 +53,8 @@ symbol      meaning                                                          sha
 ``W``       softmax weights, one column per class                            ``(d, K)``
 ``bK``      softmax intercepts                                               ``(K,)``
 ``P``       class probabilities :math:`\mathrm{softmax}(W^\top x_i + b)`    ``(n, K)``
+``S0``      prior covariance of the weights (``laplace_posterior``)          ``(d, d)``
+``S``       posterior covariance :math:`S_N` (``predictive_probit``)         ``(d, d)``
 ``n, d, K`` samples, features, classes
 ==========  ===============================================================  ===========
 
@@ -79,26 +90,36 @@ from derivlib._validation import (
     check_choice,
     check_finite_result,
     check_positive,
+    check_probability_vector,
     check_same_length,
+    check_symmetric,
 )
 from derivlib.foundations import mle_kl
 
 __all__ = [
     "ConvergenceWarning",
+    "LaplacePosterior",
+    "LinearDiscriminant",
     "LogisticFit",
     "LogisticRegression",
     "NewtonStep",
     "SeparationWarning",
     "SoftmaxFit",
     "SoftmaxRegression",
+    "SparseLogisticFit",
+    "elastic_net_objective",
+    "fista",
     "fit_softmax",
     "gradient",
     "gradient_descent",
     "hessian",
     "irls",
+    "laplace_posterior",
+    "lda_weights",
     "newton_step",
     "objective",
     "predict_proba",
+    "predictive_probit",
     "sigmoid",
     "sigmoid_derivative",
     "softmax_gradient",
@@ -106,6 +127,7 @@ __all__ = [
     "softmax_objective",
     "softmax_predict_proba",
     "textbook_irls",
+    "wald_standard_errors",
 ]
 
 
@@ -548,7 +570,7 @@ def _hessian(X, w, b, C, z=None, work=None) -> np.ndarray:
 
 
 def objective(w, b, X, y, *, C=np.inf) -> float:
-    r"""The penalised negative log-likelihood :math:`L(w, b)` of eq. (logreg-obj).
+    r"""The penalised negative log-likelihood :math:`E(w, b)` of eq. (logreg-obj).
 
     Parameters
     ----------
@@ -567,7 +589,7 @@ def objective(w, b, X, y, *, C=np.inf) -> float:
     Returns
     -------
     float
-        :math:`\sum_i \ell_i + \lVert w\rVert^2 / (2C)`.
+        :math:`\sum_i E_i + \lVert w\rVert^2 / (2C)`.
 
     Raises
     ------
@@ -580,7 +602,7 @@ def objective(w, b, X, y, *, C=np.inf) -> float:
     Eq. (logreg-nll) plus the penalty of eq. (logreg-obj), with the per-sample cross-entropy
 
     .. math::
-        \ell_i = -\bigl[y_i\log\sigma(z_i) + (1 - y_i)\log\sigma(-z_i)\bigr]
+        E_i = -\bigl[y_i\log\sigma(z_i) + (1 - y_i)\log\sigma(-z_i)\bigr]
 
     computed by ``mle_kl.binary_cross_entropy`` from the logits (``log_expit``), so
     :math:`z = \pm 1000` gives a finite loss.
@@ -606,7 +628,7 @@ def objective(w, b, X, y, *, C=np.inf) -> float:
 
 
 def gradient(w, b, X, y, *, C=np.inf) -> np.ndarray:
-    r"""Gradient of :math:`L(w, b)` (eq. logreg-obj), intercept last.
+    r"""Gradient of :math:`E(w, b)` (eq. logreg-obj), intercept last.
 
     Parameters
     ----------
@@ -626,7 +648,7 @@ def gradient(w, b, X, y, *, C=np.inf) -> np.ndarray:
 
     Notes
     -----
-    Eq. (logreg-grad) :math:`\nabla_w \sum_i \ell_i = X^\top(p - y)`, plus the penalty's
+    Eq. (logreg-grad) :math:`\nabla_w \sum_i E_i = X^\top(p - y)`, plus the penalty's
     :math:`w/C` (eq. logreg-grad-l2); the intercept is the weight of a column of ones.
 
     Examples
@@ -645,7 +667,7 @@ def gradient(w, b, X, y, *, C=np.inf) -> np.ndarray:
 
 
 def hessian(w, b, X, y=None, *, C=np.inf) -> np.ndarray:
-    r"""Hessian of :math:`L(w, b)` (eq. logreg-obj), intercept last.
+    r"""Hessian of :math:`E(w, b)` (eq. logreg-obj), intercept last.
 
     Parameters
     ----------
@@ -668,7 +690,7 @@ def hessian(w, b, X, y=None, *, C=np.inf) -> np.ndarray:
 
     Notes
     -----
-    Eq. (logreg-hess) :math:`\nabla^2_w \sum_i\ell_i = X^\top S X` with
+    Eq. (logreg-hess) :math:`\nabla^2_w \sum_iE_i = X^\top S X` with
     :math:`S = \mathrm{diag}(\sigma'(z_i))`, formed as :math:`A^\top A` with
     :math:`A = S^{1/2}X` (one symmetric BLAS product, no ``n x n`` diagonal matrix), plus
     :math:`I/C` on the weights (eq. logreg-hess-l2).
@@ -730,7 +752,7 @@ def _solve_spd(H: np.ndarray, g: np.ndarray) -> np.ndarray:
 
 
 def newton_step(w, b, X, y, *, C=np.inf):
-    r"""One Newton (IRLS) step on :math:`L(w, b)`, without line search.
+    r"""One Newton (IRLS) step on :math:`E(w, b)`, without line search.
 
     Parameters
     ----------
@@ -745,7 +767,7 @@ def newton_step(w, b, X, y, *, C=np.inf):
     Notes
     -----
     Eq. (logreg-newton):
-    :math:`\theta_{t+1} = \theta_t - H^{-1}\nabla L(\theta_t)`, solved with a Cholesky
+    :math:`\theta_{t+1} = \theta_t - H^{-1}\nabla E(\theta_t)`, solved with a Cholesky
     factorisation of the Hessian (no inverse), which is IRLS's weighted least-squares step
     with weights :math:`s_i` and working responses :math:`z_i + (y_i - p_i)/s_i`.
 
@@ -816,7 +838,7 @@ def irls(X, y, *, C=1.0, fit_intercept=True, tol=1e-8, max_iter=100) -> Logistic
     fit_intercept : bool, default True
         Fit an unpenalised intercept ``b``.
     tol : float, default 1e-8
-        Stop when :math:`\max_j |\partial L / \partial\theta_j| / n \le` ``tol``, the
+        Stop when :math:`\max_j |\partial E / \partial\theta_j| / n \le` ``tol``, the
         criterion of scikit-learn's lbfgs solver (whose objective is ours divided by
         :math:`n`), or when the Newton decrement reaches rounding level. ``converged`` is
         this test on the returned ``(w, b)`` (a coordinate within the rounding-error bound
@@ -869,7 +891,7 @@ def irls(X, y, *, C=1.0, fit_intercept=True, tol=1e-8, max_iter=100) -> Logistic
     exceeds 16 times their standard deviation (offset data such as ``X + 1e8``) are fitted
     centred, with the intercept moved back by :math:`\mu^\top w` at the end: the same model,
     whose gradient test is not swamped by the rounding of the raw logits. Once the
-    predicted decrease :math:`-\nabla L^\top\delta` is at rounding level, the last full step
+    predicted decrease :math:`-\nabla E^\top\delta` is at rounding level, the last full step
     is taken and the fit stops.
 
     Examples
@@ -995,7 +1017,7 @@ def textbook_irls(X, y, *, C=1.0, fit_intercept=True, tol=1e-8, max_iter=100) ->
     Parameters
     ----------
     X, y, C, fit_intercept, tol, max_iter
-        As in :func:`irls`: stop when :math:`\max_j |\partial L/\partial\theta_j| / n \le`
+        As in :func:`irls`: stop when :math:`\max_j |\partial E/\partial\theta_j| / n \le`
         ``tol``, after at most ``max_iter`` Newton steps from :math:`\theta = 0`.
 
     Returns
@@ -1086,7 +1108,7 @@ def gradient_descent(X, y, *, C=1.0, fit_intercept=True, eta=None, tol=1e-6, max
         :math:`\Lambda_{\max} = \lVert[X, 1]\rVert_2^2/4 + 1/C` of the gradient, which
         guarantees a monotone decrease.
     tol : float, default 1e-6
-        Stop when :math:`\max_j |\partial L/\partial\theta_j| / n \le` ``tol``.
+        Stop when :math:`\max_j |\partial E/\partial\theta_j| / n \le` ``tol``.
     max_iter : int, default 1000
     warn : bool, default True
         Emit :class:`ConvergenceWarning` when ``max_iter`` is reached (the chapter runs a
@@ -1117,7 +1139,7 @@ def gradient_descent(X, y, *, C=1.0, fit_intercept=True, eta=None, tol=1e-6, max
 
     Notes
     -----
-    Eq. (logreg-gd): :math:`\theta_{t+1} = \theta_t - \eta\,\nabla L(\theta_t)` with the gradient
+    Eq. (logreg-gd): :math:`\theta_{t+1} = \theta_t - \eta\,\nabla E(\theta_t)` with the gradient
     of eq. (logreg-grad).
 
     Examples
@@ -1268,7 +1290,7 @@ def _softmax_hessian(X, W, b, C, Z=None) -> np.ndarray:
 
 
 def softmax_objective(W, b, X, y, *, C=np.inf) -> float:
-    r"""Penalised softmax cross-entropy :math:`\sum_i \ell_i + \lVert W\rVert_F^2/(2C)`.
+    r"""Penalised softmax cross-entropy :math:`\sum_i E_i + \lVert W\rVert_F^2/(2C)`.
 
     Parameters
     ----------
@@ -1293,7 +1315,7 @@ def softmax_objective(W, b, X, y, *, C=np.inf) -> float:
 
     Notes
     -----
-    Eq. (logreg-softmax-nll) with :math:`\ell_i = \log\sum_k e^{z_{ik}} - z_{i y_i}`, computed
+    Eq. (logreg-softmax-nll) with :math:`E_i = \log\sum_k e^{z_{ik}} - z_{i y_i}`, computed
     by ``mle_kl.softmax_cross_entropy`` (log-sum-exp, finite for logits of :math:`\pm1000`).
 
     Examples
@@ -1330,7 +1352,7 @@ def softmax_gradient(W, b, X, y, *, C=np.inf) -> np.ndarray:
 
     Notes
     -----
-    Eq. (logreg-softmax-grad): :math:`\nabla_{w_k} \sum_i\ell_i = \sum_i (p_{ik} - y_{ik})x_i`.
+    Eq. (logreg-softmax-grad): :math:`\nabla_{w_k} \sum_iE_i = \sum_i (p_{ik} - y_{ik})x_i`.
 
     Examples
     --------
@@ -1426,7 +1448,7 @@ def fit_softmax(X, y, *, C=1.0, fit_intercept=True, method="lbfgs", tol=1e-8,
         method with the Hessian of eq. (logreg-softmax-hess) and Cholesky solves (for small
         ``d K``).
     tol : float, default 1e-8
-        Converged when :math:`\max |\nabla L| / n \le` ``tol`` on the returned ``W, b``
+        Converged when :math:`\max |\nabla E| / n \le` ``tol`` on the returned ``W, b``
         (or every coordinate within the rounding-error bound of the computed gradient).
         SciPy's own ``success`` is not trusted: L-BFGS also stops when the objective
         stalls (``ftol``) with a gradient far above ``tol``; then Newton steps (with the
@@ -1456,7 +1478,7 @@ def fit_softmax(X, y, *, C=1.0, fit_intercept=True, method="lbfgs", tol=1e-8,
 
     Notes
     -----
-    The objective :math:`\sum_i\ell_i + \lVert W\rVert_F^2/(2C)` is invariant when the same
+    The objective :math:`\sum_iE_i + \lVert W\rVert_F^2/(2C)` is invariant when the same
     vector is added to every column of an unpenalised row of :math:`\Theta`; the returned
     solution is the symmetric one (intercepts summing to zero), which is also the one
     scikit-learn's ``LogisticRegression`` returns. Newton's method adds
@@ -1846,3 +1868,482 @@ class SoftmaxRegression:
         """The most probable class of each sample."""
         best = np.argmax(self.predict_proba(X), axis=1)  # checks that fit was called first
         return self.classes_[best]
+
+
+# --------------------------------------------------------------------------- generative view
+class LinearDiscriminant(NamedTuple):
+    """Output of :func:`lda_weights`: the softmax weights of shared-covariance Gaussian classes.
+
+    ``W`` has shape ``(d, K)`` (one column per class) and ``b`` shape ``(K,)``, so that
+    ``softmax_predict_proba(W, b, X)`` is the posterior :math:`p(k \\mid x)`.
+    """
+
+    W: np.ndarray
+    b: np.ndarray
+
+
+def _check_spd(A, name: str, d: int | None = None) -> tuple[np.ndarray, tuple]:
+    """A symmetric positive definite (d, d) matrix and its Cholesky factor, or ValueError."""
+    A = as_array(A, name, ndim=2)
+    if d is not None and A.shape != (d, d):
+        raise ValueError(f"{name} must have shape ({d}, {d}), got {A.shape}")
+    check_symmetric(A, name)
+    try:
+        factor = linalg.cho_factor(A, lower=True)
+    except linalg.LinAlgError:
+        raise ValueError(f"{name} must be positive definite (its Cholesky factorisation "
+                         "failed)") from None
+    return A, factor
+
+
+def lda_weights(means, Sigma, priors) -> LinearDiscriminant:
+    r"""Softmax weights of Gaussian class-conditionals with a shared covariance.
+
+    With :math:`p(x \mid k) = \mathcal N(x \mid \mu_k, \Sigma)` and priors :math:`\pi_k`,
+    Bayes' rule gives the posterior :math:`p(k \mid x) = \mathrm{softmax}(W^\top x + b)_k`,
+    linear in :math:`x`: the quadratic term :math:`x^\top\Sigma^{-1}x` is the same for every
+    class and cancels.
+
+    Parameters
+    ----------
+    means : array_like, shape (K, d)
+        Class means :math:`\mu_k`, one per row (``K >= 2``).
+    Sigma : array_like, shape (d, d)
+        The shared covariance, symmetric positive definite.
+    priors : array_like, shape (K,)
+        Class priors :math:`\pi_k > 0`, summing to 1.
+
+    Returns
+    -------
+    LinearDiscriminant
+        ``W`` of shape ``(d, K)`` with columns :math:`w_k = \Sigma^{-1}\mu_k` and ``b`` of
+        shape ``(K,)`` with :math:`b_k = -\tfrac12\mu_k^\top\Sigma^{-1}\mu_k + \log\pi_k`.
+
+    Raises
+    ------
+    ValueError
+        If shapes disagree, ``Sigma`` is not symmetric positive definite, or ``priors`` are
+        not positive or do not sum to 1.
+
+    Notes
+    -----
+    Eqs. (logreg-lda-softmax) of the chapter, from Bishop (2006), sec. 4.2.1-4.2.2; for
+    two classes the sigmoid's weights are the differences
+    :math:`w = w_1 - w_0 = \Sigma^{-1}(\mu_1 - \mu_0)` and :math:`b = b_1 - b_0`
+    (eq. logreg-lda-w). :math:`\Sigma^{-1}` is never formed: one Cholesky solve with the
+    ``K`` means as right-hand sides.
+
+    Examples
+    --------
+    >>> lda = lda_weights([[0.0], [2.0]], [[1.0]], [0.5, 0.5])
+    >>> lda.W, lda.b
+    (array([[0., 2.]]), array([-0.69314718, -2.69314718]))
+    """
+    means = as_array(means, "means", ndim=2)
+    K, d = means.shape
+    if K < 2:
+        raise ValueError(f"means must have at least 2 rows (one per class), got {K}")
+    Sigma, factor = _check_spd(Sigma, "Sigma", d)
+    raw_priors, priors = priors, as_array(priors, "priors", ndim=1)
+    if priors.shape != (K,):
+        raise ValueError(f"priors must have shape ({K},) (one per row of means), got "
+                         f"{priors.shape}")
+    if np.any(priors <= 0):
+        raise ValueError(f"priors must be > 0, got minimum {priors.min():.3g}")
+    check_probability_vector(raw_priors, "priors")  # tolerance from the input's precision
+    W = linalg.cho_solve(factor, means.T)  # w_k = Sigma^{-1} mu_k          (logreg-lda-softmax)
+    b = -0.5 * np.einsum("kd,dk->k", means, W) + np.log(priors)  # b_k     (logreg-lda-softmax)
+    return LinearDiscriminant(W=W, b=b)
+
+
+# --------------------------------------------------------------------------- L1 / elastic net
+class SparseLogisticFit(NamedTuple):
+    """Result of :func:`fista`.
+
+    ``kkt`` is the optimality measure of the returned ``(w, b)`` (the largest violation of
+    the subgradient condition, divided by ``n``); ``converged`` is ``kkt <= tol``.
+    """
+
+    w: np.ndarray
+    b: float | None
+    history: np.ndarray
+    n_iter: int
+    kkt: float
+    converged: bool
+
+
+def _check_l1_ratio(l1_ratio) -> float:
+    if isinstance(l1_ratio, bool) or not isinstance(l1_ratio, numbers.Real):
+        raise TypeError(f"l1_ratio must be a real number in [0, 1], got {l1_ratio!r}")
+    if not 0.0 <= l1_ratio <= 1.0:
+        raise ValueError(f"l1_ratio must be in [0, 1], got {l1_ratio!r}")
+    return float(l1_ratio)
+
+
+def _elastic_net_penalties(C: float, l1_ratio: float) -> tuple[float, float]:
+    """(lambda_1, lambda_2) of eq. (logreg-enet-obj): scikit-learn's penalty divided by C."""
+    return l1_ratio / C, (1.0 - l1_ratio) / C
+
+
+def elastic_net_objective(w, b, X, y, *, C=1.0, l1_ratio=1.0) -> float:
+    r"""The elastic-net penalised cross-entropy :math:`E(w, b)` of eq. (logreg-enet-obj).
+
+    Parameters
+    ----------
+    w, b, X, y
+        As in :func:`objective`.
+    C : float, default 1.0
+        Inverse regularisation strength, > 0 and finite.
+    l1_ratio : float, default 1.0
+        Share of the L1 penalty, in [0, 1] (1: the lasso penalty, 0: ridge).
+
+    Returns
+    -------
+    float
+        :math:`\sum_n E_n + \lambda_1\lVert w\rVert_1 + \tfrac{\lambda_2}{2}\lVert w\rVert^2`
+        with :math:`\lambda_1 = r/C`, :math:`\lambda_2 = (1 - r)/C`, :math:`r` = ``l1_ratio``:
+        scikit-learn's ``LogisticRegression(C=C, l1_ratio=l1_ratio)`` objective divided by
+        ``C`` (the intercept is not penalised).
+
+    Examples
+    --------
+    >>> round(elastic_net_objective([1.0], 0.0, [[1.0], [-1.0]], [1, 0], C=2.0), 6)
+    1.126523
+    """
+    X = _check_X(X)
+    w, b = _check_params(w, b, X.shape[1])
+    y = _check_labels01(y, len(X))
+    C = float(check_positive(C, "C"))
+    lam1, lam2 = _elastic_net_penalties(C, _check_l1_ratio(l1_ratio))
+    f = _objective(X, y, w, b, np.inf, _clip_logits(_exact_logits(X, w, b)))
+    f = float(f + lam1 * np.abs(w).sum() + 0.5 * lam2 * float(w @ w))
+    check_finite_result(f, "the objective", f"it exceeds the float64 range; {_RESCALE_ADVICE}")
+    return f
+
+
+def _kkt_violation(g: np.ndarray, w: np.ndarray, lam1: float) -> np.ndarray:
+    """Distance of 0 to the subdifferential, per coordinate of w (eq. logreg-enet-kkt)."""
+    return np.where(w != 0, np.abs(g + lam1 * np.sign(w)), np.maximum(np.abs(g) - lam1, 0.0))
+
+
+def fista(X, y, *, C=1.0, l1_ratio=1.0, fit_intercept=True, tol=1e-8, max_iter=10000
+          ) -> SparseLogisticFit:
+    r"""L1 / elastic-net logistic regression by accelerated proximal gradient (FISTA).
+
+    Parameters
+    ----------
+    X : array_like, shape (n, d)
+        Inputs (finite).
+    y : array_like, shape (n,)
+        Labels: exactly two distinct sortable values; the larger one is class 1.
+    C : float, default 1.0
+        Inverse regularisation strength, > 0 and finite (scikit-learn's ``C``).
+    l1_ratio : float, default 1.0
+        Share of the L1 penalty in [0, 1], as scikit-learn's ``l1_ratio``.
+    fit_intercept : bool, default True
+        Fit an unpenalised intercept ``b``.
+    tol : float, default 1e-8
+        Stop when the optimality measure ``kkt`` (below) is at most ``tol``.
+    max_iter : int, default 10000
+        Maximum number of proximal gradient steps.
+
+    Returns
+    -------
+    SparseLogisticFit
+        ``w``, ``b`` (None without intercept), ``history`` of the objective
+        (eq. logreg-enet-obj) at every iterate, ``n_iter``, ``kkt`` and ``converged``.
+
+    Raises
+    ------
+    ValueError, TypeError
+        On bad input (as :func:`irls`), ``C`` not finite and positive, ``l1_ratio``
+        outside [0, 1].
+
+    Warns
+    -----
+    ConvergenceWarning
+        If ``max_iter`` steps do not bring ``kkt`` to ``tol``.
+
+    Notes
+    -----
+    Minimises eq. (logreg-enet-obj), the smooth :math:`f(\theta) = \sum_nE_n +
+    \tfrac{\lambda_2}{2}\lVert w\rVert^2` plus :math:`\lambda_1\lVert w\rVert_1`. Each step
+    is a gradient step on :math:`f` with :math:`\eta = 1/(\lVert\tilde X\rVert_2^2/4 +
+    \lambda_2)` (the inverse Lipschitz constant of :math:`\nabla f`) followed by the
+    proximal map of the L1 term, soft thresholding of the weights by :math:`\eta\lambda_1`
+    (eq. logreg-prox); the intercept is not thresholded. The step is taken from an
+    extrapolated point (Nesterov's momentum, Beck and Teboulle 2009), and the momentum is
+    reset whenever the objective goes up (adaptive restart, O'Donoghue and Candès 2015),
+    so ``history`` never increases. ``kkt`` is
+    :math:`\max_j \mathrm{dist}(0, \partial_j E)/n` at the returned point, the
+    subgradient optimality condition (eq. logreg-enet-kkt) scaled like :func:`irls`'s
+    gradient test.
+
+    Examples
+    --------
+    >>> fit = fista([[0.0], [1.0], [2.0], [3.0]], [0, 1, 0, 1], C=10.0, tol=1e-10)
+    >>> fit.converged, bool(fit.w[0] > 0)
+    (True, True)
+    """
+    X, y, _classes = _binary_targets(X, y)
+    C = float(check_positive(C, "C"))
+    l1_ratio = _check_l1_ratio(l1_ratio)
+    fit_intercept = check_bool(fit_intercept, "fit_intercept")
+    tol, max_iter = _check_fit_options(tol, max_iter)
+    n, d = X.shape
+    lam1, lam2 = _elastic_net_penalties(C, l1_ratio)
+    intercept = fit_intercept
+
+    def split(theta):
+        return theta[:d], (theta[d] if intercept else None)
+
+    def smooth_grad(theta):  # gradient of f: X~^T (p - y) + lambda_2 w     (logreg-grad-l2)
+        w, b = split(theta)
+        g = _gradient(X, y, w, b, np.inf)
+        g[:d] += lam2 * w
+        return g
+
+    def energy(theta):  # E(theta), eq. (logreg-enet-obj)
+        w, b = split(theta)
+        return _objective(X, y, w, b, np.inf) + lam1 * np.abs(w).sum() + 0.5 * lam2 * w @ w
+
+    def prox(theta, step):  # soft-threshold the weights, not the intercept  (logreg-prox)
+        out = theta.copy()
+        out[:d] = np.sign(theta[:d]) * np.maximum(np.abs(theta[:d]) - step * lam1, 0.0)
+        return out
+
+    def kkt(theta):  # max_j dist(0, subdifferential_j E) / n          (logreg-enet-kkt)
+        g = smooth_grad(theta)
+        viol = _kkt_violation(g[:d], theta[:d], lam1)
+        if intercept:
+            viol = np.append(viol, abs(g[d]))
+        return float(viol.max()) / n
+
+    Xt = np.column_stack([X, np.ones(n)]) if intercept else X
+    eta = 1.0 / (np.linalg.norm(Xt, 2) ** 2 / 4.0 + lam2)  # 1 / Lipschitz constant of grad f
+    theta = np.zeros(d + intercept)
+    momentum_point, t_k = theta.copy(), 1.0
+    history = [energy(theta)]
+    measure = kkt(theta)
+    k = 0
+    while measure > tol and k < max_iter:
+        k += 1
+        new = prox(momentum_point - eta * smooth_grad(momentum_point), eta)  # FISTA step
+        value = energy(new)
+        if value > history[-1]:  # adaptive restart: drop the momentum, take a plain step
+            new = prox(theta - eta * smooth_grad(theta), eta)
+            value, t_k = energy(new), 1.0
+        t_next = (1.0 + math.sqrt(1.0 + 4.0 * t_k**2)) / 2.0
+        momentum_point = new + ((t_k - 1.0) / t_next) * (new - theta)
+        theta, t_k = new, t_next
+        history.append(value)
+        measure = kkt(theta)
+    converged = report("FISTA (fista)", measure="max KKT violation / n", value=measure,
+                       tol=tol, n_iter=k, max_iter=max_iter,
+                       advice="increase max_iter or tol, or standardise the columns of X")
+    w, b = split(theta)
+    return SparseLogisticFit(w=w.copy(), b=None if b is None else float(b),
+                             history=np.array(history), n_iter=k, kkt=measure,
+                             converged=converged)
+
+
+# --------------------------------------------------------------------------- Laplace approximation
+class LaplacePosterior(NamedTuple):
+    """Output of :func:`laplace_posterior`: the Gaussian :math:`\\mathcal N(w, S)` at the MAP."""
+
+    w: np.ndarray
+    S: np.ndarray
+    n_iter: int
+    converged: bool
+
+
+def laplace_posterior(X, y, S0, *, m0=None, tol=1e-10, max_iter=100) -> LaplacePosterior:
+    r"""Laplace approximation of Bayesian logistic regression's posterior over the weights.
+
+    Parameters
+    ----------
+    X : array_like, shape (n, d)
+        Inputs; the model has no separate intercept (add a column of ones to ``X`` for one,
+        which then gets the prior too).
+    y : array_like, shape (n,)
+        Labels in {0, 1}.
+    S0 : array_like, shape (d, d)
+        Prior covariance, symmetric positive definite.
+    m0 : array_like, shape (d,), optional
+        Prior mean (default zero).
+    tol : float, default 1e-10
+        Newton stops when :math:`\max_j |\partial E/\partial w_j| / n \le` ``tol``.
+    max_iter : int, default 100
+        Maximum number of Newton steps.
+
+    Returns
+    -------
+    LaplacePosterior
+        ``w`` the MAP weights :math:`w_{\mathrm{MAP}}`, ``S`` the covariance :math:`S_N`
+        (eq. logreg-laplace), ``n_iter``, ``converged``.
+
+    Raises
+    ------
+    ValueError
+        On bad shapes, NaN/inf, labels outside {0, 1}, or ``S0`` not symmetric positive
+        definite.
+
+    Warns
+    -----
+    ConvergenceWarning
+        If ``max_iter`` Newton steps do not reach ``tol``.
+
+    Notes
+    -----
+    The prior :math:`\mathcal N(m_0, S_0)` makes :math:`E(w) = \sum_nE_n +
+    \tfrac12(w - m_0)^\top S_0^{-1}(w - m_0)` strictly convex; Newton's method with
+    backtracking finds its minimiser :math:`w_{\mathrm{MAP}}`, and the posterior is
+    approximated by the Gaussian with the inverse Hessian there as covariance
+    (Bishop 2006, sec. 4.4 and 4.5.1):
+    :math:`S_N^{-1} = S_0^{-1} + \sum_n p_n(1 - p_n)\,x_n x_n^\top`.
+
+    Examples
+    --------
+    >>> post = laplace_posterior([[1.0], [-1.0], [2.0]], [1, 0, 0], [[4.0]])
+    >>> post.converged, post.S.shape
+    (True, (1, 1))
+    """
+    X = _check_X(X)
+    n, d = X.shape
+    y = _check_labels01(y, n)
+    S0, factor0 = _check_spd(S0, "S0", d)
+    m0 = np.zeros(d) if m0 is None else as_array(m0, "m0", ndim=1)
+    if m0.shape != (d,):
+        raise ValueError(f"m0 must have shape ({d},) (one entry per column of X), got {m0.shape}")
+    tol, max_iter = _check_fit_options(tol, max_iter)
+    P0 = linalg.cho_solve(factor0, np.eye(d))  # the prior precision S0^{-1}
+
+    def energy(w):  # E(w) = sum_n l_n + (w - m0)^T S0^{-1} (w - m0) / 2
+        return _objective(X, y, w, None, np.inf) + 0.5 * (w - m0) @ P0 @ (w - m0)
+
+    w = m0.copy()
+    value = energy(w)
+    g = _gradient(X, y, w, None, np.inf) + P0 @ (w - m0)
+    k = 0
+    while np.max(np.abs(g)) / n > tol and k < max_iter:
+        k += 1
+        H = _hessian(X, w, None, np.inf) + P0  # S_N^{-1} at w            (logreg-laplace)
+        step = -_solve_spd(H, g)
+        eta = 1.0
+        while True:  # backtracking (Armijo): the objective must go down
+            new_value = energy(w + eta * step)
+            if new_value <= value + 1e-4 * eta * (g @ step) or eta < 1e-10:
+                break
+            eta /= 2.0
+        w = w + eta * step
+        value = new_value
+        g = _gradient(X, y, w, None, np.inf) + P0 @ (w - m0)
+    converged = report("Newton (laplace_posterior)", measure="max |gradient| / n",
+                       value=float(np.max(np.abs(g))) / n, tol=tol, n_iter=k,
+                       max_iter=max_iter, advice="increase max_iter or tol")
+    H = _hessian(X, w, None, np.inf) + P0  # S_N^{-1} = S0^{-1} + X^T S X  (logreg-laplace)
+    S = linalg.cho_solve(linalg.cho_factor(H, lower=True), np.eye(d))
+    S = 0.5 * (S + S.T)
+    return LaplacePosterior(w=w, S=S, n_iter=k, converged=converged)
+
+
+def _probit_scale(s2):
+    """The factor (1 + pi s^2 / 8)^(-1/2) of eq. (logreg-probit) (PRML's kappa)."""
+    return 1.0 / np.sqrt(1.0 + np.pi * s2 / 8.0)
+
+
+def predictive_probit(w, S, X) -> np.ndarray:
+    r"""Approximate predictive probability :math:`p(y = 1 \mid x)` of the Laplace posterior.
+
+    Parameters
+    ----------
+    w : array_like, shape (d,)
+        Posterior mean (the MAP weights).
+    S : array_like, shape (d, d)
+        Posterior covariance, symmetric positive semi-definite.
+    X : array_like, shape (n, d)
+        Inputs.
+
+    Returns
+    -------
+    ndarray, shape (n,)
+        :math:`\sigma\bigl(\mu_a / \sqrt{1 + \pi s^2/8}\bigr)` with :math:`\mu_a = w^\top x`
+        and :math:`s^2 = x^\top S x` (eq. logreg-probit).
+
+    Notes
+    -----
+    The exact predictive :math:`\int\sigma(a)\,\mathcal N(a \mid \mu_a, s^2)\,da` has no
+    closed form; replacing :math:`\sigma(a)` by the probit :math:`\Phi(\sqrt{\pi/8}\,a)`,
+    whose Gaussian integral is again a probit, gives this approximation (Bishop 2006,
+    sec. 4.5.2, where the factor is called :math:`\kappa(s^2)`).
+
+    Examples
+    --------
+    >>> predictive_probit([2.0], [[0.0]], [[1.0]])  # no uncertainty: sigma(2)
+    array([0.88079708])
+    """
+    X = _check_X(X)
+    d = X.shape[1]
+    w, _ = _check_params(w, None, d)
+    S = as_array(S, "S", ndim=2)
+    if S.shape != (d, d):
+        raise ValueError(f"S must have shape ({d}, {d}), got {S.shape}")
+    check_symmetric(S, "S")
+    mu_a = X @ w  # the mean of the activation a = w^T x                 (logreg-probit)
+    s2 = np.einsum("nd,de,ne->n", X, S, X)  # its variance x^T S x
+    if np.any(s2 < -1e-12 * np.einsum("nd,nd->n", X, X) * np.abs(S).max()):
+        raise ValueError("S must be positive semi-definite (x^T S x < 0 for a row of X)")
+    return expit(mu_a * _probit_scale(np.maximum(s2, 0.0)))
+
+
+# --------------------------------------------------------------------------- Wald standard errors
+def wald_standard_errors(w, b, X) -> np.ndarray:
+    r"""Standard errors of the maximum-likelihood weights from the observed information.
+
+    Parameters
+    ----------
+    w : array_like, shape (d,)
+        The unpenalised maximum-likelihood weights (e.g. ``irls(X, y, C=np.inf).w``).
+    b : float or None
+        The intercept; ``None`` for a model without one.
+    X : array_like, shape (n, d)
+        The inputs the weights were fitted on.
+
+    Returns
+    -------
+    ndarray, shape (d + 1,) or (d,)
+        :math:`\sqrt{\mathrm{diag}(H^{-1})}`, intercept last, where
+        :math:`H = \tilde X^\top S\tilde X` is the Hessian of the negative log-likelihood
+        (eq. logreg-hess), the observed Fisher information.
+
+    Raises
+    ------
+    ValueError
+        On bad input, or if :math:`H` is not positive definite (collinear columns, or
+        probabilities rounded to 0 and 1: separated classes).
+
+    Notes
+    -----
+    Asymptotically :math:`\hat\theta \approx \mathcal N(\theta, H^{-1})` (eq. logreg-wald);
+    the Wald test divides a coefficient by its standard error. The inverse is taken by a
+    Cholesky factorisation; only its diagonal is returned.
+
+    Examples
+    --------
+    >>> wald_standard_errors([0.0], None, [[1.0], [1.0], [2.0]])  # 1 / sqrt((1 + 1 + 4) / 4)
+    array([0.81649658])
+    """
+    X = _check_X(X)
+    w, b = _check_params(w, b, X.shape[1])
+    H = _hessian(X, w, b, np.inf, _clip_logits(_exact_logits(X, w, b)))  # (logreg-hess)
+    singular = ValueError("the Hessian X~^T S X~ at (w, b) is not positive definite: collinear "
+                          "columns of X, or separated classes (probabilities of 0 and 1)")
+    try:
+        factor = linalg.cho_factor(H, lower=True)
+    except linalg.LinAlgError:
+        raise singular from None
+    pivots = np.diag(factor[0]) ** 2  # a pivot at rounding level: singular to working precision
+    if pivots.min() <= len(H) * _EPS * np.diag(H).max():
+        raise singular
+    cov = linalg.cho_solve(factor, np.eye(len(H)))  # H^{-1}               (logreg-wald)
+    return np.sqrt(np.diag(cov))
