@@ -52,3 +52,62 @@ def test_equations_cited_in_code_exist_in_the_chapter(src, md):
 def test_the_reference_pattern_finds_what_it_should():
     code = "x = 1  # eq. (kf-gain); see eqs. (kf-a-b) and ``kf-c``. Not kf_d, nor skf-e"
     assert references(code, {"kf"}) == {"kf-gain", "kf-a-b", "kf-c"}
+
+
+# What a reader sees of the code's strings: figure text and printed lines. A label there
+# ("eq. (sv-bias)") is an internal name the page never shows; the page shows the number.
+# (A derivation step's reason may cite "(sv-bias)": the site shows it as the linked number.)
+SHOWN_TEXT = {"set_title", "title", "suptitle", "text", "annotate", "set_xlabel", "set_ylabel",
+              "xlabel", "ylabel", "legend", "print", "plot", "scatter", "fill_between", "hist",
+              "axhline", "axvline", "errorbar", "bar", "contour", "Markdown", "set",
+              "check_answer"}
+CHAPTER_SOURCES = sorted((ROOT / "chapters").glob("*/*.md"))
+
+
+def shown_strings(md: Path) -> list[str]:
+    """String constants passed to the calls in :data:`SHOWN_TEXT` in a chapter's code cells."""
+    import ast
+
+    text = md.read_text(encoding="utf-8")
+    out = []
+    for cell in re.findall(r"^```\{code-cell\}[^\n]*\n(.*?)^```\s*$", text, re.M | re.S):
+        cell = re.sub(r"\A---\n.*?^---\n", "", cell, flags=re.M | re.S)  # cell options,
+        cell = re.sub(r"\A(?::[\w-]+:.*\n)+", "", cell)  # in either form
+        code = "\n".join(  # an IPython magic becomes `pass`, keeping the indentation
+            line[:len(line) - len(line.lstrip())] + "pass"
+            if line.lstrip().startswith(("%", "!")) else line for line in cell.splitlines())
+        try:
+            tree = ast.parse(code)
+        except SyntaxError as exc:  # a chapter's cell that does not parse is reported, not skipped
+            raise AssertionError(f"{md.name}: a code cell does not parse: {exc}") from exc
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "attr", getattr(node.func, "id", ""))
+            if name not in SHOWN_TEXT:
+                continue
+            for arg in [*node.args, *(k.value for k in node.keywords)]:
+                for sub in ast.walk(arg):
+                    if isinstance(sub, ast.Constant) and isinstance(sub.value, str):
+                        out.append(sub.value)
+    return out
+
+
+def book_labels() -> set[str]:
+    return set().union(*(labels(md) for md in CHAPTER_SOURCES))
+
+
+@pytest.mark.parametrize("md", CHAPTER_SOURCES, ids=[p.stem for p in CHAPTER_SOURCES])
+def test_figures_and_printed_text_show_no_equation_label(md):
+    every = book_labels()
+    shown = [s for s in shown_strings(md)
+             if any(re.search(rf"(?<![\w-]){re.escape(label)}(?![\w-])", s) for label in every)]
+    assert not shown, (f"{md.name}: figure or printed text shows an internal equation label "
+                       f"(cite the equation's number in the caption or prose instead): {shown}")
+
+
+def test_shown_strings_finds_a_legend_label(tmp_path):
+    md = tmp_path / "x.md"
+    md.write_text('```{code-cell} ipython3\nax.plot(x, y, label=f"bias, eq. (sv-bias)")\n'
+                  '```\n', encoding="utf-8")
+    assert shown_strings(md) == ["bias, eq. (sv-bias)"]
