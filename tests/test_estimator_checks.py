@@ -302,6 +302,17 @@ def _cases():
              lambda: dict(sigma2=2.0, N=5)),
         Case("variance_of_unbiased_variance", sv.variance_of_unbiased_variance,
              lambda: dict(sigma2=2.0, N=5)),
+        Case("variance_of_unbiased_variance[kurtosis]", sv.variance_of_unbiased_variance,
+             lambda: dict(sigma2=2.0, N=5, excess_kurtosis=3.0)),
+        Case("variance_of_ml_variance[kurtosis]", sv.variance_of_ml_variance,
+             lambda: dict(sigma2=2.0, N=5, excess_kurtosis=6.0)),
+        Case("variance_estimator_mse", sv.variance_estimator_mse,
+             lambda: dict(sigma2=2.0, N=5, divisor=6.0, excess_kurtosis=3.0)),
+        Case("mse_optimal_divisor", sv.mse_optimal_divisor,
+             lambda: dict(N=5, excess_kurtosis=3.0)),
+        Case("excess_kurtosis", sv.excess_kurtosis, lambda: dict(distribution="laplace")),
+        Case("simulate_estimators[laplace]", sv.simulate_estimators,
+             lambda: dict(N=5, sigma=1.0, mu=0.0, n_trials=50, rng=0, distribution="laplace")),
 
         # ---- foundations.mle_kl
         Case("binary_cross_entropy", mle_kl.binary_cross_entropy,
