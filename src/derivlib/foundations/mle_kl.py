@@ -14,6 +14,14 @@ Bernoulli, ``p = expit(z)``   binary cross-entropy                    ``binary_c
 categorical, ``softmax(z)``   softmax cross-entropy                   ``softmax_cross_entropy``
 ============================  ======================================  ====================
 
+Their Hessians in the weights (eqs. mle-hess-sq, mle-hess-bce, mle-hess-softmax) are
+``gaussian_nll_hessian``, ``binary_cross_entropy_hessian`` and
+``softmax_cross_entropy_hessian``. One Gaussian fitted to a Gaussian mixture by the forward
+divergence (moment matching, ``forward_kl_gaussian_fit``) or the reverse one (mode seeking,
+``reverse_kl_gaussian_fit``) shows that the direction of the KL matters; the mutual
+information ``mutual_information`` (eq. mle-mi) is a KL divergence too, with the Gaussian
+closed form ``gaussian_mutual_information`` (eq. mle-mi-gauss).
+
 Symbols
 -------
 ==========  =============================================================  ===========
@@ -28,6 +36,10 @@ symbol      meaning                                                        shape
 ``z``       logits, ``p = expit(z)`` (binary)                              ``(n,)``
 ``Y``       one-hot (or probability) rows, or label indices in 0..K-1      ``(n, K)``/``(n,)``
 ``Z``       logits, ``P = softmax(Z)`` row by row (multiclass)             ``(n, K)``
+``X``       data matrix, one row per sample                                 ``(n, D)``
+``w, b``    weights and intercept of a binary or regression model           ``(D,)``, scalar
+``W, b``    softmax weights (one column per class) and intercepts           ``(D, K)``, ``(K,)``
+``P``       a discrete joint distribution (mutual information)              ``(K, L)``
 ``n, K``    number of samples, number of classes
 ==========  =============================================================  ===========
 
@@ -36,8 +48,8 @@ Conventions
 * Logarithms are natural: divergences and losses are in nats.
 * Every loss is the **average over the samples** by default (``reduction="mean"``), as
   scikit-learn's ``log_loss`` and ``mean_squared_error`` are; ``reduction="sum"`` gives the
-  sum and ``reduction="none"`` the per-sample losses ``l_i``.
-* Every ``*_grad`` function returns the **per-sample derivatives** ``d l_i / d z_i`` (the
+  sum and ``reduction="none"`` the per-sample losses ``E_i``.
+* Every ``*_grad`` function returns the **per-sample derivatives** ``d E_i / d z_i`` (the
   formulas the chapter derives, e.g. ``expit(z) - y``). This is the gradient of the *summed*
   loss; divide by ``n`` for the gradient of the average.
 """
@@ -64,6 +76,7 @@ from derivlib._validation import (
 
 __all__ = [
     "GaussianFit",
+    "MixtureMoments",
     "binary_cross_entropy",
     "binary_cross_entropy_grad",
     "binary_cross_entropy_hessian",
@@ -353,7 +366,7 @@ def squared_loss(y, y_hat, *, reduction: str = "mean"):
 
     Notes
     -----
-    Per sample, :math:`\ell_i = (y_i - \hat y_i)^2`: up to the factor
+    Per sample, :math:`E_i = (y_i - \hat y_i)^2`: up to the factor
     :math:`1/(2\sigma^2)` and an additive constant, the Gaussian negative log-likelihood
     eq. (mle-gauss-nll); see :func:`gaussian_nll`.
 
@@ -382,7 +395,7 @@ def squared_loss_grad(y, y_hat) -> np.ndarray:
     Returns
     -------
     ndarray, shape (n,)
-        :math:`\partial \ell_i / \partial \hat y_i = 2 (\hat y_i - y_i)`; the gradient of
+        :math:`\partial E_i / \partial \hat y_i = 2 (\hat y_i - y_i)`; the gradient of
         ``squared_loss(..., reduction="sum")``. Divide by ``n`` for the mean squared error.
 
     Raises
@@ -393,7 +406,7 @@ def squared_loss_grad(y, y_hat) -> np.ndarray:
     Notes
     -----
     With :math:`\hat y = X w`, the chain rule gives the matrix form of eq. (mle-sq-grad):
-    :math:`\nabla_w \sum_i \ell_i = X^\top \, 2(Xw - y)`.
+    :math:`\nabla_w \sum_i E_i = X^\top \, 2(Xw - y)`.
     """
     y, y_hat = _check_pair_1d(y, y_hat, "y", "y_hat")
     with np.errstate(over="ignore"):  # an overflow is reported just below
@@ -525,7 +538,7 @@ def binary_cross_entropy(y, z, *, reduction: str = "mean"):
     Implements eq. (mle-bce) of the chapter, per sample
 
     .. math::
-        \ell_i = -\bigl[y_i \log\sigma(z_i) + (1 - y_i)\log(1 - \sigma(z_i))\bigr],
+        E_i = -\bigl[y_i \log\sigma(z_i) + (1 - y_i)\log(1 - \sigma(z_i))\bigr],
 
     using :math:`1 - \sigma(z) = \sigma(-z)` and ``scipy.special.log_expit``, which never
     forms :math:`\sigma(z)` itself: logits of :math:`\pm 1000` give finite losses
@@ -569,7 +582,7 @@ def binary_cross_entropy_grad(y, z) -> np.ndarray:
 
     Notes
     -----
-    Implements eq. (mle-bce-grad): :math:`\partial\ell_i/\partial z_i = \sigma(z_i) - y_i`,
+    Implements eq. (mle-bce-grad): :math:`\partial E_i/\partial z_i = \sigma(z_i) - y_i`,
     computed as :math:`-\sigma(-z_i)` where :math:`y_i = 1` (the same number, without the
     cancellation of :math:`\sigma(z_i) - 1`, which loses every digit beyond :math:`z_i = 37`).
     With :math:`z = Xw` the gradient in the weights is :math:`X^\top(\sigma(Xw) - y)`.
@@ -615,7 +628,7 @@ def softmax_cross_entropy(Y, Z, *, reduction: str = "mean"):
     Implements eq. (mle-softmax-ce) of the chapter, per sample
 
     .. math::
-        \ell_i = -\sum_k Y_{ik} \log \mathrm{softmax}(z_i)_k
+        E_i = -\sum_k Y_{ik} \log \mathrm{softmax}(z_i)_k
                = \log\sum_j e^{z_{ij}} - \sum_k Y_{ik} z_{ik},
 
     computed as :math:`\sum_k Y_{ik}(m_i - z_{ik}) + \log(1 + \rho_i)` with :math:`m_i` the row
@@ -671,7 +684,7 @@ def softmax_cross_entropy_grad(Y, Z) -> np.ndarray:
     Notes
     -----
     Implements eq. (mle-softmax-grad):
-    :math:`\partial \ell_i / \partial z_{ik} = p_{ik} - Y_{ik}`, valid for any target
+    :math:`\partial E_i / \partial z_{ik} = p_{ik} - Y_{ik}`, valid for any target
     row summing to one. At a row's largest logit, where :math:`p_{ik}` may round to 1, it is
     computed as :math:`(1 - Y_{ik}) - \sum_{j \ne k} p_{ij}` when :math:`Y_{ik} \ge 1/2`.
 
@@ -685,7 +698,7 @@ def softmax_cross_entropy_grad(Y, Z) -> np.ndarray:
     with np.errstate(over="ignore", invalid="ignore"):
         # softmax(Z); e^-inf = 0 where z - m overflows
         P = np.exp(Z - m) / (1.0 + rest)[:, None]
-    # d l_i / d z_ik = softmax(z_i)_k - Y_ik                       (mle-softmax-grad)
+    # d E_i / d z_ik = softmax(z_i)_k - Y_ik                       (mle-softmax-grad)
     grad = P - Y
     # at a row's largest logit p_k = 1/(1 + rest) may round to 1 and p_k - 1 lose every digit
     # (margin 40: 0 instead of -4e-18); there p_k - Y_ik = (1 - Y_ik) - rest / (1 + rest)
@@ -896,7 +909,20 @@ def _mixture_score(x, weights, means, sigmas) -> np.ndarray:
     return np.sum(r * (means - x) / sigmas**2, axis=-1)
 
 
-def mixture_moments(weights, means, sigmas) -> tuple[float, float]:
+class MixtureMoments(NamedTuple):
+    r"""Mean and variance of a distribution (here a Gaussian mixture).
+
+    Attributes
+    ----------
+    mean, variance : float
+        :math:`m = \mathbb E[x]` and :math:`v = \operatorname{Var}[x]`.
+    """
+
+    mean: float
+    variance: float
+
+
+def mixture_moments(weights, means, sigmas) -> MixtureMoments:
     r"""Mean and variance of a one-dimensional Gaussian mixture.
 
     Parameters
@@ -908,8 +934,9 @@ def mixture_moments(weights, means, sigmas) -> tuple[float, float]:
 
     Returns
     -------
-    (float, float)
-        :math:`m = \sum_k \pi_k\mu_k` and :math:`v = \sum_k \pi_k(\sigma_k^2 + \mu_k^2) - m^2`.
+    MixtureMoments
+        ``mean`` :math:`m = \sum_k \pi_k\mu_k` and ``variance``
+        :math:`v = \sum_k \pi_k(\sigma_k^2 + \mu_k^2) - m^2`.
 
     Raises
     ------
@@ -929,7 +956,7 @@ def mixture_moments(weights, means, sigmas) -> tuple[float, float]:
     # m = sum_k pi_k mu_k;  v = sum_k pi_k (sigma_k^2 + (mu_k - m)^2)   (mle-mixture-moments)
     m = float(weights @ means)
     v = float(weights @ (sigmas**2 + (means - m) ** 2))
-    return m, v
+    return MixtureMoments(m, v)
 
 
 def mixture_kl(mu, sigma, weights, means, sigmas, *, direction="forward") -> float:
@@ -1004,7 +1031,7 @@ def forward_kl_gaussian_fit(weights, means, sigmas) -> GaussianFit:
 
 
 def reverse_kl_gaussian_fit(weights, means, sigmas, mu_init, sigma_init, *, n_grid=2001,
-                            tol=1e-8, max_iter=200) -> GaussianFit:
+                            tol=1e-6, max_iter=200) -> GaussianFit:
     r"""A Gaussian that locally minimises the reverse divergence :math:`\mathrm{KL}(q\,\|\,p)`.
 
     Parameters
@@ -1017,7 +1044,7 @@ def reverse_kl_gaussian_fit(weights, means, sigmas, mu_init, sigma_init, *, n_gr
     n_grid : int, default 2001
         Points of the quadrature rule for :math:`\mathbb E_q[\cdot]`: the trapezoidal rule on
         :math:`z = (x - \mu)/\sigma \in [-12, 12]`, at least 101.
-    tol : float, default 1e-8
+    tol : float, default 1e-6
         Converged when both partial derivatives (in :math:`\mu` and :math:`\log\sigma`) are
         below ``tol`` in absolute value.
     max_iter : int, default 200
@@ -1069,7 +1096,7 @@ def reverse_kl_gaussian_fit(weights, means, sigmas, mu_init, sigma_init, *, n_gr
         return kl, np.array([-(omega @ score), -1.0 - s * (omega @ (score * z))])
 
     res = optimize.minimize(kl_and_grad, np.array([mu0, np.log(s0)]), jac=True, method="BFGS",
-                            options={"maxiter": max_iter, "gtol": tol / 10})
+                            options={"maxiter": max_iter, "gtol": tol / 100})
     kl, grad = kl_and_grad(res.x)
     converged = report("BFGS (reverse_kl_gaussian_fit)", measure="max |gradient|",
                        value=float(np.max(np.abs(grad))), tol=tol, n_iter=int(res.nit),
