@@ -547,8 +547,9 @@ def excess_kurtosis(distribution="gaussian"):
 
     Notes
     -----
-    The fourth central moments are :math:`3\sigma^4`, :math:`24 b^4 = 6\sigma^4`
-    (:math:`\sigma^2 = 2b^2`) and :math:`9\sigma^4` (Casella & Berger 2002, table of
+    The fourth central moments are :math:`3\sigma^4`, :math:`24 a^4 = 6\sigma^4`
+    (Laplace with scale :math:`a`, :math:`\sigma^2 = 2a^2`) and :math:`9\sigma^4` (Casella & Berger
+    2002, table of
     distributions; the chapter checks them exactly with ``sympy.stats``).
     """
     check_choice(distribution, "distribution", tuple(_KURTOSIS))
@@ -631,7 +632,7 @@ def simulate_estimators(N, sigma, mu=0.0, n_trials=10_000, rng=None, *,
     distribution : {"gaussian", "laplace", "exponential"}, default "gaussian"
         The distribution of each observation, always with mean ``mu`` and standard
         deviation ``sigma``: :math:`\mathcal{N}(\mu, \sigma^2)`, a Laplace with scale
-        :math:`b = \sigma/\sqrt 2`, or :math:`\mu - \sigma + \operatorname{Exp}` with scale
+        :math:`\sigma/\sqrt 2`, or :math:`\mu - \sigma + \operatorname{Exp}` with scale
         :math:`\sigma` (skewed). Their excess kurtoses are 0, 3 and 6
         (:func:`excess_kurtosis`).
 
@@ -665,7 +666,7 @@ def simulate_estimators(N, sigma, mu=0.0, n_trials=10_000, rng=None, *,
     with np.errstate(over="ignore", invalid="ignore"):
         if distribution == "gaussian":
             x = rng.normal(mu, sigma, size=(n_trials, N))
-        elif distribution == "laplace":  # variance 2 b^2 = sigma^2
+        elif distribution == "laplace":  # scale a = sigma / sqrt(2): variance 2 a^2 = sigma^2
             x = rng.laplace(mu, sigma / np.sqrt(2.0), size=(n_trials, N))
         else:  # Exp(scale sigma) has mean sigma and variance sigma^2
             x = mu + sigma * (rng.standard_exponential(size=(n_trials, N)) - 1.0)
