@@ -502,3 +502,235 @@ def test_gaussian_nll_with_huge_residuals_or_variances():
     # a 2-D sigma2 was a raw NumPy broadcasting error
     with pytest.raises(ValueError, match="sigma2 must be 0-D or 1-D"):
         mle_kl.gaussian_nll([0.0, 1.0], 0.0, np.ones((1, 2)))
+
+
+# --------------------------------------------------------------------------- Hessians
+# References: central differences of the gradient functions (a Jacobian of the gradient), and
+# exact second derivatives by SymPy of the losses written out entry by entry (symbolic
+# differentiation, independent of the NumPy code).
+def _fd_jacobian(g, v: np.ndarray, h: float = 1e-5) -> np.ndarray:
+    # central differences, column by column: error O(h^2 g''') + O(eps |g| / h), about 1e-9
+    cols = []
+    for k in range(v.size):
+        e = np.zeros(v.size)
+        e[k] = h
+        cols.append((g(v + e) - g(v - e)) / (2 * h))
+    return np.column_stack(cols)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_hessians_match_finite_differences_of_the_gradients(seed):
+    rng = np.random.default_rng(seed)
+    N, D, K = int(rng.integers(3, 12)), int(rng.integers(1, 4)), int(rng.integers(2, 5))
+    X = rng.normal(size=(N, D))
+    w, b = rng.normal(size=D), float(rng.normal())
+    y = rng.integers(0, 2, size=N).astype(float)
+    # squared: gradient X^T (X w + b - y) / sigma^2
+    sigma2 = float(rng.uniform(0.3, 3))
+    yr = rng.normal(size=N)
+    fd = _fd_jacobian(lambda v: X.T @ mle_kl.gaussian_nll_grad(yr, X @ v + b, sigma2), w)
+    np.testing.assert_allclose(mle_kl.gaussian_nll_hessian(X, sigma2), fd, atol=1e-7, rtol=1e-7)
+    # binary: gradient X^T (sigma(X w + b) - y)
+    fd = _fd_jacobian(lambda v: X.T @ mle_kl.binary_cross_entropy_grad(y, X @ v + b), w)
+    np.testing.assert_allclose(mle_kl.binary_cross_entropy_hessian(w, b, X), fd, atol=1e-7,
+                               rtol=1e-7)
+    # softmax: gradient in vec(W) (columns stacked) of sum_n E_n, X^T (P - Y)
+    W, bk = rng.normal(size=(D, K)), rng.normal(size=K)
+    labels = rng.integers(0, K, size=N)
+
+    def grad_vec(v):
+        G = X.T @ mle_kl.softmax_cross_entropy_grad(labels, X @ v.reshape(D, K, order="F") + bk)
+        return G.ravel(order="F")
+
+    fd = _fd_jacobian(grad_vec, W.ravel(order="F"))
+    np.testing.assert_allclose(mle_kl.softmax_cross_entropy_hessian(W, bk, X), fd, atol=1e-7,
+                               rtol=1e-7)
+
+
+def test_hessians_match_sympy_exact_second_derivatives():
+    import sympy as sp
+
+    rng = np.random.default_rng(7)
+    N, D, K = 3, 2, 3
+    X = rng.normal(size=(N, D))
+    Xs = sp.Matrix(X.tolist())
+    ws = sp.symbols(f"w1:{D + 1}")
+    Ws = sp.Matrix(D, K, lambda j, k: sp.Symbol(f"W{j}{k}"))
+    b = 0.3
+    y = [1, 0, 1]
+    z = [sum(Xs[n, j] * ws[j] for j in range(D)) + b for n in range(N)]
+    bce = sum(sp.log(1 + sp.exp(zn)) - yn * zn for zn, yn in zip(z, y, strict=True))
+    squared = sum((yn - zn) ** 2 for zn, yn in zip(z, y, strict=True)) / 2
+    w_val = rng.normal(size=D)
+    at = dict(zip(ws, w_val, strict=True))
+    H_bce = np.array(sp.hessian(bce, ws).subs(at).evalf(30), dtype=float)
+    np.testing.assert_allclose(mle_kl.binary_cross_entropy_hessian(w_val, b, X), H_bce,
+                               rtol=1e-12, atol=1e-14)
+    H_sq = np.array(sp.hessian(squared, ws), dtype=float)
+    np.testing.assert_allclose(mle_kl.gaussian_nll_hessian(X), H_sq, rtol=1e-12)
+    bk = rng.normal(size=K)
+    Z = [[sum(Xs[n, j] * Ws[j, k] for j in range(D)) + bk[k] for k in range(K)] for n in range(N)]
+    ce = sum(sp.log(sum(sp.exp(zk) for zk in Zn)) - Zn[n % K] for n, Zn in enumerate(Z))
+    vec = [Ws[j, k] for k in range(K) for j in range(D)]  # columns stacked
+    W_val = rng.normal(size=(D, K))
+    at = {Ws[j, k]: W_val[j, k] for j in range(D) for k in range(K)}
+    H_ce = np.array(sp.hessian(ce, vec).subs(at).evalf(30), dtype=float)
+    np.testing.assert_allclose(mle_kl.softmax_cross_entropy_hessian(W_val, bk, X), H_ce,
+                               rtol=1e-11, atol=1e-14)
+
+
+def test_hessians_are_positive_semidefinite_and_the_softmax_one_is_singular():
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(20, 3))
+    for H in (mle_kl.gaussian_nll_hessian(X, 0.5),
+              mle_kl.binary_cross_entropy_hessian(rng.normal(size=3), 0.1, X)):
+        assert np.allclose(H, H.T)
+        assert np.linalg.eigvalsh(H).min() > 0  # X has full column rank
+    W, b = rng.normal(size=(3, 4)), rng.normal(size=4)
+    H = mle_kl.softmax_cross_entropy_hessian(W, b, X)
+    eig = np.linalg.eigvalsh(H)
+    assert np.allclose(H, H.T) and eig.min() > -1e-12 * eig.max()
+    # adding a to every column of W leaves the softmax unchanged: vec(a 1^T) = 1 kron a
+    a = rng.normal(size=3)
+    np.testing.assert_allclose(H @ np.kron(np.ones(4), a), 0.0, atol=1e-12)
+    assert np.sum(eig < 1e-10 * eig.max()) == 3  # exactly D flat directions
+
+
+def test_binary_hessian_agrees_with_logistic_regression_module():
+    from derivlib.linear_models import logistic_regression as logreg
+
+    rng = np.random.default_rng(5)
+    X, w = rng.normal(size=(15, 3)), rng.normal(size=3)
+    np.testing.assert_allclose(mle_kl.binary_cross_entropy_hessian(w, 0.0, X),
+                               logreg.hessian(w, None, X), rtol=1e-12)
+
+
+# --------------------------------------------------------------------------- forward/reverse KL
+def _kl_by_quad(mu, sigma, weights, means, sigmas, reverse):
+    """KL(p || q) or KL(q || p) with scipy.stats densities and quad (independent of derivlib)."""
+    def log_p(x):
+        return special.logsumexp([np.log(w) + stats.norm.logpdf(x, m, s)
+                                  for w, m, s in zip(weights, means, sigmas, strict=True)])
+
+    def f(x):
+        lp, lq = log_p(x), stats.norm.logpdf(x, mu, sigma)
+        la, lc = (lq, lp) if reverse else (lp, lq)
+        return np.exp(la) * (la - lc)
+
+    return integrate.quad(f, -30, 30, points=[*means, mu], limit=400, epsabs=1e-13)[0]
+
+
+MIXTURES = [([0.5, 0.5], [-2.0, 2.0], [0.6, 0.6]), ([0.3, 0.7], [-1.0, 3.0], [0.5, 1.2]),
+            ([0.2, 0.5, 0.3], [-3.0, 0.0, 2.5], [0.4, 1.0, 0.7])]
+
+
+@pytest.mark.parametrize("mixture", MIXTURES)
+def test_forward_fit_matches_numerical_minimisation_of_the_forward_kl(mixture):
+    fit = mle_kl.forward_kl_gaussian_fit(*mixture)
+    # moment matching against the moments by quadrature of x p(x) and x^2 p(x)
+    w, m, s = mixture
+    mean = integrate.quad(lambda x: x * sum(a * stats.norm.pdf(x, c, d) for a, c, d in
+                                            zip(w, m, s, strict=True)), -30, 30, limit=200)[0]
+    second = integrate.quad(lambda x: x * x * sum(a * stats.norm.pdf(x, c, d) for a, c, d in
+                                                  zip(w, m, s, strict=True)), -30, 30,
+                            limit=200)[0]
+    np.testing.assert_allclose([fit.mu, fit.sigma**2], [mean, second - mean**2], rtol=1e-9,
+                               atol=1e-10)
+    best = _kl_by_quad(fit.mu, fit.sigma, *mixture, reverse=False)
+    np.testing.assert_allclose(fit.kl, best, rtol=1e-8)
+    # a minimum of the KL by quadrature: every nearby Gaussian is farther from p
+    for dm, ds in [(1e-2, 0), (-1e-2, 0), (0, 1e-2), (0, -1e-2), (7e-3, 7e-3), (7e-3, -7e-3)]:
+        assert _kl_by_quad(fit.mu + dm, fit.sigma + ds, *mixture, reverse=False) > best
+
+
+@pytest.mark.parametrize("mixture", MIXTURES)
+@pytest.mark.parametrize("start", [(-2.5, 0.5), (2.5, 0.5), (0.0, 2.0)])
+def test_reverse_fit_is_a_local_minimum_of_the_reverse_kl(mixture, start):
+    fit = mle_kl.reverse_kl_gaussian_fit(*mixture, *start)
+    assert fit.converged
+    best = _kl_by_quad(fit.mu, fit.sigma, *mixture, reverse=True)
+    np.testing.assert_allclose(fit.kl, best, rtol=1e-8, atol=1e-12)
+    np.testing.assert_allclose(mle_kl.mixture_kl(fit.mu, fit.sigma, *mixture,
+                                                 direction="reverse"), best, rtol=1e-8)
+    for dm, ds in [(1e-2, 0), (-1e-2, 0), (0, 1e-2), (0, -1e-2), (7e-3, 7e-3), (7e-3, -7e-3)]:
+        assert _kl_by_quad(fit.mu + dm, fit.sigma + ds, *mixture, reverse=True) > best
+
+
+def test_reverse_fit_seeks_a_mode_and_forward_fit_covers_both():
+    mixture = ([0.5, 0.5], [-3.0, 3.0], [0.5, 0.5])
+    right = mle_kl.reverse_kl_gaussian_fit(*mixture, 2.0, 1.0)
+    left = mle_kl.reverse_kl_gaussian_fit(*mixture, -2.0, 1.0)
+    # well separated: each local minimum is nearly one component, KL ~ log 2
+    np.testing.assert_allclose([right.mu, right.sigma], [3.0, 0.5], atol=1e-3)
+    np.testing.assert_allclose([left.mu, left.sigma], [-3.0, 0.5], atol=1e-3)
+    np.testing.assert_allclose(right.kl, np.log(2), rtol=1e-3)
+    fwd = mle_kl.forward_kl_gaussian_fit(*mixture)
+    np.testing.assert_allclose([fwd.mu, fwd.sigma**2], [0.0, 9.25], rtol=1e-12, atol=1e-12)
+
+
+def test_reverse_fit_warns_when_the_budget_is_too_small():
+    from derivlib import ConvergenceWarning
+
+    with pytest.warns(ConvergenceWarning, match="reverse_kl_gaussian_fit"):
+        fit = mle_kl.reverse_kl_gaussian_fit([0.5, 0.5], [-2.0, 2.0], [0.6, 0.6], 0.7, 3.0,
+                                             max_iter=1)
+    assert not fit.converged
+
+
+# --------------------------------------------------------------------------- mutual information
+@pytest.mark.parametrize("seed", SEEDS)
+def test_mutual_information_matches_sklearn_and_the_entropies(seed):
+    from sklearn.metrics import mutual_info_score
+    from sklearn.metrics.cluster import contingency_matrix
+
+    rng = np.random.default_rng(seed)
+    a = rng.integers(0, int(rng.integers(2, 6)), size=300)
+    c = (a + rng.integers(0, 3, size=300)) % 4  # dependent on a
+    P = contingency_matrix(a, c) / 300.0
+    mi = mle_kl.mutual_information(P)
+    np.testing.assert_allclose(mi, mutual_info_score(a, c), rtol=1e-12, atol=1e-15)
+    # H(X) - H(X | Y), with H(X | Y) = sum_y p(y) H(X | Y = y)
+    py = P.sum(axis=0)
+    h_x_given_y = sum(py[j] * stats.entropy(P[:, j] / py[j]) for j in range(P.shape[1]))
+    np.testing.assert_allclose(mi, stats.entropy(P.sum(axis=1)) - h_x_given_y, rtol=1e-12)
+    assert mle_kl.mutual_information(np.outer(P.sum(axis=1), py)) == pytest.approx(0, abs=1e-15)
+
+
+@pytest.mark.parametrize("rho", [-0.95, -0.3, 0.0, 1e-9, 0.6, 0.999])
+def test_gaussian_mutual_information_matches_scipy_entropies(rho):
+    cov = np.array([[2.0, rho * np.sqrt(2.0 * 0.5)], [rho * np.sqrt(2.0 * 0.5), 0.5]])
+    ref = (stats.norm(scale=np.sqrt(2.0)).entropy() + stats.norm(scale=np.sqrt(0.5)).entropy()
+           - stats.multivariate_normal(cov=cov).entropy())
+    np.testing.assert_allclose(mle_kl.gaussian_mutual_information(rho), ref, rtol=1e-9,
+                               atol=1e-14)
+    if rho == 1e-9:  # log1p keeps the digits: rho^2 / 2
+        assert mle_kl.gaussian_mutual_information(rho) == pytest.approx(5e-19, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda: mle_kl.gaussian_nll_hessian(np.ones(3)), "X must be 2-D"),
+        (lambda: mle_kl.gaussian_nll_hessian(np.ones((3, 2)), 0.0), "sigma2 must be > 0"),
+        (lambda: mle_kl.binary_cross_entropy_hessian(np.ones(3), 0.0, np.ones((4, 2))),
+         "w must have one entry per column of X"),
+        (lambda: mle_kl.softmax_cross_entropy_hessian(np.ones((2, 1)), np.ones(1),
+                                                      np.ones((4, 2))), "at least 2 columns"),
+        (lambda: mle_kl.softmax_cross_entropy_hessian(np.ones((2, 3)), np.ones(2),
+                                                      np.ones((4, 2))), "b must have one entry"),
+        (lambda: mle_kl.mixture_moments([0.5, 0.6], [0.0, 1.0], [1.0, 1.0]), "weights"),
+        (lambda: mle_kl.mixture_moments([0.5, 0.5], [0.0, 1.0], [1.0, 0.0]), "sigmas must be > 0"),
+        (lambda: mle_kl.mixture_moments([0.5, 0.5], [0.0], [1.0, 1.0]), "same length"),
+        (lambda: mle_kl.mixture_kl(0.0, 1.0, [1.0], [0.0], [1.0], direction="both"), "direction"),
+        (lambda: mle_kl.reverse_kl_gaussian_fit([1.0], [0.0], [1.0], 0.0, -1.0),
+         "sigma_init must be > 0"),
+        (lambda: mle_kl.reverse_kl_gaussian_fit([1.0], [0.0], [1.0], 0.0, 1.0, n_grid=50),
+         "n_grid must be >= 101"),
+        (lambda: mle_kl.mutual_information(np.ones((2, 2))), "P"),
+        (lambda: mle_kl.mutual_information(np.ones(4) / 4), "P must be 2-D"),
+        (lambda: mle_kl.gaussian_mutual_information(1.0), r"rho must be in \(-1, 1\)"),
+    ],
+)
+def test_new_validation_errors(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()

@@ -401,3 +401,150 @@ def test_simulation_near_the_float64_limit():
     draws = sv.simulate_estimators(4, 1.0, mu=1e308, n_trials=3, rng=0)
     np.testing.assert_array_equal(draws.mu_ml, np.full(3, 1e308))
     np.testing.assert_array_equal(draws.s2, np.zeros(3))
+
+
+# --------------------------------------------------------------------------- any kurtosis
+# Exact references: the moments of s^2 = S/(N-1) and of S/d are polynomials in the x_n; their
+# expectations are sums of products of the moments E[x^a] of ONE observation, which
+# sympy.stats integrates exactly for each distribution. Nothing here uses the closed forms.
+_SIGMA = sp.Rational(13, 10)
+
+
+def _one_observation(name: str):
+    """A sympy.stats variable with variance _SIGMA**2 (mean irrelevant: S is shift invariant)."""
+    from sympy.stats import Exponential, Laplace, Normal
+
+    return {"gaussian": lambda: Normal("u", 0, _SIGMA),
+            "laplace": lambda: Laplace("u", 0, _SIGMA / sp.sqrt(2)),
+            "exponential": lambda: Exponential("u", 1 / _SIGMA)}[name]()
+
+
+def _exact_expectation(poly, xs, name: str):
+    """E[poly(x_1..x_N)] for i.i.d. x_n, monomial by monomial from sympy.stats moments."""
+    from sympy.stats import E
+
+    u = _one_observation(name)
+    moments: dict[int, sp.Expr] = {}
+
+    def moment(a: int):
+        if a not in moments:
+            moments[a] = sp.simplify(E(u**a))
+        return moments[a]
+
+    total = sp.Integer(0)
+    for monom, coeff in sp.Poly(sp.expand(poly), *xs).terms():
+        term = coeff
+        for a in monom:
+            term *= moment(a)
+        total += term
+    return sp.nsimplify(sp.simplify(total))
+
+
+def _sum_of_squares(N):
+    xs = sp.symbols(f"x1:{N + 1}", real=True)
+    mean = sum(xs) / N
+    return xs, sum((x - mean) ** 2 for x in xs)
+
+
+@pytest.mark.parametrize("name", ["gaussian", "laplace", "exponential"])
+def test_excess_kurtosis_matches_scipy_and_sympy_stats(name):
+    from sympy.stats import kurtosis
+
+    ref = {"gaussian": scipy.stats.norm, "laplace": scipy.stats.laplace,
+           "exponential": scipy.stats.expon}[name]
+    assert sv.excess_kurtosis(name) == float(ref.stats(moments="k"))
+    assert sv.excess_kurtosis(name) == float(sp.simplify(kurtosis(_one_observation(name)) - 3))
+
+
+@pytest.mark.parametrize("name", ["gaussian", "laplace", "exponential"])
+@pytest.mark.parametrize("N", [2, 3, 5])
+def test_variance_of_s2_for_any_kurtosis_matches_exact_expectations(name, N):
+    xs, S = _sum_of_squares(N)
+    s2 = S / (N - 1)
+    exact_var = _exact_expectation(s2**2, xs, name) - _exact_expectation(s2, xs, name) ** 2
+    sigma2, kappa = float(_SIGMA**2), sv.excess_kurtosis(name)
+    np.testing.assert_allclose(sv.variance_of_unbiased_variance(sigma2, N, kappa),
+                               float(exact_var), rtol=1e-13)
+    np.testing.assert_allclose(sv.variance_of_ml_variance(sigma2, N, kappa),
+                               float(exact_var * sp.Rational(N - 1, N) ** 2), rtol=1e-13)
+    assert _exact_expectation(s2, xs, name) == _SIGMA**2  # unbiased whatever the kurtosis
+
+
+@pytest.mark.parametrize("name", ["gaussian", "laplace", "exponential"])
+def test_mse_and_optimal_divisor_match_exact_minimisation(name):
+    N = 4
+    xs, S = _sum_of_squares(N)
+    c = sp.Symbol("c", positive=True)
+    s2 = _SIGMA**2
+    mse = sp.expand(c**2 * _exact_expectation(S**2, xs, name)
+                    - 2 * c * s2 * _exact_expectation(S, xs, name) + s2**2)
+    (c_star,) = sp.solve(sp.diff(mse, c), c)
+    kappa = sv.excess_kurtosis(name)
+    np.testing.assert_allclose(sv.mse_optimal_divisor(N, kappa), float(1 / c_star), rtol=1e-14)
+    for d in (N - 1, N, N + 1, float(1 / c_star), 9.5):
+        np.testing.assert_allclose(sv.variance_estimator_mse(float(s2), N, d, kappa),
+                                   float(mse.subs(c, sp.nsimplify(1 / sp.Float(d, 30)))),
+                                   rtol=1e-12)
+
+
+def test_optimal_divisor_is_n_plus_1_for_gaussian_data_and_grows_with_the_kurtosis():
+    N = np.arange(2, 30)
+    np.testing.assert_array_equal(sv.mse_optimal_divisor(N), N + 1)
+    assert np.all(np.diff(sv.mse_optimal_divisor(10, np.array([-1.2, 0.0, 3.0, 6.0]))) > 0)
+    # the MSE at d* is below that at N - 1, N and N + 1 for every kurtosis
+    for kappa in (-1.2, 0.0, 3.0, 6.0):
+        best = sv.variance_estimator_mse(1.0, 10, sv.mse_optimal_divisor(10, kappa), kappa)
+        for d in (9, 10, 11):
+            assert best <= sv.variance_estimator_mse(1.0, 10, d, kappa) + 1e-15
+
+
+@pytest.mark.parametrize("name", ["gaussian", "laplace", "exponential"])
+def test_monte_carlo_agrees_for_every_distribution(name):
+    N, sigma, n = 5, 1.5, 200_000
+    draws = sv.simulate_estimators(N, sigma, mu=-2.0, n_trials=n, rng=2024, distribution=name)
+    kappa = sv.excess_kurtosis(name)
+    s2 = sigma**2
+    # unbiasedness of s^2 and the bias of the ML variance hold for every distribution
+    assert abs(draws.mu_ml.mean() + 2.0) < Z * np.sqrt(sv.variance_of_ml_mean(s2, N) / n)
+    se_s2 = np.sqrt(sv.variance_of_unbiased_variance(s2, N, kappa) / n)
+    assert abs(draws.s2.mean() - s2) < Z * se_s2
+    # Var[s^2]: standard error of a sample variance, from the draws themselves
+    dev2 = (draws.s2 - draws.s2.mean()) ** 2
+    assert abs(dev2.mean() - sv.variance_of_unbiased_variance(s2, N, kappa)) < \
+        Z * dev2.std(ddof=1) / np.sqrt(n)
+    # the MSE of S/d at three divisors
+    S = draws.s2 * (N - 1)
+    for d in (N - 1, N, sv.mse_optimal_divisor(N, kappa)):
+        err2 = (S / d - s2) ** 2
+        assert abs(err2.mean() - sv.variance_estimator_mse(s2, N, d, kappa)) < \
+            Z * err2.std(ddof=1) / np.sqrt(n)
+
+
+def test_the_gaussian_draws_are_unchanged_by_the_distribution_option():
+    a = sv.simulate_estimators(4, 1.0, n_trials=20, rng=3)
+    b = sv.simulate_estimators(4, 1.0, n_trials=20, rng=3, distribution="gaussian")
+    np.testing.assert_array_equal(a.s2, b.s2)
+    c = sv.simulate_estimators(4, 1.0, n_trials=20, rng=3, distribution="laplace")
+    assert not np.array_equal(a.s2, c.s2)
+
+
+@pytest.mark.parametrize(
+    ("call", "exc", "match"),
+    [
+        (lambda: sv.variance_of_unbiased_variance(1.0, 5, -2.5), ValueError,
+         "excess_kurtosis must be >= -2"),
+        (lambda: sv.variance_of_ml_variance(1.0, 5, np.nan), ValueError,
+         "excess_kurtosis must be finite"),
+        (lambda: sv.mse_optimal_divisor(1), ValueError, "N must be >= 2"),
+        (lambda: sv.mse_optimal_divisor(5, -3.0), ValueError, "excess_kurtosis must be >= -2"),
+        (lambda: sv.variance_estimator_mse(1.0, 5, 0.0), ValueError, "divisor must be > 0"),
+        (lambda: sv.variance_estimator_mse(1.0, np.array([5, 6]), np.ones(3)), ValueError,
+         "must broadcast"),
+        (lambda: sv.excess_kurtosis("cauchy"), ValueError, "distribution"),
+        (lambda: sv.simulate_estimators(5, 1.0, distribution="uniform"), ValueError,
+         "distribution"),
+    ],
+)
+def test_kurtosis_validation_errors(call, exc, match):
+    with pytest.raises(exc, match=match):
+        call()

@@ -14,6 +14,14 @@ Bernoulli, ``p = expit(z)``   binary cross-entropy                    ``binary_c
 categorical, ``softmax(z)``   softmax cross-entropy                   ``softmax_cross_entropy``
 ============================  ======================================  ====================
 
+Their Hessians in the weights (eqs. mle-hess-sq, mle-hess-bce, mle-hess-softmax) are
+``gaussian_nll_hessian``, ``binary_cross_entropy_hessian`` and
+``softmax_cross_entropy_hessian``. One Gaussian fitted to a Gaussian mixture by the forward
+divergence (moment matching, ``forward_kl_gaussian_fit``) or the reverse one (mode seeking,
+``reverse_kl_gaussian_fit``) shows that the direction of the KL matters; the mutual
+information ``mutual_information`` (eq. mle-mi) is a KL divergence too, with the Gaussian
+closed form ``gaussian_mutual_information`` (eq. mle-mi-gauss).
+
 Symbols
 -------
 ==========  =============================================================  ===========
@@ -28,6 +36,10 @@ symbol      meaning                                                        shape
 ``z``       logits, ``p = expit(z)`` (binary)                              ``(n,)``
 ``Y``       one-hot (or probability) rows, or label indices in 0..K-1      ``(n, K)``/``(n,)``
 ``Z``       logits, ``P = softmax(Z)`` row by row (multiclass)             ``(n, K)``
+``X``       data matrix, one row per sample                                 ``(n, D)``
+``w, b``    weights and intercept of a binary or regression model           ``(D,)``, scalar
+``W, b``    softmax weights (one column per class) and intercepts           ``(D, K)``, ``(K,)``
+``P``       a discrete joint distribution (mutual information)              ``(K, L)``
 ``n, K``    number of samples, number of classes
 ==========  =============================================================  ===========
 
@@ -36,35 +48,52 @@ Conventions
 * Logarithms are natural: divergences and losses are in nats.
 * Every loss is the **average over the samples** by default (``reduction="mean"``), as
   scikit-learn's ``log_loss`` and ``mean_squared_error`` are; ``reduction="sum"`` gives the
-  sum and ``reduction="none"`` the per-sample losses ``l_i``.
-* Every ``*_grad`` function returns the **per-sample derivatives** ``d l_i / d z_i`` (the
+  sum and ``reduction="none"`` the per-sample losses ``E_i``.
+* Every ``*_grad`` function returns the **per-sample derivatives** ``d E_i / d z_i`` (the
   formulas the chapter derives, e.g. ``expit(z) - y``). This is the gradient of the *summed*
   loss; divide by ``n`` for the gradient of the average.
 """
 
 from __future__ import annotations
 
-import numpy as np
-from scipy.special import expit, log_expit, rel_entr
+import itertools
+from typing import NamedTuple
 
+import numpy as np
+from scipy import integrate, optimize
+from scipy.special import expit, log_expit, logsumexp, rel_entr
+
+from derivlib._convergence import report
 from derivlib._validation import (
     as_array,
     check_broadcast,
     check_choice,
     check_finite_result,
+    check_positive,
     check_probability_vector,
     check_same_length,
 )
 
 __all__ = [
+    "GaussianFit",
+    "MixtureMoments",
     "binary_cross_entropy",
     "binary_cross_entropy_grad",
+    "binary_cross_entropy_hessian",
+    "forward_kl_gaussian_fit",
     "gaussian_kl",
+    "gaussian_mutual_information",
     "gaussian_nll",
     "gaussian_nll_grad",
+    "gaussian_nll_hessian",
     "kl_divergence",
+    "mixture_kl",
+    "mixture_moments",
+    "mutual_information",
+    "reverse_kl_gaussian_fit",
     "softmax_cross_entropy",
     "softmax_cross_entropy_grad",
+    "softmax_cross_entropy_hessian",
     "squared_loss",
     "squared_loss_grad",
 ]
@@ -337,7 +366,7 @@ def squared_loss(y, y_hat, *, reduction: str = "mean"):
 
     Notes
     -----
-    Per sample, :math:`\ell_i = (y_i - \hat y_i)^2`: up to the factor
+    Per sample, :math:`E_i = (y_i - \hat y_i)^2`: up to the factor
     :math:`1/(2\sigma^2)` and an additive constant, the Gaussian negative log-likelihood
     eq. (mle-gauss-nll); see :func:`gaussian_nll`.
 
@@ -366,7 +395,7 @@ def squared_loss_grad(y, y_hat) -> np.ndarray:
     Returns
     -------
     ndarray, shape (n,)
-        :math:`\partial \ell_i / \partial \hat y_i = 2 (\hat y_i - y_i)`; the gradient of
+        :math:`\partial E_i / \partial \hat y_i = 2 (\hat y_i - y_i)`; the gradient of
         ``squared_loss(..., reduction="sum")``. Divide by ``n`` for the mean squared error.
 
     Raises
@@ -377,7 +406,7 @@ def squared_loss_grad(y, y_hat) -> np.ndarray:
     Notes
     -----
     With :math:`\hat y = X w`, the chain rule gives the matrix form of eq. (mle-sq-grad):
-    :math:`\nabla_w \sum_i \ell_i = X^\top \, 2(Xw - y)`.
+    :math:`\nabla_w \sum_i E_i = X^\top \, 2(Xw - y)`.
     """
     y, y_hat = _check_pair_1d(y, y_hat, "y", "y_hat")
     with np.errstate(over="ignore"):  # an overflow is reported just below
@@ -509,7 +538,7 @@ def binary_cross_entropy(y, z, *, reduction: str = "mean"):
     Implements eq. (mle-bce) of the chapter, per sample
 
     .. math::
-        \ell_i = -\bigl[y_i \log\sigma(z_i) + (1 - y_i)\log(1 - \sigma(z_i))\bigr],
+        E_i = -\bigl[y_i \log\sigma(z_i) + (1 - y_i)\log(1 - \sigma(z_i))\bigr],
 
     using :math:`1 - \sigma(z) = \sigma(-z)` and ``scipy.special.log_expit``, which never
     forms :math:`\sigma(z)` itself: logits of :math:`\pm 1000` give finite losses
@@ -553,7 +582,7 @@ def binary_cross_entropy_grad(y, z) -> np.ndarray:
 
     Notes
     -----
-    Implements eq. (mle-bce-grad): :math:`\partial\ell_i/\partial z_i = \sigma(z_i) - y_i`,
+    Implements eq. (mle-bce-grad): :math:`\partial E_i/\partial z_i = \sigma(z_i) - y_i`,
     computed as :math:`-\sigma(-z_i)` where :math:`y_i = 1` (the same number, without the
     cancellation of :math:`\sigma(z_i) - 1`, which loses every digit beyond :math:`z_i = 37`).
     With :math:`z = Xw` the gradient in the weights is :math:`X^\top(\sigma(Xw) - y)`.
@@ -599,7 +628,7 @@ def softmax_cross_entropy(Y, Z, *, reduction: str = "mean"):
     Implements eq. (mle-softmax-ce) of the chapter, per sample
 
     .. math::
-        \ell_i = -\sum_k Y_{ik} \log \mathrm{softmax}(z_i)_k
+        E_i = -\sum_k Y_{ik} \log \mathrm{softmax}(z_i)_k
                = \log\sum_j e^{z_{ij}} - \sum_k Y_{ik} z_{ik},
 
     computed as :math:`\sum_k Y_{ik}(m_i - z_{ik}) + \log(1 + \rho_i)` with :math:`m_i` the row
@@ -655,7 +684,7 @@ def softmax_cross_entropy_grad(Y, Z) -> np.ndarray:
     Notes
     -----
     Implements eq. (mle-softmax-grad):
-    :math:`\partial \ell_i / \partial z_{ik} = p_{ik} - Y_{ik}`, valid for any target
+    :math:`\partial E_i / \partial z_{ik} = p_{ik} - Y_{ik}`, valid for any target
     row summing to one. At a row's largest logit, where :math:`p_{ik}` may round to 1, it is
     computed as :math:`(1 - Y_{ik}) - \sum_{j \ne k} p_{ij}` when :math:`Y_{ik} \ge 1/2`.
 
@@ -669,7 +698,7 @@ def softmax_cross_entropy_grad(Y, Z) -> np.ndarray:
     with np.errstate(over="ignore", invalid="ignore"):
         # softmax(Z); e^-inf = 0 where z - m overflows
         P = np.exp(Z - m) / (1.0 + rest)[:, None]
-    # d l_i / d z_ik = softmax(z_i)_k - Y_ik                       (mle-softmax-grad)
+    # d E_i / d z_ik = softmax(z_i)_k - Y_ik                       (mle-softmax-grad)
     grad = P - Y
     # at a row's largest logit p_k = 1/(1 + rest) may round to 1 and p_k - 1 lose every digit
     # (margin 40: 0 instead of -4e-18); there p_k - Y_ik = (1 - Y_ik) - rest / (1 + rest)
@@ -678,3 +707,466 @@ def softmax_cross_entropy_grad(Y, Z) -> np.ndarray:
     grad[rows, top] = np.where(y_top >= 0.5, (1.0 - y_top) - rest / (1.0 + rest),
                                grad[rows, top])
     return grad
+
+
+# --------------------------------------------------------------------------- Hessians
+def _check_design(X, name: str = "X") -> np.ndarray:
+    return as_array(X, name, ndim=2)
+
+
+def _logits(w, b, X) -> tuple[np.ndarray, np.ndarray]:
+    """Check ``w`` (D,), ``b`` (scalar) and ``X`` (N, D); return ``X`` and ``z = X w + b``."""
+    X = _check_design(X)
+    w = as_array(w, "w", ndim=1)
+    if w.shape[0] != X.shape[1]:
+        raise ValueError(f"w must have one entry per column of X ({X.shape[1]}), got shape "
+                         f"{w.shape}")
+    b = float(as_array(b, "b", ndim=0))
+    return X, X @ w + b
+
+
+def gaussian_nll_hessian(X, sigma2=1.0) -> np.ndarray:
+    r"""Hessian in :math:`\mathbf w` of the summed Gaussian NLL with mean :math:`\mathbf{Xw} + b`.
+
+    Parameters
+    ----------
+    X : array_like, shape (N, D)
+        Data matrix, one row :math:`\mathbf x_n^\top` per sample.
+    sigma2 : float, default 1.0
+        Noise variance :math:`\sigma^2 > 0`.
+
+    Returns
+    -------
+    ndarray, shape (D, D)
+        :math:`\mathbf X^\top\mathbf X / \sigma^2`, the same at every :math:`\mathbf w` and
+        :math:`b`; for :math:`\sigma^2 = 1` the Hessian of
+        :math:`E(\mathbf w) = \frac12\lVert\mathbf y - \mathbf X\mathbf w - b\rVert^2`.
+
+    Raises
+    ------
+    ValueError
+        If ``X`` is not 2-D or not finite, or ``sigma2 <= 0``.
+
+    Notes
+    -----
+    Eq. (mle-hess-sq): the gradient (mle-sq-grad) is affine in :math:`\mathbf w`, so
+
+    .. math:: \nabla^2_{\mathbf w}\, \frac{1}{2\sigma^2}\lVert\mathbf y - \mathbf X\mathbf w\rVert^2
+              = \frac{1}{\sigma^2}\mathbf X^\top\mathbf X \succeq 0 .
+    """
+    X = _check_design(X)
+    sigma2 = float(_positive_array(sigma2, "sigma2", ndim=0))
+    # H = X^T X / sigma^2                                        (mle-hess-sq)
+    H = X.T @ X / sigma2
+    check_finite_result(H, "the Hessian", "X^T X / sigma2 exceeds float64; rescale X")
+    return H
+
+
+def binary_cross_entropy_hessian(w, b, X) -> np.ndarray:
+    r"""Hessian in :math:`\mathbf w` of the summed binary cross-entropy, logits :math:`\mathbf{Xw}`.
+
+    Parameters
+    ----------
+    w : array_like, shape (D,)
+        Weights.
+    b : float
+        Intercept.
+    X : array_like, shape (N, D)
+        Data matrix.
+
+    Returns
+    -------
+    ndarray, shape (D, D)
+        :math:`\mathbf X^\top\mathbf S\mathbf X` with
+        :math:`\mathbf S = \operatorname{diag}(p_n(1 - p_n))`, :math:`p_n = \sigma(z_n)`. It does
+        not depend on the labels.
+
+    Raises
+    ------
+    ValueError
+        If the shapes disagree or an input is not finite.
+
+    Notes
+    -----
+    Eq. (mle-hess-bce): the per-sample second derivative is
+    :math:`\partial^2 E_n / \partial z_n^2 = \sigma(z_n)(1 - \sigma(z_n))`, and
+    :math:`z_n = \mathbf w^\top\mathbf x_n + b` gives
+
+    .. math:: \nabla^2_{\mathbf w} \sum_n E_n = \sum_n p_n(1-p_n)\,\mathbf x_n\mathbf x_n^\top
+              = \mathbf X^\top\mathbf S\mathbf X \succeq 0 .
+
+    :math:`p(1-p)` is computed as :math:`\sigma(z)\sigma(-z)`, accurate for large
+    :math:`|z|` where :math:`1 - \sigma(z)` would round to 0.
+    """
+    X, z = _logits(w, b, X)
+    # S = diag(p_n (1 - p_n)), 1 - sigma(z) = sigma(-z)
+    s = expit(z) * expit(-z)
+    # H = X^T S X                                                (mle-hess-bce)
+    return X.T @ (s[:, None] * X)
+
+
+def softmax_cross_entropy_hessian(W, b, X) -> np.ndarray:
+    r"""Hessian of the summed softmax cross-entropy in :math:`\operatorname{vec}(\mathbf W)`.
+
+    Parameters
+    ----------
+    W : array_like, shape (D, K)
+        Weights, one column :math:`\mathbf w_k` per class; logits
+        :math:`\mathbf z_n = \mathbf W^\top\mathbf x_n + \mathbf b`.
+    b : array_like, shape (K,)
+        Intercepts.
+    X : array_like, shape (N, D)
+        Data matrix.
+
+    Returns
+    -------
+    ndarray, shape (D K, D K)
+        The Hessian with the parameters ordered as :math:`\operatorname{vec}(\mathbf W)`, the
+        columns stacked (:math:`\mathbf w_1` first; index ``k * D + j`` is ``W[j, k]``, i.e.
+        ``W.ravel(order="F")``). It does not depend on the targets.
+
+    Raises
+    ------
+    ValueError
+        If the shapes disagree, ``K < 2``, or an input is not finite.
+
+    Notes
+    -----
+    Eq. (mle-hess-softmax): with :math:`\mathbf p_n = \operatorname{softmax}(\mathbf z_n)`,
+
+    .. math:: \nabla^2_{\operatorname{vec}\mathbf W} \sum_n E_n = \sum_n
+              \bigl(\operatorname{diag}(\mathbf p_n) - \mathbf p_n\mathbf p_n^\top\bigr)
+              \otimes \mathbf x_n\mathbf x_n^\top \succeq 0 ,
+
+    a Kronecker product (``numpy.kron``) summed over the samples. It is singular: adding the
+    same vector to every column of :math:`\mathbf W` does not change the softmax.
+    """
+    X = _check_design(X)
+    W = as_array(W, "W", ndim=2)
+    if W.shape[0] != X.shape[1]:
+        raise ValueError(f"W must have one row per column of X ({X.shape[1]}), got shape "
+                         f"{W.shape}")
+    if W.shape[1] < 2:
+        raise ValueError(f"W must have at least 2 columns (classes), got shape {W.shape}")
+    b = as_array(b, "b", ndim=1)
+    if b.shape[0] != W.shape[1]:
+        raise ValueError(f"b must have one entry per column of W ({W.shape[1]}), got shape "
+                         f"{b.shape}")
+    Z = X @ W + b
+    m, rest = _softmax_rest(Z)
+    P = np.exp(Z - m) / (1.0 + rest)[:, None]
+    D, K = W.shape
+    H = np.zeros((D * K, D * K))
+    for p, x in zip(P, X, strict=True):
+        # (diag(p_n) - p_n p_n^T) kron x_n x_n^T                  (mle-hess-softmax)
+        H += np.kron(np.diag(p) - np.outer(p, p), np.outer(x, x))
+    return H
+
+
+# --------------------------------------------------------------------------- forward/reverse KL
+class GaussianFit(NamedTuple):
+    """A Gaussian :math:`\\mathcal N(\\mu, \\sigma^2)` fitted to a target by a KL divergence.
+
+    Attributes
+    ----------
+    mu, sigma : float
+        Mean and standard deviation of the fitted Gaussian.
+    kl : float
+        The divergence that was minimised, at the fit (nats).
+    converged : bool
+        Whether the optimality condition (gradient below ``tol``) holds at the fit.
+    """
+
+    mu: float
+    sigma: float
+    kl: float
+    converged: bool
+
+
+def _check_mixture(weights, means, sigmas) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    weights = check_probability_vector(as_array(weights, "weights", ndim=1), "weights")
+    means = as_array(means, "means", ndim=1)
+    sigmas = _positive_array(sigmas, "sigmas", ndim=1)
+    if not weights.shape == means.shape == sigmas.shape:
+        raise ValueError(f"weights, means and sigmas must have the same length, got "
+                         f"{weights.shape[0]}, {means.shape[0]} and {sigmas.shape[0]}")
+    return weights, means, sigmas
+
+
+def _mixture_logpdf(x, weights, means, sigmas) -> np.ndarray:
+    """log p(x) of the mixture, by log-sum-exp over the components."""
+    x = np.asarray(x, dtype=float)[..., None]
+    log_comp = (np.log(weights) - np.log(sigmas) - 0.5 * np.log(2 * np.pi)
+                - 0.5 * ((x - means) / sigmas) ** 2)
+    return logsumexp(log_comp, axis=-1)
+
+
+def _mixture_score(x, weights, means, sigmas) -> np.ndarray:
+    """d/dx log p(x) = sum_k r_k(x) (mu_k - x) / sigma_k^2, with responsibilities r_k."""
+    x = np.asarray(x, dtype=float)[..., None]
+    log_comp = (np.log(weights) - np.log(sigmas) - 0.5 * ((x - means) / sigmas) ** 2)
+    r = np.exp(log_comp - logsumexp(log_comp, axis=-1, keepdims=True))
+    return np.sum(r * (means - x) / sigmas**2, axis=-1)
+
+
+class MixtureMoments(NamedTuple):
+    r"""Mean and variance of a distribution (here a Gaussian mixture).
+
+    Attributes
+    ----------
+    mean, variance : float
+        :math:`m = \mathbb E[x]` and :math:`v = \operatorname{Var}[x]`.
+    """
+
+    mean: float
+    variance: float
+
+
+def mixture_moments(weights, means, sigmas) -> MixtureMoments:
+    r"""Mean and variance of a one-dimensional Gaussian mixture.
+
+    Parameters
+    ----------
+    weights : array_like, shape (K,)
+        Mixing weights :math:`\pi_k`, non-negative, summing to 1.
+    means, sigmas : array_like, shape (K,)
+        Means :math:`\mu_k` and standard deviations :math:`\sigma_k > 0` of the components.
+
+    Returns
+    -------
+    MixtureMoments
+        ``mean`` :math:`m = \sum_k \pi_k\mu_k` and ``variance``
+        :math:`v = \sum_k \pi_k(\sigma_k^2 + \mu_k^2) - m^2`.
+
+    Raises
+    ------
+    ValueError
+        If the weights are not a probability vector, a standard deviation is not positive,
+        or the lengths differ.
+
+    Notes
+    -----
+    Eq. (mle-mixture-moments). By eq. (mle-moment-matching) the Gaussian
+    :math:`\mathcal N(m, v)` minimises the forward divergence
+    :math:`\mathrm{KL}(p \,\|\, q)` over all Gaussians :math:`q`: see
+    :func:`forward_kl_gaussian_fit`. The variance is computed as
+    :math:`\sum_k \pi_k(\sigma_k^2 + (\mu_k - m)^2)`, a sum of non-negative terms.
+    """
+    weights, means, sigmas = _check_mixture(weights, means, sigmas)
+    # m = sum_k pi_k mu_k;  v = sum_k pi_k (sigma_k^2 + (mu_k - m)^2)   (mle-mixture-moments)
+    m = float(weights @ means)
+    v = float(weights @ (sigmas**2 + (means - m) ** 2))
+    return MixtureMoments(m, v)
+
+
+def mixture_kl(mu, sigma, weights, means, sigmas, *, direction="forward") -> float:
+    r"""KL divergence between a Gaussian :math:`q` and a Gaussian mixture :math:`p`, by quadrature.
+
+    Parameters
+    ----------
+    mu, sigma : float
+        Mean and standard deviation (> 0) of :math:`q = \mathcal N(\mu, \sigma^2)`.
+    weights, means, sigmas : array_like, shape (K,)
+        The mixture :math:`p = \sum_k \pi_k\,\mathcal N(\mu_k, \sigma_k^2)`.
+    direction : {"forward", "reverse"}, default "forward"
+        ``"forward"``: :math:`\mathrm{KL}(p\,\|\,q)`; ``"reverse"``: :math:`\mathrm{KL}(q\,\|\,p)`.
+
+    Returns
+    -------
+    float
+        The divergence in nats, by ``scipy.integrate.quad`` of eq. (mle-kl-def) over the
+        real line, split at the means.
+
+    Raises
+    ------
+    ValueError
+        On invalid mixture or Gaussian parameters, or an unknown ``direction``.
+    """
+    check_choice(direction, "direction", ("forward", "reverse"))
+    weights, means, sigmas = _check_mixture(weights, means, sigmas)
+    mu = float(as_array(mu, "mu", ndim=0))
+    sigma = float(_positive_array(sigma, "sigma", ndim=0))
+
+    def log_q(x):
+        return -np.log(sigma) - 0.5 * np.log(2 * np.pi) - 0.5 * ((x - mu) / sigma) ** 2
+
+    def integrand(x):
+        lp, lq = float(_mixture_logpdf(x, weights, means, sigmas)), float(log_q(x))
+        # p log(p/q) or q log(q/p), eq. (mle-kl-def)
+        return np.exp(lp) * (lp - lq) if direction == "forward" else np.exp(lq) * (lq - lp)
+
+    wide = 12.0 * max(float(np.max(sigmas)), sigma)
+    lo = min(float(np.min(means)), mu) - wide
+    hi = max(float(np.max(means)), mu) + wide
+    cuts = np.unique(np.concatenate([[lo], means, [mu], [hi]]))
+    total = sum(integrate.quad(integrand, a, c, limit=200)[0] for a, c in itertools.pairwise(cuts))
+    return max(float(total), 0.0)
+
+
+def forward_kl_gaussian_fit(weights, means, sigmas) -> GaussianFit:
+    r"""The Gaussian closest to a mixture in the forward divergence :math:`\mathrm{KL}(p\,\|\,q)`.
+
+    Parameters
+    ----------
+    weights, means, sigmas : array_like, shape (K,)
+        The target mixture :math:`p`.
+
+    Returns
+    -------
+    GaussianFit
+        ``mu`` and ``sigma`` of the moment-matched Gaussian, ``kl`` =
+        :math:`\mathrm{KL}(p\,\|\,q)` there (by :func:`mixture_kl`), ``converged = True``
+        (a closed form).
+
+    Notes
+    -----
+    Eq. (mle-moment-matching): :math:`\mathrm{KL}(p\,\|\,q)` depends on :math:`q`'s parameters
+    only through :math:`-\mathbb E_p[\log q]`, minimised by matching the mean and the variance
+    of :math:`p` (Bishop 2006, sec. 10.7): "mass-covering", the fit spreads over both modes.
+    """
+    m, v = mixture_moments(weights, means, sigmas)
+    # mu = E_p[x], sigma^2 = Var_p[x]                           (mle-moment-matching)
+    sigma = float(np.sqrt(v))
+    return GaussianFit(m, sigma, mixture_kl(m, sigma, weights, means, sigmas), True)
+
+
+def reverse_kl_gaussian_fit(weights, means, sigmas, mu_init, sigma_init, *, n_grid=2001,
+                            tol=1e-6, max_iter=200) -> GaussianFit:
+    r"""A Gaussian that locally minimises the reverse divergence :math:`\mathrm{KL}(q\,\|\,p)`.
+
+    Parameters
+    ----------
+    weights, means, sigmas : array_like, shape (K,)
+        The target mixture :math:`p`.
+    mu_init, sigma_init : float
+        Starting mean and standard deviation (> 0). The reverse divergence has one local
+        minimum per well-separated mode: the start decides which one is found.
+    n_grid : int, default 2001
+        Points of the quadrature rule for :math:`\mathbb E_q[\cdot]`: the trapezoidal rule on
+        :math:`z = (x - \mu)/\sigma \in [-12, 12]`, at least 101.
+    tol : float, default 1e-6
+        Converged when both partial derivatives (in :math:`\mu` and :math:`\log\sigma`) are
+        below ``tol`` in absolute value.
+    max_iter : int, default 200
+        Budget of BFGS iterations.
+
+    Returns
+    -------
+    GaussianFit
+        ``mu``, ``sigma``, ``kl`` = :math:`\mathrm{KL}(q\,\|\,p)` at the fit (by the
+        quadrature rule) and ``converged``; a :class:`derivlib.ConvergenceWarning` if not.
+
+    Notes
+    -----
+    Eq. (mle-reverse-kl):
+    :math:`\mathrm{KL}(q\,\|\,p) = -\tfrac12\log(2\pi e\sigma^2) - \mathbb E_q[\log p(x)]`,
+    with :math:`\mathbb E_q[f(x)] \approx \sum_i \omega_i f(\mu + \sigma z_i)`, the
+    trapezoidal rule on a fixed grid :math:`z_i` with weights :math:`\omega_i = h\,\phi(z_i)`
+    (exponentially accurate for smooth integrands that decay like the Gaussian density
+    :math:`\phi`; a Gauss-Hermite rule is not, since :math:`\log p` bends sharply between
+    separated modes), minimised by BFGS over :math:`(\mu, \log\sigma)` with the exact
+    gradient of the rule,
+
+    .. math:: \partial_\mu = -\mathbb E_q[s(x)], \qquad
+              \partial_{\log\sigma} = -1 - \sigma\,\mathbb E_q[s(x)\,z],
+
+    :math:`s = (\log p)'` the score of the mixture and :math:`z = (x - \mu)/\sigma`. It is
+    "mode-seeking": :math:`q` is penalised wherever it puts mass and :math:`p` has little.
+    The result is a stationary point found by descent from the start (a local minimum).
+    """
+    weights, means, sigmas = _check_mixture(weights, means, sigmas)
+    mu0 = float(as_array(mu_init, "mu_init", ndim=0))
+    s0 = float(_positive_array(sigma_init, "sigma_init", ndim=0))
+    n_grid = int(check_positive(n_grid, "n_grid", integer=True))
+    if n_grid < 101:
+        raise ValueError(f"n_grid must be >= 101, got {n_grid}")
+    tol = float(check_positive(tol, "tol"))
+    max_iter = int(check_positive(max_iter, "max_iter", integer=True))
+    z = np.linspace(-12.0, 12.0, n_grid)
+    omega = (z[1] - z[0]) * np.exp(-0.5 * z * z) / np.sqrt(2 * np.pi)  # E[f(Z)] ~ sum w_i f(z_i)
+
+    def kl_and_grad(theta):
+        mu, log_s = theta
+        s = np.exp(log_s)
+        x = mu + s * z
+        # KL(q || p) = -H(q) - E_q[log p]                          (mle-reverse-kl)
+        kl = -0.5 * np.log(2 * np.pi * np.e) - log_s - omega @ _mixture_logpdf(x, weights,
+                                                                                 means, sigmas)
+        score = _mixture_score(x, weights, means, sigmas)
+        return kl, np.array([-(omega @ score), -1.0 - s * (omega @ (score * z))])
+
+    res = optimize.minimize(kl_and_grad, np.array([mu0, np.log(s0)]), jac=True, method="BFGS",
+                            options={"maxiter": max_iter, "gtol": tol / 100})
+    kl, grad = kl_and_grad(res.x)
+    converged = report("BFGS (reverse_kl_gaussian_fit)", measure="max |gradient|",
+                       value=float(np.max(np.abs(grad))), tol=tol, n_iter=int(res.nit),
+                       max_iter=max_iter, advice="raise max_iter or n_grid")
+    return GaussianFit(float(res.x[0]), float(np.exp(res.x[1])), max(float(kl), 0.0), converged)
+
+
+# --------------------------------------------------------------------------- mutual information
+def mutual_information(P) -> float:
+    r"""Mutual information :math:`I(X; Y)` of a discrete joint distribution.
+
+    Parameters
+    ----------
+    P : array_like, shape (K, L)
+        Joint probabilities :math:`p(x, y)`: non-negative, summing to 1.
+
+    Returns
+    -------
+    float
+        :math:`I(X;Y) \ge 0` in nats.
+
+    Raises
+    ------
+    ValueError
+        If ``P`` is not 2-D, has a negative entry, or does not sum to 1.
+
+    Notes
+    -----
+    Eq. (mle-mi): the KL divergence from the product of the marginals to the joint,
+
+    .. math:: I(X;Y) = \mathrm{KL}\bigl(p(x,y)\,\|\,p(x)p(y)\bigr)
+              = \sum_{x,y} p(x,y)\log\frac{p(x,y)}{p(x)\,p(y)} = H(X) - H(X\mid Y),
+
+    with :math:`0\log 0 = 0` (``scipy.special.rel_entr``). For the empirical joint
+    distribution of two label vectors it equals ``sklearn.metrics.mutual_info_score``.
+    """
+    shape = as_array(P, "P", ndim=2).shape
+    # the caller's own array: a float32 P is judged at float32's sum-to-one tolerance
+    P = check_probability_vector(np.ravel(P), "P").reshape(shape)
+    px = P.sum(axis=1, keepdims=True)
+    py = P.sum(axis=0, keepdims=True)
+    # sum_xy p(x,y) log(p(x,y) / (p(x) p(y)))                     (mle-mi)
+    return max(float(np.sum(rel_entr(P, px * py))), 0.0)
+
+
+def gaussian_mutual_information(rho):
+    r"""Mutual information of a bivariate Gaussian with correlation :math:`\rho`.
+
+    Parameters
+    ----------
+    rho : float or array_like
+        Correlation coefficient, :math:`-1 < \rho < 1`.
+
+    Returns
+    -------
+    float or ndarray
+        :math:`I(X;Y) = -\frac12\log(1 - \rho^2)` in nats, whatever the means and variances.
+
+    Raises
+    ------
+    ValueError
+        If :math:`|\rho| \ge 1` (the information is infinite) or ``rho`` is not finite.
+
+    Notes
+    -----
+    Eq. (mle-mi-gauss) (Cover & Thomas 2006, example 8.5.1), computed as
+    :math:`-\frac12\operatorname{log1p}(-\rho^2)`, accurate for small :math:`\rho`.
+    """
+    rho = as_array(rho, "rho")
+    if np.any(np.abs(rho) >= 1):
+        raise ValueError(f"rho must be in (-1, 1), got {rho[np.abs(rho) >= 1].ravel()[:3]}")
+    # I = -1/2 log(1 - rho^2)                                      (mle-mi-gauss)
+    return _float_or_array(-0.5 * np.log1p(-(rho * rho)))

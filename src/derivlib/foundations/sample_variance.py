@@ -12,6 +12,7 @@ book                                code                      meaning
 ==================================  ========================  ====================================
 :math:`x_n`                         ``x[n - 1]``              :math:`n`-th observation, i.i.d.
                                                               :math:`\mathcal{N}(\mu, \sigma^2)`
+                                                              (or another ``distribution``)
 :math:`N`                           ``N``                     observations in one data set
 :math:`\mu`                         ``mu``                    true mean
 :math:`\sigma`                      ``sigma``                 true standard deviation
@@ -20,6 +21,9 @@ book                                code                      meaning
 :math:`\hat\sigma^2_{\text{ML}}`    ``ml_variance(x)``        ML variance, eq. (sv-var-ml)
 :math:`s^2`                         ``unbiased_variance(x)``  Bessel-corrected variance,
                                                               eq. (sv-s2)
+:math:`\gamma_2`                    ``excess_kurtosis``       excess kurtosis,
+                                                              :math:`E[(x-\mu)^4]/\sigma^4 - 3`
+:math:`d`                           ``divisor``               divisor of the sum of squares
 ==================================  ========================  ====================================
 
 Results of the chapter implemented here:
@@ -27,7 +31,15 @@ Results of the chapter implemented here:
 * eq. (sv-bias): :math:`E[\hat\sigma^2_{\text{ML}}] = \frac{N-1}{N}\sigma^2`;
 * eq. (sv-var-mu): :math:`\operatorname{Var}[\hat\mu_{\text{ML}}] = \sigma^2 / N`;
 * eq. (sv-var-s2): :math:`\operatorname{Var}[s^2] = 2\sigma^4/(N-1)` for Gaussian data,
-  hence :math:`\operatorname{Var}[\hat\sigma^2_{\text{ML}}] = 2(N-1)\sigma^4/N^2`.
+  hence :math:`\operatorname{Var}[\hat\sigma^2_{\text{ML}}] = 2(N-1)\sigma^4/N^2`;
+* eq. (sv-var-s2-kurt): for any distribution with excess kurtosis :math:`\gamma_2`,
+  :math:`\operatorname{Var}[s^2] = \sigma^4(\gamma_2/N + 2/(N-1))`;
+* eqs. (sv-mse-d), (sv-optimal-divisor): the mean squared error of
+  :math:`\frac1d\sum_n (x_n - \hat\mu_{\text{ML}})^2` and its best divisor
+  :math:`d^\star = N + 1 + \gamma_2(N-1)/N` (:math:`N + 1` for Gaussian data).
+
+The bias (sv-bias) needs only the first two moments and uncorrelated observations; the
+variances and mean squared errors need the fourth moment, through :math:`\gamma_2`.
 """
 
 from __future__ import annotations
@@ -41,18 +53,22 @@ from derivlib._validation import (
     as_array,
     as_generator,
     check_broadcast,
+    check_choice,
     check_finite_result,
     check_positive,
 )
 
 __all__ = [
     "EstimatorDraws",
+    "excess_kurtosis",
     "expected_ml_variance",
     "gaussian_log_likelihood",
     "ml_mean",
     "ml_variance",
+    "mse_optimal_divisor",
     "simulate_estimators",
     "unbiased_variance",
+    "variance_estimator_mse",
     "variance_of_ml_mean",
     "variance_of_ml_variance",
     "variance_of_unbiased_variance",
@@ -342,8 +358,8 @@ def variance_of_ml_mean(sigma2, N):
     return (sigma2 / N)[()]
 
 
-def variance_of_unbiased_variance(sigma2, N):
-    r"""Variance of :math:`s^2` for Gaussian data.
+def variance_of_unbiased_variance(sigma2, N, excess_kurtosis=0.0):
+    r"""Variance of :math:`s^2` over data sets of size :math:`N`, for any kurtosis.
 
     Parameters
     ----------
@@ -351,6 +367,10 @@ def variance_of_unbiased_variance(sigma2, N):
         True variance :math:`\sigma^2 \ge 0`.
     N : int or array_like of int
         Number of observations, :math:`N \ge 2`.
+    excess_kurtosis : float or array_like, default 0.0
+        :math:`\gamma_2 = \mathbb{E}[(x - \mu)^4]/\sigma^4 - 3 \ge -2` of the data's
+        distribution: 0 for the Gaussian (the default), 3 for the Laplace, 6 for the
+        exponential (see :func:`excess_kurtosis`). Broadcasts against ``sigma2`` and ``N``.
 
     Returns
     -------
@@ -360,28 +380,29 @@ def variance_of_unbiased_variance(sigma2, N):
     Raises
     ------
     ValueError
-        If ``sigma2`` is negative or ``N < 2``.
+        If ``sigma2`` is negative, ``N < 2`` or ``excess_kurtosis < -2``.
 
     Notes
     -----
-    Eq. (sv-var-s2) (exercise sv-ex-vars2). For Gaussian data
-    :math:`(N-1)s^2/\sigma^2 \sim \chi^2_{N-1}`, whose variance is :math:`2(N-1)`:
+    Eq. (sv-var-s2-kurt), Casella & Berger (2002), exercise 5.8(b), for i.i.d. data with
+    a finite fourth moment:
 
-    .. math:: \operatorname{Var}[s^2] = \frac{2\sigma^4}{N-1} .
+    .. math:: \operatorname{Var}[s^2] = \sigma^4\Bigl(\frac{\gamma_2}{N} + \frac{2}{N-1}\Bigr) .
 
-    Unlike eq. (sv-bias) this needs the Gaussian fourth moment.
+    With :math:`\gamma_2 = 0` it is the Gaussian eq. (sv-var-s2), :math:`2\sigma^4/(N-1)`.
+    Computed as :math:`\sigma^2\,(\sigma^2 f)` with :math:`f` the bracket, so that
+    :math:`\sigma^4` is never formed (it overflows for :math:`\sigma^2 > 10^{154}` where
+    the result need not).
     """
-    sigma2, N = _check_sigma2_N(sigma2, N, minimum=2)
-    # Var[s^2] = 2 sigma^4 / (N-1)                                        (sv-var-s2)
-    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
-        var = 2 * sigma2**2 / (N - 1)
-        # where sigma^4 overflows (or underflows) but the result need not: sigma^2 (sigma^2/(N-1))
-        var = np.where(np.isfinite(var) & (var > 0), var, 2 * sigma2 * (sigma2 / (N - 1)))
-    return _finite_moment(var, "Var[s^2]")
+    sigma2, N, gamma2 = _check_sigma2_N_kurtosis(sigma2, N, excess_kurtosis)
+    # Var[s^2] = sigma^4 (gamma2/N + 2/(N-1))                          (sv-var-s2-kurt)
+    with np.errstate(over="ignore"):
+        var = sigma2 * (sigma2 * (gamma2 / N + 2.0 / (N - 1)))
+    return _finite_moment(np.asarray(var), "Var[s^2]")
 
 
-def variance_of_ml_variance(sigma2, N):
-    r"""Variance of :math:`\hat\sigma^2_{\text{ML}}` for Gaussian data.
+def variance_of_ml_variance(sigma2, N, excess_kurtosis=0.0):
+    r"""Variance of :math:`\hat\sigma^2_{\text{ML}}` over data sets of size :math:`N`.
 
     Parameters
     ----------
@@ -389,28 +410,153 @@ def variance_of_ml_variance(sigma2, N):
         True variance :math:`\sigma^2 \ge 0`.
     N : int or array_like of int
         Number of observations, :math:`N \ge 2`.
+    excess_kurtosis : float or array_like, default 0.0
+        :math:`\gamma_2 \ge -2` of the data's distribution (0 for the Gaussian).
 
     Returns
     -------
     float or ndarray
         :math:`\operatorname{Var}[\hat\sigma^2_{\text{ML}}]`.
 
+    Raises
+    ------
+    ValueError
+        As :func:`variance_of_unbiased_variance`.
+
     Notes
     -----
-    From eq. (sv-var-s2) and :math:`\hat\sigma^2_{\text{ML}} = \frac{N-1}{N}s^2`:
+    From eq. (sv-var-s2-kurt) and :math:`\hat\sigma^2_{\text{ML}} = \frac{N-1}{N}s^2`:
 
     .. math:: \operatorname{Var}[\hat\sigma^2_{\text{ML}}]
-              = \frac{(N-1)^2}{N^2}\,\frac{2\sigma^4}{N-1}
-              = \frac{2(N-1)\sigma^4}{N^2} .
+              = \frac{(N-1)^2}{N^2}\,\sigma^4\Bigl(\frac{\gamma_2}{N} + \frac{2}{N-1}\Bigr)
+              = \frac{(N-1)\sigma^4}{N^2}\Bigl(\frac{(N-1)\gamma_2}{N} + 2\Bigr),
+
+    for the Gaussian (:math:`\gamma_2 = 0`) :math:`2(N-1)\sigma^4/N^2`, eq. (sv-var-s2).
     """
-    sigma2, N = _check_sigma2_N(sigma2, N, minimum=2)
-    # Var[sigma2_ML] = ((N-1)/N)^2 Var[s^2]                               (sv-var-s2)
-    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
-        var = 2 * (N - 1) * sigma2**2 / N**2
-        # where sigma^4 or N^2 overflows but the result need not: ((N-1)/N) (sigma^2/N) sigma^2
-        var = np.where(np.isfinite(var) & (var > 0), var,
-                       2 * ((N - 1) / N) * (sigma2 / N) * sigma2)
-    return _finite_moment(var, "Var[sigma2_ML]")
+    sigma2, N, gamma2 = _check_sigma2_N_kurtosis(sigma2, N, excess_kurtosis)
+    # Var[sigma2_ML] = ((N-1)/N)^2 Var[s^2]                           (sv-var-s2-kurt)
+    # as sigma^2 (sigma^2/N) ((N-1)/N) (gamma2 (N-1)/N + 2): neither sigma^4 nor N^2 is formed
+    with np.errstate(over="ignore"):
+        ratio = (N - 1) / N
+        var = sigma2 * (sigma2 / N) * ratio * (gamma2 * ratio + 2.0)
+    return _finite_moment(np.asarray(var), "Var[sigma2_ML]")
+
+
+def variance_estimator_mse(sigma2, N, divisor, excess_kurtosis=0.0):
+    r"""Mean squared error of the variance estimator :math:`\frac{1}{d}\sum_n (x_n - \bar x)^2`.
+
+    Parameters
+    ----------
+    sigma2 : float or array_like
+        True variance :math:`\sigma^2 \ge 0`.
+    N : int or array_like of int
+        Number of observations, :math:`N \ge 2`.
+    divisor : float or array_like
+        The divisor :math:`d > 0`: :math:`N` for :math:`\hat\sigma^2_{\text{ML}}`,
+        :math:`N - 1` for :math:`s^2`, :func:`mse_optimal_divisor` for the best one.
+    excess_kurtosis : float or array_like, default 0.0
+        :math:`\gamma_2 \ge -2` of the data's distribution (0 for the Gaussian).
+
+    Returns
+    -------
+    float or ndarray
+        :math:`\mathbb{E}[(S/d - \sigma^2)^2]` with :math:`S = \sum_n (x_n - \bar x)^2`.
+
+    Raises
+    ------
+    ValueError
+        As :func:`variance_of_unbiased_variance`, or if ``divisor <= 0``.
+
+    Notes
+    -----
+    Eq. (sv-mse-d): variance plus squared bias, with :math:`\mathbb{E}[S] = (N-1)\sigma^2`
+    (eq. sv-bias) and :math:`\operatorname{Var}[S] = (N-1)^2\operatorname{Var}[s^2]`
+    (eq. sv-var-s2-kurt):
+
+    .. math:: \operatorname{MSE}(d) = \frac{(N-1)^2\sigma^4}{d^2}
+              \Bigl(\frac{\gamma_2}{N} + \frac{2}{N-1}\Bigr)
+              + \Bigl(\frac{N-1}{d} - 1\Bigr)^2\sigma^4 .
+    """
+    sigma2, N, gamma2 = _check_sigma2_N_kurtosis(sigma2, N, excess_kurtosis)
+    d = as_array(divisor, "divisor")
+    if np.any(d <= 0):
+        raise ValueError(f"divisor must be > 0, got minimum {d.min():.6g}")
+    check_broadcast({"sigma2": sigma2, "N": N, "divisor": d, "excess_kurtosis": gamma2})
+    # MSE(d) = Var[S]/d^2 + (E[S]/d - sigma^2)^2                     (sv-mse-d)
+    with np.errstate(over="ignore"):
+        ratio = (N - 1) / d
+        mse = sigma2 * (sigma2 * (ratio * ratio * (gamma2 / N + 2.0 / (N - 1))
+                                  + (ratio - 1.0) ** 2))
+    return _finite_moment(np.asarray(mse), "the mean squared error")
+
+
+def mse_optimal_divisor(N, excess_kurtosis=0.0):
+    r"""The divisor :math:`d` that minimises the MSE of :math:`\frac1d\sum_n (x_n - \bar x)^2`.
+
+    Parameters
+    ----------
+    N : int or array_like of int
+        Number of observations, :math:`N \ge 2`.
+    excess_kurtosis : float or array_like, default 0.0
+        :math:`\gamma_2 \ge -2` of the data's distribution (0 for the Gaussian).
+
+    Returns
+    -------
+    float or ndarray
+        :math:`d^\star = N + 1 + \gamma_2\,(N - 1)/N`; :math:`N + 1` for Gaussian data.
+
+    Raises
+    ------
+    ValueError
+        If ``N < 2`` or ``excess_kurtosis < -2``.
+
+    Notes
+    -----
+    Eq. (sv-optimal-divisor), Searls & Intarapanich (1990): setting the derivative of
+    eq. (sv-mse-d) in :math:`c = 1/d` to zero gives
+    :math:`c^\star = \mathbb{E}[S]\,\sigma^2 / (\operatorname{Var}[S] + \mathbb{E}[S]^2)`,
+
+    .. math:: d^\star = N + 1 + \frac{(N-1)\,\gamma_2}{N} .
+
+    Heavy tails (:math:`\gamma_2 > 0`) call for a larger divisor, a flat distribution
+    (:math:`\gamma_2 < 0`) for a smaller one. The mean squared error depends on the
+    distribution only through :math:`\gamma_2`.
+    """
+    _, N, gamma2 = _check_sigma2_N_kurtosis(1.0, N, excess_kurtosis)
+    # d* = N + 1 + gamma2 (N - 1) / N                                  (sv-optimal-divisor)
+    return _finite_moment(np.asarray(N + 1.0 + gamma2 * ((N - 1) / N)), "the divisor")
+
+
+def excess_kurtosis(distribution="gaussian"):
+    r"""Excess kurtosis :math:`\gamma_2 = \mathbb{E}[(x-\mu)^4]/\sigma^4 - 3` of a distribution.
+
+    Parameters
+    ----------
+    distribution : {"gaussian", "laplace", "exponential"}, default "gaussian"
+        The distributions :func:`simulate_estimators` draws from.
+
+    Returns
+    -------
+    float
+        0 (Gaussian), 3 (Laplace), 6 (exponential): the same for every mean and scale.
+
+    Raises
+    ------
+    ValueError
+        If ``distribution`` is not one of the three.
+
+    Notes
+    -----
+    The fourth central moments are :math:`3\sigma^4`, :math:`24 a^4 = 6\sigma^4`
+    (Laplace with scale :math:`a`, :math:`\sigma^2 = 2a^2`) and :math:`9\sigma^4` (Casella & Berger
+    2002, table of
+    distributions; the chapter checks them exactly with ``sympy.stats``).
+    """
+    check_choice(distribution, "distribution", tuple(_KURTOSIS))
+    return _KURTOSIS[distribution]
+
+
+_KURTOSIS = {"gaussian": 0.0, "laplace": 3.0, "exponential": 6.0}
 
 
 def gaussian_log_likelihood(x, mu, sigma2):
@@ -467,8 +613,9 @@ def gaussian_log_likelihood(x, mu, sigma2):
     return loglik
 
 
-def simulate_estimators(N, sigma, mu=0.0, n_trials=10_000, rng=None) -> EstimatorDraws:
-    r"""Draw ``n_trials`` Gaussian data sets of size ``N`` and estimate on each.
+def simulate_estimators(N, sigma, mu=0.0, n_trials=10_000, rng=None, *,
+                        distribution="gaussian") -> EstimatorDraws:
+    r"""Draw ``n_trials`` data sets of size ``N`` and estimate on each.
 
     Parameters
     ----------
@@ -482,6 +629,12 @@ def simulate_estimators(N, sigma, mu=0.0, n_trials=10_000, rng=None) -> Estimato
         Number of independent data sets.
     rng : numpy.random.Generator, int or None
         Source of randomness.
+    distribution : {"gaussian", "laplace", "exponential"}, default "gaussian"
+        The distribution of each observation, always with mean ``mu`` and standard
+        deviation ``sigma``: :math:`\mathcal{N}(\mu, \sigma^2)`, a Laplace with scale
+        :math:`\sigma/\sqrt 2`, or :math:`\mu - \sigma + \operatorname{Exp}` with scale
+        :math:`\sigma` (skewed). Their excess kurtoses are 0, 3 and 6
+        (:func:`excess_kurtosis`).
 
     Returns
     -------
@@ -491,25 +644,32 @@ def simulate_estimators(N, sigma, mu=0.0, n_trials=10_000, rng=None) -> Estimato
     Raises
     ------
     ValueError
-        If ``N < 2``, ``sigma < 0``, ``mu`` is not finite, or ``n_trials < 1``.
+        If ``N < 2``, ``sigma < 0``, ``mu`` is not finite, ``n_trials < 1``, or
+        ``distribution`` is unknown.
 
     Notes
     -----
-    Each row of an ``(n_trials, N)`` matrix of draws
-    :math:`x_n \sim \mathcal{N}(\mu, \sigma^2)` is one data set; the estimators are
+    Each row of an ``(n_trials, N)`` matrix of i.i.d. draws with mean :math:`\mu` and
+    variance :math:`\sigma^2` is one data set; the estimators are
     eqs. (sv-mu-ml), (sv-var-ml) and (sv-s2) along ``axis=1``. The averages over
     trials estimate :math:`E[\hat\mu_{\text{ML}}] = \mu`, :math:`E[\hat\sigma^2_{\text{ML}}] =
     \frac{N-1}{N}\sigma^2` (sv-bias) and :math:`E[s^2] = \sigma^2`, with standard
     errors :math:`\sqrt{\operatorname{Var}/n_{\text{trials}}}` from eqs. (sv-var-mu)
-    and (sv-var-s2).
+    and (sv-var-s2-kurt).
     """
+    check_choice(distribution, "distribution", tuple(_KURTOSIS))
     N = _check_N(N, minimum=2)
     sigma = float(check_positive(sigma, "sigma", strict=False))
     mu = float(as_array(mu, "mu", ndim=0))
     n_trials = _check_N(n_trials, "n_trials")
     rng = as_generator(rng)
     with np.errstate(over="ignore", invalid="ignore"):
-        x = rng.normal(mu, sigma, size=(n_trials, N))
+        if distribution == "gaussian":
+            x = rng.normal(mu, sigma, size=(n_trials, N))
+        elif distribution == "laplace":  # scale a = sigma / sqrt(2): variance 2 a^2 = sigma^2
+            x = rng.laplace(mu, sigma / np.sqrt(2.0), size=(n_trials, N))
+        else:  # Exp(scale sigma) has mean sigma and variance sigma^2
+            x = mu + sigma * (rng.standard_exponential(size=(n_trials, N)) - 1.0)
     check_finite_result(x, "a simulated draw", f"mu = {mu:g} and sigma = {sigma:g} give draws "
                         f"beyond float64 (about 1.8e308)")
     mu_ml = ml_mean(x, axis=1)  # not x.mean: its sum overflows for |mu| near 1e308
@@ -534,6 +694,18 @@ def _check_sigma2_N(sigma2, N, *, minimum: int = 1) -> tuple[np.ndarray, np.ndar
     N = _check_N_array(N, minimum=minimum)
     check_broadcast({"sigma2": sigma2, "N": N})
     return sigma2, N
+
+
+def _check_sigma2_N_kurtosis(sigma2, N, excess_kurtosis):
+    """``sigma2``, ``N >= 2`` and ``excess_kurtosis >= -2``, checked and broadcast-compatible."""
+    sigma2 = _check_sigma2(sigma2)
+    N = _check_N_array(N, minimum=2)
+    gamma2 = as_array(excess_kurtosis, "excess_kurtosis")
+    if np.any(gamma2 < -2):
+        # E[(x-mu)^4] >= sigma^4 (Jensen), so gamma2 >= -2, with equality for two points
+        raise ValueError(f"excess_kurtosis must be >= -2, got minimum {gamma2.min():.6g}")
+    check_broadcast({"sigma2": sigma2, "N": N, "excess_kurtosis": gamma2})
+    return sigma2, N, gamma2
 
 
 def _finite_moment(value: np.ndarray, what: str):
