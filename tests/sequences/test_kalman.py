@@ -506,7 +506,7 @@ def test_m_step_checks_the_shapes_of_the_e_step(field, bad, match):
 def test_em_needs_two_time_steps():
     x = np.zeros((1, 1))
     for run in (kalman.em, kalman.em_step):
-        with pytest.raises(ValueError, match="x must have at least 2 time steps for EM, got T = 1"):
+        with pytest.raises(ValueError, match="x must have at least 2 time steps for EM, got N = 1"):
             run(x, _good())
     smoothed = kalman.smooth(x, _good())
     with pytest.raises(ValueError, match="x must have at least 2 time steps to fit A or Q"):
@@ -643,7 +643,7 @@ def test_unobserved_explosive_mode_raises_instead_of_nan(run):
             "loglikelihood": lambda: kalman.loglikelihood(x, ssm),
             "em": lambda: kalman.em(x, ssm, max_iter=2)}[run]
     with pytest.raises(NumericalError, match=r"not finite in float64 at time step 8\d\d of "
-                                             r"T = 3000: A has the unstable mode\(s\) 1\.5 .*"
+                                             r"N = 3000: A has the unstable mode\(s\) 1\.5 .*"
                                              r"that C does not observe"):
         call()
 
@@ -930,7 +930,7 @@ def test_textbook_functions_refuse_bad_input_like_the_fast_ones(run):
 def test_textbook_functions_raise_numerical_error_instead_of_nan(run):
     x = np.random.default_rng(0).normal(size=(3000, 1))
     with pytest.raises(NumericalError, match=r"not finite in float64 at time step 8\d\d of "
-                                             r"T = 3000: A has the unstable mode\(s\) 1\.5 .*"
+                                             r"N = 3000: A has the unstable mode\(s\) 1\.5 .*"
                                              r"that C does not observe"):
         run(x, _explosive_hidden_mode())
     ssm = kalman.LinearGaussianSSM([[0.5]], [[1.0]], [[1.0]], [[1.0]], [0.0], [[1.0]])

@@ -27,12 +27,12 @@ symbol     meaning                                                          shap
 ``R``      observation noise covariance (Bishop's Sigma)                    ``(p, p)``
 ``mu0``    mean of the first state z_1                                      ``(d,)``
 ``V0``     covariance of the first state z_1                                ``(d, d)``
-``x``      observations x_1..x_T, one row per time step                     ``(T, p)``
-``mu, V``  filtered mean and covariance of z_n given x_1..x_n               ``(T, d)``,
-                                                                            ``(T, d, d)``
-``P``      predicted covariance of z_n given x_1..x_{n-1} (Bishop P_{n-1})  ``(T, d, d)``
-``K``      Kalman gain K_n = P C^T S^{-1}, S = C P C^T + R                  ``(T, d, p)``
-``J``      smoother gain J_n = V_n A^T P_n^{-1}                             ``(T-1, d, d)``
+``x``      observations x_1..x_N, one row per time step                     ``(N, p)``
+``mu, V``  filtered mean and covariance of z_n given x_1..x_n               ``(N, d)``,
+                                                                            ``(N, d, d)``
+``P``      predicted covariance of z_n given x_1..x_{n-1} (Bishop P_{n-1})  ``(N, d, d)``
+``K``      Kalman gain K_n = P C^T S^{-1}, S = C P C^T + R                  ``(N, d, p)``
+``J``      smoother gain J_n = V_n A^T P_n^{-1}                             ``(N-1, d, d)``
 =========  ===============================================================  ===========
 
 Code indices start at 0: ``mu[t]`` is :math:`\boldsymbol{\mu}_{t+1}` on the page.
@@ -142,23 +142,23 @@ class Sample(NamedTuple):
 class FilterResult(NamedTuple):
     """Output of :func:`kalman_filter` (row ``t`` is time step ``n = t + 1``)."""
 
-    mean: np.ndarray  #: filtered means mu_n ``(T, d)``
-    cov: np.ndarray  #: filtered covariances V_n ``(T, d, d)``
-    predicted_mean: np.ndarray  #: means of z_n given x_1..x_{n-1} ``(T, d)``
-    predicted_cov: np.ndarray  #: covariances of z_n given x_1..x_{n-1} ``(T, d, d)``
-    gain: np.ndarray  #: Kalman gains K_n ``(T, d, p)``
-    loglik: float  #: log p(x_1..x_T)
+    mean: np.ndarray  #: filtered means mu_n ``(N, d)``
+    cov: np.ndarray  #: filtered covariances V_n ``(N, d, d)``
+    predicted_mean: np.ndarray  #: means of z_n given x_1..x_{n-1} ``(N, d)``
+    predicted_cov: np.ndarray  #: covariances of z_n given x_1..x_{n-1} ``(N, d, d)``
+    gain: np.ndarray  #: Kalman gains K_n ``(N, d, p)``
+    loglik: float  #: log p(x_1..x_N)
 
 
 class SmootherResult(NamedTuple):
     """Output of :func:`smooth`."""
 
-    mean: np.ndarray  #: smoothed means of z_n given x_1..x_T ``(T, d)``
-    cov: np.ndarray  #: smoothed covariances ``(T, d, d)``
-    lag_one_cov: np.ndarray  #: ``[t]`` = cov(z_{t+2}, z_{t+1} | x) on the page ``(T-1, d, d)``
-    gain: np.ndarray  #: smoother gains J_n ``(T-1, d, d)``
+    mean: np.ndarray  #: smoothed means of z_n given x_1..x_N ``(N, d)``
+    cov: np.ndarray  #: smoothed covariances ``(N, d, d)``
+    lag_one_cov: np.ndarray  #: ``[t]`` = cov(z_{t+2}, z_{t+1} | x) on the page ``(N-1, d, d)``
+    gain: np.ndarray  #: smoother gains J_n ``(N-1, d, d)``
     filtered: FilterResult  #: the forward pass
-    loglik: float  #: log p(x_1..x_T)
+    loglik: float  #: log p(x_1..x_N)
 
 
 class EMStep(NamedTuple):
@@ -274,7 +274,7 @@ def _check_observations(x, p: int) -> np.ndarray:
     if x.ndim == 1:
         if p != 1:
             raise ValueError(
-                f"x must have shape (T, p) with p = {p} columns (the rows of C), got a 1-D "
+                f"x must have shape (N, p) with p = {p} columns (the rows of C), got a 1-D "
                 f"array of shape {x.shape}"
             )
         x = x[:, None]
@@ -418,7 +418,7 @@ def _show_modes(values) -> str:
     return ", ".join(dict.fromkeys(out))
 
 
-def _raise_if_not_finite(ssm, what: str, arrays: dict, T: int | None = None) -> None:
+def _raise_if_not_finite(ssm, what: str, arrays: dict, N: int | None = None) -> None:
     """Raise NumericalError naming the array and the first time step that is not finite,
     and why (an explosive mode of ``A``, unobserved or not), if any array is not finite."""
     found = []  # (row, order given, name): ties go to the array named first
@@ -434,7 +434,7 @@ def _raise_if_not_finite(ssm, what: str, arrays: dict, T: int | None = None) -> 
     A, C = ssm[0], ssm[1]
     hidden, seen = _unstable_modes(A, C)
     where = "" if row == np.inf else \
-        f" at time step {row + 1}" + (f" of T = {T}" if T is not None else "")
+        f" at time step {row + 1}" + (f" of N = {N}" if N is not None else "")
     if what == "the sampled":
         if hidden or seen:
             lam = _show_modes(hidden + seen)
@@ -525,7 +525,7 @@ def textbook_filter(x, ssm) -> FilterResult:
             loglik += -0.5 * (p * _LOG_2PI + logdet + r @ np.linalg.solve(S, r))
     _raise_if_not_finite(ssm, "the Kalman filter's", {
         "predicted covariance P": P, "filtered covariance V": V, "gain K": K,
-        "predicted mean": mp, "filtered mean": mu, "log-likelihood": loglik}, T=N)
+        "predicted mean": mp, "filtered mean": mu, "log-likelihood": loglik}, N=N)
     return FilterResult(mu, V, mp, P, K, float(loglik))
 
 
@@ -581,7 +581,7 @@ def textbook_smoother(x, ssm) -> SmootherResult:
             raise _not_positive_definite(n + 1, _PREDICTED, "singular") from None
     _raise_if_not_finite(ssm, "the RTS smoother's", {
         "smoother gain J": J, "smoothed covariance": V_hat, "lag-one covariance": lag,
-        "smoothed mean": mu_hat}, T=N)
+        "smoothed mean": mu_hat}, N=N)
     return SmootherResult(mu_hat, V_hat, lag, J, filtered, filtered.loglik)
 
 
@@ -594,7 +594,7 @@ class _Forward(NamedTuple):
     K: np.ndarray
     J: np.ndarray | None  # smoother gains J_n (eq. kf-smoother-gain), if asked for
     loglik: float
-    n0: int  # covariances are frozen from row n0 on (n0 = T: never)
+    n0: int  # covariances are frozen from row n0 on (n0 = N: never)
 
 
 _INNOVATION = "innovation covariance S = C P C^T + R"
@@ -619,22 +619,22 @@ def _cholesky(S: np.ndarray, t: int, what: str) -> np.ndarray:
 
 def _forward(x, ssm: LinearGaussianSSM, steady_state: bool, gains: bool = False) -> _Forward:
     A, C, Q, R, mu0, V0 = ssm
-    T, p = x.shape
+    N, p = x.shape
     d = A.shape[0]
     AT, CT = A.T.copy(), C.T.copy()
-    mu, mp = np.empty((T, d)), np.empty((T, d))
-    V, P = np.empty((T, d, d)), np.empty((T, d, d))
+    mu, mp = np.empty((N, d)), np.empty((N, d))
+    V, P = np.empty((N, d, d)), np.empty((N, d, d))
     # G[t] holds the right-hand sides (P C^T; r_t) of one Cholesky solve with S, in place:
     # afterwards G[t, :d] = K_t and G[t, d] = S^{-1} r_t (eq. kf-gain, kf-loglik)
-    G = np.empty((T, d + 1, p))
+    G = np.empty((N, d + 1, p))
     # J[t-1] first holds V_{t-1} A^T; one in-place Cholesky solve with P_t turns it into the
     # smoother gain J_{t-1} = V_{t-1} A^T P_t^{-1} (eq. kf-smoother-gain); for small d all
     # gains are solved at once after the loop instead
-    J = np.empty((max(T - 1, 0), d, d)) if gains else None
+    J = np.empty((max(N - 1, 0), d, d)) if gains else None
     gains_in_loop = gains and d > _BATCHED_GAINS_MAX_D
     VAT = np.empty((d, d))
-    r = np.empty((T, p))
-    logdiag = np.empty((T, p))
+    r = np.empty((N, p))
+    logdiag = np.empty((N, p))
     S = np.empty((p, p))
     M, MP, KRK, W = (np.empty((d, d)) for _ in range(4))
     KR = np.empty((d, p))
@@ -642,12 +642,12 @@ def _forward(x, ssm: LinearGaussianSSM, steady_state: bool, gains: bool = False)
     eye = np.eye(d)
     dot, add, subtract, potrf, potrs = np.dot, np.add, np.subtract, lapack.dpotrf, lapack.dpotrs
     mp[0], P[0] = mu0, V0
-    n0 = T
+    n0 = N
     steady = _SteadyTest() if steady_state else None
     MT = M.T
-    Bs = J if gains_in_loop else [VAT] * max(T - 1, 0)  # where V_{n-1} A^T goes
+    Bs = J if gains_in_loop else [VAT] * max(N - 1, 0)  # where V_{n-1} A^T goes
     # the rows of step t, as views made once (indexing in the loop would cost more)
-    rows = zip(range(T), P, mp, G, G[:, :d], G[:, :d].transpose(0, 2, 1), V, r, x, mu, logdiag,
+    rows = zip(range(N), P, mp, G, G[:, :d], G[:, :d].transpose(0, 2, 1), V, r, x, mu, logdiag,
                strict=True)
     mu_prev = V_prev = None  # mu_{n-1}, V_{n-1}
     for t, Pt, mpt, Gt, Gd, GdT, Vt, rt, xt, mut, ldt in rows:
@@ -686,17 +686,17 @@ def _forward(x, ssm: LinearGaussianSSM, steady_state: bool, gains: bool = False)
         add(Vt, Vt.T, out=W)  # symmetrise: rounding must not break V = V^T
         np.multiply(W, 0.5, out=Vt)
         # V_{n+1} - V_n ~ F (V_n - V_{n-1}) F^T with F = (I - K C) A: the drift still to come
-        if steady is not None and t > 1 and steady(Vt, V_prev, T - 1 - t,
+        if steady is not None and t > 1 and steady(Vt, V_prev, N - 1 - t,
                                                    lambda K=Gd: A - K @ (C @ A)):
             n0 = t
             break
         mu_prev, V_prev = mut, Vt
     if gains and not gains_in_loop:
-        _batched_gains(A, V, P, J, min(n0, T - 1))
+        _batched_gains(A, V, P, J, min(n0, N - 1))
     maha = np.einsum("tp,tp->t", r[:n0 + 1], G[:n0 + 1, d])
-    loglik = -0.5 * (min(n0 + 1, T) * p * _LOG_2PI + 2.0 * np.log(logdiag[:n0 + 1]).sum()
+    loglik = -0.5 * (min(n0 + 1, N) * p * _LOG_2PI + 2.0 * np.log(logdiag[:n0 + 1]).sum()
                      + maha.sum())
-    if n0 < T - 1:
+    if n0 < N - 1:
         loglik += _steady_forward(x, ssm, mu, mp, V, P, G, J, r, L, n0)
     return _Forward(mu, V, mp, P, G[:, :d], J, float(loglik), n0)
 
@@ -795,9 +795,9 @@ def _drift(D: np.ndarray, F: np.ndarray, steps: int) -> float:
 def _steady_forward(x, ssm, mu, mp, V, P, G, J, r, L, n0) -> float:
     """Rows n0+1..T-1 with the covariances frozen at row n0; returns their log-likelihood."""
     A, C = ssm.A, ssm.C
-    T, p = x.shape
+    N, p = x.shape
     d = A.shape[0]
-    tail = slice(n0 + 1, T)
+    tail = slice(n0 + 1, N)
     V[tail], P[tail], G[tail, :d] = V[n0], P[n0], G[n0, :d]
     if J is not None:  # J_t = V A^T P^{-1} with V, P frozen, for t >= n0
         Lp = _cholesky(P[n0], n0, "predicted covariance P")
@@ -806,15 +806,15 @@ def _steady_forward(x, ssm, mu, mp, V, P, G, J, r, L, n0) -> float:
     # mu_n = A mu_{n-1} + K (x_n - C A mu_{n-1}) = F mu_{n-1} + K x_n, F = (I - K C) A
     F = A - K @ (C @ A)
     u = x[tail] @ K.T
-    for t in range(n0 + 1, T):
+    for t in range(n0 + 1, N):
         m = mu[t]
         np.dot(F, mu[t - 1], out=m)
         m += u[t - n0 - 1]
-    mp[tail] = mu[n0:T - 1] @ A.T
+    mp[tail] = mu[n0:N - 1] @ A.T
     r[tail] = x[tail] - mp[tail] @ C.T
     w = cho_solve((L, True), r[tail].T, check_finite=False)  # S^{-1} r, S frozen
     G[tail, d] = w.T
-    n = T - n0 - 1
+    n = N - n0 - 1
     logdet = 2.0 * float(np.log(L.diagonal()).sum())
     return -0.5 * (n * (p * _LOG_2PI + logdet) + float(np.sum(r[tail] * w.T)))
 
@@ -824,7 +824,7 @@ def kalman_filter(x, ssm, *, steady_state: bool = True) -> FilterResult:
 
     Parameters
     ----------
-    x : array_like, shape (T, p)
+    x : array_like, shape (N, p)
         Observations (a 1-D array when ``p = 1``). Must be finite: NaN is rejected.
     ssm : LinearGaussianSSM
         Model parameters (validated by :func:`check_ssm`).
@@ -891,12 +891,12 @@ def _checked_forward(x, ssm, steady_state: bool, gains: bool) -> _Forward:
     _raise_if_not_finite(ssm, "the Kalman filter's", {
         "predicted covariance P": fw.P, "filtered covariance V": fw.V, "gain K": fw.K,
         "predicted mean": fw.mp, "filtered mean": fw.mu, "log-likelihood": fw.loglik},
-        T=len(x))
+        N=len(x))
     return fw
 
 
 def loglikelihood(x, ssm) -> float:
-    r"""Log-likelihood :math:`\log p(\mathbf{x}_1, \dots, \mathbf{x}_T)` (eq. ``kf-loglik``).
+    r"""Log-likelihood :math:`\log p(\mathbf{x}_1, \dots, \mathbf{x}_N)` (eq. ``kf-loglik``).
 
     Raises
     ------
@@ -917,10 +917,10 @@ def loglikelihood(x, ssm) -> float:
 # ------------------------------------------------------------------ smoother (the fast path)
 def _backward(fw: _Forward, steady_state: bool):
     mu, V, mp, P, Js, n0 = fw.mu, fw.V, fw.mp, fw.P, fw.J, fw.n0
-    T, d = mu.shape
+    N, d = mu.shape
     mh, Vh = np.empty_like(mu), np.empty_like(V)
     mh[-1], Vh[-1] = mu[-1], V[-1]
-    if T == 1:
+    if N == 1:
         return mh, Vh, np.empty((0, d, d))
     D, W, W2 = np.empty((d, d)), np.empty((d, d)), np.empty((d, d))
     W2T = W2.T
@@ -935,7 +935,7 @@ def _backward(fw: _Forward, steady_state: bool):
                    mp[s + 1:0:-1], mu[s::-1], Vh[s::-1], Vh[s + 1:0:-1], P[s + 1:0:-1], V[s::-1],
                    strict=True)
 
-    start = T - 2
+    start = N - 2
     while start >= 0:
         for t, J, JT, mh_t, mh_next, mp_next, mu_t, Vh_t, Vh_next, P_next, V_t in rows_from(start):
             # mu_hat_n = mu_n + J_n (mu_hat_{n+1} - A mu_n)          (kf-smoother-mean)
@@ -950,7 +950,7 @@ def _backward(fw: _Forward, steady_state: bool):
             add(W2, W2T, out=W)
             multiply(W, 0.5, out=Vh_t)
             # frozen J: V_hat_n - V_hat_{n+1} ~ J (V_hat_{n+1} - V_hat_{n+2}) J^T
-            if steady is not None and n0 < t < T - 2 and steady(Vh_t, Vh_next, t - n0, J):
+            if steady is not None and n0 < t < N - 2 and steady(Vh_t, Vh_next, t - n0, J):
                 t_frozen = t
                 Vh[n0:t] = Vh_t
                 _steady_backward_mean(mh, mu, mp, Js[n0], n0, t)
@@ -959,7 +959,7 @@ def _backward(fw: _Forward, steady_state: bool):
             break
         start = n0 - 1  # rows t_frozen-1..n0 are done: go on below them
     # cov(z_{n+1}, z_n | x) = V_hat_{n+1} J_n^T                  (kf-lag-one)
-    lag = np.empty((T - 1, d, d))
+    lag = np.empty((N - 1, d, d))
     if t_frozen >= 0:
         lo, hi = n0, t_frozen  # rows lo..hi-1: Vh[t+1] and J_t both frozen
         lag[lo:hi] = Vh[t_frozen] @ JsT[n0]
@@ -983,11 +983,11 @@ def _steady_backward_mean(mh, mu, mp, J, n0, t) -> None:
 
 def smooth(x, ssm, *, steady_state: bool = True) -> SmootherResult:
     r"""Rauch-Tung-Striebel smoother: :math:`p(\mathbf{z}_n \mid \mathbf{x}_1, \dots,
-    \mathbf{x}_T)` and the lag-one covariances that EM needs.
+    \mathbf{x}_N)` and the lag-one covariances that EM needs.
 
     Parameters
     ----------
-    x : array_like, shape (T, p)
+    x : array_like, shape (N, p)
         Observations.
     ssm : LinearGaussianSSM
     steady_state : bool, default True
@@ -996,8 +996,8 @@ def smooth(x, ssm, *, steady_state: bool = True) -> SmootherResult:
     Returns
     -------
     SmootherResult
-        Smoothed means ``(T, d)`` and covariances ``(T, d, d)``, lag-one covariances
-        ``(T-1, d, d)``, smoother gains, the forward pass and the log-likelihood.
+        Smoothed means ``(N, d)`` and covariances ``(N, d, d)``, lag-one covariances
+        ``(N-1, d, d)``, smoother gains, the forward pass and the log-likelihood.
 
     Raises
     ------
@@ -1006,8 +1006,8 @@ def smooth(x, ssm, *, steady_state: bool = True) -> SmootherResult:
 
     Notes
     -----
-    Backwards from :math:`\hat{\boldsymbol{\mu}}_T = \boldsymbol{\mu}_T`,
-    :math:`\hat{\mathbf{V}}_T = \mathbf{V}_T` (eqs. ``kf-smoother-gain``,
+    Backwards from :math:`\hat{\boldsymbol{\mu}}_N = \boldsymbol{\mu}_N`,
+    :math:`\hat{\mathbf{V}}_N = \mathbf{V}_N` (eqs. ``kf-smoother-gain``,
     ``kf-smoother-mean``, ``kf-smoother-cov``, ``kf-lag-one``):
 
     .. math::
@@ -1038,7 +1038,7 @@ def smooth(x, ssm, *, steady_state: bool = True) -> SmootherResult:
         mh, Vh, lag = _backward(fw, steady_state)
     _raise_if_not_finite(ssm, "the RTS smoother's", {
         "smoother gain J": fw.J, "smoothed covariance": Vh, "lag-one covariance": lag,
-        "smoothed mean": mh}, T=len(x))
+        "smoothed mean": mh}, N=len(x))
     filtered = FilterResult(fw.mu, fw.V, fw.mp, fw.P, fw.K, fw.loglik)
     return SmootherResult(mh, Vh, lag, fw.J, filtered, fw.loglik)
 
@@ -1080,7 +1080,7 @@ def m_step(x, smoothed: SmootherResult, ssm, fit=FIT_ALL) -> LinearGaussianSSM:
 
     Parameters
     ----------
-    x : array_like, shape (T, p)
+    x : array_like, shape (N, p)
     smoothed : SmootherResult
         The E-step, :func:`smooth` under the current parameters.
     ssm : LinearGaussianSSM
@@ -1096,8 +1096,8 @@ def m_step(x, smoothed: SmootherResult, ssm, fit=FIT_ALL) -> LinearGaussianSSM:
     ------
     ValueError
         If ``smoothed.mean``, ``smoothed.cov`` or ``smoothed.lag_one_cov`` do not have the
-        shapes ``(T, d)``, ``(T, d, d)``, ``(T-1, d, d)`` of ``x`` ``(T, p)`` and the model,
-        or if ``A`` or ``Q`` is to be fitted from ``T < 2`` time steps (no transition).
+        shapes ``(N, d)``, ``(N, d, d)``, ``(N-1, d, d)`` of ``x`` ``(N, p)`` and the model,
+        or if ``A`` or ``Q`` is to be fitted from ``N < 2`` time steps (no transition).
 
     Notes
     -----
@@ -1110,18 +1110,18 @@ def m_step(x, smoothed: SmootherResult, ssm, fit=FIT_ALL) -> LinearGaussianSSM:
 
     .. math::
 
-        \mathbf{A} = \Big(\sum_{n=2}^{T}\mathbb{E}[\mathbf{z}_n\mathbf{z}_{n-1}^\top]\Big)
-            \Big(\sum_{n=2}^{T}\mathbb{E}[\mathbf{z}_{n-1}\mathbf{z}_{n-1}^\top]\Big)^{-1},
+        \mathbf{A} = \Big(\sum_{n=2}^{N}\mathbb{E}[\mathbf{z}_n\mathbf{z}_{n-1}^\top]\Big)
+            \Big(\sum_{n=2}^{N}\mathbb{E}[\mathbf{z}_{n-1}\mathbf{z}_{n-1}^\top]\Big)^{-1},
         \quad
-        \mathbf{C} = \Big(\sum_{n=1}^{T}\mathbf{x}_n\mathbb{E}[\mathbf{z}_n]^\top\Big)
-            \Big(\sum_{n=1}^{T}\mathbb{E}[\mathbf{z}_n\mathbf{z}_n^\top]\Big)^{-1},
+        \mathbf{C} = \Big(\sum_{n=1}^{N}\mathbf{x}_n\mathbb{E}[\mathbf{z}_n]^\top\Big)
+            \Big(\sum_{n=1}^{N}\mathbb{E}[\mathbf{z}_n\mathbf{z}_n^\top]\Big)^{-1},
 
-        \mathbf{Q} = \frac{1}{T-1}\sum_{n=2}^{T}\big(\mathbb{E}[\mathbf{z}_n
+        \mathbf{Q} = \frac{1}{N-1}\sum_{n=2}^{N}\big(\mathbb{E}[\mathbf{z}_n
             \mathbf{z}_n^\top] - \mathbf{A}\mathbb{E}[\mathbf{z}_{n-1}\mathbf{z}_n^\top]
             - \mathbb{E}[\mathbf{z}_n\mathbf{z}_{n-1}^\top]\mathbf{A}^\top +
             \mathbf{A}\mathbb{E}[\mathbf{z}_{n-1}\mathbf{z}_{n-1}^\top]\mathbf{A}^\top\big),
 
-        \mathbf{R} = \frac{1}{T}\sum_{n=1}^{T}\big(\mathbf{x}_n\mathbf{x}_n^\top -
+        \mathbf{R} = \frac{1}{N}\sum_{n=1}^{N}\big(\mathbf{x}_n\mathbf{x}_n^\top -
             \mathbf{C}\mathbb{E}[\mathbf{z}_n]\mathbf{x}_n^\top - \mathbf{x}_n
             \mathbb{E}[\mathbf{z}_n]^\top\mathbf{C}^\top + \mathbf{C}\mathbb{E}[\mathbf{z}_n
             \mathbf{z}_n^\top]\mathbf{C}^\top\big),
@@ -1138,11 +1138,11 @@ def m_step(x, smoothed: SmootherResult, ssm, fit=FIT_ALL) -> LinearGaussianSSM:
 
     .. math::
 
-        \mathbf{Q} = \frac{1}{T-1}\sum_{n=2}^{T}\big(\mathbf{e}_n\mathbf{e}_n^\top +
+        \mathbf{Q} = \frac{1}{N-1}\sum_{n=2}^{N}\big(\mathbf{e}_n\mathbf{e}_n^\top +
             \hat{\mathbf{V}}_n + \mathbf{A}\hat{\mathbf{V}}_{n-1}\mathbf{A}^\top -
             \hat{\mathbf{V}}_{n,n-1}\mathbf{A}^\top - \mathbf{A}
             \hat{\mathbf{V}}_{n,n-1}^\top\big), \quad
-        \mathbf{R} = \frac{1}{T}\sum_{n=1}^{T}\big(\mathbf{r}_n\mathbf{r}_n^\top +
+        \mathbf{R} = \frac{1}{N}\sum_{n=1}^{N}\big(\mathbf{r}_n\mathbf{r}_n^\top +
             \mathbf{C}\hat{\mathbf{V}}_n\mathbf{C}^\top\big),
 
     with :math:`\hat{\mathbf{V}}_{n,n-1}` the lag-one covariance. The uncentred form above
@@ -1162,20 +1162,20 @@ def m_step(x, smoothed: SmootherResult, ssm, fit=FIT_ALL) -> LinearGaussianSSM:
         raise TypeError(f"smoothed must be a SmootherResult, got {type(smoothed).__name__}")
     mh, Vh, lag = (as_array(a, f"smoothed.{n}", min_size=0)
                    for a, n in zip(smoothed[:3], ("mean", "cov", "lag_one_cov"), strict=True))
-    T, d = x.shape[0], A.shape[0]
-    if mh.shape != (T, d):
-        raise ValueError(f"smoothed.mean must have shape {(T, d)} (T rows as x, d "
+    N, d = x.shape[0], A.shape[0]
+    if mh.shape != (N, d):
+        raise ValueError(f"smoothed.mean must have shape {(N, d)} (N rows as x, d "
                          f"columns as A), got {mh.shape}")
-    if Vh.shape != (T, d, d):
-        raise ValueError(f"smoothed.cov must have shape {(T, d, d)} (T = {T} rows as x, "
+    if Vh.shape != (N, d, d):
+        raise ValueError(f"smoothed.cov must have shape {(N, d, d)} (N = {N} rows as x, "
                          f"d x d as A), got {Vh.shape}")
-    if lag.shape != (max(T - 1, 0), d, d):
-        raise ValueError(f"smoothed.lag_one_cov must have shape {(max(T - 1, 0), d, d)} "
-                         f"(T - 1 = {T - 1} transitions for the T = {T} rows of x, d x d as "
+    if lag.shape != (max(N - 1, 0), d, d):
+        raise ValueError(f"smoothed.lag_one_cov must have shape {(max(N - 1, 0), d, d)} "
+                         f"(N - 1 = {N - 1} transitions for the N = {N} rows of x, d x d as "
                          f"A), got {lag.shape}")
-    if T < 2 and ("A" in fit or "Q" in fit):
+    if N < 2 and ("A" in fit or "Q" in fit):
         raise ValueError(f"x must have at least 2 time steps to fit A or Q (they are "
-                         f"estimated from the T - 1 transitions), got T = {T}")
+                         f"estimated from the N - 1 transitions), got N = {N}")
     with np.errstate(over="ignore", invalid="ignore"):
         new = _m_step(x, mh, Vh, lag, LinearGaussianSSM(A, C, Q, R, mu0, V0), fit)
     for name in fit:
@@ -1188,7 +1188,7 @@ def m_step(x, smoothed: SmootherResult, ssm, fit=FIT_ALL) -> LinearGaussianSSM:
 def _m_step(x, mh, Vh, lag, ssm: LinearGaussianSSM, fit) -> LinearGaussianSSM:
     """The updates of :func:`m_step`; ``Q`` and ``R`` in the centred form (see there)."""
     A, C, Q, R, mu0, V0 = ssm
-    T = x.shape[0]
+    N = x.shape[0]
     SV = Vh.sum(axis=0)  # sum_n V_hat_n
     if "A" in fit or "Q" in fit:
         SV_prev, SV_next = SV - Vh[-1], SV - Vh[0]  # n = 1..T-1 and n = 2..T
@@ -1204,7 +1204,7 @@ def _m_step(x, mh, Vh, lag, ssm: LinearGaussianSSM, fit) -> LinearGaussianSSM:
         if "Q" in fit:  # (kf-m-Q), centred: residuals of the means, then covariances
             e = mh[1:] - mh[:-1] @ A.T  # mu_hat_n - A mu_hat_{n-1}
             LA = lag.sum(axis=0) @ A.T
-            Q = (e.T @ e + SV_next + A @ SV_prev @ A.T - LA - LA.T) / (T - 1)
+            Q = (e.T @ e + SV_next + A @ SV_prev @ A.T - LA - LA.T) / (N - 1)
             Q = 0.5 * (Q + Q.T)
     if "C" in fit:
         Exz = x.T @ mh  # sum_n x_n E[z_n]^T
@@ -1215,7 +1215,7 @@ def _m_step(x, mh, Vh, lag, ssm: LinearGaussianSSM, fit) -> LinearGaussianSSM:
         C = _spd_solve_right(Exz, SV + mh.T @ mh, "C", residual_C)  # (kf-m-C)
     if "R" in fit:  # (kf-m-R), centred: residuals x_n - C mu_hat_n, then C V_hat C^T
         e = x - mh @ C.T
-        R = (e.T @ e + C @ SV @ C.T) / T
+        R = (e.T @ e + C @ SV @ C.T) / N
         R = 0.5 * (R + R.T)
     if "mu0" in fit:
         mu0 = mh[0].copy()  # (kf-m-mu0)
@@ -1249,7 +1249,7 @@ def em_step(x, ssm, fit=FIT_ALL) -> EMStep:
 def _check_em_observations(x, ssm) -> np.ndarray:
     x = _check_observations(x, ssm.C.shape[0])
     if x.shape[0] < 2:
-        raise ValueError(f"x must have at least 2 time steps for EM, got T = {x.shape[0]}: "
+        raise ValueError(f"x must have at least 2 time steps for EM, got N = {x.shape[0]}: "
                          f"from one observation the updates drive R (or V0) to 0")
     return x
 
@@ -1287,7 +1287,7 @@ def em(x, ssm, *, max_iter: int = 20, tol: float | None = None, fit=FIT_ALL) -> 
 
     Parameters
     ----------
-    x : array_like, shape (T, p)
+    x : array_like, shape (N, p)
     ssm : LinearGaussianSSM
         Initial parameters.
     max_iter : int, default 20
