@@ -98,6 +98,7 @@ __all__ = [
     "EMResult",
     "EMStep",
     "FilterResult",
+    "Innovations",
     "LinearGaussianSSM",
     "Sample",
     "SmootherResult",
@@ -105,9 +106,12 @@ __all__ = [
     "constant_velocity",
     "em",
     "em_step",
+    "innovations",
     "kalman_filter",
     "loglikelihood",
     "m_step",
+    "nees",
+    "nis",
     "sample",
     "smooth",
     "textbook_filter",
@@ -285,6 +289,34 @@ def _check_observations(x, p: int) -> np.ndarray:
     return np.ascontiguousarray(x)
 
 
+def _control_offsets(B, u, d: int, N: int) -> np.ndarray | None:
+    """Validate the control input and return the offsets ``B u_n``, one row per step
+    ``(N, d)``, or None without control. ``B`` and ``u`` come together or not at all."""
+    if B is None and u is None:
+        return None
+    if B is None or u is None:
+        given, missing = ("B", "u") if u is None else ("u", "B")
+        raise ValueError(f"{given} was given without {missing}: the control term B u_n "
+                         f"needs both (B of shape (d, m), u of shape (N, m))")
+    B = as_array(B, "B", ndim=2)
+    if B.shape[0] != d:
+        raise ValueError(f"B must have d = {d} rows (A is {d} x {d}), got shape {B.shape}")
+    m = B.shape[1]
+    u = as_array(u, "u", ndim=(1, 2))
+    if u.ndim == 1:
+        if m != 1:
+            raise ValueError(f"u must have shape (N, m) with m = {m} columns (the columns of "
+                             f"B), got a 1-D array of shape {u.shape}")
+        u = u[:, None]
+    if u.shape != (N, m):
+        raise ValueError(f"u must have shape (N, m) = ({N}, {m}) (one row per time step of "
+                         f"x, one column per column of B), got {u.shape}")
+    with np.errstate(over="ignore", invalid="ignore"):
+        bu = u @ B.T
+    check_finite_result(bu, "the control offsets B u_n", "B or u is too large for float64")
+    return bu
+
+
 # --------------------------------------------------------------------------- models
 def constant_velocity(dt: float = 1.0, q: float = 1.0, r: float = 1.0, *, n_dims: int = 2,
                       mu0=None, V0=None) -> LinearGaussianSSM:
@@ -334,8 +366,9 @@ def constant_velocity(dt: float = 1.0, q: float = 1.0, r: float = 1.0, *, n_dims
     return check_ssm(LinearGaussianSSM(A, C, Q, R, mu0, V0))
 
 
-def sample(ssm, N: int, rng=None) -> Sample:
-    """Draw states and observations from the model (eq. ``kf-model``).
+def sample(ssm, N: int, rng=None, *, B=None, u=None) -> Sample:
+    r"""Draw states and observations from the model (eq. ``kf-model``), with the control
+    term of eq. ``kf-control`` if ``B`` and ``u`` are given.
 
     Parameters
     ----------
@@ -343,6 +376,10 @@ def sample(ssm, N: int, rng=None) -> Sample:
     N : int
         Number of time steps (the book's sequence length :math:`N`).
     rng : numpy.random.Generator, int or None
+    B, u : array_like, optional
+        Control input (together or not at all): ``B`` ``(d, m)``, ``u`` ``(N, m)``;
+        the state is shifted by :math:`\mathbf{B}\mathbf{u}_n` at every step, the first
+        included (see :func:`kalman_filter`).
 
     Returns
     -------
@@ -365,12 +402,16 @@ def sample(ssm, N: int, rng=None) -> Sample:
     N = check_positive(N, "N", integer=True)
     rng = as_generator(rng)
     d, p = A.shape[0], C.shape[0]
+    bu = _control_offsets(B, u, d, N)
     # noise through any square root of the covariance (eigh: works for singular Q, V0)
     w = rng.standard_normal((N, d)) @ _sqrt_psd(Q).T
     v = rng.standard_normal((N, p)) @ _sqrt_psd(R).T
     z = np.empty((N, d))
     z[0] = mu0 + _sqrt_psd(V0) @ rng.standard_normal(d)
     with np.errstate(over="ignore", invalid="ignore"):
+        if bu is not None:
+            z[0] += bu[0]
+            w = w + bu  # z_n = A z_{n-1} + B u_n + w_n               (kf-control)
         for t in range(1, N):
             z[t] = A @ z[t - 1] + w[t]
         x = z @ C.T + v
@@ -459,7 +500,7 @@ def _raise_if_not_finite(ssm, what: str, arrays: dict, N: int | None = None) -> 
 
 
 # --------------------------------------------------------------------------- textbook
-def textbook_filter(x, ssm) -> FilterResult:
+def textbook_filter(x, ssm, *, B=None, u=None) -> FilterResult:
     r"""The Kalman filter as the chapter derives it: a loop over the time steps, one line per
     equation (theorem ``kf-thm-filter``; the labels are in the comments).
 
@@ -474,6 +515,8 @@ def textbook_filter(x, ssm) -> FilterResult:
         Observations (a 1-D array when ``p = 1``). Must be finite.
     ssm : LinearGaussianSSM
         Model parameters (validated by :func:`check_ssm`).
+    B, u : array_like, optional
+        Control input, as in :func:`kalman_filter`.
 
     Returns
     -------
@@ -499,6 +542,9 @@ def textbook_filter(x, ssm) -> FilterResult:
     x = _check_observations(x, C.shape[0])
     N, p = x.shape
     d = A.shape[0]
+    Bu = _control_offsets(B, u, d, N)  # rows B u_n, or None without control
+    if Bu is None:
+        Bu = np.zeros((N, d))
     mp, P = np.empty((N, d)), np.empty((N, d, d))  # predicted: z_n given x_1..x_{n-1}
     mu, V = np.empty((N, d)), np.empty((N, d, d))  # filtered: z_n given x_1..x_n
     K = np.empty((N, d, p))
@@ -506,11 +552,11 @@ def textbook_filter(x, ssm) -> FilterResult:
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # checked below
         for n in range(N):
             if n == 0:  # nothing to predict from: the prior of z_1
-                mp[n], P[n] = mu0, V0
+                mp[n], P[n] = mu0 + Bu[n], V0
             else:
-                mp[n] = A @ mu[n - 1]  # A mu_{n-1}                  (kf-predict-mean)
+                mp[n] = A @ mu[n - 1] + Bu[n]  # A mu_{n-1} + B u_n  (kf-predict-mean, kf-control)
                 P[n] = A @ V[n - 1] @ A.T + Q  # P_{n-1} = A V A^T + Q   (kf-predict-cov)
-            r = x[n] - C @ mp[n]  # r_n = x_n - C A mu_{n-1}        (kf-innovation)
+            r = x[n] - C @ mp[n]  # r_n = x_n - C (A mu_{n-1} + B u_n)  (kf-innovation)
             S = C @ P[n] @ C.T + R  # S_n = C P C^T + R             (kf-innovation)
             sign, logdet = np.linalg.slogdet(S)  # log det S_n; S_n must be positive definite
             if sign <= 0:
@@ -529,7 +575,7 @@ def textbook_filter(x, ssm) -> FilterResult:
     return FilterResult(mu, V, mp, P, K, float(loglik))
 
 
-def textbook_smoother(x, ssm) -> SmootherResult:
+def textbook_smoother(x, ssm, *, B=None, u=None) -> SmootherResult:
     r"""The Rauch-Tung-Striebel smoother as the chapter derives it: :func:`textbook_filter`,
     then a loop backwards in time, one line per equation (theorem ``kf-thm-smoother``).
 
@@ -541,6 +587,8 @@ def textbook_smoother(x, ssm) -> SmootherResult:
     ----------
     x : array_like, shape (N, p)
     ssm : LinearGaussianSSM
+    B, u : array_like, optional
+        Control input, as in :func:`kalman_filter`.
 
     Returns
     -------
@@ -560,9 +608,10 @@ def textbook_smoother(x, ssm) -> SmootherResult:
     >>> bool(np.allclose(s.cov, fast.cov, rtol=1e-10)), s.lag_one_cov.shape
     (True, (19, 4, 4))
     """
-    filtered = textbook_filter(x, ssm)  # validates x and ssm
+    filtered = textbook_filter(x, ssm, B=B, u=u)  # validates x, ssm, B and u
     A = check_ssm(ssm).A
     mu, V, P = filtered.mean, filtered.cov, filtered.predicted_cov
+    mp = filtered.predicted_mean  # mp[n + 1] = A mu_n (+ B u_{n+1} with control)
     N, d = mu.shape
     mu_hat, V_hat = np.empty((N, d)), np.empty((N, d, d))  # z_n given x_1..x_N
     J, lag = np.empty((N - 1, d, d)), np.empty((N - 1, d, d))
@@ -573,7 +622,7 @@ def textbook_smoother(x, ssm) -> SmootherResult:
             for n in range(N - 2, -1, -1):
                 # J_n = V_n A^T P_n^{-1}, solved as P_n J_n^T = A V_n  (kf-smoother-gain)
                 J[n] = np.linalg.solve(P[n + 1], A @ V[n]).T
-                mu_hat[n] = mu[n] + J[n] @ (mu_hat[n + 1] - A @ mu[n])  # (kf-smoother-mean)
+                mu_hat[n] = mu[n] + J[n] @ (mu_hat[n + 1] - mp[n + 1])  # (kf-smoother-mean)
                 V_hat[n] = V[n] + J[n] @ (V_hat[n + 1] - P[n + 1]) @ J[n].T  # (kf-smoother-cov)
                 V_hat[n] = (V_hat[n] + V_hat[n].T) / 2  # exactly symmetric
                 lag[n] = V_hat[n + 1] @ J[n].T  # cov(z_{n+1}, z_n | x_1..x_N)  (kf-lag-one)
@@ -617,7 +666,8 @@ def _cholesky(S: np.ndarray, t: int, what: str) -> np.ndarray:
     return L
 
 
-def _forward(x, ssm: LinearGaussianSSM, steady_state: bool, gains: bool = False) -> _Forward:
+def _forward(x, ssm: LinearGaussianSSM, steady_state: bool, gains: bool = False,
+             bu: np.ndarray | None = None) -> _Forward:
     A, C, Q, R, mu0, V0 = ssm
     N, p = x.shape
     d = A.shape[0]
@@ -642,6 +692,8 @@ def _forward(x, ssm: LinearGaussianSSM, steady_state: bool, gains: bool = False)
     eye = np.eye(d)
     dot, add, subtract, potrf, potrs = np.dot, np.add, np.subtract, lapack.dpotrf, lapack.dpotrs
     mp[0], P[0] = mu0, V0
+    if bu is not None:
+        mp[0] += bu[0]
     n0 = N
     steady = _SteadyTest() if steady_state else None
     MT = M.T
@@ -653,6 +705,8 @@ def _forward(x, ssm: LinearGaussianSSM, steady_state: bool, gains: bool = False)
     for t, Pt, mpt, Gt, Gd, GdT, Vt, rt, xt, mut, ldt in rows:
         if t > 0:
             dot(A, mu_prev, out=mpt)  # A mu_{n-1}                  (kf-predict-mean)
+            if bu is not None:
+                mpt += bu[t]  # + B u_n                              (kf-control)
             B = Bs[t - 1]
             dot(V_prev, AT, out=B)
             dot(A, B, out=Pt)  # P = A V A^T + Q                    (kf-predict-cov)
@@ -697,7 +751,7 @@ def _forward(x, ssm: LinearGaussianSSM, steady_state: bool, gains: bool = False)
     loglik = -0.5 * (min(n0 + 1, N) * p * _LOG_2PI + 2.0 * np.log(logdiag[:n0 + 1]).sum()
                      + maha.sum())
     if n0 < N - 1:
-        loglik += _steady_forward(x, ssm, mu, mp, V, P, G, J, r, L, n0)
+        loglik += _steady_forward(x, ssm, mu, mp, V, P, G, J, r, L, n0, bu)
     return _Forward(mu, V, mp, P, G[:, :d], J, float(loglik), n0)
 
 
@@ -792,7 +846,7 @@ def _drift(D: np.ndarray, F: np.ndarray, steps: int) -> float:
         return float(np.max(np.abs(S)))
 
 
-def _steady_forward(x, ssm, mu, mp, V, P, G, J, r, L, n0) -> float:
+def _steady_forward(x, ssm, mu, mp, V, P, G, J, r, L, n0, bu) -> float:
     """Rows n0+1..T-1 with the covariances frozen at row n0; returns their log-likelihood."""
     A, C = ssm.A, ssm.C
     N, p = x.shape
@@ -804,13 +858,18 @@ def _steady_forward(x, ssm, mu, mp, V, P, G, J, r, L, n0) -> float:
         J[n0:] = cho_solve((Lp, True), A @ V[n0], check_finite=False).T
     K = G[n0, :d]
     # mu_n = A mu_{n-1} + K (x_n - C A mu_{n-1}) = F mu_{n-1} + K x_n, F = (I - K C) A
+    # (with control, A mu_{n-1} + B u_n in place of A mu_{n-1}: + (I - K C) B u_n)
     F = A - K @ (C @ A)
     u = x[tail] @ K.T
+    if bu is not None:
+        u += bu[tail] - (bu[tail] @ C.T) @ K.T
     for t in range(n0 + 1, N):
         m = mu[t]
         np.dot(F, mu[t - 1], out=m)
         m += u[t - n0 - 1]
     mp[tail] = mu[n0:N - 1] @ A.T
+    if bu is not None:
+        mp[tail] += bu[tail]
     r[tail] = x[tail] - mp[tail] @ C.T
     w = cho_solve((L, True), r[tail].T, check_finite=False)  # S^{-1} r, S frozen
     G[tail, d] = w.T
@@ -819,7 +878,7 @@ def _steady_forward(x, ssm, mu, mp, V, P, G, J, r, L, n0) -> float:
     return -0.5 * (n * (p * _LOG_2PI + logdet) + float(np.sum(r[tail] * w.T)))
 
 
-def kalman_filter(x, ssm, *, steady_state: bool = True) -> FilterResult:
+def kalman_filter(x, ssm, *, steady_state: bool = True, B=None, u=None) -> FilterResult:
     r"""Kalman filter: :math:`p(\mathbf{z}_n \mid \mathbf{x}_1, \dots, \mathbf{x}_n)`.
 
     Parameters
@@ -830,6 +889,15 @@ def kalman_filter(x, ssm, *, steady_state: bool = True) -> FilterResult:
         Model parameters (validated by :func:`check_ssm`).
     steady_state : bool, default True
         Freeze the covariances once the recursion has converged (see the module notes).
+    B, u : array_like, optional
+        A known control input (eq. ``kf-control``), given together: ``B`` ``(d, m)`` and
+        ``u`` ``(N, m)`` (1-D when ``m = 1``), row ``n`` of ``u`` the input of step
+        ``n + 1``. The state of step :math:`n` is shifted by :math:`\mathbf{B}\mathbf{u}_n`:
+        :math:`\mathbf{z}_n = \mathbf{A}\mathbf{z}_{n-1} + \mathbf{B}\mathbf{u}_n +
+        \mathbf{w}_n`, and the first state has the mean :math:`\boldsymbol{\mu}_0 +
+        \mathbf{B}\mathbf{u}_1` (filterpy's ``predict(u=...)`` before each update but the
+        first; pykalman's ``transition_offsets`` ``u[1:] @ B.T`` with the initial mean shifted
+        by ``B @ u[0]``). The covariances do not change.
 
     Returns
     -------
@@ -880,14 +948,15 @@ def kalman_filter(x, ssm, *, steady_state: bool = True) -> FilterResult:
     steady_state = check_bool(steady_state, "steady_state")
     ssm = check_ssm(ssm)
     x = _check_observations(x, ssm.C.shape[0])
-    fw = _checked_forward(x, ssm, steady_state, gains=False)
+    bu = _control_offsets(B, u, ssm.A.shape[0], len(x))
+    fw = _checked_forward(x, ssm, steady_state, gains=False, bu=bu)
     return FilterResult(fw.mu, fw.V, fw.mp, fw.P, fw.K, fw.loglik)
 
 
-def _checked_forward(x, ssm, steady_state: bool, gains: bool) -> _Forward:
+def _checked_forward(x, ssm, steady_state: bool, gains: bool, bu=None) -> _Forward:
     """:func:`_forward`, then NumericalError instead of any NaN or infinity in its results."""
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        fw = _forward(x, ssm, steady_state, gains)
+        fw = _forward(x, ssm, steady_state, gains, bu)
     _raise_if_not_finite(ssm, "the Kalman filter's", {
         "predicted covariance P": fw.P, "filtered covariance V": fw.V, "gain K": fw.K,
         "predicted mean": fw.mp, "filtered mean": fw.mu, "log-likelihood": fw.loglik},
@@ -895,7 +964,7 @@ def _checked_forward(x, ssm, steady_state: bool, gains: bool) -> _Forward:
     return fw
 
 
-def loglikelihood(x, ssm) -> float:
+def loglikelihood(x, ssm, *, B=None, u=None) -> float:
     r"""Log-likelihood :math:`\log p(\mathbf{x}_1, \dots, \mathbf{x}_N)` (eq. ``kf-loglik``).
 
     Raises
@@ -911,7 +980,156 @@ def loglikelihood(x, ssm) -> float:
     >>> round(loglikelihood(x, ssm), 6) == round(kalman_filter(x, ssm).loglik, 6)
     True
     """
-    return kalman_filter(x, ssm).loglik
+    return kalman_filter(x, ssm, B=B, u=u).loglik
+
+
+# ------------------------------------------------------------------ consistency checks
+class Innovations(NamedTuple):
+    """Output of :func:`innovations` (row ``t`` is time step ``n = t + 1``)."""
+
+    residual: np.ndarray  #: innovations r_n = x_n - C (A mu_{n-1} + B u_n) ``(N, p)``
+    cov: np.ndarray  #: their covariances S_n = C P_{n-1} C^T + R ``(N, p, p)``
+
+
+def innovations(x, ssm, *, B=None, u=None) -> Innovations:
+    r"""The innovations of the Kalman filter and their covariances (eq. ``kf-innovation``).
+
+    Under the model, :math:`\mathbf{r}_n \sim \mathcal{N}(\mathbf{0}, \mathbf{S}_n)` and
+    the innovations of different steps are independent (a white sequence): the basis of
+    the consistency checks of the chapter (:func:`nis`, the sample autocorrelation).
+
+    Parameters
+    ----------
+    x : array_like, shape (N, p)
+    ssm : LinearGaussianSSM
+    B, u : array_like, optional
+        Control input, as in :func:`kalman_filter`.
+
+    Returns
+    -------
+    Innovations
+        ``residual`` ``(N, p)`` and ``cov`` ``(N, p, p)``.
+
+    Raises
+    ------
+    TypeError, ValueError, derivlib.NumericalError
+        As :func:`kalman_filter`.
+
+    Examples
+    --------
+    >>> ssm = constant_velocity(q=0.1, r=1.0)
+    >>> inn = innovations(sample(ssm, 30, rng=0).x, ssm)
+    >>> inn.residual.shape, inn.cov.shape
+    ((30, 2), (30, 2, 2))
+    """
+    f = kalman_filter(x, ssm, B=B, u=u)  # validates everything
+    C, R = check_ssm(ssm).C, check_ssm(ssm).R
+    x = _check_observations(x, C.shape[0])
+    r = x - f.predicted_mean @ C.T  # r_n = x_n - C mp_n                   (kf-innovation)
+    S = C @ f.predicted_cov @ C.T + R  # S_n = C P_{n-1} C^T + R           (kf-innovation)
+    return Innovations(r, 0.5 * (S + S.transpose(0, 2, 1)))
+
+
+def _mahalanobis(e: np.ndarray, cov: np.ndarray, name: str) -> np.ndarray:
+    """e_n^T cov_n^{-1} e_n for every row n, by Cholesky solves (cov positive definite)."""
+    try:
+        L = np.linalg.cholesky(cov)
+    except np.linalg.LinAlgError:
+        bad = next(t for t in range(len(cov)) if not np.all(np.linalg.eigvalsh(cov[t]) > 0))
+        raise ValueError(f"{name}[{bad}] (time step {bad + 1}) must be symmetric positive "
+                         f"definite, got smallest eigenvalue "
+                         f"{np.linalg.eigvalsh(cov[bad])[0]:.3g}") from None
+    y = np.linalg.solve(L, e[..., None])[..., 0]  # L y = e, so |y|^2 = e^T cov^{-1} e
+    return np.einsum("ni,ni->n", y, y)
+
+
+def nis(x, ssm, *, B=None, u=None) -> np.ndarray:
+    r"""Normalised innovation squared :math:`\epsilon_n = \mathbf{r}_n^\top
+    \mathbf{S}_n^{-1}\mathbf{r}_n`, one value per time step (eq. ``kf-nis``).
+
+    Under a correctly specified model each :math:`\epsilon_n` is chi-square with ``p``
+    degrees of freedom, independently over ``n``, so :math:`\sum_n \epsilon_n \sim
+    \chi^2_{Np}` (Bar-Shalom et al. 2001, sec. 5.4).
+
+    Parameters
+    ----------
+    x : array_like, shape (N, p)
+    ssm : LinearGaussianSSM
+    B, u : array_like, optional
+        Control input, as in :func:`kalman_filter`.
+
+    Returns
+    -------
+    numpy.ndarray, shape (N,)
+
+    Raises
+    ------
+    TypeError, ValueError, derivlib.NumericalError
+        As :func:`kalman_filter`.
+
+    Examples
+    --------
+    >>> ssm = constant_velocity(q=0.1, r=1.0)
+    >>> eps = nis(sample(ssm, 2000, rng=0).x, ssm)
+    >>> bool(abs(eps.mean() - 2) < 0.2)  # chi-square with p = 2 degrees of freedom
+    True
+    """
+    inn = innovations(x, ssm, B=B, u=u)
+    return _mahalanobis(inn.residual, inn.cov, "S")
+
+
+def nees(z, mean, cov) -> np.ndarray:
+    r"""Normalised estimation error squared :math:`\epsilon_n = (\mathbf{z}_n -
+    \boldsymbol{\mu}_n)^\top\mathbf{V}_n^{-1}(\mathbf{z}_n - \boldsymbol{\mu}_n)`, one
+    value per time step (eq. ``kf-nees``).
+
+    It needs the true states, so it is a check on simulated data: under a correctly
+    specified model each :math:`\epsilon_n` is chi-square with ``d`` degrees of freedom
+    (Bar-Shalom et al. 2001, sec. 5.4), for the filtered moments and for the smoothed ones.
+
+    Parameters
+    ----------
+    z : array_like, shape (N, d)
+        True states (a 1-D array when ``d = 1``).
+    mean : array_like, shape (N, d)
+        Estimated means (``FilterResult.mean`` or ``SmootherResult.mean``).
+    cov : array_like, shape (N, d, d)
+        Their covariances, symmetric positive definite.
+
+    Returns
+    -------
+    numpy.ndarray, shape (N,)
+
+    Raises
+    ------
+    ValueError
+        Naming the argument: shapes that disagree, non-finite entries, a covariance that
+        is not symmetric positive definite (the message names the time step).
+
+    Examples
+    --------
+    >>> nees(np.array([[1.0, 0.0]]), np.zeros((1, 2)), np.eye(2)[None] * 4)
+    array([0.25])
+    """
+    mean = as_array(mean, "mean", ndim=(1, 2))
+    if mean.ndim == 1:
+        mean = mean[:, None]
+    N, d = mean.shape
+    z = as_array(z, "z", ndim=(1, 2))
+    if z.ndim == 1:
+        z = z[:, None]
+    if z.shape != (N, d):
+        raise ValueError(f"z must have the shape {(N, d)} of mean (one row per time step, "
+                         f"one column per state), got {z.shape}")
+    cov = as_array(cov, "cov", ndim=3)
+    if cov.shape != (N, d, d):
+        raise ValueError(f"cov must have shape {(N, d, d)} (one d x d covariance per row "
+                         f"of mean), got {cov.shape}")
+    asym = np.abs(cov - cov.transpose(0, 2, 1)).max(initial=0.0)
+    if asym > _SYM_RTOL * np.abs(cov).max(initial=0.0):
+        raise ValueError(f"cov must hold symmetric covariance matrices, got max |cov - cov^T| "
+                         f"= {asym:.3g}")
+    return _mahalanobis(z - mean, cov, "cov")
 
 
 # ------------------------------------------------------------------ smoother (the fast path)
@@ -981,7 +1199,7 @@ def _steady_backward_mean(mh, mu, mp, J, n0, t) -> None:
         h += c[s - n0]
 
 
-def smooth(x, ssm, *, steady_state: bool = True) -> SmootherResult:
+def smooth(x, ssm, *, steady_state: bool = True, B=None, u=None) -> SmootherResult:
     r"""Rauch-Tung-Striebel smoother: :math:`p(\mathbf{z}_n \mid \mathbf{x}_1, \dots,
     \mathbf{x}_N)` and the lag-one covariances that EM needs.
 
@@ -992,6 +1210,8 @@ def smooth(x, ssm, *, steady_state: bool = True) -> SmootherResult:
     ssm : LinearGaussianSSM
     steady_state : bool, default True
         Freeze converged covariance recursions (see the module notes).
+    B, u : array_like, optional
+        Control input, as in :func:`kalman_filter`.
 
     Returns
     -------
@@ -1033,7 +1253,8 @@ def smooth(x, ssm, *, steady_state: bool = True) -> SmootherResult:
     steady_state = check_bool(steady_state, "steady_state")
     ssm = check_ssm(ssm)
     x = _check_observations(x, ssm.C.shape[0])
-    fw = _checked_forward(x, ssm, steady_state, gains=True)
+    bu = _control_offsets(B, u, ssm.A.shape[0], len(x))
+    fw = _checked_forward(x, ssm, steady_state, gains=True, bu=bu)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         mh, Vh, lag = _backward(fw, steady_state)
     _raise_if_not_finite(ssm, "the RTS smoother's", {
