@@ -1131,3 +1131,24 @@ def test_likelihood_is_invariant_under_a_change_of_state_basis():
     s, s2 = kalman.smooth(x, ssm), kalman.smooth(x, other)
     np.testing.assert_allclose(s2.mean, s.mean @ M.T, rtol=1e-8, atol=1e-8)  # z' = M z
     assert not np.allclose(other.A, ssm.A)  # different parameters, same likelihood
+
+
+# --------------------------------------------------------------------------- constant velocity
+@pytest.mark.parametrize(("dt", "q", "n_dims"), [(0.1, 2.0, 1), (1.0, 0.5, 2), (2.5, 1e-3, 3)])
+def test_constant_velocity_matches_filterpy_continuous_white_noise_and_expm(dt, q, n_dims):
+    """Q = int_0^dt e^{F s} g q g^T e^{F^T s} ds (Bar-Shalom et al. 2001, sec. 6.2), as
+    filterpy's Q_continuous_white_noise with the state ordered by derivative; A = expm(F dt)."""
+    from filterpy.common import Q_continuous_white_noise
+    from scipy.integrate import quad_vec
+    from scipy.linalg import expm
+
+    cv = kalman.constant_velocity(dt=dt, q=q, n_dims=n_dims)
+    theirs = Q_continuous_white_noise(dim=2, dt=dt, spectral_density=q, block_size=n_dims,
+                                      order_by_dim=False)
+    np.testing.assert_allclose(cv.Q, theirs, rtol=1e-14, atol=0)
+    F = np.kron(np.array([[0.0, 1.0], [0.0, 0.0]]), np.eye(n_dims))
+    G = np.kron(np.array([[0.0], [1.0]]), np.eye(n_dims))
+    np.testing.assert_allclose(cv.A, expm(F * dt), rtol=1e-14, atol=1e-14)
+    integral, _ = quad_vec(lambda s: expm(F * s) @ G @ G.T @ expm(F * s).T * q, 0.0, dt,
+                           epsrel=1e-12)
+    np.testing.assert_allclose(cv.Q, integral, rtol=1e-10, atol=1e-14)

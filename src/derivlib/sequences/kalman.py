@@ -49,14 +49,37 @@ and :func:`smooth` compute the same numbers faster, as described below; with
 
 Numerics (the fast path)
 ------------------------
-No inverse is formed. The gain and the likelihood term use the Cholesky factor of
-:math:`\mathbf{S}_n` (LAPACK ``potrf``/``potrs`` on preallocated arrays, one solve for
-both); the smoother gains use the Cholesky factor of :math:`\mathbf{P}_n` too: inside the
-loop when ``d > 8``, and for smaller ``d``, where the per-call overhead of LAPACK would
-dominate, after the loop, by one batched factorisation (``numpy.linalg.cholesky``) and
-forward and back substitution vectorised over all time steps. The filtered covariance uses
-the Joseph form (eq. ``kf-joseph``), which stays symmetric positive semi-definite under
-rounding, and is symmetrised after each step.
+No inverse is formed, and the work is split in three passes, because the covariance
+recursion does not depend on the data:
+
+1. *Covariances and gains* (one Python loop, every product written into arrays allocated
+   before it): :math:`\mathbf{P}_n`, :math:`\mathbf{S}_n`, its Cholesky factor (LAPACK
+   ``potrf``, in place, kept for the likelihood), the gain :math:`\mathbf{K}_n` by one
+   Cholesky solve (``potrs``, in place) and :math:`\mathbf{V}_n` in the Joseph form (eq.
+   ``kf-joseph``), which stays symmetric positive semi-definite under rounding. The
+   covariances are symmetrised once, for all steps, after the loop. The smoother gains use
+   the Cholesky factor of :math:`\mathbf{P}_n`: inside the loop when ``d > 8``, and for
+   smaller ``d``, where the per-call overhead of LAPACK would dominate, after the loop, by
+   one batched factorisation (``numpy.linalg.cholesky``) and forward and back substitution
+   vectorised over all time steps.
+2. *Means*: for ``d <= 8`` the affine recursion :math:`(\boldsymbol{\mu}_n, 1) =
+   \begin{pmatrix}\mathbf{F}_n & \mathbf{g}_n\\ \mathbf{0} & 1\end{pmatrix}
+   (\boldsymbol{\mu}_{n-1}, 1)` with :math:`\mathbf{F}_n = (\mathbf{I} -
+   \mathbf{K}_n\mathbf{C})\mathbf{A}` and :math:`\mathbf{g}_n = \mathbf{K}_n\mathbf{x}_n
+   + (\mathbf{I} - \mathbf{K}_n\mathbf{C})\mathbf{B}\mathbf{u}_n`, whose matrices are
+   formed for all steps at once: one matrix-vector product per step; for larger ``d`` the
+   predict/update lines of eq. ``kf-update-mean``. The smoother's means are the same kind
+   of affine recursion backwards, :math:`\hat{\boldsymbol{\mu}}_n = \mathbf{J}_n
+   \hat{\boldsymbol{\mu}}_{n+1} + (\boldsymbol{\mu}_n - \mathbf{J}_n
+   \mathbf{A}\boldsymbol{\mu}_n)`.
+3. *Likelihood*, batched: :math:`\mathbf{r}_n^\top\mathbf{S}_n^{-1}\mathbf{r}_n =
+   |\mathbf{L}_n^{-1}\mathbf{r}_n|^2` by forward substitution vectorised over the time
+   steps, :math:`\log\det\mathbf{S}_n` from the diagonals of the factors.
+
+(On this OpenBLAS, a triangular solve from the right, BLAS ``trsm``, is about 2.5 times
+faster than ``potrs`` for 32 x 32 matrices, but it runs multi-threaded even at that size
+and becomes milliseconds slow on a machine whose cores are busy unless the BLAS threads
+are limited; the fast path therefore keeps ``potrs``.)
 
 For a time-invariant model the covariance recursion does not depend on the data and
 converges to a fixed point (the discrete algebraic Riccati equation). With
@@ -668,110 +691,186 @@ def _cholesky(S: np.ndarray, t: int, what: str) -> np.ndarray:
 
 def _forward(x, ssm: LinearGaussianSSM, steady_state: bool, gains: bool = False,
              bu: np.ndarray | None = None) -> _Forward:
+    """The fast filter: the covariance recursion first (it does not depend on the data),
+    then the means, then the log-likelihood, each in its cheapest form (module notes)."""
     A, C, Q, R, mu0, V0 = ssm
     N, p = x.shape
     d = A.shape[0]
     AT, CT = A.T.copy(), C.T.copy()
-    mu, mp = np.empty((N, d)), np.empty((N, d))
     V, P = np.empty((N, d, d)), np.empty((N, d, d))
-    # G[t] holds the right-hand sides (P C^T; r_t) of one Cholesky solve with S, in place:
-    # afterwards G[t, :d] = K_t and G[t, d] = S^{-1} r_t (eq. kf-gain, kf-loglik)
-    G = np.empty((N, d + 1, p))
-    # J[t-1] first holds V_{t-1} A^T; one in-place Cholesky solve with P_t turns it into the
-    # smoother gain J_{t-1} = V_{t-1} A^T P_t^{-1} (eq. kf-smoother-gain); for small d all
-    # gains are solved at once after the loop instead
-    J = np.empty((max(N - 1, 0), d, d)) if gains else None
+    # Kt[t] first holds P_t C^T, whose Fortran view is C P_t; one Cholesky solve with S_t
+    # (LAPACK potrs, in place) turns that view into S^{-1} C P = K_t^T, so Kt[t] = K_t
+    Kt = np.empty((N, d, p))
+    # Lf[t] holds S_t; its Fortran view is factored in place, L_t in its lower triangle
+    Lf = np.empty((N, p, p))
+    # VA[t-1] = V_{t-1} A^T, whose Fortran view is A V_{t-1}: one Cholesky solve with P_t
+    # turns that view into P^{-1} A V = J^T, so VA[t-1] = J_{t-1} = V A^T P^{-1}
+    # (eq. kf-smoother-gain), in place inside the loop for d > 8; for small d all gains
+    # are solved after it, batched over time
+    VA = np.empty((max(N - 1, 0), d, d)) if gains else None
     gains_in_loop = gains and d > _BATCHED_GAINS_MAX_D
-    VAT = np.empty((d, d))
-    r = np.empty((N, p))
-    logdiag = np.empty((N, p))
-    S = np.empty((p, p))
-    M, MP, KRK, W = (np.empty((d, d)) for _ in range(4))
-    KR = np.empty((d, p))
-    Kr = np.empty(d)
+    work = np.empty((d, d))
+    M, MP, KRK, KR = np.empty((d, d)), np.empty((d, d)), np.empty((d, d)), np.empty((d, p))
     eye = np.eye(d)
-    dot, add, subtract, potrf, potrs = np.dot, np.add, np.subtract, lapack.dpotrf, lapack.dpotrs
-    mp[0], P[0] = mu0, V0
-    if bu is not None:
-        mp[0] += bu[0]
+    dot, subtract, potrf, potrs = np.dot, np.subtract, lapack.dpotrf, lapack.dpotrs
+    P[0] = V0
     n0 = N
     steady = _SteadyTest() if steady_state else None
     MT = M.T
-    Bs = J if gains_in_loop else [VAT] * max(N - 1, 0)  # where V_{n-1} A^T goes
     # the rows of step t, as views made once (indexing in the loop would cost more)
-    rows = zip(range(N), P, mp, G, G[:, :d], G[:, :d].transpose(0, 2, 1), V, r, x, mu, logdiag,
-               strict=True)
-    mu_prev = V_prev = None  # mu_{n-1}, V_{n-1}
-    for t, Pt, mpt, Gt, Gd, GdT, Vt, rt, xt, mut, ldt in rows:
+    rows = zip(range(N), P, Kt, Kt.transpose(0, 2, 1), Lf, V, strict=True)
+    V_prev = None
+    for t, Pt, K, KT, St, Vt in rows:
         if t > 0:
-            dot(A, mu_prev, out=mpt)  # A mu_{n-1}                  (kf-predict-mean)
-            if bu is not None:
-                mpt += bu[t]  # + B u_n                              (kf-control)
-            B = Bs[t - 1]
-            dot(V_prev, AT, out=B)
-            dot(A, B, out=Pt)  # P = A V A^T + Q                    (kf-predict-cov)
+            W = VA[t - 1] if gains else work
+            dot(V_prev, AT, out=W)  # V_{n-1} A^T
+            dot(A, W, out=Pt)  # P = A V A^T + Q                    (kf-predict-cov)
             Pt += Q
-            if gains_in_loop:  # J^T = P^{-1} A V, in place in B^T  (kf-smoother-gain)
+            if gains_in_loop:  # J^T = P^{-1} A V, in place in the Fortran view of W
                 Lp, info = potrf(Pt, lower=1, clean=0)
                 if info != 0:
                     raise _not_positive_definite(t, _PREDICTED)
-                potrs(Lp, B.T, lower=1, overwrite_b=1)
-        dot(Pt, CT, out=Gd)  # P C^T
-        dot(C, Gd, out=S)  # S = C P C^T + R                        (kf-innovation)
-        S += R
-        dot(C, mpt, out=rt)  # r = x_n - C A mu_{n-1}               (kf-innovation)
-        subtract(xt, rt, out=rt)
-        Gt[d] = rt
-        L, info = potrf(S, lower=1, clean=0)
+                potrs(Lp, W.T, lower=1, overwrite_b=1)
+        dot(Pt, CT, out=K)  # P C^T
+        dot(C, K, out=St)  # S = C P C^T + R                        (kf-innovation)
+        St += R
+        L, info = potrf(St.T, lower=1, clean=0, overwrite_a=1)  # in place (S symmetric)
         if info != 0:
             raise _not_positive_definite(t, _INNOVATION)
-        potrs(L, Gt.T, lower=1, overwrite_b=1)  # K^T = S^{-1} C P     (kf-gain)
-        ldt[:] = L.diagonal()
-        dot(Gd, rt, out=Kr)  # mu = A mu_{n-1} + K r                (kf-update-mean)
-        add(mpt, Kr, out=mut)
+        potrs(L, KT, lower=1, overwrite_b=1)  # K^T = S^{-1} C P, in place    (kf-gain)
         # V = (I - K C) P (I - K C)^T + K R K^T                    (kf-joseph)
-        dot(Gd, C, out=M)
+        dot(K, C, out=M)
         subtract(eye, M, out=M)
         dot(M, Pt, out=MP)
         dot(MP, MT, out=Vt)
-        dot(Gd, R, out=KR)
-        dot(KR, GdT, out=KRK)
-        Vt += KRK
-        add(Vt, Vt.T, out=W)  # symmetrise: rounding must not break V = V^T
-        np.multiply(W, 0.5, out=Vt)
+        dot(K, R, out=KR)
+        dot(KR, KT, out=KRK)
+        Vt += KRK  # symmetrised after the loop, all steps at once
         # V_{n+1} - V_n ~ F (V_n - V_{n-1}) F^T with F = (I - K C) A: the drift still to come
         if steady is not None and t > 1 and steady(Vt, V_prev, N - 1 - t,
-                                                   lambda K=Gd: A - K @ (C @ A)):
+                                                   lambda K=K: A - K @ (C @ A)):
             n0 = t
             break
-        mu_prev, V_prev = mut, Vt
-    if gains and not gains_in_loop:
-        _batched_gains(A, V, P, J, min(n0, N - 1))
-    maha = np.einsum("tp,tp->t", r[:n0 + 1], G[:n0 + 1, d])
-    loglik = -0.5 * (min(n0 + 1, N) * p * _LOG_2PI + 2.0 * np.log(logdiag[:n0 + 1]).sum()
-                     + maha.sum())
-    if n0 < N - 1:
-        loglik += _steady_forward(x, ssm, mu, mp, V, P, G, J, r, L, n0, bu)
-    return _Forward(mu, V, mp, P, G[:, :d], J, float(loglik), n0)
+        V_prev = Vt
+    rows = slice(0, min(n0 + 1, N))
+    V[rows] = 0.5 * (V[rows] + V[rows].transpose(0, 2, 1))
+    if n0 < N - 1:  # the frozen tail: every later step repeats row n0
+        tail = slice(n0 + 1, N)
+        V[tail], P[tail], Kt[tail], Lf[tail] = V[n0], P[n0], Kt[n0], Lf[n0]
+        if gains:
+            VA[n0:] = V[n0] @ AT
+            if gains_in_loop:  # J_t = V A^T P^{-1} with V, P frozen, for t >= n0
+                Lp = _cholesky(P[n0], n0, _PREDICTED)
+                VA[n0:] = cho_solve((Lp, True), A @ V[n0], check_finite=False).T
+    J = None
+    if gains:
+        if gains_in_loop:
+            J = VA
+        else:
+            J = np.empty((max(N - 1, 0), d, d))
+            _batched_gains(VA.transpose(0, 2, 1), P, J, N - 1)
+    mu, mp, r = _filter_means(x, A, C, mu0, Kt, bu, n0)
+    L = Lf.transpose(0, 2, 1)  # L[t] lower triangular: S_t = L_t L_t^T
+    # log N(x_n | mp_n, S_n) = -(p log 2 pi + log det S_n + |L_n^{-1} r_n|^2) / 2  (kf-loglik)
+    m = min(n0 + 1, N)
+    y = _lower_solve(L[:m], r[:m])
+    logdet = 2.0 * np.log(np.diagonal(L[:m], axis1=1, axis2=2)).sum(axis=1)
+    loglik = -0.5 * (m * p * _LOG_2PI + logdet.sum() + np.sum(y * y))
+    if m < N:  # frozen tail: one factor for every row
+        y = _lower_solve(np.broadcast_to(L[n0], (N - m, p, p)), r[m:])
+        loglik += -0.5 * ((N - m) * (p * _LOG_2PI + logdet[-1]) + np.sum(y * y))
+    return _Forward(mu, V, mp, P, Kt, J, float(loglik), n0)
 
 
-def _batched_gains(A, V, P, J, m: int) -> None:
+def _lower_solve(L: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """y_t = L_t^{-1} b_t for every t (L_t lower triangular), by forward substitution, each
+    elementary step vectorised over t."""
+    p = b.shape[1]
+    y = np.empty_like(b)
+    for i in range(p):
+        y[:, i] = (b[:, i] - np.einsum("tj,tj->t", L[:, i, :i], y[:, :i])) / L[:, i, i]
+    return y
+
+
+def _filter_means(x, A, C, mu0, K, bu, n0):
+    """The means of the filter, given the gains: mu_n = A mu_{n-1} + K_n (x_n - C A mu_{n-1})
+    (eq. kf-update-mean), rows 0..n0 from their own gains, the frozen tail from K_{n0}.
+
+    For small d as one matrix-vector product per step, the affine recursion
+    (mu_n, 1) = [[F_n, g_n], [0, 1]] (mu_{n-1}, 1) with F_n = (I - K_n C) A and
+    g_n = K_n x_n + (I - K_n C) B u_n, whose matrices are formed for all steps at once."""
+    N, p = x.shape
+    d = A.shape[0]
+    mu, mp, r = np.empty((N, d)), np.empty((N, d)), np.empty((N, p))
+    m = min(n0 + 1, N)  # rows with their own gain
+    mp[0] = mu0 if bu is None else mu0 + bu[0]
+    r[0] = x[0] - C @ mp[0]
+    mu[0] = mp[0] + K[0] @ r[0]
+    if m > 1 and d <= _BATCHED_GAINS_MAX_D:
+        Kr = K[1:m]
+        F = np.empty((m - 1, d + 1, d + 1))
+        F[:, :d, :d] = A - Kr @ (C @ A)  # (I - K C) A
+        g = np.einsum("tij,tj->ti", Kr, x[1:m])  # K x_n
+        if bu is not None:  # + (I - K C) B u_n
+            g += bu[1:m] - np.einsum("tij,tj->ti", Kr, bu[1:m] @ C.T)
+        F[:, :d, d] = g
+        F[:, d, :d] = 0.0
+        F[:, d, d] = 1.0
+        aug = np.empty((m, d + 1))
+        aug[0, :d], aug[:, d] = mu[0], 1.0
+        dot = np.dot
+        for Ft, prev, out in zip(F, aug[:-1], aug[1:], strict=True):
+            dot(Ft, prev, out=out)
+        mu[1:m] = aug[1:, :d]
+        mp[1:m] = mu[:m - 1] @ A.T
+        if bu is not None:
+            mp[1:m] += bu[1:m]
+        r[1:m] = x[1:m] - mp[1:m] @ C.T
+    elif m > 1:
+        dot, add, subtract = np.dot, np.add, np.subtract
+        Kr = np.empty(d)
+        for t in range(1, m):
+            dot(A, mu[t - 1], out=mp[t])  # A mu_{n-1}              (kf-predict-mean)
+            if bu is not None:
+                mp[t] += bu[t]  # + B u_n                              (kf-control)
+            dot(C, mp[t], out=r[t])  # r = x_n - C mp_n             (kf-innovation)
+            subtract(x[t], r[t], out=r[t])
+            dot(K[t], r[t], out=Kr)  # mu = mp + K r               (kf-update-mean)
+            add(mp[t], Kr, out=mu[t])
+    if m < N:  # the frozen tail: mu_n = F mu_{n-1} + u_n with one F
+        tail = slice(m, N)
+        Kf = K[n0]
+        F = A - Kf @ (C @ A)
+        u = x[tail] @ Kf.T
+        if bu is not None:
+            u += bu[tail] - (bu[tail] @ C.T) @ Kf.T
+        for t in range(m, N):
+            np.dot(F, mu[t - 1], out=mu[t])
+            mu[t] += u[t - m]
+        mp[tail] = mu[m - 1:N - 1] @ A.T
+        if bu is not None:
+            mp[tail] += bu[tail]
+        r[tail] = x[tail] - mp[tail] @ C.T
+    return mu, mp, r
+
+
+def _batched_gains(AV, P, J, m: int) -> None:
     """J_t = V_t A^T P_{t+1}^{-1} for t < m, by Cholesky solves batched over t (kf-smoother-gain).
 
     One batched factorisation P_{t+1} = L L^T, then L Y = A V_t (forward substitution) and
     L^T J_t^T = Y (back substitution), each elementary step vectorised over all t: the arrays
     are laid out (d, d, m), time last, so that every operation runs over m contiguous numbers.
     """
-    if m == 0:
+    if m <= 0:
         return
     try:
         L = np.linalg.cholesky(P[1:m + 1])
     except np.linalg.LinAlgError:
         bad = next((t for t in range(1, m + 1) if np.linalg.eigvalsh(P[t])[0] <= 0), 1)
         raise _not_positive_definite(bad, _PREDICTED) from None
-    d = A.shape[0]
+    d = P.shape[1]
     Lt = np.ascontiguousarray(L.transpose(1, 2, 0))  # Lt[i, j] = (L_t)_ij over t
-    Y = np.matmul(A, V[:m]).transpose(1, 2, 0).copy()  # Y[i, k] = (A V_t)_ik over t
+    Y = np.ascontiguousarray(AV[:m].transpose(1, 2, 0))  # Y[i, k] = (A V_t)_ik over t
     tmp = np.empty((d, m))
     for i in range(d):  # L Y = A V
         for j in range(i):
@@ -844,38 +943,6 @@ def _drift(D: np.ndarray, F: np.ndarray, steps: int) -> float:
             if not np.max(np.abs(G)) > 1e-9:  # the terms beyond 2n are below 1e-18 |S|
                 break
         return float(np.max(np.abs(S)))
-
-
-def _steady_forward(x, ssm, mu, mp, V, P, G, J, r, L, n0, bu) -> float:
-    """Rows n0+1..T-1 with the covariances frozen at row n0; returns their log-likelihood."""
-    A, C = ssm.A, ssm.C
-    N, p = x.shape
-    d = A.shape[0]
-    tail = slice(n0 + 1, N)
-    V[tail], P[tail], G[tail, :d] = V[n0], P[n0], G[n0, :d]
-    if J is not None:  # J_t = V A^T P^{-1} with V, P frozen, for t >= n0
-        Lp = _cholesky(P[n0], n0, "predicted covariance P")
-        J[n0:] = cho_solve((Lp, True), A @ V[n0], check_finite=False).T
-    K = G[n0, :d]
-    # mu_n = A mu_{n-1} + K (x_n - C A mu_{n-1}) = F mu_{n-1} + K x_n, F = (I - K C) A
-    # (with control, A mu_{n-1} + B u_n in place of A mu_{n-1}: + (I - K C) B u_n)
-    F = A - K @ (C @ A)
-    u = x[tail] @ K.T
-    if bu is not None:
-        u += bu[tail] - (bu[tail] @ C.T) @ K.T
-    for t in range(n0 + 1, N):
-        m = mu[t]
-        np.dot(F, mu[t - 1], out=m)
-        m += u[t - n0 - 1]
-    mp[tail] = mu[n0:N - 1] @ A.T
-    if bu is not None:
-        mp[tail] += bu[tail]
-    r[tail] = x[tail] - mp[tail] @ C.T
-    w = cho_solve((L, True), r[tail].T, check_finite=False)  # S^{-1} r, S frozen
-    G[tail, d] = w.T
-    n = N - n0 - 1
-    logdet = 2.0 * float(np.log(L.diagonal()).sum())
-    return -0.5 * (n * (p * _LOG_2PI + logdet) + float(np.sum(r[tail] * w.T)))
 
 
 def kalman_filter(x, ssm, *, steady_state: bool = True, B=None, u=None) -> FilterResult:
@@ -1134,48 +1201,43 @@ def nees(z, mean, cov) -> np.ndarray:
 
 # ------------------------------------------------------------------ smoother (the fast path)
 def _backward(fw: _Forward, steady_state: bool):
+    """The fast RTS smoother: the covariance recursion backwards (with the steady-state test),
+    then the means (as one matrix-vector product per step for small d), then the lag-one
+    covariances, batched."""
     mu, V, mp, P, Js, n0 = fw.mu, fw.V, fw.mp, fw.P, fw.J, fw.n0
     N, d = mu.shape
     mh, Vh = np.empty_like(mu), np.empty_like(V)
     mh[-1], Vh[-1] = mu[-1], V[-1]
     if N == 1:
         return mh, Vh, np.empty((0, d, d))
-    D, W, W2 = np.empty((d, d)), np.empty((d, d)), np.empty((d, d))
-    W2T = W2.T
-    diff, Jd = np.empty(d), np.empty(d)
-    dot, add, subtract, multiply = np.dot, np.add, np.subtract, np.multiply
+    D, W = np.empty((d, d)), np.empty((d, d))
+    dot, subtract = np.dot, np.subtract
     t_frozen = -1  # Vh is constant on rows n0..t_frozen
     steady = _SteadyTest() if steady_state else None
     JsT = Js.transpose(0, 2, 1)
 
     def rows_from(s):  # rows t = s, s-1, ..., 0 and their successors t+1, as views made once
-        return zip(range(s, -1, -1), Js[s::-1], JsT[s::-1], mh[s::-1], mh[s + 1:0:-1],
-                   mp[s + 1:0:-1], mu[s::-1], Vh[s::-1], Vh[s + 1:0:-1], P[s + 1:0:-1], V[s::-1],
-                   strict=True)
+        return zip(range(s, -1, -1), Js[s::-1], JsT[s::-1], Vh[s::-1], Vh[s + 1:0:-1],
+                   P[s + 1:0:-1], V[s::-1], strict=True)
 
     start = N - 2
     while start >= 0:
-        for t, J, JT, mh_t, mh_next, mp_next, mu_t, Vh_t, Vh_next, P_next, V_t in rows_from(start):
-            # mu_hat_n = mu_n + J_n (mu_hat_{n+1} - A mu_n)          (kf-smoother-mean)
-            subtract(mh_next, mp_next, out=diff)
-            dot(J, diff, out=Jd)
-            add(mu_t, Jd, out=mh_t)
+        for t, J, JT, Vh_t, Vh_next, P_next, V_t in rows_from(start):
             # V_hat_n = V_n + J_n (V_hat_{n+1} - P_n) J_n^T            (kf-smoother-cov)
             subtract(Vh_next, P_next, out=D)
             dot(J, D, out=W)
-            dot(W, JT, out=W2)
-            W2 += V_t
-            add(W2, W2T, out=W)
-            multiply(W, 0.5, out=Vh_t)
+            dot(W, JT, out=Vh_t)
+            Vh_t += V_t  # symmetrised after the loop, all steps at once
             # frozen J: V_hat_n - V_hat_{n+1} ~ J (V_hat_{n+1} - V_hat_{n+2}) J^T
             if steady is not None and n0 < t < N - 2 and steady(Vh_t, Vh_next, t - n0, J):
                 t_frozen = t
                 Vh[n0:t] = Vh_t
-                _steady_backward_mean(mh, mu, mp, Js[n0], n0, t)
                 break
         else:  # every row done
             break
         start = n0 - 1  # rows t_frozen-1..n0 are done: go on below them
+    Vh[:-1] = 0.5 * (Vh[:-1] + Vh[:-1].transpose(0, 2, 1))
+    _smoother_means(mh, mu, mp, Js)
     # cov(z_{n+1}, z_n | x) = V_hat_{n+1} J_n^T                  (kf-lag-one)
     lag = np.empty((N - 1, d, d))
     if t_frozen >= 0:
@@ -1188,15 +1250,29 @@ def _backward(fw: _Forward, steady_state: bool):
     return mh, Vh, lag
 
 
-def _steady_backward_mean(mh, mu, mp, J, n0, t) -> None:
-    """Mean recursion on rows t-1..n0 with the frozen gain J."""
-    # mu_hat_n = J mu_hat_{n+1} + (mu_n - J A mu_n)
-    rows = slice(n0, t)
-    c = mu[rows] - mp[n0 + 1:t + 1] @ J.T
-    for s in range(t - 1, n0 - 1, -1):
-        h = mh[s]
-        np.dot(J, mh[s + 1], out=h)
-        h += c[s - n0]
+def _smoother_means(mh, mu, mp, J) -> None:
+    """mu_hat_n = mu_n + J_n (mu_hat_{n+1} - mp_{n+1}) = J_n mu_hat_{n+1} + c_n backwards
+    (eq. kf-smoother-mean), with c_n = mu_n - J_n mp_{n+1} for all n at once; for small d as
+    one matrix-vector product per step on (mu_hat, 1)."""
+    N, d = mu.shape
+    c = mu[:-1] - np.einsum("tij,tj->ti", J, mp[1:])
+    if d <= _BATCHED_GAINS_MAX_D:
+        F = np.empty((N - 1, d + 1, d + 1))
+        F[:, :d, :d] = J
+        F[:, :d, d] = c
+        F[:, d, :d] = 0.0
+        F[:, d, d] = 1.0
+        aug = np.empty((N, d + 1))
+        aug[-1, :d], aug[:, d] = mh[-1], 1.0
+        dot = np.dot
+        for Ft, nxt, out in zip(F[::-1], aug[:0:-1], aug[-2::-1], strict=True):
+            dot(Ft, nxt, out=out)
+        mh[:-1] = aug[:-1, :d]
+    else:
+        for t in range(N - 2, -1, -1):
+            h = mh[t]
+            np.dot(J[t], mh[t + 1], out=h)
+            h += c[t]
 
 
 def smooth(x, ssm, *, steady_state: bool = True, B=None, u=None) -> SmootherResult:
