@@ -574,7 +574,7 @@ def textbook_filter(x, ssm, *, B=None, u=None) -> FilterResult:
     loglik = 0.0
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # checked below
         for n in range(N):
-            if n == 0:  # nothing to predict from: the prior of z_1
+            if n == 0:  # nothing to predict from: the prior of z_1 (plus B u_1)
                 mp[n], P[n] = mu0 + Bu[n], V0
             else:
                 mp[n] = A @ mu[n - 1] + Bu[n]  # A mu_{n-1} + B u_n  (kf-predict-mean, kf-control)
@@ -757,18 +757,16 @@ def _forward(x, ssm: LinearGaussianSSM, steady_state: bool, gains: bool = False,
     if n0 < N - 1:  # the frozen tail: every later step repeats row n0
         tail = slice(n0 + 1, N)
         V[tail], P[tail], Kt[tail], Lf[tail] = V[n0], P[n0], Kt[n0], Lf[n0]
-        if gains:
-            VA[n0:] = V[n0] @ AT
-            if gains_in_loop:  # J_t = V A^T P^{-1} with V, P frozen, for t >= n0
-                Lp = _cholesky(P[n0], n0, _PREDICTED)
-                VA[n0:] = cho_solve((Lp, True), A @ V[n0], check_finite=False).T
     J = None
     if gains:
         if gains_in_loop:
             J = VA
-        else:
-            J = np.empty((max(N - 1, 0), d, d))
-            _batched_gains(VA.transpose(0, 2, 1), P, J, N - 1)
+        else:  # rows before n0 from their own P, batched (the first error first)
+            J = np.empty_like(VA)
+            _batched_gains(VA.transpose(0, 2, 1), P, J, min(n0, N - 1))
+        if n0 < N - 1:  # J_t = V A^T P^{-1} with V, P frozen, for t >= n0: one solve
+            Lp = _cholesky(P[n0], n0, _PREDICTED)
+            J[n0:] = cho_solve((Lp, True), A @ V[n0], check_finite=False).T
     mu, mp, r = _filter_means(x, A, C, mu0, Kt, bu, n0)
     L = Lf.transpose(0, 2, 1)  # L[t] lower triangular: S_t = L_t L_t^T
     # log N(x_n | mp_n, S_n) = -(p log 2 pi + log det S_n + |L_n^{-1} r_n|^2) / 2  (kf-loglik)
