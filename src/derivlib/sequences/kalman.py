@@ -105,7 +105,7 @@ import warnings
 from typing import NamedTuple
 
 import numpy as np
-from scipy.linalg import cho_factor, cho_solve, lapack
+from scipy.linalg import cho_factor, cho_solve, lapack, solve_triangular
 
 from derivlib._convergence import ConvergenceWarning, NumericalError, report
 from derivlib._validation import (
@@ -756,7 +756,7 @@ def _forward(x, ssm: LinearGaussianSSM, steady_state: bool, gains: bool = False,
     V[rows] = 0.5 * (V[rows] + V[rows].transpose(0, 2, 1))
     if n0 < N - 1:  # the frozen tail: every later step repeats row n0
         tail = slice(n0 + 1, N)
-        V[tail], P[tail], Kt[tail], Lf[tail] = V[n0], P[n0], Kt[n0], Lf[n0]
+        V[tail], P[tail], Kt[tail] = V[n0], P[n0], Kt[n0]  # (Lf: only row n0 is used)
     J = None
     if gains:
         if gains_in_loop:
@@ -774,8 +774,8 @@ def _forward(x, ssm: LinearGaussianSSM, steady_state: bool, gains: bool = False,
     y = _lower_solve(L[:m], r[:m])
     logdet = 2.0 * np.log(np.diagonal(L[:m], axis1=1, axis2=2)).sum(axis=1)
     loglik = -0.5 * (m * p * _LOG_2PI + logdet.sum() + np.sum(y * y))
-    if m < N:  # frozen tail: one factor for every row
-        y = _lower_solve(np.broadcast_to(L[n0], (N - m, p, p)), r[m:])
+    if m < N:  # frozen tail: one factor for every row, one triangular solve for all
+        y = solve_triangular(L[n0], r[m:].T, lower=True, check_finite=False)
         loglik += -0.5 * ((N - m) * (p * _LOG_2PI + logdet[-1]) + np.sum(y * y))
     return _Forward(mu, V, mp, P, Kt, J, float(loglik), n0)
 
@@ -1229,12 +1229,16 @@ def _backward(fw: _Forward, steady_state: bool):
             # frozen J: V_hat_n - V_hat_{n+1} ~ J (V_hat_{n+1} - V_hat_{n+2}) J^T
             if steady is not None and n0 < t < N - 2 and steady(Vh_t, Vh_next, t - n0, J):
                 t_frozen = t
+                Vh_t[...] = 0.5 * (Vh_t + Vh_t.T)
                 Vh[n0:t] = Vh_t
                 break
         else:  # every row done
             break
         start = n0 - 1  # rows t_frozen-1..n0 are done: go on below them
-    Vh[:-1] = 0.5 * (Vh[:-1] + Vh[:-1].transpose(0, 2, 1))
+    # symmetrise the rows computed one by one (the frozen block is already symmetric)
+    for rows in ((slice(0, n0), slice(t_frozen + 1, N - 1)) if t_frozen >= 0 else
+                 (slice(0, N - 1),)):
+        Vh[rows] = 0.5 * (Vh[rows] + Vh[rows].transpose(0, 2, 1))
     _smoother_means(mh, mu, mp, Js)
     # cov(z_{n+1}, z_n | x) = V_hat_{n+1} J_n^T                  (kf-lag-one)
     lag = np.empty((N - 1, d, d))
