@@ -1,6 +1,6 @@
 """Benchmark derivlib.sequences.kalman against filterpy and pykalman on the same data, in one run.
 
-For state dimension d in {2, 8, 32}, observation dimension p in {d, d/2} and T = 10**4 time
+For state dimension d in {2, 8, 32}, observation dimension p in {d, d/2} and N = 10**4 time
 steps of a random stable linear-Gaussian model, time the filter plus the smoother (with the
 lag-one covariances EM needs, on derivlib's side), best of several repeats
 (``time.perf_counter``), each repeat running derivlib and the reference back to back on the
@@ -43,7 +43,7 @@ from pykalman import KalmanFilter as PykalmanKF
 
 from derivlib.sequences import kalman
 
-T = 10_000
+N = 10_000  # the sequence length
 DIMS = (2, 8, 32)
 TARGETS = {"filterpy": 0.5, "pykalman": 0.2}
 REPEATS = 5
@@ -97,7 +97,7 @@ def main() -> None:
             A, C, Q, R, x0, P0 = random_model(d, p, rng)
             # the prior of z_1 that filterpy's predict-then-update loop implies
             ssm = kalman.LinearGaussianSSM(A, C, Q, R, A @ x0, A @ P0 @ A.T + Q)
-            x = kalman.sample(ssm, T, rng).x
+            x = kalman.sample(ssm, N, rng).x
             reference = {
                 "filterpy": (f"filterpy {filterpy.__version__} KalmanFilter.batch_filter + "
                              f"rts_smoother", partial(filterpy_run, A, C, Q, R, x0, P0, x)),
@@ -111,7 +111,7 @@ def main() -> None:
                     ours, theirs = race(partial(kalman.smooth, x, ssm, steady_state=steady),
                                         ref_run, REPEATS, max_seconds=MAX_SECONDS)
                     name = "filter + smoother" + ("" if steady else " (full recursion)")
-                    run.add(name, f"d={d}, p={p}, T={T}", label, ours.seconds, theirs.seconds,
+                    run.add(name, f"d={d}, p={p}, N={N}", label, ours.seconds, theirs.seconds,
                             target=TARGETS[ref_name], repeats=ours.repeats,
                             notes=f"kalman.smooth(x, ssm, steady_state={steady}); smoothed "
                                   f"means and covariances agree to {err:.1e} (relative)")

@@ -36,7 +36,7 @@ _HMM = [(r"^forward-backward$", rf"^K={K}, N=10000, M=8$", r"hmmlearn .*'log'", 
         for K, target in ((4, 2.0), (16, 1.0), (64, 1.0))]
 # Viterbi (issue 13): at most 2x hmmlearn's C decoder at every K
 _HMM += [(r"^Viterbi$", rf"^K={K}, N=10000, M=8$", r"hmmlearn .*'log'", 2.0) for K in (4, 16, 64)]
-_KALMAN = [(rf"^filter \+ smoother{mode}$", rf"^d={d}, p={p}, T=10000$", rf"^{ref} ", target)
+_KALMAN = [(rf"^filter \+ smoother{mode}$", rf"^d={d}, p={p}, N=10000$", rf"^{ref} ", target)
            for d in (2, 8, 32) for p in (d, d // 2)
            for mode in ("", r" \(full recursion\)")
            for ref, target in (("filterpy", 0.5), ("pykalman", 0.2))]

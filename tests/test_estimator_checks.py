@@ -119,6 +119,7 @@ EXCLUDED: dict[str, str] = {
     "derivlib.sequences.kalman.EMResult": _RESULT,
     "derivlib.sequences.kalman.EMStep": _RESULT,
     "derivlib.sequences.kalman.FilterResult": _RESULT,
+    "derivlib.sequences.kalman.Innovations": _RESULT,
     "derivlib.sequences.kalman.Sample": _RESULT,
     "derivlib.sequences.kalman.SmootherResult": _RESULT,
     "derivlib.sequences.kalman.LinearGaussianSSM": _CONTAINER,
@@ -266,6 +267,20 @@ def _ssm():
 
 def _ssm_obs():
     return np.asarray(kalman.sample(_ssm(), 15, rng=6).x, dtype=float).reshape(15, 1)
+
+
+def _ssm_B():
+    return np.array([[1.0, 0.0], [0.5, -1.0]])  # d = 2 states, m = 2 inputs
+
+
+def _ssm_u():
+    return np.cos(np.arange(30.0)).reshape(15, 2)
+
+
+def _nees_args():
+    s = kalman.sample(_ssm(), 15, rng=6)
+    f = kalman.kalman_filter(s.x, _ssm())
+    return dict(z=s.z, mean=f.mean, cov=f.cov)
 
 
 def _svm_problem():
@@ -848,6 +863,35 @@ def _cases():
         Case("textbook_smoother", kalman.textbook_smoother,
              lambda: dict(x=_ssm_obs(), ssm=_ssm()),
              mismatch=("x", "ssm.mu0")),
+        Case("kalman_filter[control]", kalman.kalman_filter,
+             lambda: dict(x=_ssm_obs(), ssm=_ssm(), steady_state=False, B=_ssm_B(), u=_ssm_u()),
+             mismatch=("x", "B", "u")),
+        Case("smooth[control]", kalman.smooth,
+             lambda: dict(x=_ssm_obs(), ssm=_ssm(), steady_state=True, B=_ssm_B(), u=_ssm_u()),
+             mismatch=("x", "B", "u")),
+        Case("loglikelihood[control]", kalman.loglikelihood,
+             lambda: dict(x=_ssm_obs(), ssm=_ssm(), B=_ssm_B(), u=_ssm_u()),
+             mismatch=("B", "u")),
+        Case("textbook_filter[control]", kalman.textbook_filter,
+             lambda: dict(x=_ssm_obs(), ssm=_ssm(), B=_ssm_B(), u=_ssm_u()),
+             mismatch=("B", "u")),
+        Case("textbook_smoother[control]", kalman.textbook_smoother,
+             lambda: dict(x=_ssm_obs(), ssm=_ssm(), B=_ssm_B(), u=_ssm_u()),
+             mismatch=("B", "u")),
+        Case("sample[kalman control]", kalman.sample,
+             lambda: dict(ssm=_ssm(), N=15, rng=0, B=_ssm_B(), u=_ssm_u()),
+             mismatch=("B", "u")),
+        Case("innovations", kalman.innovations,
+             lambda: dict(x=_ssm_obs(), ssm=_ssm()), mismatch=("x", "ssm.mu0")),
+        Case("innovations[control]", kalman.innovations,
+             lambda: dict(x=_ssm_obs(), ssm=_ssm(), B=_ssm_B(), u=_ssm_u()),
+             mismatch=("B", "u")),
+        Case("nis", kalman.nis, lambda: dict(x=_ssm_obs(), ssm=_ssm()),
+             mismatch=("x", "ssm.mu0")),
+        Case("nis[control]", kalman.nis,
+             lambda: dict(x=_ssm_obs(), ssm=_ssm(), B=_ssm_B(), u=_ssm_u()),
+             mismatch=("B", "u")),
+        Case("nees", kalman.nees, lambda: _nees_args(), mismatch=("z", "mean", "cov")),
     ]
     return cases
 

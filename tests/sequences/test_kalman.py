@@ -79,7 +79,7 @@ def test_docstring_examples_all_run():
         runner.run(test)
     result = runner.summarize(verbose=False)
     assert result.failed == 0
-    assert n_examples == result.attempted == 25
+    assert n_examples == result.attempted == 32
 
 
 # --------------------------------------------------------------------------- pykalman
@@ -506,7 +506,7 @@ def test_m_step_checks_the_shapes_of_the_e_step(field, bad, match):
 def test_em_needs_two_time_steps():
     x = np.zeros((1, 1))
     for run in (kalman.em, kalman.em_step):
-        with pytest.raises(ValueError, match="x must have at least 2 time steps for EM, got T = 1"):
+        with pytest.raises(ValueError, match="x must have at least 2 time steps for EM, got N = 1"):
             run(x, _good())
     smoothed = kalman.smooth(x, _good())
     with pytest.raises(ValueError, match="x must have at least 2 time steps to fit A or Q"):
@@ -643,7 +643,7 @@ def test_unobserved_explosive_mode_raises_instead_of_nan(run):
             "loglikelihood": lambda: kalman.loglikelihood(x, ssm),
             "em": lambda: kalman.em(x, ssm, max_iter=2)}[run]
     with pytest.raises(NumericalError, match=r"not finite in float64 at time step 8\d\d of "
-                                             r"T = 3000: A has the unstable mode\(s\) 1\.5 .*"
+                                             r"N = 3000: A has the unstable mode\(s\) 1\.5 .*"
                                              r"that C does not observe"):
         call()
 
@@ -930,7 +930,7 @@ def test_textbook_functions_refuse_bad_input_like_the_fast_ones(run):
 def test_textbook_functions_raise_numerical_error_instead_of_nan(run):
     x = np.random.default_rng(0).normal(size=(3000, 1))
     with pytest.raises(NumericalError, match=r"not finite in float64 at time step 8\d\d of "
-                                             r"T = 3000: A has the unstable mode\(s\) 1\.5 .*"
+                                             r"N = 3000: A has the unstable mode\(s\) 1\.5 .*"
                                              r"that C does not observe"):
         run(x, _explosive_hidden_mode())
     ssm = kalman.LinearGaussianSSM([[0.5]], [[1.0]], [[1.0]], [[1.0]], [0.0], [[1.0]])
@@ -958,3 +958,197 @@ def test_an_indefinite_innovation_covariance_is_reported_by_both_implementations
         with pytest.raises(ValueError, match=r"innovation covariance S = C P C\^T \+ R at time "
                                              r"step 1 is not positive definite"):
             run(np.zeros((3, 1)), ssm)
+
+
+# --------------------------------------------------------------------------- control input
+def control_case(seed, d, p, m, N):
+    rng = np.random.default_rng(seed)
+    ssm = random_ssm(rng, d, p)
+    B = rng.normal(size=(d, m))
+    u = rng.normal(size=(N, m))
+    x = kalman.sample(ssm, N, rng, B=B, u=u).x
+    return ssm, B, u, x
+
+
+@pytest.mark.parametrize(("d", "p", "m", "N"), [(1, 1, 1, 30), (2, 1, 1, 60), (4, 2, 3, 150),
+                                                 (9, 4, 2, 120)])
+@pytest.mark.parametrize("steady_state", [True, False])
+def test_control_input_matches_filterpy_predict_u(d, p, m, N, steady_state):
+    """filterpy's KalmanFilter with B and predict(u=u_n): x = A x + B u before each update
+    but the first, whose prior mean mu0 + B u_1 is set directly (the module's convention)."""
+    ssm, B, u, x = control_case(100 * d + m, d, p, m, N)
+    f = FilterpyKF(dim_x=d, dim_z=p, dim_u=m)
+    f.F, f.H, f.Q, f.R, f.B = ssm.A, ssm.C, ssm.Q, ssm.R, B
+    f.x, f.P = ssm.mu0 + B @ u[0], ssm.V0.copy()
+    means, covs, ll = [], [], 0.0
+    for n, xn in enumerate(x):
+        if n > 0:
+            f.predict(u=u[n])
+        f.update(xn)
+        means.append(f.x.copy())
+        covs.append(f.P.copy())
+        ll += f.log_likelihood
+    means, covs = np.array(means), np.array(covs)
+    s = kalman.smooth(x, ssm, steady_state=steady_state, B=B, u=u)
+    np.testing.assert_allclose(s.filtered.mean, means, rtol=0, atol=TOL)
+    np.testing.assert_allclose(s.filtered.cov, covs, rtol=0, atol=TOL)
+    assert s.loglik == pytest.approx(ll, rel=1e-10)
+    # filterpy's RTS smoother has no control term: the smoothed means against pykalman below
+    for tb in (kalman.textbook_filter(x, ssm, B=B, u=u), kalman.textbook_smoother(x, ssm, B=B,
+                                                                                   u=u).filtered):
+        np.testing.assert_allclose(tb.mean, means, rtol=0, atol=TOL)
+
+
+@pytest.mark.parametrize(("d", "p", "m", "N"), [(1, 1, 1, 30), (3, 2, 2, 100), (9, 4, 2, 120)])
+@pytest.mark.parametrize("steady_state", [True, False])
+def test_control_input_matches_pykalman_transition_offsets(d, p, m, N, steady_state):
+    """pykalman: offsets b_n = B u_{n+1} of the transitions n -> n+1, the first mean shifted."""
+    ssm, B, u, x = control_case(7 * d + m, d, p, m, N)
+    pk = pykalman_model(ssm._replace(mu0=ssm.mu0 + B @ u[0]))
+    pk.transition_offsets = u[1:] @ B.T
+    pk_fm, pk_fV = pk.filter(x)
+    pk_sm, pk_sV = pk.smooth(x)
+    for s in (kalman.smooth(x, ssm, steady_state=steady_state, B=B, u=u),
+              kalman.textbook_smoother(x, ssm, B=B, u=u)):
+        np.testing.assert_allclose(s.filtered.mean, pk_fm, rtol=0, atol=TOL)
+        np.testing.assert_allclose(s.filtered.cov, pk_fV, rtol=0, atol=TOL)
+        np.testing.assert_allclose(s.mean, pk_sm, rtol=0, atol=TOL)
+        np.testing.assert_allclose(s.cov, pk_sV, rtol=0, atol=TOL)
+        assert s.loglik == pytest.approx(pk.loglikelihood(x), rel=1e-10)
+
+
+def test_control_input_fast_equals_textbook_and_zero_control_is_none():
+    ssm, B, u, x = control_case(3, 3, 2, 2, 80)
+    fast, plain = kalman.smooth(x, ssm, steady_state=False, B=B, u=u), \
+        kalman.textbook_smoother(x, ssm, B=B, u=u)
+    for a, b in ((fast.mean, plain.mean), (fast.cov, plain.cov),
+                 (fast.filtered.predicted_mean, plain.filtered.predicted_mean)):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-10 * np.abs(b).max())
+    zero = kalman.smooth(x, ssm, B=B, u=np.zeros_like(u))
+    none = kalman.smooth(x, ssm)
+    np.testing.assert_array_equal(zero.mean, none.mean)
+    assert zero.loglik == none.loglik
+    # the control shifts the sampled states: z_n - B u_n follows the model without control
+    s0 = kalman.sample(ssm, 5, rng=11)
+    s1 = kalman.sample(ssm, 5, rng=11, B=B, u=u[:5])
+    shift = np.zeros((5, 3))
+    for n in range(5):
+        shift[n] = (ssm.A @ shift[n - 1] if n else 0) + B @ u[n]
+    np.testing.assert_allclose(s1.z - s0.z, shift, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize(("B", "u", "match"), [
+    (np.ones((3, 2)), None, "B was given without u"),
+    (None, np.ones((80, 2)), "u was given without B"),
+    (np.ones((2, 2)), np.ones((80, 2)), r"B must have d = 3 rows"),
+    (np.ones((3, 2)), np.ones((79, 2)), r"u must have shape \(N, m\) = \(80, 2\)"),
+    (np.ones((3, 2)), np.ones((80, 3)), r"u must have shape \(N, m\) = \(80, 2\)"),
+    (np.ones((3, 2)), np.ones(80), r"u must have shape \(N, m\) with m = 2"),
+    (np.ones(3), np.ones((80, 1)), "B must be"),
+    (np.ones((3, 2)), np.full((80, 2), np.nan), "u"),
+])
+@pytest.mark.parametrize("run", [kalman.kalman_filter, kalman.smooth, kalman.textbook_filter,
+                                 kalman.textbook_smoother, kalman.innovations])
+def test_control_input_is_validated_naming_the_argument(B, u, match, run):
+    ssm, _, _, x = control_case(3, 3, 2, 2, 80)
+    with pytest.raises(ValueError, match=match):
+        run(x, ssm, B=B, u=u)
+
+
+# --------------------------------------------------------------------------- consistency
+def test_innovations_nis_and_nees_equal_direct_computation():
+    ssm, B, u, x = control_case(5, 3, 2, 2, 40)
+    f = kalman.textbook_filter(x, ssm, B=B, u=u)
+    inn = kalman.innovations(x, ssm, B=B, u=u)
+    eps = kalman.nis(x, ssm, B=B, u=u)
+    for n in range(len(x)):  # the definitions, step by step, with explicit inverses
+        mp = (ssm.A @ f.mean[n - 1] if n else ssm.mu0) + B @ u[n]
+        r = x[n] - ssm.C @ mp
+        S = ssm.C @ f.predicted_cov[n] @ ssm.C.T + ssm.R
+        np.testing.assert_allclose(inn.residual[n], r, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(inn.cov[n], S, rtol=1e-10)
+        assert eps[n] == pytest.approx(r @ np.linalg.inv(S) @ r, rel=1e-9)
+    z = kalman.sample(ssm, 40, rng=1, B=B, u=u).z
+    got = kalman.nees(z, f.mean, f.cov)
+    direct = [(z[n] - f.mean[n]) @ np.linalg.inv(f.cov[n]) @ (z[n] - f.mean[n])
+              for n in range(40)]
+    np.testing.assert_allclose(got, direct, rtol=1e-9)
+    # a 1-D state may be given as 1-D arrays
+    assert kalman.nees(np.array([2.0]), np.array([0.0]), np.array([[[4.0]]]))[0] == 1.0
+
+
+def test_nis_and_nees_have_chi_square_moments_under_the_true_model():
+    """Bar-Shalom et al. (2001), sec. 5.4: NEES ~ chi2(d), NIS ~ chi2(p), NIS white."""
+    rng = np.random.default_rng(2024)
+    ssm = kalman.constant_velocity(dt=1.0, q=0.3, r=2.0)  # d = 4, p = 2
+    nees_all, nis_all = [], []
+    for _ in range(20):
+        s = kalman.sample(ssm, 500, rng)
+        f = kalman.kalman_filter(s.x, ssm)
+        nees_all.append(kalman.nees(s.z, f.mean, f.cov))
+        nis_all.append(kalman.nis(s.x, ssm))
+    nees_all, nis_all = np.concatenate(nees_all), np.concatenate(nis_all)
+    M = nees_all.size  # 10^4 values: the mean of chi2(k) has sd sqrt(2k/M)
+    assert abs(nees_all.mean() - 4) < 5 * np.sqrt(8 / M)
+    assert abs(nis_all.mean() - 2) < 5 * np.sqrt(4 / M)
+    assert abs(nis_all.var() - 4) < 0.5  # var chi2(2) = 4
+    # the distribution, not only the mean: Kolmogorov-Smirnov against chi2(p) (NIS is iid)
+    assert stats.kstest(nis_all, stats.chi2(2).cdf).pvalue > 1e-3
+    # a filter that assumes Q 100 times too small is overconfident: NEES far above d
+    bad = ssm._replace(Q=ssm.Q / 100)
+    s = kalman.sample(ssm, 500, rng)
+    fb = kalman.kalman_filter(s.x, bad)
+    assert kalman.nees(s.z, fb.mean, fb.cov).mean() > 3 * 4
+    assert kalman.nis(s.x, bad).mean() > 2 * 2
+
+
+@pytest.mark.parametrize(("args", "match"), [
+    ((np.zeros((5, 2)), np.zeros((5, 3)), np.tile(np.eye(3), (5, 1, 1))), "z must have"),
+    ((np.zeros((5, 3)), np.zeros((5, 3)), np.tile(np.eye(2), (5, 1, 1))), "cov must have"),
+    ((np.zeros((5, 2)), np.zeros((5, 2)), np.tile(-np.eye(2), (5, 1, 1))),
+     r"cov\[0\] \(time step 1\) must be symmetric positive definite"),
+    ((np.zeros((5, 2)), np.zeros((5, 2)), np.tile([[1.0, 0.5], [0.0, 1.0]], (5, 1, 1))),
+     "cov must hold symmetric"),
+    ((np.zeros((5, 2)), np.full((5, 2), np.nan), np.tile(np.eye(2), (5, 1, 1))), "mean"),
+])
+def test_nees_validates_its_arguments(args, match):
+    with pytest.raises(ValueError, match=match):
+        kalman.nees(*args)
+
+
+# --------------------------------------------------------------------------- identifiability
+def test_likelihood_is_invariant_under_a_change_of_state_basis():
+    """x' = M x: A' = M A M^-1, C' = C M^-1, Q' = M Q M^T, mu0' = M mu0, V0' = M V0 M^T."""
+    rng = np.random.default_rng(8)
+    ssm = random_ssm(rng, 3, 2)
+    x = kalman.sample(ssm, 200, rng).x
+    M = rng.normal(size=(3, 3)) + 3 * np.eye(3)
+    Mi = np.linalg.inv(M)
+    other = kalman.LinearGaussianSSM(M @ ssm.A @ Mi, ssm.C @ Mi, M @ ssm.Q @ M.T, ssm.R,
+                                     M @ ssm.mu0, M @ ssm.V0 @ M.T)
+    assert kalman.loglikelihood(x, other) == pytest.approx(kalman.loglikelihood(x, ssm),
+                                                           rel=1e-10)
+    s, s2 = kalman.smooth(x, ssm), kalman.smooth(x, other)
+    np.testing.assert_allclose(s2.mean, s.mean @ M.T, rtol=1e-8, atol=1e-8)  # z' = M z
+    assert not np.allclose(other.A, ssm.A)  # different parameters, same likelihood
+
+
+# --------------------------------------------------------------------------- constant velocity
+@pytest.mark.parametrize(("dt", "q", "n_dims"), [(0.1, 2.0, 1), (1.0, 0.5, 2), (2.5, 1e-3, 3)])
+def test_constant_velocity_matches_filterpy_continuous_white_noise_and_expm(dt, q, n_dims):
+    """Q = int_0^dt e^{F s} g q g^T e^{F^T s} ds (Bar-Shalom et al. 2001, sec. 6.2), as
+    filterpy's Q_continuous_white_noise with the state ordered by derivative; A = expm(F dt)."""
+    from filterpy.common import Q_continuous_white_noise
+    from scipy.integrate import quad_vec
+    from scipy.linalg import expm
+
+    cv = kalman.constant_velocity(dt=dt, q=q, n_dims=n_dims)
+    theirs = Q_continuous_white_noise(dim=2, dt=dt, spectral_density=q, block_size=n_dims,
+                                      order_by_dim=False)
+    np.testing.assert_allclose(cv.Q, theirs, rtol=1e-14, atol=0)
+    F = np.kron(np.array([[0.0, 1.0], [0.0, 0.0]]), np.eye(n_dims))
+    G = np.kron(np.array([[0.0], [1.0]]), np.eye(n_dims))
+    np.testing.assert_allclose(cv.A, expm(F * dt), rtol=1e-14, atol=1e-14)
+    integral, _ = quad_vec(lambda s: expm(F * s) @ G @ G.T @ expm(F * s).T * q, 0.0, dt,
+                           epsrel=1e-12)
+    np.testing.assert_allclose(cv.Q, integral, rtol=1e-10, atol=1e-14)
