@@ -4,7 +4,9 @@ Every chapter is opened at 1366x900, 900x1200 and 390x844 (light and dark). For 
 every derivation chain, the expression's box, the reason and the mark must lie within the
 text column: a reader sees the whole step without scrolling the page sideways. An expression
 wider than the column may scroll inside its own box, which must then show the scroll cue
-(the shadow at the hidden edge, a CSS background). And no page of the site may be wider than
+(the shadow at the hidden edge, a CSS background), and only when it is wider than the
+column: a chain whose expressions do not fit beside their reasons puts each reason under its
+expression, so that the expression has the whole column. And no page of the site may be wider than
 the screen: at 390 px, the document is at most 390 px wide.
 """
 
@@ -29,6 +31,12 @@ STEPS_OUT_OF_VIEW = """() => {
                    + `${Math.round(b.left)}..${Math.round(b.right)} outside the column `
                    + `${Math.round(col.left)}..${Math.round(col.right)}: `
                    + e.textContent.slice(0, 50));
+        }
+        const room = chain.querySelector('.derivation-steps').clientWidth;
+        if ((e.classList.contains('derivation-expr') || e.classList.contains('derivation-start'))
+            && e.scrollWidth > e.clientWidth + 1 && e.scrollWidth < room - 40) {
+          out.push(`chain ${c + 1}: an expression that fits the column (${e.scrollWidth} of `
+                   + `${room} px) is cut to ${e.clientWidth} px: ` + e.textContent.slice(0, 50));
         }
         if ((e.classList.contains('derivation-expr') || e.classList.contains('derivation-start'))
             && e.scrollWidth > e.clientWidth + 1) {
