@@ -137,3 +137,29 @@ def reader(browser, site_url, request):
     yield open_page
     for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def plain_reader(browser, site_url):
+    """Like ``reader``, but MathJax is not loaded: for checks that do not depend on typeset
+    math (figures, code toggles, citations), which then need not wait for it. The page's
+    own scripts still run; nothing outside the site is requested."""
+    from test_site import SIZES
+
+    contexts = []
+
+    def open_page(name, size="laptop", scheme="light"):
+        width, height = SIZES[size]
+        context = browser.new_context(viewport={"width": width, "height": height},
+                                      color_scheme=scheme)
+        context.route("**/*", lambda route: route.abort()
+                      if not route.request.url.startswith(site_url)
+                      or "/_static/mathjax/" in route.request.url else route.continue_())
+        contexts.append(context)
+        page = context.new_page()
+        page.goto(f"{site_url}/{name}.html", wait_until="load")
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()

@@ -43,8 +43,8 @@ AUTHOR_YEAR = re.compile(r"^\[[^\[\]]+, (\d{4}[a-z]?|n\.d\.)\]$")
 
 
 @pytest.mark.parametrize("name", CHAPTERS)
-def test_citations_read_the_same_in_text_chains_and_reference_list(page, site_url, name):
-    page.goto(f"{site_url}/{name}.html", wait_until="load")
+def test_citations_read_the_same_in_text_chains_and_reference_list(plain_reader, name):
+    page = plain_reader(name)
     found = page.evaluate(CITATIONS)
     assert found["text"], f"{name}: no citation in the text"
     assert found["entries"], f"{name}: no reference list"

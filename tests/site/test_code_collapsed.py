@@ -25,8 +25,8 @@ CELLS = """() => Array.from(document.querySelectorAll('article .cell')).map((cel
 
 
 @pytest.mark.parametrize("name", CHAPTERS)
-def test_derivation_and_figure_code_is_collapsed_and_one_click_away(page, site_url, name):
-    page.goto(f"{site_url}/{name}.html", wait_until="load")
+def test_derivation_and_figure_code_is_collapsed_and_one_click_away(plain_reader, name):
+    page = plain_reader(name)
     cells = [c for c in page.evaluate(CELLS) if c["shows"]]
     assert cells, f"{name}: no cell shows a derivation or a figure"
     shown = [f"cell {c['k']}: {c['text']!r}" for c in cells if c["visible"]]

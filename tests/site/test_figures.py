@@ -41,9 +41,9 @@ FIGURES = """async () => {
 
 
 @pytest.fixture
-def figures(reader):
+def figures(plain_reader):
     def load(name, size, scheme="light"):
-        page = reader(name, size, scheme)
+        page = plain_reader(name, size, scheme)
         found = [f for f in page.evaluate(FIGURES) if f["visible"]]
         assert found, f"{name}: no figure found"
         return found
