@@ -3,9 +3,11 @@
 ``notation.md`` has a table, "Symbols with one meaning", whose last column lists ways of
 writing those symbols that no chapter may use (PRML's targets $\\mathbf{t}$, an intercept
 $w_0$, $\\ell$ for a loss, ...). This test reads that column from the page (so the page is
-the rule, not a copy of it here) and searches every chapter: its Markdown text and the
-checked derivations stored in its notebook (start, steps, reasons, titles, premises), the
-LaTeX a reader sees. It also flags sentences that tell the reader the notation page says
+the rule, not a copy of it here; a fragment that is not a whole formula, such as the
+start ``\\mathcal{L}(\\boldsymbol`` of a Lagrangian, is written there as code) and
+searches every chapter: its Markdown text and the checked derivations stored in its
+notebook (start, steps, reasons, titles, premises), the LaTeX a reader sees. It also
+flags sentences that tell the reader the notation page says
 something it does not ("the notation page calls targets $t_n$").
 
 LaTeX is compared after dropping spaces and the braces around a single character or command
@@ -28,6 +30,7 @@ NOTATION = ROOT / "notation.md"
 CHAPTERS = sorted((ROOT / "chapters").glob("*/*.md"))
 SECTION = "## Symbols with one meaning"
 _MATH = re.compile(r"\$([^$]+)\$")
+_CODE = re.compile(r"`([^`]+)`")
 _CODE_CELL = re.compile(r"^```\{code-cell\}.*?^```\s*$", re.M | re.S)
 
 
@@ -59,10 +62,10 @@ def forbidden() -> dict[str, str]:
         if len(cells) != 3 or cells[0] in ("Symbol", "") or set(cells[0]) <= set(":-"):
             continue
         symbol, never = cells[0], cells[2]
-        spans = _MATH.findall(never)
+        spans = _MATH.findall(never) + _CODE.findall(never)  # a formula, or LaTeX as code
         marked = never
         for k, span in enumerate(spans):
-            marked = marked.replace(f"${span}$", f"\0{k}\0", 1)
+            marked = re.sub(rf"[$`]{re.escape(span)}[$`]", f"\0{k}\0", marked, count=1)
         # an explanation in parentheses is not a rule
         while re.search(r"\([^()]*\)", marked):
             marked = re.sub(r"\([^()]*\)", "", marked)
