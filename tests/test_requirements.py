@@ -32,7 +32,7 @@ DEV = ROOT / "requirements-dev.txt"
 LOCK = ROOT / "constraints.txt"
 JUPYTER_BOOK_PIN = "jupyter-book==1.0.4.post1"
 # Libraries the tests and benchmarks compare derivlib against, and nothing else uses.
-REFERENCES = {"hmmlearn", "pykalman", "filterpy", "statsmodels"}
+REFERENCES = {"hmmlearn", "pykalman", "filterpy", "statsmodels", "pgmpy"}
 
 
 def _name(name: str) -> str:
