@@ -59,6 +59,7 @@ import numpy as np
 import pytest
 
 from derivlib.foundations import gaussian, mle_kl, sample_variance
+from derivlib.graphical_models import semi_naive_bayes as snb
 from derivlib.linear_models import linear_regression as linreg
 from derivlib.linear_models import logistic_regression as logreg
 from derivlib.linear_models import svm
@@ -73,6 +74,7 @@ MODULES = (
     "derivlib.linear_models.svm",
     "derivlib.sequences.hmm",
     "derivlib.sequences.kalman",
+    "derivlib.graphical_models.semi_naive_bayes",
 )
 
 # --------------------------------------------------------------------------------------
@@ -303,6 +305,25 @@ def _working_set():
 
 
 # -- the cases -------------------------------------------------------------------------
+
+def _categorical(n=30, d=3):
+    """Integer codes 0..2 with the second feature copied from the first half of the time."""
+    rng = _rng(7)
+    y = np.arange(n) % 2
+    X = (rng.integers(0, 3, size=(n, d)) + y[:, None]) % 3
+    X[::2, 1] = X[::2, 0]
+    return X, y.astype(float)
+
+
+def _snb_case(name, cls, methods, **params):
+    Xc, yc = _categorical()
+    return Case(name, cls,
+                lambda: dict(X=Xc.copy(), y=yc.copy(), X_new=Xc[:5].copy(), **{
+                    k: (v.copy() if isinstance(v, np.ndarray) else v)
+                    for k, v in params.items()}),
+                run=_fit_predict(cls, methods), names=_ESTIMATOR_NAMES,
+                exempt={("strings", "y"): _LABELS}, mismatch=("y", "X_new"))
+
 
 def _cases():
     X, y = _regression()
@@ -728,6 +749,35 @@ def _cases():
         Case("two_variable_update", svm.two_variable_update,
              lambda: dict(alpha_i=0.2, alpha_j=0.5, y_i=1, y_j=-1, E_i=0.3, E_j=-0.2,
                           K_ii=1.0, K_jj=1.0, K_ij=0.3, C=1.0, check_input=True)),
+
+        # ---- graphical_models.semi_naive_bayes
+        _snb_case("OneDependenceBayes", snb.OneDependenceBayes,
+                  ("predict", "predict_proba", "predict_log_proba", "joint_log_likelihood"),
+                  parents=np.array([-1, 0, 1]), alpha=1.0),
+        _snb_case("SPODE", snb.SPODE, ("predict", "predict_proba"), parent=1, alpha=0.5),
+        _snb_case("TAN", snb.TAN, ("predict", "predict_proba", "predict_log_proba"),
+                  root=2, alpha=1.0),
+        _snb_case("AODE", snb.AODE,
+                  ("predict", "predict_proba", "predict_log_proba", "joint_log_likelihood"),
+                  m=2, alpha=1.0),
+        Case("mutual_information_matrix", snb.mutual_information_matrix,
+             lambda: dict(X=_categorical()[0])),
+        Case("conditional_mutual_information_matrix",
+             snb.conditional_mutual_information_matrix,
+             lambda: dict(X=_categorical()[0], y=_categorical()[1]),
+             exempt={("strings", "y"): _LABELS}, mismatch=("y",)),
+        Case("maximum_spanning_tree", snb.maximum_spanning_tree,
+             lambda: dict(weights=snb.mutual_information_matrix(_categorical()[0]), root=1)),
+        Case("chow_liu_tree", snb.chow_liu_tree, lambda: dict(X=_categorical()[0], root=0)),
+        Case("tan_structure", snb.tan_structure,
+             lambda: dict(X=_categorical()[0], y=_categorical()[1], root=2),
+             exempt={("strings", "y"): _LABELS}, mismatch=("y",)),
+        Case("tree_log_likelihood", snb.tree_log_likelihood,
+             lambda: dict(X=_categorical()[0], parents=np.array([-1, 0, 0]),
+                          y=_categorical()[1]),
+             exempt={("strings", "y"): _LABELS}, mismatch=("y", "parents")),
+        Case("quantile_discretize", snb.quantile_discretize,
+             lambda: dict(X=_rng(3).normal(size=(12, 3)), n_bins=3)),
 
         # ---- sequences.hmm
         Case("alpha_gamma_smoother", hmm.alpha_gamma_smoother,
