@@ -535,7 +535,7 @@ def test_bad_input_is_named():
         bn.fit_counts(np.where(X == 1, -1, X), net.parents)      # negative counts/codes
     with pytest.raises(ValueError, match="X must have at least 1"):
         bn.fit_counts(np.zeros((0, 8)), net.parents)             # empty data
-    with pytest.raises(ValueError, match="X must have one column per node"):
+    with pytest.raises(ValueError, match="X must have one column for each of the 8 nodes of parents"):
         bn.fit_counts(X[:, :3], net.parents)
     with pytest.raises(ValueError, match=r"node 'asia'\) has the state 1, but cards"):
         bn.fit_counts(X, net.parents, dict.fromkeys(net.parents, 1))

@@ -210,13 +210,13 @@ def _row_text(pa, row) -> str:
         else "(no parents)"
 
 
-def _check_data(X, parents: dict, cards, name: str = "X"):
+def _check_data(X, parents: dict, cards, name: str = "X", nodes_name: str = "parents"):
     """Data as integer states; cards from the argument or from the data."""
     arr = as_array(X, name, ndim=2)
     nodes = tuple(parents)
     if arr.shape[1] != len(nodes):
-        raise ValueError(f"{name} must have one column per node ({len(nodes)}: {nodes}), got "
-                         f"{arr.shape[1]} columns")
+        raise ValueError(f"{name} must have one column for each of the {len(nodes)} nodes of "
+                         f"{nodes_name} {nodes}, got {arr.shape[1]} columns")
     if np.any(arr < 0) or np.any(arr != np.round(arr)):
         raise ValueError(f"{name} must hold states coded as non-negative integers 0, 1, ..., "
                          f"got {arr[(arr < 0) | (arr != np.round(arr))][0]!r}")
@@ -690,7 +690,7 @@ def hill_climb(X, nodes, cards=None, *, score="bic", ess=10.0, start=None, max_i
         if set(start) != set(nodes):
             raise ValueError(f"start must have the nodes {nodes}, got {tuple(start)}")
         start = {v: start[v] for v in nodes}
-    codes, cards = _check_data(X, empty, cards)
+    codes, cards = _check_data(X, empty, cards, nodes_name="nodes")
     score = check_choice(score, "score", ("bic", "k2", "bdeu"))
     ess = check_positive(ess, "ess")
     max_iter = check_positive(max_iter, "max_iter", integer=True)
