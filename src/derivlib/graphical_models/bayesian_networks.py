@@ -432,10 +432,7 @@ def query(parents, cpts, variables, evidence=None) -> np.ndarray:
     hidden = [v for v in parents if v not in evidence and v not in variables]
     card = {v: cpts[v].shape[-1] for v in parents}
     while hidden:
-        def cost(v):
-            scope = set().union(*(s for s, _ in factors if v in s))
-            return int(np.prod([card[u] for u in scope]))
-        v = min(hidden, key=cost)
+        v = min(hidden, key=lambda u: _product_size(factors, u, card))
         hidden.remove(v)
         used = [f for f in factors if v in f[0]]
         factors = [f for f in factors if v not in f[0]]
@@ -453,6 +450,12 @@ def query(parents, cpts, variables, evidence=None) -> np.ndarray:
     if not total > 0:
         raise ValueError(f"evidence {evidence!r} has probability zero under the network")
     return table / total
+
+
+def _product_size(factors, v, card) -> int:
+    """Entries of the product of the factors that mention ``v`` (the greedy order's cost)."""
+    scope = set().union(*(s for s, _ in factors if v in s))
+    return int(np.prod([card[u] for u in scope]))
 
 
 def _product(factors):
