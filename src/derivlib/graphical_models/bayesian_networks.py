@@ -243,13 +243,13 @@ def _check_data(X, parents: dict, cards, name: str = "X", nodes_name: str = "par
 
 
 # --------------------------------------------------------------------------- the graph
-def topological_order(parents) -> tuple:
-    """The nodes in an order where every parent comes before its children.
+def topological_order(parents) -> list:
+    """The nodes, as a list, in an order where every parent comes before its children.
 
     Raises ``ValueError`` naming a cycle if ``parents`` is not a DAG.
     """
     parents = _check_parents(parents)
-    return _order(parents, "parents")
+    return list(_order(parents, "parents"))
 
 
 def d_separated(parents, x, y, given=()) -> bool:
@@ -323,7 +323,7 @@ def _reachable(parents: dict, xs, zs) -> set:
     return reached - set(xs)
 
 
-def markov_blanket(parents, x) -> tuple:
+def markov_blanket(parents, x) -> list:
     """The Markov blanket of ``x``: its parents, its children and its children's other
     parents (eq. ``bn-markov-blanket``), in the order of the keys of ``parents``."""
     parents = _check_parents(parents)
@@ -334,7 +334,7 @@ def markov_blanket(parents, x) -> tuple:
             blanket.add(v)
             blanket.update(pa)
     blanket.discard(x)
-    return tuple(v for v in parents if v in blanket)
+    return [v for v in parents if v in blanket]
 
 
 def structural_hamming_distance(parents, parents_true) -> int:
@@ -384,7 +384,7 @@ def query(parents, cpts, variables, evidence=None) -> np.ndarray:
     elimination (Koller and Friedman 2009, Alg. 9.1).
 
     Each CPT is a factor; the evidence fixes its axes; every other variable is summed out
-    in turn, multiplying only the factors that mention it (eq. ``bn-ve``). The elimination
+    in turn, multiplying only the factors that mention it. The elimination
     order is greedy: the variable whose product factor is smallest goes first. Each new
     factor is divided by its largest entry so that long products cannot underflow; the
     answer is normalised at the end.
@@ -437,7 +437,7 @@ def query(parents, cpts, variables, evidence=None) -> np.ndarray:
         used = [f for f in factors if v in f[0]]
         factors = [f for f in factors if v not in f[0]]
         scope, table = _product(used)
-        table = table.sum(axis=scope.index(v))                   # (bn-ve): sum v out
+        table = table.sum(axis=scope.index(v))                   # sum v out
         top = table.max() if table.size else 0.0
         factors.append((tuple(u for u in scope if u != v), table / top if top > 0 else table))
     # factors left without variables are constants: normalising removes them (a zero one
@@ -570,7 +570,7 @@ def log_likelihood(X, parents, cpts) -> float:
 
 def family_scores(X, parents, cards=None, *, score="bic", ess=10.0) -> dict:
     """The score of each family (a node and its parents): the terms whose sum is the score
-    of the graph (eqs. ``bn-bic``, ``bn-k2``, ``bn-bdeu``).
+    of the graph (eqs. ``bn-bic``, ``bn-k2``).
 
     ``"bic"``: :math:`\\sum_{jk} n_{ijk}\\log(n_{ijk}/n_{ij}) - \\tfrac12 \\log N \\,
     q_i (r_i - 1)`; ``"k2"``, ``"bdeu"``: the log marginal likelihood of the family under
@@ -594,7 +594,7 @@ def _family_score(codes, col, cards, v, pa, score, ess) -> float:
     n_ij = n.sum(axis=1, keepdims=True)
     if score == "bic":
         with np.errstate(divide="ignore", invalid="ignore"):
-            loglik = np.where(n > 0, n * np.log(n / n_ij), 0.0).sum()        # (bn-ml-value)
+            loglik = np.where(n > 0, n * np.log(n / n_ij), 0.0).sum()        # (bn-bic), first term
         return float(loglik - 0.5 * np.log(len(codes)) * q_i * (r_i - 1))    # (bn-bic)
     a = 1.0 if score == "k2" else ess / (q_i * r_i)
     return float((gammaln(r_i * a) - gammaln(r_i * a + n_ij)).sum()         # (bn-k2)
@@ -615,7 +615,7 @@ def k2_score(X, parents, cards=None) -> float:
 
 def bdeu_score(X, parents, cards=None, ess=10.0) -> float:
     """The BDeu score (Heckerman et al. 1995): the log marginal likelihood with
-    hyperparameters ``ess / (q_i r_i)``, a sum over families (eq. ``bn-bdeu``)."""
+    hyperparameters ``ess / (q_i r_i)``, a sum over families (eq. ``bn-k2``)."""
     return float(sum(family_scores(X, parents, cards, score="bdeu", ess=ess).values()))
 
 
