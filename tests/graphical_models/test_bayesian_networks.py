@@ -25,9 +25,11 @@ import itertools
 import os
 import warnings
 
+import hypothesis
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import strategies as st
 
 from derivlib.graphical_models import bayesian_networks as bn
 
@@ -213,6 +215,59 @@ def test_d_separation_agrees_with_pgmpy_and_the_exact_joint():
             assert ours == indep, (trial, parents, x, y, given, gap)
             counts["separated" if ours else "connected"] += 1
     assert counts["separated"] > 200 and counts["connected"] > 200, counts
+
+
+def moral_ancestral_separated(parents, xs, ys, zs):
+    """Lauritzen's criterion, an algorithm independent of the Bayes ball: x and y are
+    d-separated by Z iff Z separates them in the moral graph of the ancestral set of
+    x, y and Z (Lauritzen et al. 1990; Koller and Friedman 2009, prop. 4.11)."""
+    keep, todo = set(), [*xs, *ys, *zs]
+    while todo:
+        v = todo.pop()
+        if v not in keep:
+            keep.add(v)
+            todo.extend(parents[v])
+    adjacent = {v: set() for v in keep}
+    for v in keep:
+        pa = list(parents[v])
+        for p in pa:
+            adjacent[v].add(p)
+            adjacent[p].add(v)
+        for p, q in itertools.combinations(pa, 2):        # marry the parents
+            adjacent[p].add(q)
+            adjacent[q].add(p)
+    seen, todo = set(xs), list(xs)
+    while todo:
+        v = todo.pop()
+        for u in adjacent[v] - set(zs) - seen:
+            seen.add(u)
+            todo.append(u)
+    return not (seen & set(ys))
+
+
+@st.composite
+def dag_and_question(draw):
+    n = draw(st.integers(2, 9))
+    names = [f"v{i}" for i in range(n)]
+    order = draw(st.permutations(names))
+    parents = {v: tuple(u for u in order[:k] if draw(st.booleans())) for k, v in enumerate(order)}
+    roles = draw(st.lists(st.sampled_from(["x", "y", "z", "-"]), min_size=n, max_size=n))
+    # the last node is never in x, so y can always fall back on it
+    xs = [v for v, r in zip(names, roles, strict=True) if r == "x" and v != names[-1]]
+    xs = xs or [names[0]]
+    ys = [v for v, r in zip(names, roles, strict=True) if r == "y" and v not in xs]
+    ys = ys or [names[-1]]
+    zs = [v for v, r in zip(names, roles, strict=True) if r == "z" and v not in xs + ys]
+    return {v: parents[v] for v in names}, xs, ys, zs
+
+
+@hypothesis.settings(max_examples=300, deadline=None)
+@hypothesis.given(dag_and_question())
+def test_d_separation_equals_the_moral_ancestral_graph_criterion(case):
+    parents, xs, ys, zs = case
+    ours = bn.d_separated(parents, xs, ys, zs)
+    assert ours == moral_ancestral_separated(parents, xs, ys, zs)
+    assert ours == bn.d_separated(parents, ys, xs, zs)             # symmetric
 
 
 def test_d_separation_of_sets_is_separation_of_every_pair():
