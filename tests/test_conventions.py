@@ -307,6 +307,7 @@ _SV = "derivlib.foundations.sample_variance"
 _HMM = "derivlib.sequences.hmm"
 _KF = "derivlib.sequences.kalman"
 _GAUSS = "derivlib.foundations.gaussian"
+_BN = "derivlib.graphical_models.bayesian_networks"
 _ORDER = {
     "data first (fit or estimate from data)": [
         (_LR, "least_squares", ("X", "y")), (_LR, "ridge", ("X", "y", "lam")),
@@ -379,6 +380,9 @@ _ORDER["data first (fit or estimate from data)"] += [
     (_LR, "ridge_shrinkage", ("X", "lam")),
     (_LOG, "fista", ("X", "y", "C")), (_LOG, "laplace_posterior", ("X", "y")),
     (_SVM, "svr", ("X", "y", "C", "epsilon")),
+    (_BN, "fit_counts", ("X", "parents")), (_BN, "family_scores", ("X", "parents")),
+    (_BN, "bic_score", ("X", "parents")), (_BN, "k2_score", ("X", "parents")),
+    (_BN, "bdeu_score", ("X", "parents")), (_BN, "hill_climb", ("X", "nodes")),
 ]
 _ORDER["parameters first (evaluate at given parameters)"] += [
     (_GAUSS, "marginal", ("mu", "Sigma", "idx")),
@@ -392,6 +396,10 @@ _ORDER["parameters first (evaluate at given parameters)"] += [
     (_LOG, "wald_standard_errors", ("w", "b", "X")),
     (_SVM, "svr_dual_objective", ("alpha", "alpha_star", "y", "K", "epsilon")),
     (_HMM, "predictive", ("pi", "A", "B_obs")), (_HMM, "alpha_gamma_smoother", ("A", "alpha_hat")),
+    (_BN, "joint", ("parents", "cpts")), (_BN, "query", ("parents", "cpts", "variables")),
+]
+_ORDER["observations first (a loss, a density, a filter or a smoother)"] += [
+    (_BN, "log_likelihood", ("X", "parents", "cpts")),
 ]
 # Public functions the rule does not order, because they take no data and no parameters to
 # evaluate at, each with the reason: closed forms of a model's parameters, distributions
@@ -433,6 +441,12 @@ _UNORDERED = {
     (_KF, "sample"): "a sampler: the model, then the size",
     (_KF, "check_ssm"): "a validator of the model",
     (_KF, "constant_velocity"): "a model constructor",
+    (_BN, "asia"): "a model constructor (a network shipped as data)",
+    (_BN, "sample"): "a sampler: the model, then the size",
+    (_BN, "d_separated"): "a property of a graph (no data, no parameters)",
+    (_BN, "markov_blanket"): "a property of a graph (no data, no parameters)",
+    (_BN, "topological_order"): "a property of a graph (no data, no parameters)",
+    (_BN, "structural_hamming_distance"): "a distance between two graphs",
 }
 
 
