@@ -47,6 +47,10 @@ RENDER_HASH := $(BUILD)/.render-hash
 JB_FLAGS := -W -n --keep-going
 RUFF_PATHS := $(wildcard src tools tests chapters benchmarks _ext *.ipynb conftest.py)
 NOTEBOOKS := chapters audit.ipynb course_guide.ipynb benchmarks.ipynb
+# The tests run on two workers (pytest-xdist), the machine's two cores: each worker starts its
+# own kernels and its own browser. WORKERS=0 runs them in one process (for a debugger).
+WORKERS ?= 2
+XDIST := $(if $(filter 0,$(WORKERS)),,-n $(WORKERS))
 NBVAL_FLAGS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
                --nbval-cell-timeout=120 -p no:cacheprovider
 
@@ -121,15 +125,15 @@ lint: venv
 
 # tests/site checks the built site in a browser, so it runs after the build (site-test).
 unit: venv
-	$(BIN)/pytest -p no:cacheprovider tests --ignore=tests/site
+	$(BIN)/pytest -p no:cacheprovider $(XDIST) --dist load tests --ignore=tests/site
 
 nbval: venv
-	$(BIN)/pytest $(NBVAL_FLAGS) $(NOTEBOOKS)
+	$(BIN)/pytest $(NBVAL_FLAGS) $(XDIST) --dist loadfile $(NOTEBOOKS)
 
 # The built site in Chromium, with every request outside the site's origin refused.
 site-test: venv
 	@if [ ! -d tests/site ]; then echo "No site tests (tests/site does not exist)."; exit 0; fi; \
-	$(BIN)/pytest -p no:cacheprovider tests/site
+	$(BIN)/pytest -p no:cacheprovider $(XDIST) --dist load tests/site
 
 # ruff, unit tests, strict nbval, the book with warnings as errors, then the built site in a
 # browser; stops at the first failure. A skipped test fails the run (conftest.py at the root).
@@ -146,8 +150,8 @@ test: venv
 check: venv
 	@start=$$(date +%s); \
 	$(MAKE) --no-print-directory lint && \
-	$(BIN)/pytest -q -p no:cacheprovider tests --ignore=tests/site -m "not slow" && \
-	$(BIN)/pytest -q $(NBVAL_FLAGS) $(NOTEBOOKS) && \
+	$(BIN)/pytest -q -p no:cacheprovider $(XDIST) --dist load tests --ignore=tests/site -m "not slow" && \
+	$(BIN)/pytest -q $(NBVAL_FLAGS) $(XDIST) --dist loadfile $(NOTEBOOKS) && \
 	echo "make check: passed in $$(( $$(date +%s) - start )) s (make test also runs the slow tests, the book and the site)"
 
 ## Helpers -------------------------------------------------------------------------------------

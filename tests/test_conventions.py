@@ -198,7 +198,8 @@ def test_results_are_named_tuples():
 # module alias that means two things. The rules, with their reasons, are in CONTRIBUTING.md
 # ("Names and argument order"); these tests enforce them on the signatures themselves.
 
-_PACKAGES = ("derivlib.foundations", "derivlib.linear_models", "derivlib.sequences")
+_PACKAGES = ("derivlib.foundations", "derivlib.linear_models", "derivlib.graphical_models",
+             "derivlib.sequences")
 
 # a parameter or NamedTuple field with one of these names is a convention broken
 _FORBIDDEN = {
@@ -305,6 +306,9 @@ _MLE = "derivlib.foundations.mle_kl"
 _SV = "derivlib.foundations.sample_variance"
 _HMM = "derivlib.sequences.hmm"
 _KF = "derivlib.sequences.kalman"
+_GAUSS = "derivlib.foundations.gaussian"
+_BN = "derivlib.graphical_models.bayesian_networks"
+_SNB = "derivlib.graphical_models.semi_naive_bayes"
 _ORDER = {
     "data first (fit or estimate from data)": [
         (_LR, "least_squares", ("X", "y")), (_LR, "ridge", ("X", "y", "lam")),
@@ -360,8 +364,120 @@ _ORDER = {
         (_KF, "loglikelihood", ("x", "ssm")), (_KF, "kalman_filter", ("x", "ssm")),
         (_KF, "smooth", ("x", "ssm")), (_KF, "textbook_filter", ("x", "ssm")),
         (_KF, "textbook_smoother", ("x", "ssm")),
+        (_GAUSS, "logpdf", ("x", "mu", "Sigma")),
+        (_MLE, "gaussian_nll_hessian", ("X", "sigma2")),
+        (_LR, "log_evidence", ("X", "y", "alpha", "beta")),
+        (_SVM, "epsilon_insensitive_loss", ("y", "y_hat", "epsilon")),
+        (_KF, "innovations", ("x", "ssm")), (_KF, "nis", ("x", "ssm")),
+        (_KF, "nees", ("z", "mean", "cov")),
     ],
 }
+# Data first (case 1) and parameters first (case 2), for the functions written after the
+# table above.
+_ORDER["data first (fit or estimate from data)"] += [
+    (_GAUSS, "ml_covariance", ("X",)),
+    (_LR, "bayesian_posterior", ("X", "y", "alpha", "beta")), (_LR, "lms", ("X", "y", "eta")),
+    (_LR, "hat_matrix", ("X",)), (_LR, "lipschitz_constant", ("X",)),
+    (_LR, "ridge_shrinkage", ("X", "lam")),
+    (_LOG, "fista", ("X", "y", "C")), (_LOG, "laplace_posterior", ("X", "y")),
+    (_SVM, "svr", ("X", "y", "C", "epsilon")),
+    (_BN, "fit_counts", ("X", "parents")), (_BN, "family_scores", ("X", "parents")),
+    (_BN, "bic_score", ("X", "parents")), (_BN, "k2_score", ("X", "parents")),
+    (_BN, "bdeu_score", ("X", "parents")), (_BN, "hill_climb", ("X", "nodes")),
+    (_SNB, "quantile_discretize", ("X", "n_bins")),
+    (_SNB, "mutual_information_matrix", ("X",)),
+    (_SNB, "conditional_mutual_information_matrix", ("X", "y")),
+    (_SNB, "chow_liu_tree", ("X", "root")), (_SNB, "tan_structure", ("X", "y", "root")),
+]
+_ORDER["parameters first (evaluate at given parameters)"] += [
+    (_GAUSS, "marginal", ("mu", "Sigma", "idx")),
+    (_GAUSS, "condition", ("mu", "Sigma", "idx", "values")),
+    (_GAUSS, "linear_gaussian_posterior", ("mu", "Sigma", "A", "b", "R", "y")),
+    (_MLE, "binary_cross_entropy_hessian", ("w", "b", "X")),
+    (_MLE, "softmax_cross_entropy_hessian", ("W", "b", "X")),
+    (_LR, "bayesian_predictive", ("mean", "cov", "X", "beta")),
+    (_LOG, "elastic_net_objective", ("w", "b", "X", "y", "C")),
+    (_LOG, "predictive_probit", ("w", "S", "X")),
+    (_LOG, "wald_standard_errors", ("w", "b", "X")),
+    (_SVM, "svr_dual_objective", ("alpha", "alpha_star", "y", "K", "epsilon")),
+    (_HMM, "predictive", ("pi", "A", "B_obs")), (_HMM, "alpha_gamma_smoother", ("A", "alpha_hat")),
+    (_BN, "joint", ("parents", "cpts")), (_BN, "query", ("parents", "cpts", "variables")),
+]
+_ORDER["observations first (a loss, a density, a filter or a smoother)"] += [
+    (_BN, "log_likelihood", ("X", "parents", "cpts")),
+    (_SNB, "tree_log_likelihood", ("X", "parents", "y")),
+]
+# Public functions the rule does not order, because they take no data and no parameters to
+# evaluate at, each with the reason: closed forms of a model's parameters, distributions
+# compared with each other, elementwise maps, kernels of two data sets, solver internals the
+# chapters show, samplers and model constructors. A new public function must be in _ORDER
+# or here (test_every_public_function_is_ordered_or_exempt).
+_UNORDERED = {
+    (_GAUSS, "product"): "two Gaussians' parameters, symmetric in the two",
+    (_GAUSS, "linear_gaussian_marginal"): "a model's parameters only (no observation)",
+    (_MLE, "kl_divergence"): "two distributions",
+    (_MLE, "gaussian_kl"): "two distributions",
+    (_MLE, "mixture_kl"): "two distributions",
+    (_MLE, "mixture_moments"): "a distribution's parameters only",
+    (_MLE, "forward_kl_gaussian_fit"): "a target distribution's parameters only",
+    (_MLE, "reverse_kl_gaussian_fit"): "a target distribution's parameters, then a start",
+    (_MLE, "mutual_information"): "a joint probability table",
+    (_MLE, "gaussian_mutual_information"): "a correlation",
+    (_SV, "excess_kurtosis"): "a distribution's name",
+    (_SV, "expected_ml_variance"): "a closed form of the model's parameters",
+    (_SV, "mse_optimal_divisor"): "a closed form of the model's parameters",
+    (_SV, "variance_estimator_mse"): "a closed form of the model's parameters",
+    (_SV, "variance_of_ml_mean"): "a closed form of the model's parameters",
+    (_SV, "variance_of_ml_variance"): "a closed form of the model's parameters",
+    (_SV, "variance_of_unbiased_variance"): "a closed form of the model's parameters",
+    (_SV, "simulate_estimators"): "a sampler: the sizes, then the model",
+    (_LR, "soft_threshold"): "an elementwise map",
+    (_LOG, "sigmoid"): "an elementwise map",
+    (_LOG, "sigmoid_derivative"): "an elementwise map",
+    (_LOG, "lda_weights"): "the class-conditional Gaussians' parameters only",
+    (_SVM, "hinge_loss"): "an elementwise map of the margins",
+    (_SVM, "linear_kernel"): "a kernel of two data sets",
+    (_SVM, "polynomial_kernel"): "a kernel of two data sets",
+    (_SVM, "rbf_kernel"): "a kernel of two data sets",
+    (_SVM, "kernel_matrix"): "a kernel of two data sets",
+    (_SVM, "select_working_set"): "SMO's internal step on the solver's state",
+    (_SVM, "textbook_select_working_set"): "SMO's internal step on the solver's state",
+    (_SVM, "two_variable_update"): "SMO's internal step on the solver's state",
+    (_HMM, "sample"): "a sampler: the model, then the size",
+    (_KF, "sample"): "a sampler: the model, then the size",
+    (_KF, "check_ssm"): "a validator of the model",
+    (_KF, "constant_velocity"): "a model constructor",
+    (_BN, "asia"): "a model constructor (a network shipped as data)",
+    (_BN, "sample"): "a sampler: the model, then the size",
+    (_BN, "d_separated"): "a property of a graph (no data, no parameters)",
+    (_BN, "markov_blanket"): "a property of a graph (no data, no parameters)",
+    (_BN, "topological_order"): "a property of a graph (no data, no parameters)",
+    (_BN, "structural_hamming_distance"): "a distance between two graphs",
+    (_SNB, "maximum_spanning_tree"): "a property of a weighted graph (no data, no parameters)",
+}
+
+
+def test_every_public_function_is_ordered_or_exempt():
+    """A public function of a chapter module is listed in _ORDER (its argument order is
+    checked) or in _UNORDERED with the reason the rule does not apply; nothing is left out
+    by forgetting it, as eleven functions of issue 13 were at first."""
+    import inspect
+
+    listed = {(m, n) for entries in _ORDER.values() for m, n, _ in entries}
+    both = listed & set(_UNORDERED)
+    assert not both, f"in _ORDER and in _UNORDERED: {sorted(both)}"
+    missing = []
+    for module in _chapter_modules():
+        for name in module.__all__:
+            obj = getattr(module, name)
+            if inspect.isfunction(obj) and (module.__name__, name) not in listed | set(_UNORDERED):
+                missing.append(f"{module.__name__}.{name}{inspect.signature(obj)}")
+    assert not missing, ("public functions neither ordered (_ORDER) nor exempt (_UNORDERED):\n"
+                         + "\n".join(missing))
+    import importlib
+
+    stale = [k for k in _UNORDERED if not hasattr(importlib.import_module(k[0]), k[1])]
+    assert not stale, f"_UNORDERED names functions that do not exist: {stale}"
 
 
 @pytest.mark.parametrize("rule", list(_ORDER))

@@ -199,6 +199,30 @@ def test_time_limit_gives_not_checkable():
     assert time.monotonic() - start < 10  # interrupted, not run to the end
 
 
+def test_time_limit_counts_the_checks_cpu_time_not_the_machines_load():
+    """A verdict must not depend on how busy the machine is: time spent waiting for the
+    processor (here: sleeping, which uses none) does not count against a check's limit,
+    while time spent computing does. Under the old wall-clock limit three checks that take
+    about 8 s alone reached the 20 s limit on a machine running five other jobs."""
+    from derivlib.checker.errors import _TimeUp, time_limit
+
+    with time_limit(0.2):  # waiting 0.5 s uses no processor time: no interruption
+        time.sleep(0.5)
+    start = time.process_time()
+    with pytest.raises(_TimeUp), time_limit(0.2):
+        while time.process_time() - start < 5:  # computing is interrupted after about 0.2 s
+            pass
+    assert time.process_time() - start < 2
+    # a nested limit keeps the tighter one, and the outer one still fires afterwards
+    start = time.process_time()
+    with pytest.raises(_TimeUp), time_limit(0.4):
+        with time_limit(10):
+            pass
+        while time.process_time() - start < 5:
+            pass
+    assert time.process_time() - start < 2
+
+
 # ----------------------------------------------------------------------------- premises
 def test_claims_are_checked_and_false_claims_rejected():
     s = sp.Symbol("s")

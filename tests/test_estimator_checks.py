@@ -59,6 +59,7 @@ import numpy as np
 import pytest
 
 from derivlib.foundations import gaussian, mle_kl, sample_variance
+from derivlib.graphical_models import bayesian_networks as bn
 from derivlib.graphical_models import semi_naive_bayes as snb
 from derivlib.linear_models import linear_regression as linreg
 from derivlib.linear_models import logistic_regression as logreg
@@ -75,6 +76,7 @@ MODULES = (
     "derivlib.sequences.hmm",
     "derivlib.sequences.kalman",
     "derivlib.graphical_models.semi_naive_bayes",
+    "derivlib.graphical_models.bayesian_networks",
 )
 
 # --------------------------------------------------------------------------------------
@@ -125,6 +127,9 @@ EXCLUDED: dict[str, str] = {
     "derivlib.sequences.kalman.Sample": _RESULT,
     "derivlib.sequences.kalman.SmootherResult": _RESULT,
     "derivlib.sequences.kalman.LinearGaussianSSM": _CONTAINER,
+    "derivlib.graphical_models.bayesian_networks.HillClimbResult": _RESULT,
+    "derivlib.graphical_models.bayesian_networks.JointTable": _RESULT,
+    "derivlib.graphical_models.bayesian_networks.Network": _RESULT,
 }
 
 
@@ -942,8 +947,52 @@ def _cases():
              lambda: dict(x=_ssm_obs(), ssm=_ssm(), B=_ssm_B(), u=_ssm_u()),
              mismatch=("B", "u")),
         Case("nees", kalman.nees, lambda: _nees_args(), mismatch=("z", "mean", "cov")),
+
+        # ---- graphical_models.bayesian_networks (graphs and tables are dicts: only the
+        # data X and the numbers and names are substituted)
+        Case("asia", bn.asia, dict),
+        Case("topological_order", bn.topological_order, lambda: dict(parents=_asia().parents)),
+        Case("d_separated", bn.d_separated,
+             lambda: dict(parents=_asia().parents, x="asia", y="smoke", given=("dysp",))),
+        Case("markov_blanket", bn.markov_blanket,
+             lambda: dict(parents=_asia().parents, x="either")),
+        Case("structural_hamming_distance", bn.structural_hamming_distance,
+             lambda: dict(parents={v: () for v in _asia().parents},
+                          parents_true=_asia().parents)),
+        Case("joint", bn.joint, lambda: dict(parents=_asia().parents, cpts=_asia().cpts)),
+        Case("query", bn.query,
+             lambda: dict(parents=_asia().parents, cpts=_asia().cpts, variables="lung",
+                          evidence={"xray": 0})),
+        Case("sample[bn]", bn.sample,
+             lambda: dict(parents=_asia().parents, cpts=_asia().cpts, N=20, rng=0)),
+        Case("fit_counts", bn.fit_counts,
+             lambda: dict(X=_asia_data(), parents=_asia().parents, prior="bdeu",
+                          pseudo_count=1.0, ess=5.0)),
+        Case("log_likelihood[bn]", bn.log_likelihood,
+             lambda: dict(X=_asia_data(), parents=_asia().parents,
+                          cpts=bn.fit_counts(_asia_data(), _asia().parents, prior="k2"))),
+        Case("family_scores", bn.family_scores,
+             lambda: dict(X=_asia_data(), parents=_asia().parents, score="bdeu", ess=5.0)),
+        Case("bic_score", bn.bic_score,
+             lambda: dict(X=_asia_data(), parents=_asia().parents)),
+        Case("k2_score", bn.k2_score,
+             lambda: dict(X=_asia_data(), parents=_asia().parents)),
+        Case("bdeu_score", bn.bdeu_score,
+             lambda: dict(X=_asia_data(), parents=_asia().parents, ess=5.0)),
+        Case("hill_climb", bn.hill_climb,
+             lambda: dict(X=_asia_data(), nodes=tuple(_asia().parents), score="bic", ess=5.0,
+                          max_iter=50, tabu_length=10, patience=3, epsilon=1e-4)),
     ]
     return cases
+
+
+def _asia():
+    return bn.asia()
+
+
+def _asia_data():
+    net = bn.asia()
+    return bn.sample(net.parents, net.cpts, 200, rng=8).astype(float)
 
 
 REGISTRY: list[Case] = _cases()

@@ -125,7 +125,7 @@ class Derivation:
         The fixed size the chain is about (``"N = 2, K = 2"``): symbolic proofs are marked
         *instance* and the chain says so.
     time_limit : float or None, optional
-        Seconds one step may take before it is reported as not checkable (default 20,
+        CPU seconds one step may take before it is reported as not checkable (default 20,
         :data:`derivlib.checker.engine.TIME_LIMIT`).
 
     Examples

@@ -68,8 +68,8 @@ N_CONFIRM = 2  # points that confirm a symbolic proof
 DIGITS = 30  # significant digits of every numeric value compared
 FD_DIGITS = 80  # working digits of a finite difference
 INEXACT_FLOOR = 1e-20  # relative to a finite-difference derivative's size
-TIME_LIMIT = 20.0  # seconds for one check, symbolic and numeric together
-SYMBOLIC_TIME = 10.0  # seconds SymPy may spend on a proof before sampling takes over
+TIME_LIMIT = 20.0  # CPU seconds for one check, symbolic and numeric together (not wall time)
+SYMBOLIC_TIME = 10.0  # CPU seconds SymPy may spend on a proof before sampling takes over
 BRANCH_SEARCH = 200  # extra candidate points tried to reach an unvisited branch
 _NONFINITE = (sp.nan, sp.zoo, sp.oo, -sp.oo)
 
@@ -374,7 +374,7 @@ def _draw(atoms, k, sampler: Sampler, ints: dict) -> dict:
     return values
 
 
-EVALF_TIME = 0.5  # seconds one evaluation may take before the point counts as unresolved
+EVALF_TIME = 0.5  # CPU seconds one evaluation may take before the point counts as unresolved
 MAXN = (None, 400, 3000)  # working precision (digits) tried in turn by evalf(strict=True)
 
 

@@ -9,5 +9,6 @@ semi_naive_bayes
 bayesian_networks
     Chapter *Bayesian networks*: factorisation, d-separation, parameter and structure learning.
 belief_propagation
-    Chapter *Belief propagation*: sum-product and max-sum on chains, trees and factor graphs; loopy BP.
+    Chapter *Belief propagation*: sum-product and max-sum on chains, trees and factor graphs;
+    loopy belief propagation.
 """
