@@ -198,7 +198,8 @@ def test_results_are_named_tuples():
 # module alias that means two things. The rules, with their reasons, are in CONTRIBUTING.md
 # ("Names and argument order"); these tests enforce them on the signatures themselves.
 
-_PACKAGES = ("derivlib.foundations", "derivlib.linear_models", "derivlib.sequences")
+_PACKAGES = ("derivlib.foundations", "derivlib.linear_models", "derivlib.sequences",
+             "derivlib.graphical_models")
 
 # a parameter or NamedTuple field with one of these names is a convention broken
 _FORBIDDEN = {
