@@ -331,3 +331,34 @@ def test_failed_fit_leaves_the_estimator_unfitted():
         model.fit(X, y)
     with pytest.raises(ValueError, match="not fitted yet"):
         model.predict(X)
+
+
+# --------------------------------------------------------------------------- fast paths
+@pytest.mark.parametrize("offset", [0.0, 1e3, -5e4])
+def test_gaussian_fast_log_likelihood_agrees_with_the_loop(offset):
+    """The expanded squares (two matrix products) against the plain loop over classes,
+    also for data far from the origin, where the expansion would cancel without centring."""
+    rng = np.random.default_rng(11)
+    y = rng.integers(0, 4, size=300)
+    X = offset + rng.normal(size=(300, 7)) * rng.uniform(0.01, 3.0, size=7) + y[:, None]
+    model = nb.GaussianNB().fit(X, y)
+    Xt = offset + rng.normal(size=(50, 7)) * 2
+    fast, loop = model._log_likelihood(Xt), model._textbook_log_likelihood(Xt)
+    np.testing.assert_allclose(fast, loop, rtol=1e-9, atol=1e-9 * np.abs(loop).max())
+    ref = sk.GaussianNB().fit(X, y)
+    _close(model.predict_proba(Xt), ref.predict_proba(Xt))
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_multinomial_predict_refuses_non_finite_counts(bad):
+    model = nb.MultinomialNB().fit(np.array([[1.0, 2.0], [3.0, 0.0]]), [0, 1])
+    X = np.array([[1.0, 2.0], [0.0, bad]])
+    with pytest.raises(ValueError, match="X must (be finite|hold non-negative)"):
+        model.predict_proba(X)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_multinomial_fit_refuses_non_finite_counts(bad):
+    X = np.array([[1.0, 2.0], [0.0, bad], [2.0, 2.0]])
+    with pytest.raises(ValueError, match="X must (be finite|hold non-negative)"):
+        nb.MultinomialNB().fit(X, [0, 1, 1])

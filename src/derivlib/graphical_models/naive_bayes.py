@@ -8,7 +8,8 @@ is Bayes' rule with a likelihood that factorises over the features (eq. ``nb-fac
     - \log\sum_{k'} \exp\Big(\log\pi_{k'} + \sum_j \log p(x_j \mid y = k')\Big),
     \qquad \text{(eq. nb-log-posterior)}
 
-computed in log space with ``scipy.special.logsumexp`` (:func:`log_posterior`). The
+computed in log space by the log-sum-exp with the largest term factored out
+(:func:`log_posterior`). The
 maximum-likelihood estimates of the four feature models (eqs. ``nb-gauss-ml``,
 ``nb-categorical-ml``, ``nb-bernoulli-ml``), with the additive smoothing of a Dirichlet
 posterior mean (eq. ``nb-dirichlet-mean``), are the ``fit`` of four estimators that mirror
@@ -41,7 +42,6 @@ import numbers
 from typing import NamedTuple
 
 import numpy as np
-from scipy.special import logsumexp
 
 from derivlib._validation import (
     _show,
@@ -68,8 +68,10 @@ __all__ = [
 
 # --------------------------------------------------------------------------- plain functions
 def _log_posterior(log_prior: np.ndarray, log_likelihood: np.ndarray) -> np.ndarray:
-    log_joint = log_prior + log_likelihood                              # eq. (nb-factorise)
-    return log_joint - logsumexp(log_joint, axis=1, keepdims=True)     # eq. (nb-log-posterior)
+    log_joint = log_prior + log_likelihood                              # a_k, eq. (nb-factorise)
+    m = log_joint.max(axis=1, keepdims=True)                            # the largest a_k
+    shifted = log_joint - m                                             # every exponent <= 0
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))  # eq. (nb-log-posterior)
 
 
 def log_posterior(log_prior, log_likelihood) -> np.ndarray:
@@ -91,8 +93,9 @@ def log_posterior(log_prior, log_likelihood) -> np.ndarray:
     Notes
     -----
     Eq. ``nb-log-posterior``: the log-sum-exp subtracts the largest log joint before it
-    exponentiates, so log-likelihoods of -10 000 (a long document) give the right answer
-    where the product of probabilities would underflow to 0/0.
+    exponentiates (as ``scipy.special.logsumexp`` does), so log-likelihoods of -10 000 (a
+    long document) give the right answer where the product of probabilities would underflow
+    to 0/0.
 
     Examples
     --------
@@ -235,13 +238,12 @@ def calibration_curve(y, prob, *, n_bins=10) -> CalibrationCurve:
 
 
 # --------------------------------------------------------------------------- shared plumbing
-def _check_X(X, name: str = "X") -> np.ndarray:
-    return as_array(X, name, ndim=2)
+def _fit_labels(X, y, finite: bool = True):
+    """Validate ``X`` and ``y``; return X, the classes, the class codes and their one-hot.
 
-
-def _fit_labels(X, y):
-    """Validate ``X`` and ``y``; return X, the classes, the class codes and their one-hot."""
-    X = _check_X(X)
+    ``finite=False`` leaves the finiteness of X to the caller (see ``_fitted_X``).
+    """
+    X = as_array(X, "X", ndim=2, finite=finite)
     classes, codes = as_labels(y, "y")
     check_same_length(X, codes, "X", "y")
     Y = np.zeros((len(codes), len(classes)))
@@ -267,11 +269,15 @@ def _class_log_prior(class_count, class_prior, fit_prior, name="class_prior"):
     return np.full(K, -np.log(K))
 
 
-def _fitted_X(model, X, what: str = "features") -> np.ndarray:
-    """Validate X for a fitted estimator: fitted first, then as many columns as in fit."""
+def _fitted_X(model, X, what: str = "features", finite: bool = True) -> np.ndarray:
+    """Validate X for a fitted estimator: fitted first, then as many columns as in fit.
+
+    ``finite=False`` leaves the finiteness of X to the caller, who checks it on a result
+    (one pass over X fewer).
+    """
     if not hasattr(model, "classes_"):
         raise ValueError(f"this {type(model).__name__} is not fitted yet; call fit(X, y) first")
-    X = _check_X(X)
+    X = as_array(X, "X", ndim=2, finite=finite)
     if X.shape[1] != model.n_features_in_:
         raise ValueError(f"X must have {model.n_features_in_} {what} (as in fit), got "
                          f"{X.shape[1]}")
@@ -285,8 +291,11 @@ def _clear_fitted(model) -> None:
 
 
 def _check_nonnegative(X, name="X") -> np.ndarray:
-    if np.any(X < 0):
-        raise ValueError(f"{name} must hold non-negative counts, got minimum {X.min():.6g}")
+    lowest = X.min()  # X is not empty: as_array refused that
+    if np.isnan(lowest):
+        raise ValueError(f"{name} must be finite, got NaN value(s)")
+    if lowest < 0:
+        raise ValueError(f"{name} must hold non-negative counts, got minimum {lowest:.6g}")
     return X
 
 
@@ -362,22 +371,46 @@ class GaussianNB(_Predictions):
             X_k = X[codes == k]
             theta[k] = X_k.mean(axis=0)                                 # eq. (nb-gauss-ml)
             var[k] = ((X_k - theta[k]) ** 2).mean(axis=0)               # eq. (nb-gauss-ml)
-        epsilon = var_smoothing * float(np.var(X, axis=0).max())
+        count = Y.sum(axis=0)
+        weight = (count / count.sum())[:, None]
+        overall_mean = np.sum(weight * theta, axis=0)
+        # the variance of each feature over all the data, by the law of total variance
+        # (within-class plus between-class), without another pass over X
+        overall_var = np.sum(weight * (var + (theta - overall_mean) ** 2), axis=0)
+        epsilon = var_smoothing * float(overall_var.max())
         var += epsilon
         if np.any(var == 0):
             k, j = np.argwhere(var == 0)[0]
             raise ValueError(f"feature {j} is constant in class {classes[k]!r}: its variance "
                              f"is 0 and its density infinite; use var_smoothing > 0")
-        self.class_count_ = Y.sum(axis=0)
+        self.class_count_ = count
         self.class_log_prior_ = _class_log_prior(self.class_count_, self.priors, True,
                                                  "priors")
         self.class_prior_ = np.exp(self.class_log_prior_)
         self.classes_, self.theta_, self.var_, self.epsilon_ = classes, theta, var, epsilon
+        self.center_ = overall_mean  # for the fast log-likelihood only
         self.n_features_in_ = D
         return self
 
     def _log_likelihood(self, X) -> np.ndarray:
-        """log p(x_n | y = k) = sum_j log N(x_nj | mu_kj, sigma2_kj), shape (n, K)."""
+        """log p(x_n | y = k) = sum_j log N(x_nj | mu_kj, sigma2_kj), shape (n, K).
+
+        The squares are expanded, sum_j (x_j - mu_kj)^2 / sigma2_kj = sum_j x_j^2 / sigma2_kj
+        - 2 sum_j x_j mu_kj / sigma2_kj + sum_j mu_kj^2 / sigma2_kj, so that the work is two
+        matrix products instead of K passes over X; X is centred on the training mean first,
+        so that the cancellation of the expansion stays at the level of the spread of the
+        data, not of its offset (``_textbook_log_likelihood`` is the plain loop; the tests
+        check that the two agree).
+        """
+        X = _fitted_X(self, X) - self.center_
+        mu = self.theta_ - self.center_
+        precision = 1.0 / self.var_
+        squares = (X**2) @ precision.T - 2.0 * X @ (mu * precision).T + np.sum(mu**2 * precision,
+                                                                               axis=1)
+        return -0.5 * np.sum(np.log(2 * np.pi * self.var_), axis=1) - 0.5 * squares
+
+    def _textbook_log_likelihood(self, X) -> np.ndarray:
+        """The plain loop over the classes, eq. (nb-factorise) with Gaussian factors."""
         X = _fitted_X(self, X)
         out = np.empty((X.shape[0], len(self.classes_)))
         for k in range(len(self.classes_)):
@@ -418,10 +451,14 @@ class MultinomialNB(_Predictions):
     def fit(self, X, y):
         """Smoothed word frequencies per class, eq. ``nb-multinomial-ml``; returns ``self``."""
         _clear_fitted(self)
-        X, classes, _, Y = _fit_labels(X, y)
-        _check_nonnegative(X)
+        X, classes, _, Y = _fit_labels(X, y, finite=False)
+        _check_nonnegative(X)  # NaN and -inf refused here
         alpha = _check_alpha(self.alpha)
-        self.feature_count_ = Y.T @ X                                  # N_kj: counts per class
+        with np.errstate(invalid="ignore"):  # 0 * inf where X holds +inf: refused below
+            self.feature_count_ = Y.T @ X                              # N_kj: counts per class
+        if not np.all(np.isfinite(self.feature_count_)):  # +inf in X: a one-hot Y spreads it
+            _clear_fitted(self)
+            raise ValueError("X must be finite, got NaN or infinite value(s)")
         smoothed_total = self.feature_count_.sum(axis=1, keepdims=True) + alpha * X.shape[1]
         self.feature_log_prob_ = _smoothed_log(self.feature_count_, smoothed_total, alpha,
                                                "a feature")            # eq. (nb-multinomial-ml)
@@ -433,8 +470,13 @@ class MultinomialNB(_Predictions):
 
     def _log_likelihood(self, X) -> np.ndarray:
         """sum_j x_nj log theta_kj (the multinomial coefficient cancels), shape (n, K)."""
-        X = _check_nonnegative(_fitted_X(self, X))
-        return X @ self.feature_log_prob_.T
+        X = _check_nonnegative(_fitted_X(self, X, finite=False))  # NaN, -inf: refused here
+        log_likelihood = X @ self.feature_log_prob_.T
+        # every log theta_kj is finite and negative, so an infinite or NaN entry of X gives
+        # a non-finite entry of the product: the check on it is the check on X, and cheaper
+        if not np.all(np.isfinite(log_likelihood)):
+            raise ValueError("X must be finite, got NaN or infinite value(s)")
+        return log_likelihood
 
 
 class BernoulliNB(_Predictions):
@@ -576,5 +618,5 @@ class CategoricalNB(_Predictions):
                              f"; raise min_categories")
         out = np.zeros((Xc.shape[0], len(self.classes_)))
         for j, log_theta in enumerate(self.feature_log_prob_):
-            out += log_theta[:, Xc[:, j]].T
+            out += log_theta.T[Xc[:, j]]  # row x_nj of the (C_j, K) table, for every n
         return out
