@@ -362,3 +362,17 @@ def test_multinomial_fit_refuses_non_finite_counts(bad):
     X = np.array([[1.0, 2.0], [0.0, bad], [2.0, 2.0]])
     with pytest.raises(ValueError, match="X must (be finite|hold non-negative)"):
         nb.MultinomialNB().fit(X, [0, 1, 1])
+
+
+def test_docstring_examples_all_run():
+    import doctest
+
+    finder = doctest.DocTestFinder()
+    runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)
+    n_examples = 0
+    for test in finder.find(nb):
+        n_examples += len(test.examples)
+        runner.run(test)
+    result = runner.summarize(verbose=False)
+    assert result.failed == 0
+    assert n_examples == result.attempted == 14

@@ -441,6 +441,16 @@ class MultinomialNB(_Predictions):
     feature_log_prob_ : ndarray, shape (K, D)
         :math:`\log\theta_{kj}`, eq. ``nb-multinomial-ml`` smoothed.
     n_features_in_ : int
+
+    Examples
+    --------
+    >>> X = [[3, 0, 1], [2, 1, 0], [0, 2, 3], [1, 3, 2]]
+    >>> model = MultinomialNB(alpha=1.0).fit(X, ["a", "a", "b", "b"])
+    >>> np.exp(model.feature_log_prob_).round(3)
+    array([[0.6  , 0.2  , 0.2  ],
+           [0.143, 0.429, 0.429]])
+    >>> model.predict([[0, 1, 4]])
+    array(['b'], dtype='<U1')
     """
 
     def __init__(self, *, alpha=1.0, fit_prior=True, class_prior=None):
@@ -500,6 +510,14 @@ class BernoulliNB(_Predictions):
     feature_log_prob_ : ndarray, shape (K, D)
         :math:`\log\hat\theta_{kj}`, eq. ``nb-bernoulli-ml`` smoothed.
     n_features_in_ : int
+
+    Examples
+    --------
+    >>> X = [[1, 0], [1, 1], [0, 1], [0, 0]]
+    >>> model = BernoulliNB(alpha=1.0, binarize=None).fit(X, [0, 0, 1, 1])
+    >>> np.exp(model.feature_log_prob_)  # (N_kj + 1) / (N_k + 2)
+    array([[0.75, 0.5 ],
+           [0.25, 0.5 ]])
     """
 
     def __init__(self, *, alpha=1.0, binarize=0.0, fit_prior=True, class_prior=None):
@@ -569,6 +587,13 @@ class CategoricalNB(_Predictions):
     feature_log_prob_ : list of D arrays of shape (K, C_j)
         :math:`\log\hat\theta_{kjc}`, eq. ``nb-categorical-ml`` smoothed.
     n_features_in_ : int
+
+    Examples
+    --------
+    >>> model = CategoricalNB(alpha=1.0).fit([[0], [0], [2], [1], [2]], [0, 0, 0, 1, 1])
+    >>> np.exp(model.feature_log_prob_[0]).round(3)  # (N_kjc + 1) / (N_k + 3)
+    array([[0.5  , 0.167, 0.333],
+           [0.2  , 0.4  , 0.4  ]])
     """
 
     def __init__(self, *, alpha=1.0, fit_prior=True, class_prior=None, min_categories=None):
