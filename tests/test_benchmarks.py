@@ -48,7 +48,12 @@ _LOGISTIC = [(r"IRLS", rf"^n=100000, d=50, C=1, tol={tol}$",
              for tol in ("0.0001", "1e-08")]
 _SVM = [(r"^SVC fit \(SMO, RBF kernel\)$", rf"^n={n}, ", r"scikit-learn .*SVC", 5.0)
         for n in (2000, 5000)]
-TARGETS = {"hmm": _HMM, "kalman": _KALMAN, "lasso": _LASSO, "logistic": _LOGISTIC, "svm": _SVM}
+# naive Bayes (issue 14): fit and predict_proba of each variant at most 1x scikit-learn
+_NAIVE_BAYES = [(rf"^{name} {what}$", r"^n=20000, ", rf"^scikit-learn .*{name}\.{what}$", 1.0)
+                for name in ("GaussianNB", "MultinomialNB", "BernoulliNB", "CategoricalNB")
+                for what in ("fit", "predict_proba")]
+TARGETS = {"hmm": _HMM, "kalman": _KALMAN, "lasso": _LASSO, "logistic": _LOGISTIC, "svm": _SVM,
+           "naive_bayes": _NAIVE_BAYES}
 # rows without a target that must stay on the page too (the comparisons the issues discuss)
 UNTARGETED = {
     "hmm": [(r"^Viterbi$", rf"^K={K}, ", r"hmmlearn .*'scaling'", None)

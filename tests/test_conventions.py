@@ -308,6 +308,7 @@ _HMM = "derivlib.sequences.hmm"
 _KF = "derivlib.sequences.kalman"
 _GAUSS = "derivlib.foundations.gaussian"
 _BN = "derivlib.graphical_models.bayesian_networks"
+_NB = "derivlib.graphical_models.naive_bayes"
 _SNB = "derivlib.graphical_models.semi_naive_bayes"
 _ORDER = {
     "data first (fit or estimate from data)": [
@@ -384,6 +385,8 @@ _ORDER["data first (fit or estimate from data)"] += [
     (_BN, "fit_counts", ("X", "parents")), (_BN, "family_scores", ("X", "parents")),
     (_BN, "bic_score", ("X", "parents")), (_BN, "k2_score", ("X", "parents")),
     (_BN, "bdeu_score", ("X", "parents")), (_BN, "hill_climb", ("X", "nodes")),
+    (_NB, "dirichlet_posterior_mean", ("counts", "alpha")),
+    (_NB, "dirichlet_map", ("counts", "alpha")),
     (_SNB, "quantile_discretize", ("X", "n_bins")),
     (_SNB, "mutual_information_matrix", ("X",)),
     (_SNB, "conditional_mutual_information_matrix", ("X", "y")),
@@ -405,6 +408,7 @@ _ORDER["parameters first (evaluate at given parameters)"] += [
 ]
 _ORDER["observations first (a loss, a density, a filter or a smoother)"] += [
     (_BN, "log_likelihood", ("X", "parents", "cpts")),
+    (_NB, "calibration_curve", ("y", "prob")),
     (_SNB, "tree_log_likelihood", ("X", "parents", "y")),
 ]
 # Public functions the rule does not order, because they take no data and no parameters to
@@ -448,6 +452,7 @@ _UNORDERED = {
     (_KF, "check_ssm"): "a validator of the model",
     (_KF, "constant_velocity"): "a model constructor",
     (_BN, "asia"): "a model constructor (a network shipped as data)",
+    (_NB, "log_posterior"): "Bayes' rule on two tables (the prior's and the likelihood's logs)",
     (_BN, "sample"): "a sampler: the model, then the size",
     (_BN, "d_separated"): "a property of a graph (no data, no parameters)",
     (_BN, "markov_blanket"): "a property of a graph (no data, no parameters)",

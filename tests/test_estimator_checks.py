@@ -60,6 +60,7 @@ import pytest
 
 from derivlib.foundations import gaussian, mle_kl, sample_variance
 from derivlib.graphical_models import bayesian_networks as bn
+from derivlib.graphical_models import naive_bayes as nb
 from derivlib.graphical_models import semi_naive_bayes as snb
 from derivlib.linear_models import linear_regression as linreg
 from derivlib.linear_models import logistic_regression as logreg
@@ -77,6 +78,7 @@ MODULES = (
     "derivlib.sequences.kalman",
     "derivlib.graphical_models.semi_naive_bayes",
     "derivlib.graphical_models.bayesian_networks",
+    "derivlib.graphical_models.naive_bayes",
 )
 
 # --------------------------------------------------------------------------------------
@@ -130,6 +132,7 @@ EXCLUDED: dict[str, str] = {
     "derivlib.graphical_models.bayesian_networks.HillClimbResult": _RESULT,
     "derivlib.graphical_models.bayesian_networks.JointTable": _RESULT,
     "derivlib.graphical_models.bayesian_networks.Network": _RESULT,
+    "derivlib.graphical_models.naive_bayes.CalibrationCurve": _RESULT,
 }
 
 
@@ -341,6 +344,8 @@ def _cases():
     onehot = np.eye(3)[y3.astype(int)]
     pi, A, B = _hmm_params()
     svm_X, svm_y, svm_K, svm_alpha, svm_F, svm_C = _svm_problem()
+    nb_counts = _rng(9).poisson(2.0, size=(24, 4)).astype(float)  # naive Bayes: word counts
+    nb_categories = _rng(10).integers(0, 4, size=(24, 3)).astype(float)  # category indices
 
     sv = sample_variance
     cases = [
@@ -982,6 +987,44 @@ def _cases():
         Case("hill_climb", bn.hill_climb,
              lambda: dict(X=_asia_data(), nodes=tuple(_asia().parents), score="bic", ess=5.0,
                           max_iter=50, tabu_length=10, patience=3, epsilon=1e-4)),
+        # ---- graphical_models.naive_bayes
+        Case("GaussianNB", nb.GaussianNB,
+             lambda: dict(X=X3.copy(), y=y3.copy(), X_new=X3[:5].copy(), var_smoothing=1e-9),
+             run=_fit_predict(nb.GaussianNB, ("predict", "predict_proba", "predict_log_proba")),
+             names=_ESTIMATOR_NAMES, exempt={("strings", "y"): _LABELS},
+             mismatch=("y", "X_new")),
+        Case("MultinomialNB", nb.MultinomialNB,
+             lambda: dict(X=nb_counts.copy(), y=y3.copy(), X_new=nb_counts[:5].copy(),
+                          alpha=1.0, fit_prior=True),
+             run=_fit_predict(nb.MultinomialNB,
+                              ("predict", "predict_proba", "predict_log_proba")),
+             names=_ESTIMATOR_NAMES, exempt={("strings", "y"): _LABELS},
+             mismatch=("y", "X_new")),
+        Case("BernoulliNB", nb.BernoulliNB,
+             lambda: dict(X=X3.copy(), y=y3.copy(), X_new=X3[:5].copy(), alpha=0.5,
+                          binarize=0.2, fit_prior=False),
+             run=_fit_predict(nb.BernoulliNB, ("predict", "predict_proba", "predict_log_proba")),
+             names=_ESTIMATOR_NAMES, exempt={("strings", "y"): _LABELS},
+             mismatch=("y", "X_new")),
+        Case("CategoricalNB", nb.CategoricalNB,
+             lambda: dict(X=nb_categories.copy(), y=y3.copy(), X_new=nb_categories[:5].copy(),
+                          alpha=1.0, fit_prior=True, min_categories=4),
+             run=_fit_predict(nb.CategoricalNB,
+                              ("predict", "predict_proba", "predict_log_proba")),
+             names=_ESTIMATOR_NAMES, exempt={("strings", "y"): _LABELS},
+             mismatch=("y", "X_new")),
+        Case("log_posterior", nb.log_posterior,
+             lambda: dict(log_prior=np.log([0.2, 0.3, 0.5]),
+                          log_likelihood=_rng(8).normal(size=(6, 3)) - 50.0),
+             mismatch=("log_prior", "log_likelihood")),
+        Case("dirichlet_posterior_mean", nb.dirichlet_posterior_mean,
+             lambda: dict(counts=nb_counts[:3].copy(), alpha=1.0)),
+        Case("dirichlet_map", nb.dirichlet_map,
+             lambda: dict(counts=nb_counts[:3].copy(), alpha=2.0)),
+        Case("calibration_curve", nb.calibration_curve,
+             lambda: dict(y=(np.arange(20) % 2).astype(float),
+                          prob=np.linspace(0.02, 0.98, 20), n_bins=5),
+             mismatch=("y", "prob")),
     ]
     return cases
 
