@@ -59,6 +59,7 @@ import numpy as np
 import pytest
 
 from derivlib.foundations import gaussian, mle_kl, sample_variance
+from derivlib.graphical_models import belief_propagation as bp
 from derivlib.linear_models import linear_regression as linreg
 from derivlib.linear_models import logistic_regression as logreg
 from derivlib.linear_models import svm
@@ -73,6 +74,7 @@ MODULES = (
     "derivlib.linear_models.svm",
     "derivlib.sequences.hmm",
     "derivlib.sequences.kalman",
+    "derivlib.graphical_models.belief_propagation",
 )
 
 # --------------------------------------------------------------------------------------
@@ -123,6 +125,16 @@ EXCLUDED: dict[str, str] = {
     "derivlib.sequences.kalman.Sample": _RESULT,
     "derivlib.sequences.kalman.SmootherResult": _RESULT,
     "derivlib.sequences.kalman.LinearGaussianSSM": _CONTAINER,
+    "derivlib.graphical_models.belief_propagation.BeliefResult": _RESULT,
+    "derivlib.graphical_models.belief_propagation.BruteForce": _RESULT,
+    "derivlib.graphical_models.belief_propagation.ChainResult": _RESULT,
+    "derivlib.graphical_models.belief_propagation.LoopyResult": _RESULT,
+    "derivlib.graphical_models.belief_propagation.MAPResult": _RESULT,
+    "derivlib.graphical_models.belief_propagation.Factor": (
+        "NamedTuple container of one factor (scope, table); factor_graph validates it"),
+    "derivlib.graphical_models.belief_propagation.FactorGraph": (
+        "NamedTuple container built and validated by factor_graph (its case); every "
+        "algorithm re-validates it"),
 }
 
 
@@ -300,6 +312,25 @@ def _working_set():
     low = ((y > 0) & (alpha > 0)) | ((y < 0) & (alpha < C))
     return dict(F=F, up=up, low=low, diag=np.diag(K).copy(),
                 column=lambda i: K[:, i].copy(), check_input=True)
+
+
+def _bp_chain():
+    rng = _rng(9)
+    return rng.uniform(0.1, 1.0, size=(6, 3)), rng.uniform(0.1, 1.0, size=(5, 3, 3))
+
+
+def _bp_tree_factors():
+    """A small tree-structured factor graph: a pairwise, a three-way and a unary factor."""
+    rng = _rng(10)
+    cards = {"a": 2, "b": 3, "c": 2, "d": 2}
+    factors = [(("a", "b"), rng.uniform(0.1, 1.0, size=(2, 3))),
+               (("b", "c", "d"), rng.uniform(0.1, 1.0, size=(3, 2, 2))),
+               (("d",), rng.uniform(0.1, 1.0, size=2))]
+    return cards, factors
+
+
+def _bp_tree():
+    return bp.factor_graph(*_bp_tree_factors())
 
 
 # -- the cases -------------------------------------------------------------------------
@@ -892,6 +923,26 @@ def _cases():
              lambda: dict(x=_ssm_obs(), ssm=_ssm(), B=_ssm_B(), u=_ssm_u()),
              mismatch=("B", "u")),
         Case("nees", kalman.nees, lambda: _nees_args(), mismatch=("z", "mean", "cov")),
+
+        # ---- graphical_models.belief_propagation (graph and evidence are containers that
+        # the generated checks do not substitute: tests/graphical_models covers their errors)
+        Case("factor_graph", bp.factor_graph,
+             lambda: dict(zip(("cardinality", "factors"), _bp_tree_factors(), strict=True))),
+        Case("chain_graph", bp.chain_graph,
+             lambda: dict(zip(("unary", "pairwise"), _bp_chain(), strict=True)),
+             mismatch=("unary", "pairwise")),
+        Case("chain_sum_product", bp.chain_sum_product,
+             lambda: dict(zip(("unary", "pairwise"), _bp_chain(), strict=True)),
+             mismatch=("unary", "pairwise")),
+        Case("chain_sum_product[shared]", bp.chain_sum_product,
+             lambda: dict(unary=_bp_chain()[0], pairwise=_bp_chain()[1][0].copy()),
+             mismatch=("unary", "pairwise")),
+        Case("sum_product", bp.sum_product, lambda: dict(graph=_bp_tree(), evidence={"c": 1})),
+        Case("max_sum", bp.max_sum, lambda: dict(graph=_bp_tree(), evidence=None)),
+        Case("loopy_bp", bp.loopy_bp,
+             lambda: dict(graph=_bp_tree(), evidence={"a": 0}, damping=0.2, max_iter=200,
+                          tol=1e-10)),
+        Case("brute_force", bp.brute_force, lambda: dict(graph=_bp_tree(), evidence={"b": 2})),
     ]
     return cases
 

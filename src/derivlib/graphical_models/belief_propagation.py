@@ -656,7 +656,8 @@ def loopy_bp(graph, evidence=None, *, damping=0.0, max_iter=200, tol=1e-10) -> L
     to_var = {(f, v): np.full(cards[v], 1.0 / cards[v]) for f, v in edges}
     to_fac = {(f, v): np.full(cards[v], 1.0 / cards[v]) for f, v in edges}
     residual, n_iter = np.inf, 0
-    for n_iter in range(1, max_iter + 1):
+    while n_iter < max_iter:
+        n_iter += 1
         residual = 0.0
         new_to_var = {}
         for f, v in edges:                       # eq. (bp-factor-to-var), from the old
