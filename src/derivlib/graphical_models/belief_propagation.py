@@ -131,15 +131,16 @@ class MAPResult(NamedTuple):
 
 
 class LoopyResult(NamedTuple):
-    """Loopy belief propagation: approximate marginals (beliefs), the iterations run, and
-    whether the messages converged (``residual``: the largest change of a message in the
-    last iteration)."""
+    """Loopy belief propagation: approximate marginals (beliefs), the iterations run,
+    whether the messages converged, ``residual`` (the largest change of a message in the
+    last iteration) and ``history`` (that change at every iteration, ``(n_iter,)``)."""
 
     marginals: dict[str, np.ndarray]
     factor_marginals: list[np.ndarray]
     n_iter: int
     converged: bool
     residual: float
+    history: np.ndarray
 
 
 class BruteForce(NamedTuple):
@@ -630,7 +631,7 @@ def loopy_bp(graph, evidence=None, *, damping=0.0, max_iter=200, tol=1e-10) -> L
     -------
     LoopyResult
         Beliefs ``marginals`` and ``factor_marginals`` (approximations on a graph with
-        cycles, exact on a tree), ``n_iter``, ``converged`` and ``residual``.
+        cycles, exact on a tree), ``n_iter``, ``converged``, ``residual`` and ``history``.
 
     Warns
     -----
@@ -655,7 +656,7 @@ def loopy_bp(graph, evidence=None, *, damping=0.0, max_iter=200, tol=1e-10) -> L
     factors_of = _factors_of(cards, factors)
     to_var = {(f, v): np.full(cards[v], 1.0 / cards[v]) for f, v in edges}
     to_fac = {(f, v): np.full(cards[v], 1.0 / cards[v]) for f, v in edges}
-    residual, n_iter = np.inf, 0
+    residual, n_iter, history = np.inf, 0, []
     while n_iter < max_iter:
         n_iter += 1
         residual = 0.0
@@ -675,6 +676,7 @@ def loopy_bp(graph, evidence=None, *, damping=0.0, max_iter=200, tol=1e-10) -> L
                 if g != f:
                     m = m * to_var[(g, v)]
             to_fac[(f, v)] = _normalise(m, f"the message {v} -> psi_{f}")[0]
+        history.append(residual)
         if residual <= tol:
             break
     converged = report("loopy_bp", measure="max change of a message", value=residual,
@@ -692,7 +694,8 @@ def loopy_bp(graph, evidence=None, *, damping=0.0, max_iter=200, tol=1e-10) -> L
                                   [to_fac[(f, u)] for u in factors[f].scope]),
                    f"the belief of factor {f}")[0]
         for f in range(len(graph.factors))]
-    return LoopyResult(marginals, factor_marginals, n_iter, converged, float(residual))
+    return LoopyResult(marginals, factor_marginals, n_iter, converged, float(residual),
+                       np.array(history))
 
 
 def brute_force(graph, evidence=None) -> BruteForce:
