@@ -249,6 +249,27 @@ def test_chain_marginals_are_consistent(N, K, seed):
                                atol=1e-12)
 
 
+def test_a_forest_and_a_variable_without_factors():
+    # two components and a lone variable: Z is the product of the components' sums (the lone
+    # variable contributes its number of states) and each root completes its own part
+    rng = np.random.default_rng(12)
+    graph = bp.factor_graph({"a": 2, "b": 3, "c": 3, "d": 2, "lone": 4},
+                            [(("a", "b"), rng.uniform(0.1, 1, size=(2, 3))),
+                             (("c", "d"), rng.uniform(0.1, 1, size=(3, 2))),
+                             (("d",), rng.uniform(0.1, 1, size=2))])
+    evidence = {"b": 2}
+    ours = bp.sum_product(graph, evidence)
+    exact, log_Z = enumerated_marginals(graph, evidence)
+    assert ours.log_Z == pytest.approx(log_Z, abs=TOL)
+    for v in exact:
+        np.testing.assert_allclose(ours.marginals[v], exact[v], atol=TOL)
+    np.testing.assert_allclose(ours.marginals["lone"], np.full(4, 0.25), atol=TOL)
+    best = bp.max_sum(graph, evidence)
+    P = joint(graph, evidence)
+    assert best.log_value == pytest.approx(np.log(P.max()), abs=TOL)
+    assert best.assignment["lone"] == 0  # a tie over all four states: the first
+
+
 # ----------------------------------------------------------------------------- max-sum
 
 @pytest.mark.parametrize("seed", range(6))
