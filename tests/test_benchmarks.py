@@ -52,8 +52,14 @@ _SVM = [(r"^SVC fit \(SMO, RBF kernel\)$", rf"^n={n}, ", r"scikit-learn .*SVC", 
 _NAIVE_BAYES = [(rf"^{name} {what}$", r"^n=20000, ", rf"^scikit-learn .*{name}\.{what}$", 1.0)
                 for name in ("GaussianNB", "MultinomialNB", "BernoulliNB", "CategoricalNB")
                 for what in ("fit", "predict_proba")]
+# belief propagation (issue 14): chain and tree sum-product at most 0.01x pgmpy's
+# BeliefPropagation queried one variable at a time
+_BP = [(r"^chain sum-product \(chain_sum_product\)$", r"^N=30, K=8, ", r"BeliefPropagation", 0.01),
+       (r"^chain sum-product \(sum_product on the factor graph\)$", r"^N=30, K=8, ",
+        r"BeliefPropagation", 0.01),
+       (r"^tree sum-product \(sum_product\)$", r"^30 variables", r"BeliefPropagation", 0.01)]
 TARGETS = {"hmm": _HMM, "kalman": _KALMAN, "lasso": _LASSO, "logistic": _LOGISTIC, "svm": _SVM,
-           "naive_bayes": _NAIVE_BAYES}
+           "naive_bayes": _NAIVE_BAYES, "belief_propagation": _BP}
 # rows without a target that must stay on the page too (the comparisons the issues discuss)
 UNTARGETED = {
     "hmm": [(r"^Viterbi$", rf"^K={K}, ", r"hmmlearn .*'scaling'", None)
@@ -63,6 +69,7 @@ UNTARGETED = {
     "logistic": [(r"IRLS", r"tol=0.0001$", r"solver='newton-cholesky'", None),
                  (r"^softmax regression", r"K=5", r"solver='lbfgs'", None)],
     "svm": [(r"kernel-column cache", r"^n=5000, ", r"scikit-learn .*SVC", None)],
+    "belief_propagation": [(spec[0], spec[1], r"VariableElimination", None) for spec in _BP],
 }
 
 

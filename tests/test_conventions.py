@@ -309,6 +309,7 @@ _KF = "derivlib.sequences.kalman"
 _GAUSS = "derivlib.foundations.gaussian"
 _BN = "derivlib.graphical_models.bayesian_networks"
 _NB = "derivlib.graphical_models.naive_bayes"
+_BP = "derivlib.graphical_models.belief_propagation"
 _SNB = "derivlib.graphical_models.semi_naive_bayes"
 _ORDER = {
     "data first (fit or estimate from data)": [
@@ -405,6 +406,10 @@ _ORDER["parameters first (evaluate at given parameters)"] += [
     (_SVM, "svr_dual_objective", ("alpha", "alpha_star", "y", "K", "epsilon")),
     (_HMM, "predictive", ("pi", "A", "B_obs")), (_HMM, "alpha_gamma_smoother", ("A", "alpha_hat")),
     (_BN, "joint", ("parents", "cpts")), (_BN, "query", ("parents", "cpts", "variables")),
+    # message passing: the model (a factor graph, or a chain's potentials), then the evidence
+    (_BP, "sum_product", ("graph", "evidence")), (_BP, "max_sum", ("graph", "evidence")),
+    (_BP, "loopy_bp", ("graph", "evidence")), (_BP, "brute_force", ("graph", "evidence")),
+    (_BP, "chain_sum_product", ("unary", "pairwise")),
 ]
 _ORDER["observations first (a loss, a density, a filter or a smoother)"] += [
     (_BN, "log_likelihood", ("X", "parents", "cpts")),
@@ -452,6 +457,8 @@ _UNORDERED = {
     (_KF, "check_ssm"): "a validator of the model",
     (_KF, "constant_velocity"): "a model constructor",
     (_BN, "asia"): "a model constructor (a network shipped as data)",
+    (_BP, "factor_graph"): "a model constructor",
+    (_BP, "chain_graph"): "a model constructor",
     (_NB, "log_posterior"): "Bayes' rule on two tables (the prior's and the likelihood's logs)",
     (_BN, "sample"): "a sampler: the model, then the size",
     (_BN, "d_separated"): "a property of a graph (no data, no parameters)",

@@ -60,6 +60,7 @@ import pytest
 
 from derivlib.foundations import gaussian, mle_kl, sample_variance
 from derivlib.graphical_models import bayesian_networks as bn
+from derivlib.graphical_models import belief_propagation as bp
 from derivlib.graphical_models import naive_bayes as nb
 from derivlib.graphical_models import semi_naive_bayes as snb
 from derivlib.linear_models import linear_regression as linreg
@@ -79,6 +80,7 @@ MODULES = (
     "derivlib.graphical_models.semi_naive_bayes",
     "derivlib.graphical_models.bayesian_networks",
     "derivlib.graphical_models.naive_bayes",
+    "derivlib.graphical_models.belief_propagation",
 )
 
 # --------------------------------------------------------------------------------------
@@ -133,6 +135,16 @@ EXCLUDED: dict[str, str] = {
     "derivlib.graphical_models.bayesian_networks.JointTable": _RESULT,
     "derivlib.graphical_models.bayesian_networks.Network": _RESULT,
     "derivlib.graphical_models.naive_bayes.CalibrationCurve": _RESULT,
+    "derivlib.graphical_models.belief_propagation.BeliefResult": _RESULT,
+    "derivlib.graphical_models.belief_propagation.BruteForce": _RESULT,
+    "derivlib.graphical_models.belief_propagation.ChainResult": _RESULT,
+    "derivlib.graphical_models.belief_propagation.LoopyResult": _RESULT,
+    "derivlib.graphical_models.belief_propagation.MAPResult": _RESULT,
+    "derivlib.graphical_models.belief_propagation.Factor": (
+        "NamedTuple container of one factor (scope, table); factor_graph validates it"),
+    "derivlib.graphical_models.belief_propagation.FactorGraph": (
+        "NamedTuple container built and validated by factor_graph (its case); every "
+        "algorithm re-validates it"),
 }
 
 
@@ -310,6 +322,25 @@ def _working_set():
     low = ((y > 0) & (alpha > 0)) | ((y < 0) & (alpha < C))
     return dict(F=F, up=up, low=low, diag=np.diag(K).copy(),
                 column=lambda i: K[:, i].copy(), check_input=True)
+
+
+def _bp_chain():
+    rng = _rng(9)
+    return rng.uniform(0.1, 1.0, size=(6, 3)), rng.uniform(0.1, 1.0, size=(5, 3, 3))
+
+
+def _bp_tree_factors():
+    """A small tree-structured factor graph: a pairwise, a three-way and a unary factor."""
+    rng = _rng(10)
+    cards = {"a": 2, "b": 3, "c": 2, "d": 2}
+    factors = [(("a", "b"), rng.uniform(0.1, 1.0, size=(2, 3))),
+               (("b", "c", "d"), rng.uniform(0.1, 1.0, size=(3, 2, 2))),
+               (("d",), rng.uniform(0.1, 1.0, size=2))]
+    return cards, factors
+
+
+def _bp_tree():
+    return bp.factor_graph(*_bp_tree_factors())
 
 
 # -- the cases -------------------------------------------------------------------------
@@ -1025,6 +1056,25 @@ def _cases():
              lambda: dict(y=(np.arange(20) % 2).astype(float),
                           prob=np.linspace(0.02, 0.98, 20), n_bins=5),
              mismatch=("y", "prob")),
+        # ---- graphical_models.belief_propagation (graph and evidence are containers that
+        # the generated checks do not substitute: tests/graphical_models covers their errors)
+        Case("factor_graph", bp.factor_graph,
+             lambda: dict(zip(("cardinality", "factors"), _bp_tree_factors(), strict=True))),
+        Case("chain_graph", bp.chain_graph,
+             lambda: dict(zip(("unary", "pairwise"), _bp_chain(), strict=True)),
+             mismatch=("unary", "pairwise")),
+        Case("chain_sum_product", bp.chain_sum_product,
+             lambda: dict(zip(("unary", "pairwise"), _bp_chain(), strict=True)),
+             mismatch=("unary", "pairwise")),
+        Case("chain_sum_product[shared]", bp.chain_sum_product,
+             lambda: dict(unary=_bp_chain()[0], pairwise=_bp_chain()[1][0].copy()),
+             mismatch=("unary", "pairwise")),
+        Case("sum_product", bp.sum_product, lambda: dict(graph=_bp_tree(), evidence={"c": 1})),
+        Case("max_sum", bp.max_sum, lambda: dict(graph=_bp_tree(), evidence=None)),
+        Case("loopy_bp", bp.loopy_bp,
+             lambda: dict(graph=_bp_tree(), evidence={"a": 0}, damping=0.2, max_iter=200,
+                          tol=1e-10)),
+        Case("brute_force", bp.brute_force, lambda: dict(graph=_bp_tree(), evidence={"b": 2})),
     ]
     return cases
 
