@@ -13,7 +13,9 @@ with fractions (the bias of the ML covariance).
 
 from __future__ import annotations
 
+import json
 from fractions import Fraction
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -376,3 +378,36 @@ def test_results_do_not_alias_the_input():
     m.mean[0] = 99.0
     m.cov[0, 0] = 99.0
     assert mu[0] == 0.0 and Sigma[0, 0] == 1.0
+
+
+# ---------------------------------------------------------------- the chapter's stored chains
+CHAPTER = Path(__file__).resolve().parents[2] / "chapters" / "foundations" / "gaussian.ipynb"
+
+
+def _stored_chains(path):
+    """The derivation records the executed notebook stores (output metadata, key derivlib)."""
+    for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+        for output in cell.get("outputs", []):
+            record = (output.get("metadata", {}).get("derivlib") or {}).get("derivation")
+            if record and record.get("kind") != "cited result":
+                yield record
+
+
+def _steps_shown_as_identities(path):
+    """Steps whose displayed right side is the displayed left side: SymPy cancelled the
+    transformation (``X X^{-1}``) while the expression was built, so the reader sees A = A."""
+    same = []
+    for record in _stored_chains(path):
+        previous = record["start"]
+        for k, step in enumerate(record["steps"], start=1):
+            if step["latex"] == previous:
+                same.append(f"{record['title']!r}, step {k}: {previous}")
+            previous = step["latex"]
+    return same
+
+
+def test_no_chain_of_the_chapter_shows_a_step_as_a_equals_a():
+    records = list(_stored_chains(CHAPTER))
+    assert len(records) >= 20  # the chapter's chains are there to be read
+    same = _steps_shown_as_identities(CHAPTER)
+    assert not same, "steps displayed with identical sides:\n" + "\n".join(same)
