@@ -191,6 +191,20 @@ def test_a_wrong_symbolic_simplification_is_caught_by_the_confirmation(monkeypat
         dv.Derivation(a + b).step(a - b, "SymPy says so")
 
 
+def test_sympys_own_type_error_is_a_step_it_cannot_decide():
+    """A sum of two matrix derivatives makes SymPy raise "Mix of Matrix and Scalar symbols"
+    while it evaluates; the chain must answer with a step error that says so (it used to
+    leak SymPy's TypeError from the middle of the checker)."""
+    n = sp.Symbol("n", integer=True, positive=True)
+    N = sp.Symbol("N", positive=True)
+    S = sp.MatrixSymbol("Sigma", n, n)
+    B = sp.MatrixSymbol("B", n, n)
+    grad = (-N / 2 * sp.Derivative(sp.log(sp.Determinant(S)), S)
+            - sp.Rational(1, 2) * sp.Derivative(sp.Trace(S.I * B), S))
+    with pytest.raises(dv.NotCheckable, match="SymPy could not evaluate"):
+        dv.Derivation(grad).step(-N / 2 * S.I.T + S.I.T * B.T * S.I.T / 2, "the derivatives")
+
+
 def test_time_limit_gives_not_checkable():
     big = sp.Add(*[a**k / sp.factorial(k) for k in range(600)])
     start = time.monotonic()

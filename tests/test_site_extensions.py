@@ -31,6 +31,21 @@ def test_a_sum_prints_with_a_positive_first_term_and_is_unchanged():
     assert latex(sp.Eq(x - mu, 0)) == r"x_{n} - \mu = 0"
 
 
+def test_a_held_product_with_a_minus_sign_prints_as_written():
+    """A chain shows a held product (MatMul(..., evaluate=False)) as the author wrote it; the
+    minus sign of a term of a sum must come off without evaluating the term, which would
+    cancel Q Q^-1 and show the step I - A Q Q^-1 = I - A as "I - A = I - A"."""
+    n = sp.Symbol("n")
+    A, Q = sp.MatrixSymbol("A", n, n), sp.MatrixSymbol("Q", n, n)
+    held = sp.MatAdd(sp.Identity(n), sp.MatMul(-1, A, Q, Q.I, evaluate=False), evaluate=False)
+    assert sp.latex(held) == r"\mathbb{I} - A"  # SymPy's printer evaluates the negated term
+    assert latex(held) == r"\mathbb{I} - A Q Q^{-1}"
+    held2 = sp.MatAdd(sp.Identity(n), sp.MatMul(-2, A, Q, Q.I, evaluate=False), evaluate=False)
+    assert latex(held2) == r"\mathbb{I} - 2 A Q Q^{-1}"
+    x, y = sp.symbols("x y")
+    assert latex(x - 3 * y) == sp.latex(x - 3 * y)  # ordinary terms print as before
+
+
 def test_a_chain_renders_every_step_with_its_reason_and_mark():
     x, mu = sp.symbols("x mu")
     chain = dv.Derivation((x - mu) ** 2, title="Square of $x - \\mu$")

@@ -1176,6 +1176,12 @@ def check(lhs, rhs, rel: str, ctx: Context, *, check: str = "auto") -> Verdict:
         raise NotCheckable("the expression is nested too deeply for SymPy") from None
     except NotImplementedError as err:  # SymPy cannot build or evaluate some matrix forms
         raise NotCheckable(f"SymPy cannot handle this expression: {err}") from None
+    except TypeError as err:
+        # SymPy refuses some forms it builds itself while evaluating, e.g. "Mix of Matrix and
+        # Scalar symbols" for a sum of two matrix derivatives: the step is not decided (never
+        # accepted), and the author reads why instead of SymPy's traceback
+        raise NotCheckable(f"SymPy could not evaluate this expression ({err}); state the "
+                           "step at a fixed size (instance=) or cite it") from None
 
 
 _check_with_limits = check  # check_equal's argument check= hides the function's name
