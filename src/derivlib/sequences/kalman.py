@@ -105,7 +105,7 @@ import warnings
 from typing import NamedTuple
 
 import numpy as np
-from scipy.linalg import cho_factor, cho_solve, lapack, solve_triangular
+from scipy.linalg import blas, cho_factor, cho_solve, lapack, solve_triangular
 
 from derivlib._convergence import ConvergenceWarning, NumericalError, report
 from derivlib._validation import (
@@ -698,46 +698,54 @@ def _forward(x, ssm: LinearGaussianSSM, steady_state: bool, gains: bool = False,
     d = A.shape[0]
     AT, CT = A.T.copy(), C.T.copy()
     V, P = np.empty((N, d, d)), np.empty((N, d, d))
-    # Kt[t] first holds P_t C^T, whose Fortran view is C P_t; one Cholesky solve with S_t
-    # (LAPACK potrs, in place) turns that view into S^{-1} C P = K_t^T, so Kt[t] = K_t
-    Kt = np.empty((N, d, p))
+    # BLAS sees a C-ordered buffer as its transpose (its Fortran view), and triangular
+    # solves from the right (trsm, side=1) are the fast ones for small matrices (about 4 us
+    # for 32 x 32 on this OpenBLAS, against 20 us for potrs, whose solves are from the
+    # left). So the gains are solved from the right in the Fortran views:
+    # KtT[t] first holds C P_t, whose Fortran view is P_t C^T; two solves with the factor
+    # L_t of S_t (S = L L^T) turn that view into P C^T L^{-T} L^{-1} = K_t (eq. kf-gain),
+    # so KtT[t] = K_t^T
+    KtT = np.empty((N, p, d))
     # Lf[t] holds S_t; its Fortran view is factored in place, L_t in its lower triangle
     Lf = np.empty((N, p, p))
-    # VA[t-1] = V_{t-1} A^T, whose Fortran view is A V_{t-1}: one Cholesky solve with P_t
-    # turns that view into P^{-1} A V = J^T, so VA[t-1] = J_{t-1} = V A^T P^{-1}
-    # (eq. kf-smoother-gain), in place inside the loop for d > 8; for small d all gains
-    # are solved after it, batched over time
+    # VA[t-1] = A V_{t-1}, whose Fortran view is V_{t-1} A^T: two solves with the factor of
+    # P_t turn that view into V A^T P^{-1} = J_{t-1} (eq. kf-smoother-gain), so VA[t-1] =
+    # J_{t-1}^T; in place inside the loop for d > 8; for small d all gains are solved after
+    # it, batched over time
     VA = np.empty((max(N - 1, 0), d, d)) if gains else None
     gains_in_loop = gains and d > _BATCHED_GAINS_MAX_D
     work = np.empty((d, d))
     M, MP, KRK, KR = np.empty((d, d)), np.empty((d, d)), np.empty((d, d)), np.empty((d, p))
     eye = np.eye(d)
-    dot, subtract, potrf, potrs = np.dot, np.subtract, lapack.dpotrf, lapack.dpotrs
+    dot, subtract, potrf, trsm = np.dot, np.subtract, lapack.dpotrf, blas.dtrsm
     P[0] = V0
     n0 = N
     steady = _SteadyTest() if steady_state else None
     MT = M.T
     # the rows of step t, as views made once (indexing in the loop would cost more)
-    rows = zip(range(N), P, Kt, Kt.transpose(0, 2, 1), Lf, V, strict=True)
+    rows = zip(range(N), P, KtT, KtT.transpose(0, 2, 1), Lf, V, strict=True)
     V_prev = None
-    for t, Pt, K, KT, St, Vt in rows:
+    for t, Pt, KT, K, St, Vt in rows:
         if t > 0:
             W = VA[t - 1] if gains else work
-            dot(V_prev, AT, out=W)  # V_{n-1} A^T
-            dot(A, W, out=Pt)  # P = A V A^T + Q                    (kf-predict-cov)
+            dot(A, V_prev, out=W)  # A V_{n-1}
+            dot(W, AT, out=Pt)  # P = A V A^T + Q                    (kf-predict-cov)
             Pt += Q
-            if gains_in_loop:  # J^T = P^{-1} A V, in place in the Fortran view of W
-                Lp, info = potrf(Pt, lower=1, clean=0)
+            if gains_in_loop:  # J = V A^T L^{-T} L^{-1}, in place in the Fortran view of W
+                Lp, info = potrf(Pt.T, lower=1, clean=0)
                 if info != 0:
                     raise _not_positive_definite(t, _PREDICTED)
-                potrs(Lp, W.T, lower=1, overwrite_b=1)
-        dot(Pt, CT, out=K)  # P C^T
-        dot(C, K, out=St)  # S = C P C^T + R                        (kf-innovation)
+                trsm(1.0, Lp, W.T, side=1, lower=1, trans_a=1, overwrite_b=1)
+                trsm(1.0, Lp, W.T, side=1, lower=1, overwrite_b=1)
+        dot(C, Pt, out=KT)  # C P
+        dot(KT, CT, out=St)  # S = C P C^T + R                       (kf-innovation)
         St += R
         L, info = potrf(St.T, lower=1, clean=0, overwrite_a=1)  # in place (S symmetric)
         if info != 0:
             raise _not_positive_definite(t, _INNOVATION)
-        potrs(L, KT, lower=1, overwrite_b=1)  # K^T = S^{-1} C P, in place    (kf-gain)
+        # K = P C^T S^{-1} = P C^T L^{-T} L^{-1}, in place in the Fortran view  (kf-gain)
+        trsm(1.0, L, K, side=1, lower=1, trans_a=1, overwrite_b=1)
+        trsm(1.0, L, K, side=1, lower=1, overwrite_b=1)
         # V = (I - K C) P (I - K C)^T + K R K^T                    (kf-joseph)
         dot(K, C, out=M)
         subtract(eye, M, out=M)
@@ -754,16 +762,17 @@ def _forward(x, ssm: LinearGaussianSSM, steady_state: bool, gains: bool = False,
         V_prev = Vt
     rows = slice(0, min(n0 + 1, N))
     V[rows] = 0.5 * (V[rows] + V[rows].transpose(0, 2, 1))
+    Kt = KtT.transpose(0, 2, 1)  # Kt[t] = K_t (a view)
     if n0 < N - 1:  # the frozen tail: every later step repeats row n0
         tail = slice(n0 + 1, N)
-        V[tail], P[tail], Kt[tail] = V[n0], P[n0], Kt[n0]  # (Lf: only row n0 is used)
+        V[tail], P[tail], KtT[tail] = V[n0], P[n0], KtT[n0]  # (Lf: only row n0 is used)
     J = None
     if gains:
         if gains_in_loop:
-            J = VA
+            J = VA.transpose(0, 2, 1)  # VA[t] = J_t^T: J a view
         else:  # rows before n0 from their own P, batched (the first error first)
             J = np.empty_like(VA)
-            _batched_gains(VA.transpose(0, 2, 1), P, J, min(n0, N - 1))
+            _batched_gains(VA, P, J, min(n0, N - 1))
         if n0 < N - 1:  # J_t = V A^T P^{-1} with V, P frozen, for t >= n0: one solve
             Lp = _cholesky(P[n0], n0, _PREDICTED)
             J[n0:] = cho_solve((Lp, True), A @ V[n0], check_finite=False).T
