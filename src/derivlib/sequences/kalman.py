@@ -717,7 +717,8 @@ def _forward(x, ssm: LinearGaussianSSM, steady_state: bool, gains: bool = False,
     work = np.empty((d, d))
     M, MP, KRK, KR = np.empty((d, d)), np.empty((d, d)), np.empty((d, d)), np.empty((d, p))
     eye = np.eye(d)
-    dot, subtract, potrf, trsm = np.dot, np.subtract, lapack.dpotrf, blas.dtrsm
+    dot, add, subtract, multiply = np.dot, np.add, np.subtract, np.multiply
+    potrf, trsm = lapack.dpotrf, blas.dtrsm
     P[0] = V0
     n0 = N
     steady = _SteadyTest() if steady_state else None
@@ -753,15 +754,15 @@ def _forward(x, ssm: LinearGaussianSSM, steady_state: bool, gains: bool = False,
         dot(MP, MT, out=Vt)
         dot(K, R, out=KR)
         dot(KR, KT, out=KRK)
-        Vt += KRK  # symmetrised after the loop, all steps at once
+        Vt += KRK
+        add(Vt, Vt.T, out=KRK)  # exactly symmetric, as a covariance is
+        multiply(KRK, 0.5, out=Vt)
         # V_{n+1} - V_n ~ F (V_n - V_{n-1}) F^T with F = (I - K C) A: the drift still to come
         if steady is not None and t > 1 and steady(Vt, V_prev, N - 1 - t,
                                                    lambda K=K: A - K @ (C @ A)):
             n0 = t
             break
         V_prev = Vt
-    rows = slice(0, min(n0 + 1, N))
-    V[rows] = 0.5 * (V[rows] + V[rows].transpose(0, 2, 1))
     Kt = KtT.transpose(0, 2, 1)  # Kt[t] = K_t (a view)
     if n0 < N - 1:  # the frozen tail: every later step repeats row n0
         tail = slice(n0 + 1, N)
@@ -1218,7 +1219,7 @@ def _backward(fw: _Forward, steady_state: bool):
     if N == 1:
         return mh, Vh, np.empty((0, d, d))
     D, W = np.empty((d, d)), np.empty((d, d))
-    dot, subtract = np.dot, np.subtract
+    dot, add, subtract, multiply = np.dot, np.add, np.subtract, np.multiply
     t_frozen = -1  # Vh is constant on rows n0..t_frozen
     steady = _SteadyTest() if steady_state else None
     JsT = Js.transpose(0, 2, 1)
@@ -1234,20 +1235,17 @@ def _backward(fw: _Forward, steady_state: bool):
             subtract(Vh_next, P_next, out=D)
             dot(J, D, out=W)
             dot(W, JT, out=Vh_t)
-            Vh_t += V_t  # symmetrised after the loop, all steps at once
+            Vh_t += V_t
+            add(Vh_t, Vh_t.T, out=W)  # exactly symmetric
+            multiply(W, 0.5, out=Vh_t)
             # frozen J: V_hat_n - V_hat_{n+1} ~ J (V_hat_{n+1} - V_hat_{n+2}) J^T
             if steady is not None and n0 < t < N - 2 and steady(Vh_t, Vh_next, t - n0, J):
                 t_frozen = t
-                Vh_t[...] = 0.5 * (Vh_t + Vh_t.T)
                 Vh[n0:t] = Vh_t
                 break
         else:  # every row done
             break
         start = n0 - 1  # rows t_frozen-1..n0 are done: go on below them
-    # symmetrise the rows computed one by one (the frozen block is already symmetric)
-    for rows in ((slice(0, n0), slice(t_frozen + 1, N - 1)) if t_frozen >= 0 else
-                 (slice(0, N - 1),)):
-        Vh[rows] = 0.5 * (Vh[rows] + Vh[rows].transpose(0, 2, 1))
     _smoother_means(mh, mu, mp, Js)
     # cov(z_{n+1}, z_n | x) = V_hat_{n+1} J_n^T                  (kf-lag-one)
     lag = np.empty((N - 1, d, d))
