@@ -1461,7 +1461,17 @@ def _viterbi_backtrack(omega, log_A):
     om_blk = np.ascontiguousarray(om_pad.reshape(nb, Lb, K).transpose(1, 0, 2))
     log_AT = np.ascontiguousarray(log_A.T)
     pad = G - S
-    ends = omega[np.minimum(np.arange(1, nb + 1) * Lb, S)].argmax(axis=1)
+    at = np.minimum(np.arange(1, nb + 1) * Lb, S)  # the state index of each block's end
+    ends = omega[at].argmax(axis=1)  # guessed end states
+    # better guesses: traced back from the argmax a few steps further on (traces from
+    # different states merge within a few steps, in most chains)
+    ahead = np.flatnonzero(at + _LOOK_AHEAD <= S)
+    g = at[ahead] + _LOOK_AHEAD
+    guess = omega[g].argmax(axis=1)
+    for _ in range(_LOOK_AHEAD):
+        g -= 1
+        guess = (omega[g] + log_AT[guess]).argmax(axis=1)
+    ends[ahead] = guess
     trace = np.empty((Lb, nb), dtype=np.intp)  # trace[l, b]: z_{b Lb + l}
     redo = np.arange(nb)
     for round_ in range(8):
@@ -1491,6 +1501,7 @@ def _viterbi_backtrack(omega, log_A):
     return None
 
 
+_LOOK_AHEAD = 8  # backtracking: steps past a block's end from which its end state is guessed
 _EPS = np.finfo(float).eps
 
 
