@@ -837,14 +837,17 @@ def _filter_means(x, A, C, mu0, K, bu, n0):
     elif m > 1:
         dot, add, subtract = np.dot, np.add, np.subtract
         Kr = np.empty(d)
-        for t in range(1, m):
-            dot(A, mu[t - 1], out=mp[t])  # A mu_{n-1}              (kf-predict-mean)
-            if bu is not None:
-                mp[t] += bu[t]  # + B u_n                              (kf-control)
-            dot(C, mp[t], out=r[t])  # r = x_n - C mp_n             (kf-innovation)
-            subtract(x[t], r[t], out=r[t])
-            dot(K[t], r[t], out=Kr)  # mu = mp + K r               (kf-update-mean)
-            add(mp[t], Kr, out=mu[t])
+        # the rows of step t, as views made once (indexing in the loop would cost more)
+        rows = zip(K[1:m], x[1:m], mp[1:m], r[1:m], mu[:m - 1], mu[1:m],
+                   bu[1:m] if bu is not None else [None] * (m - 1), strict=True)
+        for K_t, x_t, mp_t, r_t, mu_prev, mu_t, bu_t in rows:
+            dot(A, mu_prev, out=mp_t)  # A mu_{n-1}                (kf-predict-mean)
+            if bu_t is not None:
+                mp_t += bu_t  # + B u_n                                (kf-control)
+            dot(C, mp_t, out=r_t)  # r = x_n - C mp_n               (kf-innovation)
+            subtract(x_t, r_t, out=r_t)
+            dot(K_t, r_t, out=Kr)  # mu = mp + K r                 (kf-update-mean)
+            add(mp_t, Kr, out=mu_t)
     if m < N:  # the frozen tail: mu_n = F mu_{n-1} + u_n with one F
         tail = slice(m, N)
         Kf = K[n0]
@@ -1278,10 +1281,10 @@ def _smoother_means(mh, mu, mp, J) -> None:
             dot(Ft, nxt, out=out)
         mh[:-1] = aug[:-1, :d]
     else:
-        for t in range(N - 2, -1, -1):
-            h = mh[t]
-            np.dot(J[t], mh[t + 1], out=h)
-            h += c[t]
+        dot = np.dot
+        for J_t, c_t, h_next, h in zip(J[::-1], c[::-1], mh[:0:-1], mh[-2::-1], strict=True):
+            dot(J_t, h_next, out=h)
+            h += c_t
 
 
 def smooth(x, ssm, *, steady_state: bool = True, B=None, u=None) -> SmootherResult:
