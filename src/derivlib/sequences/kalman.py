@@ -53,12 +53,15 @@ No inverse is formed, and the work is split in three passes, because the covaria
 recursion does not depend on the data:
 
 1. *Covariances and gains* (one Python loop, every product written into arrays allocated
-   before it): :math:`\mathbf{P}_n`, :math:`\mathbf{S}_n`, its Cholesky factor (LAPACK
-   ``potrf``, in place, kept for the likelihood), the gain :math:`\mathbf{K}_n` by one
-   Cholesky solve (``potrs``, in place) and :math:`\mathbf{V}_n` in the Joseph form (eq.
-   ``kf-joseph``), which stays symmetric positive semi-definite under rounding. The
-   covariances are symmetrised once, for all steps, after the loop. The smoother gains use
-   the Cholesky factor of :math:`\mathbf{P}_n`: inside the loop when ``d > 8``, and for
+   before it): :math:`\mathbf{P}_n`, :math:`\mathbf{S}_n`, its Cholesky factor
+   :math:`\mathbf{S}_n = \mathbf{L}\mathbf{L}^\top` (LAPACK ``potrf``, in place, kept for
+   the likelihood), the gain :math:`\mathbf{K}_n = \mathbf{P}\mathbf{C}^\top
+   \mathbf{L}^{-\top}\mathbf{L}^{-1}` by two triangular solves from the right (BLAS
+   ``trsm``, in place) and :math:`\mathbf{V}_n` in the Joseph form (eq. ``kf-joseph``),
+   which stays symmetric positive semi-definite under rounding, symmetrised exactly at
+   every step. The smoother gains :math:`\mathbf{J}_n = \mathbf{V}_n\mathbf{A}^\top
+   \mathbf{P}_{n+1}^{-1}` use the Cholesky factor of :math:`\mathbf{P}_{n+1}` (the same
+   two solves from the right): inside the loop when ``d > 8``, and for
    smaller ``d``, where the per-call overhead of LAPACK would dominate, after the loop, by
    one batched factorisation (``numpy.linalg.cholesky``) and forward and back substitution
    vectorised over all time steps.
@@ -76,10 +79,14 @@ recursion does not depend on the data:
    |\mathbf{L}_n^{-1}\mathbf{r}_n|^2` by forward substitution vectorised over the time
    steps, :math:`\log\det\mathbf{S}_n` from the diagonals of the factors.
 
-(On this OpenBLAS, a triangular solve from the right, BLAS ``trsm``, is about 2.5 times
-faster than ``potrs`` for 32 x 32 matrices, but it runs multi-threaded even at that size
-and becomes milliseconds slow on a machine whose cores are busy unless the BLAS threads
-are limited; the fast path therefore keeps ``potrs``.)
+(Why from the right: BLAS sees a C-ordered array as its transpose, and on this OpenBLAS
+a triangular solve from the right with a 32 x 32 factor and 32 right-hand sides takes
+about 3 us against 5 us from the left and 10 us for ``potrs``, whose two solves are from
+the left (CPU times, one BLAS thread). The buffers are therefore laid out so that the
+solves run from the right: the loop stores :math:`\mathbf{K}_n^\top` and
+:math:`\mathbf{J}_n^\top`, and the results are their transposed views. With d = 32 the
+loop makes about twenty BLAS/LAPACK calls per step, each of 2-3 us: that, not the
+arithmetic, is its cost.)
 
 For a time-invariant model the covariance recursion does not depend on the data and
 converges to a fixed point (the discrete algebraic Riccati equation). With
@@ -699,13 +706,15 @@ def _forward(x, ssm: LinearGaussianSSM, steady_state: bool, gains: bool = False,
     AT, CT = A.T.copy(), C.T.copy()
     V, P = np.empty((N, d, d)), np.empty((N, d, d))
     # BLAS sees a C-ordered buffer as its transpose (its Fortran view), and triangular
-    # solves from the right (trsm, side=1) are the fast ones for small matrices (about 4 us
-    # for 32 x 32 on this OpenBLAS, against 20 us for potrs, whose solves are from the
-    # left). So the gains are solved from the right in the Fortran views:
-    # KtT[t] first holds C P_t, whose Fortran view is P_t C^T; two solves with the factor
-    # L_t of S_t (S = L L^T) turn that view into P C^T L^{-T} L^{-1} = K_t (eq. kf-gain),
-    # so KtT[t] = K_t^T
-    KtT = np.empty((N, p, d))
+    # solves from the right (trsm, side=1) are the fast ones (about 3 us for 32 x 32 on this
+    # OpenBLAS, against 10 us for potrs, whose two solves are from the left; module notes).
+    # For d > 8, Kb[t] first holds C P_t, whose Fortran view is P_t C^T; two solves with
+    # the factor L_t of S_t (S = L L^T) turn that view into P C^T L^{-T} L^{-1} = K_t (eq.
+    # kf-gain), so Kb[t] = K_t^T. For small d, where the call overhead of two solves costs
+    # more than one potrs, Kb[t] first holds P_t C^T, whose Fortran view is C P_t; one
+    # Cholesky solve (potrs, in place) turns that view into S^{-1} C P = K_t^T: Kb[t] = K_t
+    right = d > _BATCHED_GAINS_MAX_D
+    Kb = np.empty((N, p, d) if right else (N, d, p))
     # Lf[t] holds S_t; its Fortran view is factored in place, L_t in its lower triangle
     Lf = np.empty((N, p, p))
     # VA[t-1] = A V_{t-1}, whose Fortran view is V_{t-1} A^T: two solves with the factor of
@@ -718,15 +727,16 @@ def _forward(x, ssm: LinearGaussianSSM, steady_state: bool, gains: bool = False,
     M, MP, KRK, KR = np.empty((d, d)), np.empty((d, d)), np.empty((d, d)), np.empty((d, p))
     eye = np.eye(d)
     dot, add, subtract, multiply = np.dot, np.add, np.subtract, np.multiply
-    potrf, trsm = lapack.dpotrf, blas.dtrsm
+    potrf, potrs, trsm = lapack.dpotrf, lapack.dpotrs, blas.dtrsm
     P[0] = V0
     n0 = N
     steady = _SteadyTest() if steady_state else None
     MT = M.T
     # the rows of step t, as views made once (indexing in the loop would cost more)
-    rows = zip(range(N), P, KtT, KtT.transpose(0, 2, 1), Lf, V, strict=True)
+    Kt = Kb.transpose(0, 2, 1) if right else Kb  # Kt[t] = K_t (a view for d > 8)
+    rows = zip(range(N), P, Kt, Kt.transpose(0, 2, 1), Lf, V, strict=True)
     V_prev = None
-    for t, Pt, KT, K, St, Vt in rows:
+    for t, Pt, K, KT, St, Vt in rows:
         if t > 0:
             W = VA[t - 1] if gains else work
             dot(A, V_prev, out=W)  # A V_{n-1}
@@ -738,15 +748,21 @@ def _forward(x, ssm: LinearGaussianSSM, steady_state: bool, gains: bool = False,
                     raise _not_positive_definite(t, _PREDICTED)
                 trsm(1.0, Lp, W.T, side=1, lower=1, trans_a=1, overwrite_b=1)
                 trsm(1.0, Lp, W.T, side=1, lower=1, overwrite_b=1)
-        dot(C, Pt, out=KT)  # C P
-        dot(KT, CT, out=St)  # S = C P C^T + R                       (kf-innovation)
+        if right:
+            dot(C, Pt, out=KT)  # C P
+            dot(KT, CT, out=St)  # S = C P C^T + R                   (kf-innovation)
+        else:
+            dot(Pt, CT, out=K)  # P C^T
+            dot(C, K, out=St)  # S = C P C^T + R                    (kf-innovation)
         St += R
         L, info = potrf(St.T, lower=1, clean=0, overwrite_a=1)  # in place (S symmetric)
         if info != 0:
             raise _not_positive_definite(t, _INNOVATION)
-        # K = P C^T S^{-1} = P C^T L^{-T} L^{-1}, in place in the Fortran view  (kf-gain)
-        trsm(1.0, L, K, side=1, lower=1, trans_a=1, overwrite_b=1)
-        trsm(1.0, L, K, side=1, lower=1, overwrite_b=1)
+        if right:  # K = P C^T L^{-T} L^{-1}, in place in the Fortran view of Kb[t] (kf-gain)
+            trsm(1.0, L, K, side=1, lower=1, trans_a=1, overwrite_b=1)
+            trsm(1.0, L, K, side=1, lower=1, overwrite_b=1)
+        else:  # K^T = S^{-1} C P, in place in the Fortran view of Kb[t]        (kf-gain)
+            potrs(L, KT, lower=1, overwrite_b=1)
         # V = (I - K C) P (I - K C)^T + K R K^T                    (kf-joseph)
         dot(K, C, out=M)
         subtract(eye, M, out=M)
@@ -763,10 +779,9 @@ def _forward(x, ssm: LinearGaussianSSM, steady_state: bool, gains: bool = False,
             n0 = t
             break
         V_prev = Vt
-    Kt = KtT.transpose(0, 2, 1)  # Kt[t] = K_t (a view)
     if n0 < N - 1:  # the frozen tail: every later step repeats row n0
         tail = slice(n0 + 1, N)
-        V[tail], P[tail], KtT[tail] = V[n0], P[n0], KtT[n0]  # (Lf: only row n0 is used)
+        V[tail], P[tail], Kb[tail] = V[n0], P[n0], Kb[n0]  # (Lf: only row n0 is used)
     J = None
     if gains:
         if gains_in_loop:
