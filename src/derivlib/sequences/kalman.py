@@ -58,13 +58,14 @@ recursion does not depend on the data:
    the likelihood), the gain :math:`\mathbf{K}_n = \mathbf{P}\mathbf{C}^\top
    \mathbf{L}^{-\top}\mathbf{L}^{-1}` by two triangular solves from the right (BLAS
    ``trsm``, in place) and :math:`\mathbf{V}_n` in the Joseph form (eq. ``kf-joseph``),
-   which stays symmetric positive semi-definite under rounding, symmetrised exactly at
-   every step. The smoother gains :math:`\mathbf{J}_n = \mathbf{V}_n\mathbf{A}^\top
-   \mathbf{P}_{n+1}^{-1}` use the Cholesky factor of :math:`\mathbf{P}_{n+1}` (the same
-   two solves from the right): inside the loop when ``d > 8``, and for
-   smaller ``d``, where the per-call overhead of LAPACK would dominate, after the loop, by
-   one batched factorisation (``numpy.linalg.cholesky``) and forward and back substitution
-   vectorised over all time steps.
+   which stays symmetric positive semi-definite under rounding, symmetrised exactly (at
+   every step for ``d > 8``; for smaller ``d`` once after the loop, for all steps, which
+   costs less than two more calls per step). The smoother gains :math:`\mathbf{J}_n =
+   \mathbf{V}_n\mathbf{A}^\top \mathbf{P}_{n+1}^{-1}` use the Cholesky factor of
+   :math:`\mathbf{P}_{n+1}` (the same two solves from the right): inside the loop when
+   ``d > 8``, and for smaller ``d``, where the per-call overhead of LAPACK would dominate,
+   after the loop, by one batched factorisation (``numpy.linalg.cholesky``) and forward and
+   back substitution vectorised over all time steps.
 2. *Means*: for ``d <= 8`` the affine recursion :math:`(\boldsymbol{\mu}_n, 1) =
    \begin{pmatrix}\mathbf{F}_n & \mathbf{g}_n\\ \mathbf{0} & 1\end{pmatrix}
    (\boldsymbol{\mu}_{n-1}, 1)` with :math:`\mathbf{F}_n = (\mathbf{I} -
@@ -82,9 +83,10 @@ recursion does not depend on the data:
 (Why from the right: BLAS sees a C-ordered array as its transpose, and on this OpenBLAS
 a triangular solve from the right with a 32 x 32 factor and 32 right-hand sides takes
 about 3 us against 5 us from the left and 10 us for ``potrs``, whose two solves are from
-the left (CPU times, one BLAS thread). The buffers are therefore laid out so that the
-solves run from the right: the loop stores :math:`\mathbf{K}_n^\top` and
-:math:`\mathbf{J}_n^\top`, and the results are their transposed views. With d = 32 the
+the left (CPU times, one BLAS thread). For ``d > 8`` the buffers are therefore laid out
+so that the solves run from the right: the loop stores :math:`\mathbf{K}_n^\top` and
+:math:`\mathbf{J}_n^\top`, and the results are their transposed views; for smaller
+``d`` one ``potrs`` call costs less than two ``trsm`` calls, and the loop keeps it. With d = 32 the
 loop makes about twenty BLAS/LAPACK calls per step, each of 2-3 us: that, not the
 arithmetic, is its cost.)
 
@@ -771,14 +773,18 @@ def _forward(x, ssm: LinearGaussianSSM, steady_state: bool, gains: bool = False,
         dot(K, R, out=KR)
         dot(KR, KT, out=KRK)
         Vt += KRK
-        add(Vt, Vt.T, out=KRK)  # exactly symmetric, as a covariance is
-        multiply(KRK, 0.5, out=Vt)
+        if right:  # exactly symmetric, as a covariance is (small d: after the loop)
+            add(Vt, Vt.T, out=KRK)
+            multiply(KRK, 0.5, out=Vt)
         # V_{n+1} - V_n ~ F (V_n - V_{n-1}) F^T with F = (I - K C) A: the drift still to come
         if steady is not None and t > 1 and steady(Vt, V_prev, N - 1 - t,
                                                    lambda K=K: A - K @ (C @ A)):
             n0 = t
             break
         V_prev = Vt
+    if not right:  # symmetrised once, for all steps (cheaper than in the loop for small d)
+        rows = slice(0, min(n0 + 1, N))
+        V[rows] = 0.5 * (V[rows] + V[rows].transpose(0, 2, 1))
     if n0 < N - 1:  # the frozen tail: every later step repeats row n0
         tail = slice(n0 + 1, N)
         V[tail], P[tail], Kb[tail] = V[n0], P[n0], Kb[n0]  # (Lf: only row n0 is used)
@@ -1238,6 +1244,7 @@ def _backward(fw: _Forward, steady_state: bool):
         return mh, Vh, np.empty((0, d, d))
     D, W = np.empty((d, d)), np.empty((d, d))
     dot, add, subtract, multiply = np.dot, np.add, np.subtract, np.multiply
+    in_loop = d > _BATCHED_GAINS_MAX_D  # symmetrise in the loop (as the forward pass)
     t_frozen = -1  # Vh is constant on rows n0..t_frozen
     steady = _SteadyTest() if steady_state else None
     JsT = Js.transpose(0, 2, 1)
@@ -1254,16 +1261,22 @@ def _backward(fw: _Forward, steady_state: bool):
             dot(J, D, out=W)
             dot(W, JT, out=Vh_t)
             Vh_t += V_t
-            add(Vh_t, Vh_t.T, out=W)  # exactly symmetric
-            multiply(W, 0.5, out=Vh_t)
+            if in_loop:  # exactly symmetric (small d: after the loop)
+                add(Vh_t, Vh_t.T, out=W)
+                multiply(W, 0.5, out=Vh_t)
             # frozen J: V_hat_n - V_hat_{n+1} ~ J (V_hat_{n+1} - V_hat_{n+2}) J^T
             if steady is not None and n0 < t < N - 2 and steady(Vh_t, Vh_next, t - n0, J):
                 t_frozen = t
+                Vh_t[...] = 0.5 * (Vh_t + Vh_t.T)
                 Vh[n0:t] = Vh_t
                 break
         else:  # every row done
             break
         start = n0 - 1  # rows t_frozen-1..n0 are done: go on below them
+    if not in_loop:  # symmetrise the rows computed one by one (the frozen block already is)
+        for rows in ((slice(0, n0), slice(t_frozen + 1, N - 1)) if t_frozen >= 0 else
+                     (slice(0, N - 1),)):
+            Vh[rows] = 0.5 * (Vh[rows] + Vh[rows].transpose(0, 2, 1))
     _smoother_means(mh, mu, mp, Js)
     # cov(z_{n+1}, z_n | x) = V_hat_{n+1} J_n^T                  (kf-lag-one)
     lag = np.empty((N - 1, d, d))
