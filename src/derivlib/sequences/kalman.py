@@ -53,16 +53,13 @@ No inverse is formed, and the work is split in three passes, because the covaria
 recursion does not depend on the data:
 
 1. *Covariances and gains* (one Python loop, every product written into arrays allocated
-   before it): :math:`\mathbf{P}_n`, :math:`\mathbf{S}_n`, its Cholesky factor
-   :math:`\mathbf{S}_n = \mathbf{L}\mathbf{L}^\top` (LAPACK ``potrf``, in place, kept for
-   the likelihood), the gain :math:`\mathbf{K}_n = \mathbf{P}\mathbf{C}^\top
-   \mathbf{L}^{-\top}\mathbf{L}^{-1}` by two triangular solves from the right (BLAS
-   ``trsm``, in place) and :math:`\mathbf{V}_n` in the Joseph form (eq. ``kf-joseph``),
-   which stays symmetric positive semi-definite under rounding, symmetrised exactly (at
-   every step for ``d > 8``; for smaller ``d`` once after the loop, for all steps, which
-   costs less than two more calls per step). The smoother gains :math:`\mathbf{J}_n =
-   \mathbf{V}_n\mathbf{A}^\top \mathbf{P}_{n+1}^{-1}` use the Cholesky factor of
-   :math:`\mathbf{P}_{n+1}` (the same two solves from the right): inside the loop when
+   before it): :math:`\mathbf{P}_n`, :math:`\mathbf{S}_n`, its Cholesky factor (LAPACK
+   ``potrf``, in place, kept for the likelihood), the gain :math:`\mathbf{K}_n` by one
+   Cholesky solve (``potrs``, in place) and :math:`\mathbf{V}_n` in the Joseph form (eq.
+   ``kf-joseph``), which stays symmetric positive semi-definite under rounding. The
+   covariances are symmetrised exactly: for ``d > 8`` at every step, for smaller ``d``
+   once after the loop, for all steps (two more calls per step would cost more). The
+   smoother gains use the Cholesky factor of :math:`\mathbf{P}_n`: inside the loop when
    ``d > 8``, and for smaller ``d``, where the per-call overhead of LAPACK would dominate,
    after the loop, by one batched factorisation (``numpy.linalg.cholesky``) and forward and
    back substitution vectorised over all time steps.
@@ -80,15 +77,15 @@ recursion does not depend on the data:
    |\mathbf{L}_n^{-1}\mathbf{r}_n|^2` by forward substitution vectorised over the time
    steps, :math:`\log\det\mathbf{S}_n` from the diagonals of the factors.
 
-(Why from the right: BLAS sees a C-ordered array as its transpose, and on this OpenBLAS
-a triangular solve from the right with a 32 x 32 factor and 32 right-hand sides takes
-about 3 us against 5 us from the left and 10 us for ``potrs``, whose two solves are from
-the left (CPU times, one BLAS thread). For ``d > 8`` the buffers are therefore laid out
-so that the solves run from the right: the loop stores :math:`\mathbf{K}_n^\top` and
-:math:`\mathbf{J}_n^\top`, and the results are their transposed views; for smaller
-``d`` one ``potrs`` call costs less than two ``trsm`` calls, and the loop keeps it. With d = 32 the
-loop makes about twenty BLAS/LAPACK calls per step, each of 2-3 us: that, not the
-arithmetic, is its cost.)
+(Why ``potrs`` and not BLAS ``trsm``: with one BLAS thread, two triangular solves from
+the right take about 3 us each for a 32 x 32 factor and 32 right-hand sides, against
+10 us for ``potrs`` (CPU times on this OpenBLAS), which would take the full recursion at
+d = 32 from about 0.84 to about 0.74 times filterpy's time. But OpenBLAS runs ``trsm``
+multi-threaded from about 32 x 32 on, and on a machine whose cores are busy a
+multi-threaded call of that size waits milliseconds: with the default threads on the
+loaded 2-core benchmark machine, ``smooth`` at d = p = 32, N = 10^4 took 31 s with
+``trsm`` against 7.6 s with ``potrs``. With d = 32 the loop makes about twenty
+BLAS/LAPACK calls per step, each of 2-10 us: that, not the arithmetic, is its cost.)
 
 For a time-invariant model the covariance recursion does not depend on the data and
 converges to a fixed point (the discrete algebraic Riccati equation). With
@@ -114,7 +111,7 @@ import warnings
 from typing import NamedTuple
 
 import numpy as np
-from scipy.linalg import blas, cho_factor, cho_solve, lapack, solve_triangular
+from scipy.linalg import cho_factor, cho_solve, lapack, solve_triangular
 
 from derivlib._convergence import ConvergenceWarning, NumericalError, report
 from derivlib._validation import (
@@ -707,64 +704,48 @@ def _forward(x, ssm: LinearGaussianSSM, steady_state: bool, gains: bool = False,
     d = A.shape[0]
     AT, CT = A.T.copy(), C.T.copy()
     V, P = np.empty((N, d, d)), np.empty((N, d, d))
-    # BLAS sees a C-ordered buffer as its transpose (its Fortran view), and triangular
-    # solves from the right (trsm, side=1) are the fast ones (about 3 us for 32 x 32 on this
-    # OpenBLAS, against 10 us for potrs, whose two solves are from the left; module notes).
-    # For d > 8, Kb[t] first holds C P_t, whose Fortran view is P_t C^T; two solves with
-    # the factor L_t of S_t (S = L L^T) turn that view into P C^T L^{-T} L^{-1} = K_t (eq.
-    # kf-gain), so Kb[t] = K_t^T. For small d, where the call overhead of two solves costs
-    # more than one potrs, Kb[t] first holds P_t C^T, whose Fortran view is C P_t; one
-    # Cholesky solve (potrs, in place) turns that view into S^{-1} C P = K_t^T: Kb[t] = K_t
-    right = d > _BATCHED_GAINS_MAX_D
-    Kb = np.empty((N, p, d) if right else (N, d, p))
+    # Kt[t] first holds P_t C^T, whose Fortran view is C P_t; one Cholesky solve with S_t
+    # (LAPACK potrs, in place) turns that view into S^{-1} C P = K_t^T, so Kt[t] = K_t
+    Kt = np.empty((N, d, p))
     # Lf[t] holds S_t; its Fortran view is factored in place, L_t in its lower triangle
     Lf = np.empty((N, p, p))
-    # VA[t-1] = A V_{t-1}, whose Fortran view is V_{t-1} A^T: two solves with the factor of
-    # P_t turn that view into V A^T P^{-1} = J_{t-1} (eq. kf-smoother-gain), so VA[t-1] =
-    # J_{t-1}^T; in place inside the loop for d > 8; for small d all gains are solved after
-    # it, batched over time
+    # VA[t-1] = V_{t-1} A^T, whose Fortran view is A V_{t-1}: one Cholesky solve with P_t
+    # turns that view into P^{-1} A V = J^T, so VA[t-1] = J_{t-1} = V A^T P^{-1}
+    # (eq. kf-smoother-gain), in place inside the loop for d > 8; for small d all gains
+    # are solved after it, batched over time
     VA = np.empty((max(N - 1, 0), d, d)) if gains else None
     gains_in_loop = gains and d > _BATCHED_GAINS_MAX_D
     work = np.empty((d, d))
     M, MP, KRK, KR = np.empty((d, d)), np.empty((d, d)), np.empty((d, d)), np.empty((d, p))
     eye = np.eye(d)
     dot, add, subtract, multiply = np.dot, np.add, np.subtract, np.multiply
-    potrf, potrs, trsm = lapack.dpotrf, lapack.dpotrs, blas.dtrsm
+    potrf, potrs = lapack.dpotrf, lapack.dpotrs
+    sym_in_loop = d > _BATCHED_GAINS_MAX_D  # small d: symmetrised after the loop
     P[0] = V0
     n0 = N
     steady = _SteadyTest() if steady_state else None
     MT = M.T
     # the rows of step t, as views made once (indexing in the loop would cost more)
-    Kt = Kb.transpose(0, 2, 1) if right else Kb  # Kt[t] = K_t (a view for d > 8)
     rows = zip(range(N), P, Kt, Kt.transpose(0, 2, 1), Lf, V, strict=True)
     V_prev = None
     for t, Pt, K, KT, St, Vt in rows:
         if t > 0:
             W = VA[t - 1] if gains else work
-            dot(A, V_prev, out=W)  # A V_{n-1}
-            dot(W, AT, out=Pt)  # P = A V A^T + Q                    (kf-predict-cov)
+            dot(V_prev, AT, out=W)  # V_{n-1} A^T
+            dot(A, W, out=Pt)  # P = A V A^T + Q                    (kf-predict-cov)
             Pt += Q
-            if gains_in_loop:  # J = V A^T L^{-T} L^{-1}, in place in the Fortran view of W
-                Lp, info = potrf(Pt.T, lower=1, clean=0)
+            if gains_in_loop:  # J^T = P^{-1} A V, in place in the Fortran view of W
+                Lp, info = potrf(Pt, lower=1, clean=0)
                 if info != 0:
                     raise _not_positive_definite(t, _PREDICTED)
-                trsm(1.0, Lp, W.T, side=1, lower=1, trans_a=1, overwrite_b=1)
-                trsm(1.0, Lp, W.T, side=1, lower=1, overwrite_b=1)
-        if right:
-            dot(C, Pt, out=KT)  # C P
-            dot(KT, CT, out=St)  # S = C P C^T + R                   (kf-innovation)
-        else:
-            dot(Pt, CT, out=K)  # P C^T
-            dot(C, K, out=St)  # S = C P C^T + R                    (kf-innovation)
+                potrs(Lp, W.T, lower=1, overwrite_b=1)
+        dot(Pt, CT, out=K)  # P C^T
+        dot(C, K, out=St)  # S = C P C^T + R                        (kf-innovation)
         St += R
         L, info = potrf(St.T, lower=1, clean=0, overwrite_a=1)  # in place (S symmetric)
         if info != 0:
             raise _not_positive_definite(t, _INNOVATION)
-        if right:  # K = P C^T L^{-T} L^{-1}, in place in the Fortran view of Kb[t] (kf-gain)
-            trsm(1.0, L, K, side=1, lower=1, trans_a=1, overwrite_b=1)
-            trsm(1.0, L, K, side=1, lower=1, overwrite_b=1)
-        else:  # K^T = S^{-1} C P, in place in the Fortran view of Kb[t]        (kf-gain)
-            potrs(L, KT, lower=1, overwrite_b=1)
+        potrs(L, KT, lower=1, overwrite_b=1)  # K^T = S^{-1} C P, in place    (kf-gain)
         # V = (I - K C) P (I - K C)^T + K R K^T                    (kf-joseph)
         dot(K, C, out=M)
         subtract(eye, M, out=M)
@@ -773,7 +754,7 @@ def _forward(x, ssm: LinearGaussianSSM, steady_state: bool, gains: bool = False,
         dot(K, R, out=KR)
         dot(KR, KT, out=KRK)
         Vt += KRK
-        if right:  # exactly symmetric, as a covariance is (small d: after the loop)
+        if sym_in_loop:  # exactly symmetric, as a covariance is
             add(Vt, Vt.T, out=KRK)
             multiply(KRK, 0.5, out=Vt)
         # V_{n+1} - V_n ~ F (V_n - V_{n-1}) F^T with F = (I - K C) A: the drift still to come
@@ -782,19 +763,19 @@ def _forward(x, ssm: LinearGaussianSSM, steady_state: bool, gains: bool = False,
             n0 = t
             break
         V_prev = Vt
-    if not right:  # symmetrised once, for all steps (cheaper than in the loop for small d)
+    if not sym_in_loop:  # symmetrised once, for all steps (cheaper than in the loop)
         rows = slice(0, min(n0 + 1, N))
         V[rows] = 0.5 * (V[rows] + V[rows].transpose(0, 2, 1))
     if n0 < N - 1:  # the frozen tail: every later step repeats row n0
         tail = slice(n0 + 1, N)
-        V[tail], P[tail], Kb[tail] = V[n0], P[n0], Kb[n0]  # (Lf: only row n0 is used)
+        V[tail], P[tail], Kt[tail] = V[n0], P[n0], Kt[n0]  # (Lf: only row n0 is used)
     J = None
     if gains:
         if gains_in_loop:
-            J = VA.transpose(0, 2, 1)  # VA[t] = J_t^T: J a view
+            J = VA
         else:  # rows before n0 from their own P, batched (the first error first)
             J = np.empty_like(VA)
-            _batched_gains(VA, P, J, min(n0, N - 1))
+            _batched_gains(VA.transpose(0, 2, 1), P, J, min(n0, N - 1))
         if n0 < N - 1:  # J_t = V A^T P^{-1} with V, P frozen, for t >= n0: one solve
             Lp = _cholesky(P[n0], n0, _PREDICTED)
             J[n0:] = cho_solve((Lp, True), A @ V[n0], check_finite=False).T
