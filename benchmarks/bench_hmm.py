@@ -23,6 +23,37 @@ to one thread here too (``_common.limit_blas_threads``, unless ``OPENBLAS_NUM_TH
 are set in the environment). On a busy 2-core machine, OpenBLAS's default threading made
 derivlib's few large matrix products 10-20 times slower and the timings erratic.
 
+Where Viterbi's time goes (issue 13; CPU times of ``hmm.viterbi``, medians of 5-20 calls
+on the loaded 2-core benchmark machine, December 2026), against hmmlearn's 0.45 / 2.4 /
+27-31 ms at K = 4 / 16 / 64:
+
+=====  =======  ======  ========  =========  ===========  =======================
+K      pass 1   pass 2  backtrack  certificate  layout etc.  total
+=====  =======  ======  ========  =========  ===========  =======================
+4      0.3      1.1     0.8        0.6          0.4          3.0-3.6 ms
+16     3.5      3.7     3.2        1.5          1.8          13-16 ms (best 9)
+64     47-50    15-19   4.5-6.5    5-6.5        4-6          80-90 ms
+=====  =======  ======  ========  =========  ===========  =======================
+
+(pass 1: the blocks side by side from guessed starts; pass 2: the runners from the end of
+each block until they meet pass 1; backtrack: block by block from guessed end states;
+certificate: the rounding margins along the path and the exact re-addition of log_prob.)
+Why the target of 2x is out of reach in NumPy: at K = 64, pass 1 alone makes the
+N K^2 = 4.1e7 sums and maxima of the recursion, and NumPy's ``add`` plus
+``maximum.reduce`` over the (K, K, blocks) layout costs about 1.1 ns per score (72 us a
+step with 16 blocks; 37 ms in all with 32 blocks, the best layout measured) where
+hmmlearn's C++ loop spends 0.7 ns per score for the whole algorithm; the pass that makes
+the result exact (pass 2), the backtracking and the certificate add at least 25 ms. At
+K = 4, hmmlearn spends 45 ns a step; a NumPy call costs 1-2 us whatever its size, and the
+block-parallel scheme makes several hundred of them (pass 1: 3 per step of a block of 33;
+pass 2: 3 per step until the slowest runner meets pass 1, 59 steps here, plus a test
+every 4 steps; backtracking: 4 per step of 32, twice for the blocks guessed wrong), while
+``log_categorical_likelihood`` (0.15 ms) and the validation (0.1 ms) are already a quarter
+of the 1 ms that 2x allows. Pass 2 gathers its runners still going into smaller arrays
+once half have met pass 1 (for large arrays: at K = 64, 15-19 ms instead of 20-22 ms), and
+the backtracking guesses each block's end state from a few steps further on (fewer blocks
+traced twice).
+
 Run from the repository root: ``.venv/bin/python benchmarks/bench_hmm.py``; writes
 ``benchmarks/results/hmm.json``.
 """

@@ -26,6 +26,19 @@ The BLAS is limited to one thread (``_common.limit_blas_threads``, for every lib
 unless ``OPENBLAS_NUM_THREADS`` etc. are set in the environment): threading 32 x 32 products
 only adds contention on a 2-core machine.
 
+Where the full recursion's time goes at d = 32 (issue 13, target 0.5x filterpy): the
+covariance loop makes about twenty BLAS/LAPACK calls per step (products of 2 us each, two
+``potrf`` of 3 us, two ``potrs`` of 10 us: CPU times with one thread), about 0.4 s of the
+0.6-0.9 s for N = 10^4; the smoother's loop about 0.1 s, the means, the likelihood, the
+checks for NaN and the first touch of the (N, 32, 32) arrays the rest. Two triangular
+solves from the right (BLAS ``trsm``, 3 us each) instead of each ``potrs`` measured about
+0.74x filterpy instead of 0.84x, still short of 0.5x, but OpenBLAS runs ``trsm``
+multi-threaded at 32 x 32 and with the default threads on this loaded machine ``smooth``
+then took 31 s instead of 7.6 s, so the fast path keeps ``potrs`` (module notes of
+``derivlib.sequences.kalman``). What is left is the number of calls per step, which the
+Joseph form (eq. ``kf-joseph``) and the smoother gains fix; the symmetrisation is done in
+the loop for d > 8 (two cheap calls a step instead of two passes over 80 MB arrays).
+
 Run from the repository root: ``.venv/bin/python benchmarks/bench_kalman.py``; writes
 ``benchmarks/results/kalman.json``.
 """

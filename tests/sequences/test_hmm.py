@@ -1135,6 +1135,56 @@ def test_viterbi_on_a_chain_that_is_slow_to_forget(N):
     assert fast.log_prob == plain.log_prob
 
 
+@pytest.mark.parametrize("K", [2, 4, 16])
+@pytest.mark.parametrize("sticky", [0.5, 0.99])
+def test_viterbi_runners_gathered_are_exact(K, sticky, monkeypatch):
+    """Pass 2 gathers the runners still going into smaller arrays once half have met pass 1
+    (for large K only; forced here for every K): the records of the runners that met before
+    a gathering, and of those after it, must still give textbook_viterbi's result, bit for
+    bit, certified by the block-parallel path itself (no hand-over to the loop)."""
+    monkeypatch.setattr(hmm, "_GATHER_CELLS", 1)
+    gathered = []
+    real_runners = hmm._viterbi_runners
+
+    def runners(omT, BT, log_A):
+        found = real_runners(omT, BT, log_A)
+        gathered.append(found is not None)
+        return found
+
+    monkeypatch.setattr(hmm, "_viterbi_runners", runners)
+    loops = []
+    real_loop = hmm._viterbi_loop
+    monkeypatch.setattr(hmm, "_viterbi_loop", lambda *a: loops.append(1) or real_loop(*a))
+    rng = np.random.default_rng(430 + K + int(100 * sticky))
+    pi, A, B = random_model(K, 8, rng)
+    A = (1 - sticky) * A + sticky * np.eye(K)  # sticky: runners of very different lengths
+    x = hmm.sample(pi, A, hmm.Categorical(B), 6000, rng=rng).x
+    log_B = hmm.log_categorical_likelihood(x, B)
+    fast = hmm.viterbi(pi, A, log_B_obs=log_B)
+    assert gathered == [True] and loops == []
+    plain = hmm.textbook_viterbi(pi, A, log_B_obs=log_B)
+    np.testing.assert_array_equal(fast.path, plain.path)
+    assert fast.log_prob == plain.log_prob
+
+
+def test_viterbi_with_impossible_transitions_and_emissions():
+    """-inf entries (zero transition and emission probabilities) on a long sequence: the
+    result is textbook_viterbi's, bit for bit, whichever path decides."""
+    rng = np.random.default_rng(440)
+    K, N = 6, 3000
+    pi, A, B = random_model(K, 8, rng)
+    A[0, 3] = A[2, 5] = A[4, 1] = 0.0  # some impossible transitions
+    A /= A.sum(axis=1, keepdims=True)
+    B[1, 2] = B[3, 0] = 0.0  # and impossible emissions
+    B /= B.sum(axis=1, keepdims=True)
+    x = hmm.sample(pi, A, hmm.Categorical(B), N, rng=rng).x
+    log_B = hmm.log_categorical_likelihood(x, B)
+    assert np.isneginf(log_B).any()
+    fast, plain = hmm.viterbi(pi, A, log_B_obs=log_B), hmm.textbook_viterbi(pi, A, log_B_obs=log_B)
+    np.testing.assert_array_equal(fast.path, plain.path)
+    assert fast.log_prob == plain.log_prob
+
+
 def test_viterbi_hands_exact_ties_to_the_loop(monkeypatch):
     """Two identical states: every path has a twin of the same probability. The
     certificate cannot separate them, so the loop decides, with its tie rule."""

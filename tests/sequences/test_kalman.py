@@ -891,6 +891,10 @@ def _ill_conditioned(seed, d, p, cond=1e4):
 def _ill_conditioned_cases():
     for seed, (d, p) in enumerate([(2, 1), (3, 2), (4, 3), (5, 5), (6, 2)]):
         yield pytest.param(*_ill_conditioned(seed, d, p), id=f"cond-1e4-d{d}-p{p}")
+    # d > 8: the smoother gains J are solved inside the fast path's loop, and the covariances
+    # are symmetrised there (not after it); Q, R, V0 ill-conditioned to near-singular
+    for seed, (d, p, cond) in enumerate([(9, 4, 1e4), (12, 12, 1e4), (10, 6, 1e7)], start=5):
+        yield pytest.param(*_ill_conditioned(seed, d, p, cond), id=f"cond-{cond:.0e}-d{d}-p{p}")
     # R ~ 1e-17 P: the short form V = (I - K C) P would cancel to rounding noise
     ssm = _accurate_sensor_model()
     yield pytest.param(ssm, kalman.sample(ssm, 300, rng=0).x, id="accurate-sensor")

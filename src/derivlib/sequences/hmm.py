@@ -1381,14 +1381,17 @@ def _viterbi_blocked(log_pi, log_A, logB):
 
 
 _CHECK_EVERY = 4  # runners: test parallelism every few steps (once parallel, it stays so)
+_GATHER_CELLS = 1 << 15  # runners: gather the ones still going only from this many scores a step
 
 
 def _viterbi_runners(omT, BT, log_A):
     """Pass 2 of the block-parallel Viterbi: runners side by side, from the end of each
     block of pass 1 (layout (Lb, K, nb), block last), until parallel to pass 1 (tested every
-    _CHECK_EVERY steps). All runners run until the last one has met pass 1, so that every
-    step is three whole-array operations. Returns the last step each runner covers, their
-    values rec[t, :, r] (step t of the runner of block r + 1) and the sum of the spreads."""
+    _CHECK_EVERY steps). Each step is three whole-array operations over the runners still
+    going: once half of them have met pass 1, the others are gathered into smaller arrays
+    (runners meet pass 1 after very different numbers of steps). Returns the last step each
+    runner covers, their values rec[t, :, r] (step t of the runner of block r + 1, valid up
+    to where it stopped) and the sum of the spreads."""
     Lb, K, nb = omT.shape
     G = nb * Lb
     cap = min(G - Lb, 4 * Lb + 256)  # steps a runner may take
@@ -1398,29 +1401,47 @@ def _viterbi_runners(omT, BT, log_A):
     Ox = np.full((Lb, K, nb + extra), np.nan)
     Ox[:, :, :nb] = omT
     A3 = log_A[:, :, None]
-    work = np.empty((K, K, nb - 1))
     rec = np.empty((cap, K, nb - 1))
     stop = np.full(nb - 1, -1)  # last step a runner covers: where it met pass 1, or G - 1
-    ends = G - np.arange(1, nb) * Lb  # steps until the end of the sequence
+    starts = np.arange(1, nb) * Lb  # the first step of each runner
+    ends = G - starts  # steps until the end of the sequence
     spreads = 0.0
-    WT = omT[Lb - 1, :, :-1]  # start: the end of the block before
+    act = np.arange(nb - 1)  # the runners in the arrays below (those still going, and some
+    WT = omT[Lb - 1, :, :-1]  # that have met pass 1 since the last gathering); start: the
+    # end of the block before. seg[t - t0]: step t of the runners in act (rec itself until
+    # the first gathering)
+    seg, work, t0, q0 = rec, np.empty((K, K, nb - 1)), 0, 0
     for t in range(cap):
         l, q = t % Lb, 1 + t // Lb  # position in the block, and the block, of step t
+        if seg is None:  # (re)allocate for the runners in act
+            seg, work, t0, q0 = np.empty((cap - t, K, len(act))), np.empty((K, K, len(act))), t, 0
+        if q != q0:  # runner r is in block r + q: its log b and pass 1's values there
+            cols, q0 = (slice(q, q + nb - 1) if len(act) == nb - 1 else act + q), q
+        out = seg[t - t0]
         np.add(WT[:, None, :], A3, out=work)  # work[i, j, r] = omega(i) + log A_ij
-        np.maximum.reduce(work, axis=0, out=rec[t])  # max over i
-        rec[t] += Bx[l, :, q:q + nb - 1]  # + log b(j)
-        WT = rec[t]
+        np.maximum.reduce(work, axis=0, out=out)  # max over i
+        out += Bx[l][:, cols]  # + log b(j)
+        WT = out
         if t % _CHECK_EVERY == _CHECK_EVERY - 1 or t == cap - 1:
-            first = Ox[l, :, q:q + nb - 1]
+            first = Ox[l][:, cols]
             d = WT - first
             spread = d.max(axis=0) - d.min(axis=0)  # nan past the end
             tol = 64 * _EPS * (np.abs(first).max(axis=0) + np.abs(WT).max(axis=0))
-            done = (spread <= tol) & (stop < 0)
-            stop[done] = np.arange(1, nb)[done] * Lb + t
-            spreads += float(spread[done].sum())
-            stop[(stop < 0) & (ends <= t + 1)] = G - 1  # reached the end: covers it
-            if np.all(stop >= 0):
-                return stop, rec, spreads
+            going = stop[act] < 0
+            met = (spread <= tol) & going
+            stop[act[met]] = starts[act[met]] + t
+            spreads += float(spread[met].sum())
+            at_end = going & ~met & (ends[act] <= t + 1)
+            stop[act[at_end]] = G - 1  # reached the end: covers it
+            going &= ~(met | at_end)
+            n_going = int(going.sum())
+            if not n_going or (2 * n_going <= len(act) and work.size >= _GATHER_CELLS):
+                # keep the records; gather the runners still going (large arrays only)
+                if seg is not rec:
+                    rec[t0:t + 1, :, act] = seg[:t + 1 - t0]
+                if not n_going:
+                    return stop, rec, spreads
+                act, WT, seg = act[going], WT[:, going], None
     return None
 
 
@@ -1440,7 +1461,17 @@ def _viterbi_backtrack(omega, log_A):
     om_blk = np.ascontiguousarray(om_pad.reshape(nb, Lb, K).transpose(1, 0, 2))
     log_AT = np.ascontiguousarray(log_A.T)
     pad = G - S
-    ends = omega[np.minimum(np.arange(1, nb + 1) * Lb, S)].argmax(axis=1)
+    at = np.minimum(np.arange(1, nb + 1) * Lb, S)  # the state index of each block's end
+    ends = omega[at].argmax(axis=1)  # guessed end states
+    # better guesses: traced back from the argmax a few steps further on (traces from
+    # different states merge within a few steps, in most chains)
+    ahead = np.flatnonzero(at + _LOOK_AHEAD <= S)
+    g = at[ahead] + _LOOK_AHEAD
+    guess = omega[g].argmax(axis=1)
+    for _ in range(_LOOK_AHEAD):
+        g -= 1
+        guess = (omega[g] + log_AT[guess]).argmax(axis=1)
+    ends[ahead] = guess
     trace = np.empty((Lb, nb), dtype=np.intp)  # trace[l, b]: z_{b Lb + l}
     redo = np.arange(nb)
     for round_ in range(8):
@@ -1470,6 +1501,7 @@ def _viterbi_backtrack(omega, log_A):
     return None
 
 
+_LOOK_AHEAD = 8  # backtracking: steps past a block's end from which its end state is guessed
 _EPS = np.finfo(float).eps
 
 

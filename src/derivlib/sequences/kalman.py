@@ -57,11 +57,12 @@ recursion does not depend on the data:
    ``potrf``, in place, kept for the likelihood), the gain :math:`\mathbf{K}_n` by one
    Cholesky solve (``potrs``, in place) and :math:`\mathbf{V}_n` in the Joseph form (eq.
    ``kf-joseph``), which stays symmetric positive semi-definite under rounding. The
-   covariances are symmetrised once, for all steps, after the loop. The smoother gains use
-   the Cholesky factor of :math:`\mathbf{P}_n`: inside the loop when ``d > 8``, and for
-   smaller ``d``, where the per-call overhead of LAPACK would dominate, after the loop, by
-   one batched factorisation (``numpy.linalg.cholesky``) and forward and back substitution
-   vectorised over all time steps.
+   covariances are symmetrised exactly: for ``d > 8`` at every step, for smaller ``d``
+   once after the loop, for all steps (two more calls per step would cost more). The
+   smoother gains use the Cholesky factor of :math:`\mathbf{P}_n`: inside the loop when
+   ``d > 8``, and for smaller ``d``, where the per-call overhead of LAPACK would dominate,
+   after the loop, by one batched factorisation (``numpy.linalg.cholesky``) and forward and
+   back substitution vectorised over all time steps.
 2. *Means*: for ``d <= 8`` the affine recursion :math:`(\boldsymbol{\mu}_n, 1) =
    \begin{pmatrix}\mathbf{F}_n & \mathbf{g}_n\\ \mathbf{0} & 1\end{pmatrix}
    (\boldsymbol{\mu}_{n-1}, 1)` with :math:`\mathbf{F}_n = (\mathbf{I} -
@@ -76,10 +77,15 @@ recursion does not depend on the data:
    |\mathbf{L}_n^{-1}\mathbf{r}_n|^2` by forward substitution vectorised over the time
    steps, :math:`\log\det\mathbf{S}_n` from the diagonals of the factors.
 
-(On this OpenBLAS, a triangular solve from the right, BLAS ``trsm``, is about 2.5 times
-faster than ``potrs`` for 32 x 32 matrices, but it runs multi-threaded even at that size
-and becomes milliseconds slow on a machine whose cores are busy unless the BLAS threads
-are limited; the fast path therefore keeps ``potrs``.)
+(Why ``potrs`` and not BLAS ``trsm``: with one BLAS thread, two triangular solves from
+the right take about 3 us each for a 32 x 32 factor and 32 right-hand sides, against
+10 us for ``potrs`` (CPU times on this OpenBLAS), which would take the full recursion at
+d = 32 from about 0.84 to about 0.74 times filterpy's time. But OpenBLAS runs ``trsm``
+multi-threaded from about 32 x 32 on, and on a machine whose cores are busy a
+multi-threaded call of that size waits milliseconds: with the default threads on the
+loaded 2-core benchmark machine, ``smooth`` at d = p = 32, N = 10^4 took 31 s with
+``trsm`` against 7.6 s with ``potrs``. With d = 32 the loop makes about twenty
+BLAS/LAPACK calls per step, each of 2-10 us: that, not the arithmetic, is its cost.)
 
 For a time-invariant model the covariance recursion does not depend on the data and
 converges to a fixed point (the discrete algebraic Riccati equation). With
@@ -712,7 +718,9 @@ def _forward(x, ssm: LinearGaussianSSM, steady_state: bool, gains: bool = False,
     work = np.empty((d, d))
     M, MP, KRK, KR = np.empty((d, d)), np.empty((d, d)), np.empty((d, d)), np.empty((d, p))
     eye = np.eye(d)
-    dot, subtract, potrf, potrs = np.dot, np.subtract, lapack.dpotrf, lapack.dpotrs
+    dot, add, subtract, multiply = np.dot, np.add, np.subtract, np.multiply
+    potrf, potrs = lapack.dpotrf, lapack.dpotrs
+    sym_in_loop = d > _BATCHED_GAINS_MAX_D  # small d: symmetrised after the loop
     P[0] = V0
     n0 = N
     steady = _SteadyTest() if steady_state else None
@@ -745,15 +753,19 @@ def _forward(x, ssm: LinearGaussianSSM, steady_state: bool, gains: bool = False,
         dot(MP, MT, out=Vt)
         dot(K, R, out=KR)
         dot(KR, KT, out=KRK)
-        Vt += KRK  # symmetrised after the loop, all steps at once
+        Vt += KRK
+        if sym_in_loop:  # exactly symmetric, as a covariance is
+            add(Vt, Vt.T, out=KRK)
+            multiply(KRK, 0.5, out=Vt)
         # V_{n+1} - V_n ~ F (V_n - V_{n-1}) F^T with F = (I - K C) A: the drift still to come
         if steady is not None and t > 1 and steady(Vt, V_prev, N - 1 - t,
                                                    lambda K=K: A - K @ (C @ A)):
             n0 = t
             break
         V_prev = Vt
-    rows = slice(0, min(n0 + 1, N))
-    V[rows] = 0.5 * (V[rows] + V[rows].transpose(0, 2, 1))
+    if not sym_in_loop:  # symmetrised once, for all steps (cheaper than in the loop)
+        rows = slice(0, min(n0 + 1, N))
+        V[rows] = 0.5 * (V[rows] + V[rows].transpose(0, 2, 1))
     if n0 < N - 1:  # the frozen tail: every later step repeats row n0
         tail = slice(n0 + 1, N)
         V[tail], P[tail], Kt[tail] = V[n0], P[n0], Kt[n0]  # (Lf: only row n0 is used)
@@ -827,14 +839,17 @@ def _filter_means(x, A, C, mu0, K, bu, n0):
     elif m > 1:
         dot, add, subtract = np.dot, np.add, np.subtract
         Kr = np.empty(d)
-        for t in range(1, m):
-            dot(A, mu[t - 1], out=mp[t])  # A mu_{n-1}              (kf-predict-mean)
-            if bu is not None:
-                mp[t] += bu[t]  # + B u_n                              (kf-control)
-            dot(C, mp[t], out=r[t])  # r = x_n - C mp_n             (kf-innovation)
-            subtract(x[t], r[t], out=r[t])
-            dot(K[t], r[t], out=Kr)  # mu = mp + K r               (kf-update-mean)
-            add(mp[t], Kr, out=mu[t])
+        # the rows of step t, as views made once (indexing in the loop would cost more)
+        rows = zip(K[1:m], x[1:m], mp[1:m], r[1:m], mu[:m - 1], mu[1:m],
+                   bu[1:m] if bu is not None else [None] * (m - 1), strict=True)
+        for K_t, x_t, mp_t, r_t, mu_prev, mu_t, bu_t in rows:
+            dot(A, mu_prev, out=mp_t)  # A mu_{n-1}                (kf-predict-mean)
+            if bu_t is not None:
+                mp_t += bu_t  # + B u_n                                (kf-control)
+            dot(C, mp_t, out=r_t)  # r = x_n - C mp_n               (kf-innovation)
+            subtract(x_t, r_t, out=r_t)
+            dot(K_t, r_t, out=Kr)  # mu = mp + K r                 (kf-update-mean)
+            add(mp_t, Kr, out=mu_t)
     if m < N:  # the frozen tail: mu_n = F mu_{n-1} + u_n with one F
         tail = slice(m, N)
         Kf = K[n0]
@@ -1209,7 +1224,8 @@ def _backward(fw: _Forward, steady_state: bool):
     if N == 1:
         return mh, Vh, np.empty((0, d, d))
     D, W = np.empty((d, d)), np.empty((d, d))
-    dot, subtract = np.dot, np.subtract
+    dot, add, subtract, multiply = np.dot, np.add, np.subtract, np.multiply
+    in_loop = d > _BATCHED_GAINS_MAX_D  # symmetrise in the loop (as the forward pass)
     t_frozen = -1  # Vh is constant on rows n0..t_frozen
     steady = _SteadyTest() if steady_state else None
     JsT = Js.transpose(0, 2, 1)
@@ -1225,7 +1241,10 @@ def _backward(fw: _Forward, steady_state: bool):
             subtract(Vh_next, P_next, out=D)
             dot(J, D, out=W)
             dot(W, JT, out=Vh_t)
-            Vh_t += V_t  # symmetrised after the loop, all steps at once
+            Vh_t += V_t
+            if in_loop:  # exactly symmetric (small d: after the loop)
+                add(Vh_t, Vh_t.T, out=W)
+                multiply(W, 0.5, out=Vh_t)
             # frozen J: V_hat_n - V_hat_{n+1} ~ J (V_hat_{n+1} - V_hat_{n+2}) J^T
             if steady is not None and n0 < t < N - 2 and steady(Vh_t, Vh_next, t - n0, J):
                 t_frozen = t
@@ -1235,10 +1254,10 @@ def _backward(fw: _Forward, steady_state: bool):
         else:  # every row done
             break
         start = n0 - 1  # rows t_frozen-1..n0 are done: go on below them
-    # symmetrise the rows computed one by one (the frozen block is already symmetric)
-    for rows in ((slice(0, n0), slice(t_frozen + 1, N - 1)) if t_frozen >= 0 else
-                 (slice(0, N - 1),)):
-        Vh[rows] = 0.5 * (Vh[rows] + Vh[rows].transpose(0, 2, 1))
+    if not in_loop:  # symmetrise the rows computed one by one (the frozen block already is)
+        for rows in ((slice(0, n0), slice(t_frozen + 1, N - 1)) if t_frozen >= 0 else
+                     (slice(0, N - 1),)):
+            Vh[rows] = 0.5 * (Vh[rows] + Vh[rows].transpose(0, 2, 1))
     _smoother_means(mh, mu, mp, Js)
     # cov(z_{n+1}, z_n | x) = V_hat_{n+1} J_n^T                  (kf-lag-one)
     lag = np.empty((N - 1, d, d))
@@ -1271,10 +1290,10 @@ def _smoother_means(mh, mu, mp, J) -> None:
             dot(Ft, nxt, out=out)
         mh[:-1] = aug[:-1, :d]
     else:
-        for t in range(N - 2, -1, -1):
-            h = mh[t]
-            np.dot(J[t], mh[t + 1], out=h)
-            h += c[t]
+        dot = np.dot
+        for J_t, c_t, h_next, h in zip(J[::-1], c[::-1], mh[:0:-1], mh[-2::-1], strict=True):
+            dot(J_t, h_next, out=h)
+            h += c_t
 
 
 def smooth(x, ssm, *, steady_state: bool = True, B=None, u=None) -> SmootherResult:
