@@ -335,7 +335,25 @@ def tree_log_likelihood(X, parents, y=None) -> float:
 
 
 # --------------------------------------------------------------------------- classifiers
-class OneDependenceBayes:
+class _BayesRule:
+    """What every classifier of this module does with its ``joint_log_likelihood``."""
+
+    def predict_log_proba(self, X) -> np.ndarray:
+        """``log p(c | x_n)``, shape ``(N, K)``: Bayes' rule in log space."""
+        jll = self.joint_log_likelihood(X)
+        return jll - logsumexp(jll, axis=1, keepdims=True)
+
+    def predict_proba(self, X) -> np.ndarray:
+        """``p(c | x_n)``, shape ``(N, K)``; rows sum to one."""
+        return np.exp(self.predict_log_proba(X))
+
+    def predict(self, X) -> np.ndarray:
+        """The most probable class of each sample, shape ``(N,)``."""
+        jll = self.joint_log_likelihood(X)  # raises first if not fitted
+        return self.classes_[np.argmax(jll, axis=1)].copy()
+
+
+class OneDependenceBayes(_BayesRule):
     r"""A one-dependence Bayesian classifier with given parents (naive Bayes without them).
 
     .. math:: p(c \mid \mathbf x) \propto \hat p(c) \prod_j
@@ -420,19 +438,6 @@ class OneDependenceBayes:
         """``log p(c, x_n)`` of every sample and class, shape ``(N, K)``."""
         return self._joint_log_likelihood(self._check_X_new(X))
 
-    def predict_log_proba(self, X) -> np.ndarray:
-        """``log p(c | x_n)``, shape ``(N, K)``: Bayes' rule in log space."""
-        jll = self.joint_log_likelihood(X)
-        return jll - logsumexp(jll, axis=1, keepdims=True)
-
-    def predict_proba(self, X) -> np.ndarray:
-        """``p(c | x_n)``, shape ``(N, K)``; rows sum to one."""
-        return np.exp(self.predict_log_proba(X))
-
-    def predict(self, X) -> np.ndarray:
-        """The most probable class of each sample, shape ``(N,)``."""
-        jll = self.joint_log_likelihood(X)  # raises first if not fitted
-        return self.classes_[np.argmax(jll, axis=1)].copy()
 
 
 class SPODE(OneDependenceBayes):
@@ -478,7 +483,7 @@ class TAN(OneDependenceBayes):
         return tan_structure(X, codes, root)
 
 
-class AODE:
+class AODE(_BayesRule):
     r"""Averaged one-dependence estimators: the mean of the SPODE joints.
 
     .. math:: p(c, \mathbf x) \approx \frac{1}{|S(\mathbf x)|} \sum_{s \in S(\mathbf x)}
@@ -535,17 +540,3 @@ class AODE:
         jll[used] = (logsumexp(per_parent[:, used], axis=0)
                      - np.log(n_used[used])[:, None])
         return jll
-
-    def predict_log_proba(self, X) -> np.ndarray:
-        """``log p(c | x_n)``, shape ``(N, K)``."""
-        jll = self.joint_log_likelihood(X)
-        return jll - logsumexp(jll, axis=1, keepdims=True)
-
-    def predict_proba(self, X) -> np.ndarray:
-        """``p(c | x_n)``, shape ``(N, K)``."""
-        return np.exp(self.predict_log_proba(X))
-
-    def predict(self, X) -> np.ndarray:
-        """The most probable class of each sample, shape ``(N,)``."""
-        jll = self.joint_log_likelihood(X)  # raises first if not fitted
-        return self.classes_[np.argmax(jll, axis=1)].copy()
