@@ -30,7 +30,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 from tools import book
 
-__all__ = ["PrerequisiteGraph", "layout", "prerequisite_svg"]
+__all__ = ["PrerequisiteGraph", "layout", "prerequisite_svg", "transitive_reduction"]
 
 #: matplotlib's "tab10" colours, one per part of the plan, in the plan's order.
 TAB10 = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
@@ -46,6 +46,7 @@ GAP = 28             # between the items of a row
 ROW_GAP = 56         # between rows: room for the arrows' curves
 MARGIN = 12
 ARROW = 9            # the arrowhead's length
+PER_ROW = 2          # chapters in a row at most: with the lanes, a row fits a laptop's column
 
 
 class _Lane(tuple):
@@ -72,8 +73,34 @@ def _crossings(upper: Sequence, lower: Sequence, edges: Sequence[tuple]) -> int:
                if (a1 - a2) * (b1 - b2) < 0)
 
 
+def transitive_reduction(graph: Mapping[str, Sequence[str]]) -> dict[str, tuple[str, ...]]:
+    """The graph without the arrows that a path of other arrows already implies.
+
+    Almost every chapter builds on *MLE as KL minimisation*; drawn from it to each of them,
+    the arrows filled every row with lanes and made the drawing wider than a laptop's column.
+    A prerequisite that is reached through another prerequisite is left out (it is still
+    before the chapter, by the path); the table under the graph lists every prerequisite.
+
+    >>> transitive_reduction({"a": (), "b": ("a",), "c": ("a", "b")})
+    {'a': (), 'b': ('a',), 'c': ('b',)}
+    """
+    book.layers(graph)  # raises on an unknown prerequisite or a cycle
+    above: dict[str, set] = {}
+
+    def ancestors(name):
+        if name not in above:
+            above[name] = set()
+            for p in graph[name]:
+                above[name] |= {p} | ancestors(p)
+        return above[name]
+
+    return {name: tuple(p for p in prereqs
+                        if not any(p in ancestors(q) for q in prereqs if q != p))
+            for name, prereqs in graph.items()}
+
+
 def layout(graph: Mapping[str, Sequence[str]], widths: Mapping[str, float] | None = None,
-           *, sweeps: int = 8) -> tuple[list[list], list[tuple], dict]:
+           *, sweeps: int = 8, per_row: int | None = None) -> tuple[list[list], list[tuple], dict]:
     """The rows of a layered drawing of a prerequisite graph, and the x of every item.
 
     Parameters
@@ -84,27 +111,41 @@ def layout(graph: Mapping[str, Sequence[str]], widths: Mapping[str, float] | Non
         The width of each name's box (default :data:`BOX_WIDTH`); a lane is :data:`LANE`.
     sweeps : int
         Rounds of reordering (each: top to bottom, then bottom to top).
+    per_row : int, optional
+        At most this many chapters in a row (default :data:`PER_ROW`): a layer with more
+        is drawn over several consecutive rows, in the graph's order. The chapters of one
+        layer do not build on each other, so every arrow still points down.
 
     Returns
     -------
     rows : list of lists
-        Row ``k`` holds the names of layer ``k`` and the lanes (:class:`_Lane`) of the arrows
-        that cross it, left to right.
+        Each row holds the names of one layer (all of it, or :data:`PER_ROW` of them) and the
+        lanes (:class:`_Lane`) of the arrows that cross it, left to right; the rows of a
+        layer come after those of every layer above it.
     edges : list of (item, item)
         Every arrow as its segments between adjacent rows (prerequisite first).
     x : dict
         The horizontal centre of every item; each row is centred on 0.
     """
     layer = book.layers(graph)
+    per_row = PER_ROW if per_row is None else per_row
+    if per_row < 1:
+        raise ValueError(f"per_row must be at least 1, got {per_row}")
     widths = dict(widths or {})
-    depth = max(layer.values(), default=-1) + 1
+    row_of: dict[str, int] = {}
+    depth = 0
+    for k in range(max(layer.values(), default=-1) + 1):
+        names = [n for n in graph if layer[n] == k]
+        for i, name in enumerate(names):
+            row_of[name] = depth + i // per_row
+        depth += -(-len(names) // per_row)
     rows: list[list] = [[] for _ in range(depth)]
     for name in graph:
-        rows[layer[name]].append(name)
+        rows[row_of[name]].append(name)
     edges: list[tuple] = []
     for name, prereqs in graph.items():
         for p in prereqs:
-            chain = [p, *(_Lane(p, name, r) for r in range(layer[p] + 1, layer[name])), name]
+            chain = [p, *(_Lane(p, name, r) for r in range(row_of[p] + 1, row_of[name])), name]
             for item in chain[1:-1]:
                 rows[item[2]].append(item)
             edges += list(zip(chain, chain[1:], strict=False))
@@ -174,7 +215,7 @@ def prerequisite_svg(chapters: Sequence[book.Chapter], *,
     if href is None:
         def href(docname):
             return f"{docname}.html"
-    graph = book.prerequisite_graph(list(chapters))
+    graph = transitive_reduction(book.prerequisite_graph(list(chapters)))
     by_name = {c.docname: c for c in chapters}
     numbers = book.chapter_numbers()
     colour = dict(zip(book.PLAN, TAB10, strict=False))
