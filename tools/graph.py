@@ -314,8 +314,9 @@ def prerequisite_svg(chapters: Sequence[book.Chapter], *,
                     f'dominant-baseline="central">{html.escape(label)}</text>')
 
     name = (f"The prerequisites between the book's {len(chapters)} written chapters, drawn "
-            "as a graph: an arrow goes from a chapter to each chapter that builds on it, and "
-            "each chapter is a link to its page.")
+            "as a graph: an arrow goes from a chapter to each chapter that builds on it "
+            "directly (a prerequisite reached through another is not drawn again), and each "
+            "chapter is a link to its page.")
     style = (
         ".derivlib-prerequisites{font-size:14px;max-width:none}"
         ".derivlib-prerequisites .arrows{fill:none;stroke:currentColor;stroke-width:1.4;"
