@@ -237,6 +237,45 @@ def test_time_limit_counts_the_checks_cpu_time_not_the_machines_load():
     assert time.process_time() - start < 2
 
 
+def _dirichlet_kernels(shift=0):
+    """prod_c theta_c^(alpha - 1) * prod_c theta_c^(n_c) and prod_c theta_c^(n_c + alpha - 1 +
+    shift), three categories, every exponent a positive real."""
+    theta = sp.symbols("theta_1:4", positive=True)
+    counts = sp.symbols("n_1:4", positive=True)
+    alpha = sp.Symbol("alpha", positive=True)
+    prior_times_likelihood = (sp.Mul(*[t ** (alpha - 1) for t in theta])
+                              * sp.Mul(*[t**k for k, t in zip(counts, theta, strict=True)]))
+    posterior = sp.Mul(*[t ** (k + alpha - 1 + shift) for k, t in zip(counts, theta, strict=True)])
+    return prior_times_likelihood, posterior
+
+
+def test_powers_with_sampled_real_exponents_are_decided():
+    """Prior times likelihood is the Dirichlet kernel, in product form. SymPy computes a
+    sampled rational to a sampled exponent (a binary fraction p / 2^21) exactly, with
+    integers of millions of bits: the confirmation of the proof ran out of the 20 s limit and
+    the step was NotCheckable, so the chapter wrote it in logs. Powers that large are now
+    evaluated to 120 digits."""
+    lhs, rhs = _dirichlet_kernels()
+    step = dv.Derivation(lhs, instance="C = 3").step(rhs, "add the exponents").steps[-1]
+    assert (step.method, step.detail) == ("instance", "SymPy proves it for C = 3")
+    # sampled only (wide points included: exponents up to 1e8), within the default limit
+    assert dv.check_equal(lhs, rhs, check="numeric").method == "numeric"
+    w, z = sp.symbols("w z", positive=True)
+    assert dv.check_equal(w**z * w**z, w ** (2 * z), check="numeric").method == "numeric"
+
+
+def test_powers_with_sampled_real_exponents_are_still_refuted():
+    """The 120-digit powers decide a point as exact values do: a wrong exponent fails, and
+    so does a relative error of 1e-20, far below the 53-bit rounding of a float."""
+    lhs, rhs = _dirichlet_kernels()
+    _, wrong = _dirichlet_kernels(shift=1)
+    for check in ("auto", "numeric"):
+        with pytest.raises(dv.StepError, match="fails numerically"):
+            dv.check_equal(lhs, wrong, check=check)
+    with pytest.raises(dv.StepError, match="fails numerically"):
+        dv.check_equal(lhs, rhs * (1 + sp.Rational(1, 10**20)), check="numeric")
+
+
 # ----------------------------------------------------------------------------- premises
 def test_claims_are_checked_and_false_claims_rejected():
     s = sp.Symbol("s")

@@ -542,6 +542,56 @@ def _fd(node, values: dict):
     return out
 
 
+EXACT_POWER_BITS = 1 << 14  # exact powers of numbers beyond about this many bits: POWER_DIGITS
+POWER_DIGITS = 120  # digits of such a power: more than both working precisions of _fast
+
+
+def _bits(x) -> int | None:
+    """Bits of a number built exactly from rationals (a rational, or a rational power of
+    one), or None for any other number."""
+    if isinstance(x, sp.Rational):
+        return max(int(x.p).bit_length(), int(x.q).bit_length())
+    if isinstance(x, sp.Pow) and isinstance(x.exp, sp.Rational):
+        inner = _bits(x.base)
+        return None if inner is None else inner * max(abs(int(x.exp.p)), int(x.exp.q))
+    return None
+
+
+def _power(base, exp):
+    """``base**exp``; where SymPy would compute it exactly with huge integers, its value to
+    POWER_DIGITS digits instead.
+
+    SymPy's exact power of a rational extracts perfect roots with integers of about
+    ``bits(base) * max(|p|, q)`` bits for the exponent ``p/q``: with a sampled exponent (a
+    binary fraction, q = 2^21) that takes minutes (``theta**(n + alpha - 1)`` at moderate
+    values), and with a wide one (1e8) it cannot end. A number of POWER_DIGITS digits keeps
+    the comparison sound: the evaluations track its precision (``_fast`` works at 45 and 90
+    digits, below it, and SymPy's strict ``evalf`` refuses digits it does not have), so a
+    cancellation that eats the digits leaves the point unresolved, never wrongly decided.
+    """
+    if isinstance(exp, sp.Rational):
+        size = _bits(base)
+        if (size is not None and base not in (sp.S.Zero, sp.S.One, sp.S.NegativeOne)
+                and size * max(abs(int(exp.p)), int(exp.q)) > EXACT_POWER_BITS):
+            return sp.Pow(base, exp, evaluate=False).evalf(POWER_DIGITS)
+    return sp.Pow(base, exp)
+
+
+def _substitute(expr, values: dict):
+    """``expr.xreplace(values)`` (the same rebuilding, bottom up), with every power built by
+    :func:`_power`."""
+    if expr in values:
+        return values[expr]
+    if not isinstance(expr, sp.Basic) or not expr.args:
+        return expr
+    args = tuple(_substitute(a, values) if isinstance(a, sp.Basic) else a for a in expr.args)
+    if all(a is b for a, b in zip(args, expr.args, strict=True)):
+        return expr
+    if isinstance(expr, sp.Pow):
+        return _power(*args)
+    return expr.func(*args)
+
+
 def evaluate(expr, values: dict):
     """``expr`` at ``values``: (explicit value, inexact?, size of the inexact parts)."""
     if not isinstance(expr, sp.Basic):
@@ -561,7 +611,7 @@ def evaluate(expr, values: dict):
                 except (_NonFinite, _Unevaluable, OverflowError):
                     pass
         expr = expr.xreplace(repl)
-    val = expr.xreplace(values)
+    val = _substitute(expr, values)
     if isinstance(val, sp.Basic) and val.has(sp.Integral):
         # never SymPy's integration here (it is wrong in known cases): quadrature instead
         ints = {}
@@ -720,12 +770,12 @@ def _branch_of(node, values) -> int | None:
     try:
         if isinstance(node, sp.Piecewise):
             for i, (_, cond) in enumerate(node.args):
-                c = cond.xreplace(values)
+                c = _substitute(cond, values)
                 if c == sp.true or bool(c):
                     return i
             return None
         if isinstance(node, sp.Max | sp.Min):
-            vals = [float(sp.re(a.xreplace(values).evalf(20))) for a in node.args]
+            vals = [float(sp.re(_substitute(a, values).evalf(20))) for a in node.args]
             best = max(vals) if isinstance(node, sp.Max) else min(vals)
             if vals.count(best) > 1:
                 return None  # a tie reaches no branch strictly
@@ -733,7 +783,7 @@ def _branch_of(node, values) -> int | None:
         if isinstance(node, sp.KroneckerDelta):  # equal indices, or not
             i, j = (a.xreplace(values) for a in node.args)
             return 0 if sp.simplify(i - j) == 0 else 1
-        v = float(sp.re(node.args[0].xreplace(values).evalf(20)))
+        v = float(sp.re(_substitute(node.args[0], values).evalf(20)))
         return 0 if v > 0 else 1 if v < 0 else None
     except (TypeError, ValueError):
         return None
