@@ -17,8 +17,10 @@ The ipywidgets state is not stored: the Explore controls (``derivlib.widgets.exp
 ``derivlib.display``) are live only with a kernel, and each explore output keeps a PNG of its
 figure for viewers without a kernel. The website shows a precomputed slider instead, whose
 frames this script has the kernel write (``DERIVLIB_EXPLORE_FRAMES``) into
-``<folder>/_explore/<name>/`` next to the notebook: the folder is emptied first, so it holds
-exactly the frames of the last execution, and they are committed with the notebook. The site
+``<folder>/_explore/<name>/`` next to the notebook. The kernel writes them into a new folder,
+which replaces the old one only when the whole notebook has executed: the folder holds exactly
+the frames of the last successful execution (a failed one leaves the notebook and its frames
+as they were), and they are committed with the notebook. The site
 is then built from the stored outputs without executing anything (``make book``).
 
 Static figures are stored at twice their display resolution, for sharp figures on high-density
@@ -122,9 +124,10 @@ def execute(name: str | Path) -> float:
     md, ipynb = pair(name)
     nb = reproducible(synced(md, ipynb))
     frames = frames_folder(ipynb).resolve()
-    shutil.rmtree(frames, ignore_errors=True)
+    fresh = frames.with_name(f".{frames.name}.executing")  # this execution's frames
+    shutil.rmtree(fresh, ignore_errors=True)
     saved = os.environ.get(FRAMES_ENV)
-    os.environ[FRAMES_ENV] = str(frames)  # the kernel inherits the environment
+    os.environ[FRAMES_ENV] = str(fresh)  # the kernel inherits the environment
     start = time.perf_counter()
     try:
         NotebookClient(
@@ -136,18 +139,28 @@ def execute(name: str | Path) -> float:
             resources={"metadata": {"path": str(ipynb.parent)}},
             extra_arguments=KERNEL_ARGUMENTS,
         ).execute()
+    except BaseException:
+        shutil.rmtree(fresh, ignore_errors=True)  # the committed frames stay as they were
+        _remove_if_empty(frames.parent)
+        raise
     finally:
         if saved is None:
             os.environ.pop(FRAMES_ENV, None)
         else:
             os.environ[FRAMES_ENV] = saved
     elapsed = time.perf_counter() - start
-    if frames.is_dir() and not any(frames.iterdir()):
-        frames.rmdir()
-    if frames.parent.is_dir() and not any(frames.parent.iterdir()):
-        frames.parent.rmdir()
+    shutil.rmtree(frames, ignore_errors=True)
+    if fresh.is_dir():
+        fresh.rename(frames)
+        _remove_if_empty(frames)
+    _remove_if_empty(frames.parent)
     nbformat.write(reproducible(lighter_figures(nb)), ipynb)
     return elapsed
+
+
+def _remove_if_empty(folder: Path) -> None:
+    if folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
 
 
 def main(argv: list[str]) -> int:
