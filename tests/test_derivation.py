@@ -276,6 +276,18 @@ def test_powers_with_sampled_real_exponents_are_still_refuted():
         dv.check_equal(lhs, rhs * (1 + sp.Rational(1, 10**20)), check="numeric")
 
 
+def test_huge_powers_keep_their_precision_through_cancellation():
+    """A huge power is held for evalf, which tracks precision: written as a 120-digit float
+    instead, w^z + 1 rounded to w^z when w^z ~ 10^4000, and the false claim that
+    (w^z + 1) - w^z is 0 was accepted at every point."""
+    w, z = sp.symbols("w z", positive=True)
+    huge = {w: (1000, 2000), z: (1000, 2000)}
+    with pytest.raises(dv.StepError, match="fails numerically"):
+        dv.check_equal((w**z + 1) - w**z, 0, domains=huge, check="numeric")
+    assert dv.check_equal((w**z + 1) - w ** (z - 1) * w, 1, domains=huge,
+                          check="numeric").method == "numeric"
+
+
 # ----------------------------------------------------------------------------- premises
 def test_claims_are_checked_and_false_claims_rejected():
     s = sp.Symbol("s")

@@ -542,8 +542,7 @@ def _fd(node, values: dict):
     return out
 
 
-EXACT_POWER_BITS = 1 << 14  # exact powers of numbers beyond about this many bits: POWER_DIGITS
-POWER_DIGITS = 120  # digits of such a power: more than both working precisions of _fast
+EXACT_POWER_BITS = 1 << 14  # exact powers of numbers beyond about this many bits are held
 
 
 def _bits(x) -> int | None:
@@ -557,29 +556,55 @@ def _bits(x) -> int | None:
     return None
 
 
+class _HeldPower(sp.Function):
+    """``base**exp`` for two numbers whose exact power SymPy would compute with huge
+    integers: held as a function SymPy neither evaluates nor combines with other powers, and
+    that :meth:`_eval_evalf` computes at the precision SymPy's ``evalf`` asks for. So the
+    value keeps the precision tracking of ``evalf`` (a cancellation makes it work harder or
+    refuse, never return wrong digits), and ``_fast`` leaves it to ``evalf`` (its class is not
+    SymPy's)."""
+
+    nargs = 2
+
+    @classmethod
+    def eval(cls, base, exp):
+        return None  # never evaluated on construction
+
+    def _eval_evalf(self, prec):
+        base, exp = self.args  # a rational (or a rational power of one), and a rational
+        with mpmath.workprec(prec + 20):
+            value = mpmath.power(base._to_mpmath(prec + 20), exp._to_mpmath(prec + 20))
+        if isinstance(value, mpmath.mpc):
+            return sp.Float(value.real, precision=prec) + sp.I * sp.Float(value.imag,
+                                                                           precision=prec)
+        return sp.Float(value, precision=prec)
+
+    def _latex(self, printer):
+        return printer._print(sp.Pow(*self.args, evaluate=False))
+
+    def _sympystr(self, printer):
+        return printer._print(sp.Pow(*self.args, evaluate=False))
+
+
 def _power(base, exp):
-    """``base**exp``; where SymPy would compute it exactly with huge integers, its value to
-    POWER_DIGITS digits instead.
+    """``base**exp``, held (:class:`_HeldPower`) where SymPy would compute it exactly with
+    huge integers.
 
     SymPy's exact power of a rational extracts perfect roots with integers of about
     ``bits(base) * max(|p|, q)`` bits for the exponent ``p/q``: with a sampled exponent (a
     binary fraction, q = 2^21) that takes minutes (``theta**(n + alpha - 1)`` at moderate
-    values), and with a wide one (1e8) it cannot end. A number of POWER_DIGITS digits keeps
-    the comparison sound: the evaluations track its precision (``_fast`` works at 45 and 90
-    digits, below it, and SymPy's strict ``evalf`` refuses digits it does not have), so a
-    cancellation that eats the digits leaves the point unresolved, never wrongly decided.
+    values), and with a wide one (1e8) it cannot end.
     """
-    if isinstance(exp, sp.Rational):
-        size = _bits(base)
-        if (size is not None and base not in (sp.S.Zero, sp.S.One, sp.S.NegativeOne)
-                and size * max(abs(int(exp.p)), int(exp.q)) > EXACT_POWER_BITS):
-            return sp.Pow(base, exp, evaluate=False).evalf(POWER_DIGITS)
+    size = _bits(base) if isinstance(exp, sp.Rational) else None
+    if (size is not None and base not in (sp.S.Zero, sp.S.One, sp.S.NegativeOne)
+            and size * max(abs(int(exp.p)), int(exp.q)) > EXACT_POWER_BITS):
+        return _HeldPower(base, exp)
     return sp.Pow(base, exp)
 
 
 def _substitute(expr, values: dict):
     """``expr.xreplace(values)`` (the same rebuilding, bottom up), with every power built by
-    :func:`_power`."""
+    :func:`_power`: an exact value wherever that is cheap, as before."""
     if expr in values:
         return values[expr]
     if not isinstance(expr, sp.Basic) or not expr.args:
