@@ -11,7 +11,9 @@ r"""The checking engine: does ``lhs rel rhs`` follow from the premises?
    (``instance=``) or the expressions are explicit matrices.
 2. **a numeric check**: both sides are evaluated at sample points (:mod:`.sampling`) with
    exact rational values, so their difference is known to 30 significant digits whatever
-   cancels; matrix derivatives are evaluated by central differences at 80 digits. A point
+   cancels (a power of such values too large to compute exactly, like a sampled rational to
+   a sampled exponent, is held for ``evalf``, which computes it at the precision it needs);
+   matrix derivatives are evaluated by central differences at 80 digits. A point
    where a side is not finite is skipped, and too few finite points make the step
    :class:`NotCheckable`. Equality is relative: ``|a - b| <= rtol * max(|a|, |b|)``, with no
    absolute floor except ``1e-20`` of the size of a finite-difference derivative, the only
