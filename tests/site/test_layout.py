@@ -90,3 +90,31 @@ def test_chains_fit_in_both_colour_schemes(reader, scheme):
     colours = page.evaluate("""() => { const e = document.querySelector('.derivation-why');
         return [getComputedStyle(e).color, getComputedStyle(document.body).backgroundColor]; }""")
     assert colours[0] != colours[1], colours
+
+
+def test_a_key_cited_many_times_keeps_its_back_links_in_a_phones_column(plain_reader):
+    """A reference's back-links "(1,2,3,...)", one per citation, have no space between them:
+    without ``span.backrefs > a {display: inline-block}`` the line cannot wrap. No page cites
+    a key often enough to overflow a phone today (the Gaussian chapter's most cited key has
+    16), so the most cited key is given 60 back-links, as a longer chapter would."""
+    page = plain_reader("chapters/foundations/gaussian", "phone")
+    overflow = page.evaluate("""() => {
+        const spans = Array.from(document.querySelectorAll('span.backrefs'));
+        const span = spans.reduce((a, b) => b.querySelectorAll('a').length >
+                                             a.querySelectorAll('a').length ? b : a);
+        const first = span.querySelector('a');
+        for (let k = span.querySelectorAll('a').length + 1; k <= 60; k++) {
+            const link = first.cloneNode(true);
+            link.textContent = String(k);
+            span.insertBefore(document.createTextNode(','), span.lastChild);
+            span.insertBefore(link, span.lastChild);
+        }
+        const column = span.closest('main').getBoundingClientRect();
+        return {links: span.querySelectorAll('a').length,
+                right: Math.max(...Array.from(span.querySelectorAll('a'))
+                                .map(a => a.getBoundingClientRect().right)),
+                column: column.right, page: document.documentElement.scrollWidth};
+    }""")
+    assert overflow["links"] == 60
+    assert overflow["right"] <= overflow["column"] + 1, overflow
+    assert overflow["page"] <= 390, overflow
