@@ -372,6 +372,34 @@ def test_loopy_bp_warns_when_it_does_not_converge_and_damping_helps():
     assert damped.converged and damped.residual <= 1e-10
 
 
+
+def ring(n, J):
+    """n spins on a ring, couplings exp(J s_i s_{i+1}) with s_{n+1} = s_1, no field."""
+    s = np.array([-1.0, 1.0])
+    factors = [((f"s{i}", f"s{(i + 1) % n}"), np.exp(J * np.outer(s, s))) for i in range(n)]
+    return bp.factor_graph({f"s{i}": 2 for i in range(n)}, factors)
+
+
+@pytest.mark.parametrize("n", [3, 4, 5, 8])
+@pytest.mark.parametrize("J", [0.3, 1.2])
+def test_loopy_bp_on_a_ring_misses_the_correlation_around_the_loop(n, J):
+    # Chapter eqs. (bp-ring-exact), (bp-ring-error): without a field loopy BP's correlation
+    # of neighbours is tanh J (one coupling), the exact one (t + t^(n-1)) / (1 + t^n)
+    # (Baxter 1982, ch. 2, transfer matrix). The exact value comes from the einsum
+    # enumeration written here, the expected ones from the closed forms.
+    graph = ring(n, J)
+    spins = np.array([-1.0, 1.0])
+    loopy = bp.loopy_bp(graph, tol=1e-13)
+    assert loopy.converged
+    t = np.tanh(J)
+    np.testing.assert_allclose(spins @ loopy.factor_marginals[0] @ spins, t, rtol=1e-12)
+    pair = joint(graph).sum(axis=tuple(range(2, n)))   # p~(s0, s1), by einsum
+    exact = spins @ (pair / pair.sum()) @ spins
+    np.testing.assert_allclose(exact, (t + t ** (n - 1)) / (1 + t**n), rtol=1e-12)
+    np.testing.assert_allclose(exact - t, t ** (n - 1) * (1 - t**2) / (1 + t**n), rtol=1e-10)
+    for v in graph.cardinality:                          # the single beliefs are exact
+        np.testing.assert_allclose(loopy.marginals[v], [0.5, 0.5], rtol=0, atol=1e-12)
+
 # ----------------------------------------------------------------------------- brute force
 
 def test_brute_force_matches_einsum():

@@ -34,9 +34,11 @@ Results of the chapter implemented here:
 
 * eqs. (bp-chain-forward), (bp-chain-backward), (bp-chain-marginal), (bp-log-z):
   :func:`chain_sum_product`, normalised messages and :math:`\log Z` from the normalisers;
-* eqs. (bp-var-to-factor), (bp-factor-to-var), (bp-marginal): :func:`sum_product` on a
-  tree-structured factor graph, two passes from a root;
-* eq. (bp-max-sum): :func:`max_sum`, the MAP assignment with backtracking;
+* eqs. (bp-var-to-factor), (bp-factor-to-var), (bp-marginal), (bp-factor-marginal),
+  (bp-log-z-tree): :func:`sum_product` on a tree-structured factor graph, two passes from a
+  root;
+* eqs. (bp-max-sum), (bp-max-marginal): :func:`max_sum`, the MAP assignment with
+  backtracking;
 * eq. (bp-damping): :func:`loopy_bp`, flooding schedule with damping;
 * :func:`brute_force`, the same quantities by enumerating every joint state (small graphs);
 * :func:`factor_graph` validates a graph, :func:`chain_graph` builds one from chain arrays.
@@ -458,7 +460,7 @@ def sum_product(graph, evidence=None) -> BeliefResult:
     \prod_{j \in f, j \ne i} \nu_{j\to f}(x_j)`; the marginal is the normalised product of
     the messages into a variable, eq. (bp-marginal). Every message is normalised; the logs
     of the normalisers of the upward pass add up, with the root's, to :math:`\log Z`
-    (eq. bp-log-z).
+    (eq. bp-log-z-tree).
     """
     cards, factors = _check_graph(graph, evidence)
     order, parent = _tree_schedule(cards, factors)
@@ -493,7 +495,7 @@ def sum_product(graph, evidence=None) -> BeliefResult:
         for f in factors_of[v]:
             belief = belief * msg[(("f", f), ("v", v))]
         marginals[v], log_norm = _normalise(belief, f"the belief of {v}")
-        if parent[("v", v)] is None:             # a root: its normaliser completes log Z
+        if parent[("v", v)] is None:             # a root completes log Z, eq. (bp-log-z-tree)
             log_Z += log_norm
     factor_marginals = []
     for f in range(len(graph.factors)):
