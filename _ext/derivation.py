@@ -152,8 +152,12 @@ def chain_html(record: dict) -> str:
         groups.setdefault(p.get("kind"), []).append(_premise(p))
     for kind, name in _PREMISE_NAMES.items():
         if groups.get(kind):
+            # each comma inside the premise before it: a line may break after a comma, never
+            # before one (a comma alone at the start of a line, or beside a tall formula,
+            # where it read as a prime)
+            items = [item.removesuffix("</span>") + ",</span>" for item in groups[kind][:-1]]
             out.append(f'<p class="derivation-premises"><span class="derivation-premises-name">'
-                       f'{name}:</span> ' + ", ".join(groups[kind]) + "</p>")
+                       f'{name}:</span> ' + " ".join(items + groups[kind][-1:]) + "</p>")
     out.append("</div>")
     return "".join(out)
 

@@ -59,6 +59,23 @@ def test_a_chain_renders_every_step_with_its_reason_and_mark():
     assert r"\(\displaystyle \left(x - \mu\right)^{2}\)" in page  # x - mu, not -mu + x
 
 
+def test_a_premise_list_keeps_each_comma_with_the_premise_before_it():
+    """The premises (where, assuming, facts) are inline blocks that may wrap. A comma between
+    two of them began a line on a phone, or sat beside a tall formula where it read as a
+    prime; inside the premise before it, it can do neither."""
+    import re
+
+    x, y, z, w = sp.symbols("x y z w", positive=True)
+    chain = dv.Derivation(x + y + z, define=[sp.Eq(x, w / 2), sp.Eq(y, w / 3), sp.Eq(z, w / 6)])
+    chain.step(w, "add")
+    page = ext_derivation.chain_html(chain.record())
+    premises = re.search(r'<p class="derivation-premises">(.*?)</p>', page).group(1)
+    assert premises.count('class="derivation-premise"') == 3
+    outside = re.sub(r'<span class="derivation-premise">.*?</span>', "", premises)
+    assert "," not in outside, premises
+    assert premises.count(",</span>") == 2 and not premises.endswith(",</span>")
+
+
 def test_equation_references_resolve_only_for_labels():
     html = ext_derivation.inline("by (lr-normal) (and not (see-above-this))")
     assert html.count("derivation-eqref") == 2
