@@ -404,7 +404,7 @@ def chain_sum_product(unary, pairwise) -> ChainResult:
     The forward message is normalised at each step, eq. (bp-chain-forward):
     :math:`c_n \hat\nu_n(j) = \psi_n(j) \sum_i \hat\nu_{n-1}(i) \psi_{n-1,n}(i, j)`; the
     backward message, eq. (bp-chain-backward), is divided by the same :math:`c_{n+1}`; then
-    :math:`p(x_n) = \hat\nu_n \hat\mu_n` (eq. bp-chain-marginal) and
+    :math:`p(x_n)` is the product of the two normalised messages (eq. bp-chain-marginal) and
     :math:`\log Z = \sum_n \log c_n` (eq. bp-log-z). With ``unary[0] = pi * b_1``,
     ``unary[n] = b_n`` and ``pairwise = A`` these are the HMM's scaled forward-backward
     recursions.
