@@ -118,3 +118,27 @@ def test_a_key_cited_many_times_keeps_its_back_links_in_a_phones_column(plain_re
     assert overflow["links"] == 60
     assert overflow["right"] <= overflow["column"] + 1, overflow
     assert overflow["page"] <= 390, overflow
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_a_numbered_formula_on_a_phone_has_the_column_and_its_number_below(reader, name):
+    """At 390 px the number of a display formula sat beside the formula's box, which scrolls:
+    beside a cut formula it read as part of it ("ex (1.1)" for exp(...)), and 133 of the
+    chapters' display formulas were cut. On a phone the formula has the whole column and the
+    number goes under it; a box that scrolls shows the shadow that says the formula goes on."""
+    page = reader(name, "phone")
+    found = page.evaluate("""() => Array.from(document.querySelectorAll('main div.math'))
+        .filter(d => d.querySelector(':scope > span.eqno') && d.querySelector('mjx-container'))
+        .map(d => {
+            const n = d.querySelector(':scope > span.eqno').getBoundingClientRect();
+            const box = d.querySelector('mjx-container');
+            const m = box.getBoundingClientRect(), c = d.getBoundingClientRect();
+            return {id: d.id, under: n.top >= m.bottom - 1, whole: m.width >= c.width - 1,
+                    scrolls: box.scrollWidth > box.clientWidth + 1,
+                    cue: getComputedStyle(box).backgroundImage.includes('gradient')};
+        })""")
+    assert found, f"{name}: no numbered display formula found"
+    beside = [f["id"] for f in found if not (f["under"] and f["whole"])]
+    assert not beside, f"{name}: at 390 px the number is beside the formula: {beside[:5]}"
+    no_cue = [f["id"] for f in found if f["scrolls"] and not f["cue"]]
+    assert not no_cue, f"{name}: formulas cut without the scroll shadow: {no_cue[:5]}"
